@@ -1,0 +1,10 @@
+DROP TABLE claim_events;
+DROP FUNCTION claim_events_refuse_change();
+DROP TABLE evidence;
+DROP TABLE claims;
+DROP TABLE articles;
+DROP TYPE event_kind;
+DROP TYPE evidence_stance;
+DROP TYPE claim_category;
+DROP TYPE verdict_kind;
+DROP TYPE review_state;

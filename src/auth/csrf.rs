@@ -1,0 +1,60 @@
+//! CSRF protection for forms: each session has a token; every state-changing form posts it back.
+//! The token is checked before the form is parsed, so a forged POST is refused (403) even when
+//! the rest of its fields are missing.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use serde::de::DeserializeOwned;
+
+use super::extractors::CurrentUser;
+use super::secrets::constant_time_eq;
+use crate::error::AppError;
+
+/// The name of the hidden field in every form.
+pub const FIELD: &str = "csrf_token";
+/// Largest form body accepted (articles are pasted through forms).
+pub const FORM_LIMIT: usize = 4 * 1024 * 1024;
+
+/// A form posted by the signed-in user, with its CSRF token verified.
+pub struct ProtectedForm<T> {
+    pub user: CurrentUser,
+    pub form: T,
+}
+
+/// Finds the CSRF field in an urlencoded body and compares it with the expected token.
+pub fn verify(body: &[u8], expected: &str) -> Result<(), AppError> {
+    let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()
+        .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+    match submitted {
+        Some(token) if !expected.is_empty() && constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
+        _ => {
+            tracing::warn!("refused: form without a valid CSRF token");
+            Err(AppError::Forbidden("this form has expired or did not come from claimdesk; reload the page and try again".into()))
+        }
+    }
+}
+
+/// Parses an urlencoded body into a form struct, with a readable error.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_urlencoded::from_bytes(body).map_err(|e| AppError::BadRequest(format!("the form is incomplete: {e}")))
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            let body = body.await.map_err(|_| AppError::PayloadTooLarge { limit: FORM_LIMIT })?;
+            verify(&body, user.csrf_token.as_deref().unwrap_or_default())?;
+            let form = parse(&body)?;
+            Ok(ProtectedForm { user, form })
+        })
+    }
+}

@@ -1,0 +1,112 @@
+//! The current user of a request: from the session cookie on pages, from a Bearer token on /api.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
+use chrono::{Duration, Utc};
+
+use super::secrets::token_hash;
+use crate::db::sessions::Session;
+use crate::db::tokens::ApiToken;
+use crate::db::users::User;
+use crate::domain::{Actor, Role, UserId};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// A signed-in, active user.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    /// The session's CSRF token; `None` for API-token requests, which carry no cookies.
+    pub csrf_token: Option<String>,
+}
+
+impl CurrentUser {
+    pub fn actor(&self) -> Actor {
+        Actor { id: UserId(self.id), role: self.role }
+    }
+
+    fn from_user(user: User, csrf_token: Option<String>) -> CurrentUser {
+        CurrentUser { id: user.id, username: user.username, role: user.role, csrf_token }
+    }
+}
+
+pub fn is_api(req: &HttpRequest) -> bool {
+    req.path().starts_with("/api/")
+}
+
+pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::unexpected(anyhow::anyhow!("no app state")))?;
+    let mut conn = state.pool.get().await?;
+    if is_api(&req) {
+        // The API takes tokens only: a cookie-authenticated API would need CSRF protection too.
+        let token = bearer_token(&req).ok_or(AppError::Unauthenticated)?;
+        let user = ApiToken::authenticate(&mut conn, &token_hash(token)).await?.ok_or_else(|| {
+            tracing::warn!(path = %req.path(), peer = ?req.peer_addr(), "refused: unknown or revoked API token");
+            AppError::Unauthenticated
+        })?;
+        return Ok(CurrentUser::from_user(user, None));
+    }
+    let cookie = req.cookie(state.config.session_cookie_name()).ok_or(AppError::Unauthenticated)?;
+    let idle = Duration::minutes(state.config.server.session_idle_minutes);
+    let (session, user) = Session::authenticate(&mut conn, &token_hash(cookie.value()), idle, Utc::now())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    Ok(CurrentUser::from_user(user, Some(session.csrf_token)))
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if let Some(user) = req.extensions().get::<CurrentUser>() {
+                return Ok(user.clone());
+            }
+            let user = authenticate(req.clone()).await?;
+            req.extensions_mut().insert(user.clone());
+            Ok(user)
+        })
+    }
+}
+
+macro_rules! role_extractor {
+    ($name:ident, $role:expr, $what:literal) => {
+        #[doc = concat!("A signed-in user who is at least ", $what, ".")]
+        #[derive(Debug, Clone)]
+        pub struct $name(pub CurrentUser);
+
+        impl FromRequest for $name {
+            type Error = AppError;
+            type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let user = CurrentUser::from_request(req, payload);
+                let path = req.path().to_owned();
+                Box::pin(async move {
+                    let user = user.await?;
+                    if user.role.includes($role) {
+                        Ok($name(user))
+                    } else {
+                        tracing::warn!(user = %user.username, role = %user.role, %path, "refused: needs {}", $what);
+                        Err(AppError::Forbidden(concat!("this needs ", $what, " rights").into()))
+                    }
+                })
+            }
+        }
+    };
+}
+
+role_extractor!(RequireEditor, Role::Editor, "an editor's");
+role_extractor!(RequireAdmin, Role::Admin, "an admin's");

@@ -1,0 +1,97 @@
+//! Signing in: throttled, timing-safe password checks that end in a new session.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::password::{self, Check};
+use super::secrets::{random_token, token_hash};
+use crate::db::sessions::{NewSession, Session};
+use crate::db::throttle::{self, Verdict};
+use crate::db::users::User;
+use crate::db::{DbPool, DbConn};
+use crate::error::AppError;
+
+/// Why a sign-in failed. Unknown users and wrong passwords are deliberately the same.
+#[derive(Debug)]
+pub enum LoginError {
+    BadCredentials,
+    Throttled { retry_after_secs: i64 },
+    Other(AppError),
+}
+
+macro_rules! into_other {
+    ($($source:ty),+) => {$(
+        impl From<$source> for LoginError {
+            fn from(err: $source) -> Self {
+                LoginError::Other(err.into())
+            }
+        }
+    )+};
+}
+into_other!(diesel::result::Error, crate::db::PoolError, actix_web::error::BlockingError);
+
+/// A new session: the cookie value (shown once, never stored) and its CSRF token.
+pub struct NewLogin {
+    pub user: User,
+    pub cookie_value: String,
+    pub csrf_token: String,
+}
+
+fn throttle_keys(username: &str, client: &str) -> Vec<String> {
+    vec![format!("user:{}", username.to_lowercase()), format!("ip:{client}")]
+}
+
+/// Checks a username and password and opens a session.
+pub async fn sign_in(
+    pool: &DbPool,
+    username: &str,
+    password: &str,
+    client: &str,
+    session_max: Duration,
+    now: DateTime<Utc>,
+) -> Result<NewLogin, LoginError> {
+    let keys = throttle_keys(username, client);
+    let mut conn: DbConn = pool.get().await?;
+    match throttle::judge(&throttle::load(&mut conn, &keys).await?, now) {
+        Verdict::Refuse { retry_after_secs } => {
+            tracing::warn!(user = %username, %client, "login refused: too many failures");
+            return Err(LoginError::Throttled { retry_after_secs });
+        }
+        Verdict::Allow { delay_ms } if delay_ms > 0 => {
+            tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+        }
+        Verdict::Allow { .. } => {}
+    }
+    let user = User::by_username(&mut conn, username).await?.filter(User::is_active);
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let attempt = password.to_owned();
+    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let check = actix_web::web::block(move || password::verify(&attempt, stored.as_deref())).await?;
+    let user = match (check, user) {
+        (Check::Wrong, _) | (_, None) => {
+            throttle::record_failure(&mut conn, &keys, now).await?;
+            tracing::warn!(user = %username, %client, "login failed");
+            return Err(LoginError::BadCredentials);
+        }
+        (Check::RightRehashed(new_hash), Some(user)) => {
+            User::set_password_hash(&mut conn, user.id, &new_hash).await?;
+            user
+        }
+        (Check::Right, Some(user)) => user,
+    };
+    throttle::clear(&mut conn, &keys[0]).await?;
+    Session::delete_expired(&mut conn, now).await?;
+    let cookie_value = random_token();
+    let csrf_token = random_token();
+    Session::create(
+        &mut conn,
+        NewSession {
+            token_hash: &token_hash(&cookie_value),
+            user_id: user.id,
+            csrf_token: &csrf_token,
+            expires_at: now + session_max,
+        },
+    )
+    .await?;
+    tracing::info!(user = %user.username, %client, "login succeeded");
+    Ok(NewLogin { user, cookie_value, csrf_token })
+}

@@ -1,0 +1,183 @@
+//! The command line: every subcommand, its flags, and what it runs.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{AppConfig, DatabaseSettings, ExtractSettings, ReportSettings, ServerSettings};
+
+#[derive(Debug, Parser)]
+#[command(name = "claimdesk", version, about = "Claim fact-checking workflow: extract check-worthy claims from articles, review them, export verdicts.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    #[command(flatten)]
+    pub extract: ExtractSettings,
+    #[command(flatten)]
+    pub reports: ReportSettings,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "CLAIMDESK_LOG_JSON", default_value_t = false, global = true)]
+    pub log_json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (migrations run first).
+    Serve {
+        #[command(flatten)]
+        server: ServerSettings,
+        /// Load a sample article and create demo users (passwords printed) so there is something to see.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Import an article (text, Markdown or HTML) and extract its claims.
+    Import {
+        /// The article file, or - for standard input.
+        file: PathBuf,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        publisher: Option<String>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        published: Option<String>,
+    },
+    /// Print the claims extracted from a file, without touching the database.
+    Extract {
+        /// The article file, or - for standard input.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        format: OutputFormat,
+    },
+    /// Print one check-worthiness score per input line, in order.
+    Score {
+        /// One text per line; - or nothing for standard input.
+        file: Option<PathBuf>,
+    },
+    /// Export verdicts as CSV, JSON, ClaimReview JSON-LD or a printable HTML report.
+    Export(ExportArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// csv, json, claimreview or html.
+    #[arg(long)]
+    pub format: String,
+    /// Write here instead of standard output.
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// Only these articles (repeat or comma-separate).
+    #[arg(long = "article", value_delimiter = ',')]
+    pub articles: Vec<i64>,
+    /// Only these states (default: approved).
+    #[arg(long = "state", value_delimiter = ',')]
+    pub states: Vec<String>,
+    /// Include verdicts not yet approved, marked as drafts.
+    #[arg(long)]
+    pub include_drafts: bool,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub claimant: Option<String>,
+    /// Username of the reviewer who gave the verdict.
+    #[arg(long)]
+    pub reviewer: Option<String>,
+    /// Decided on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub decided_from: Option<String>,
+    /// Decided on or before this date (YYYY-MM-DD).
+    #[arg(long)]
+    pub decided_to: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password comes from CLAIMDESK_PASSWORD or a prompt.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// reviewer, editor or admin.
+        #[arg(long)]
+        role: String,
+    },
+    /// List users.
+    List,
+    /// Disable a user and end their sessions.
+    Disable { username: String },
+    /// Enable a disabled user.
+    Enable { username: String },
+    /// Change a user's role.
+    SetRole { username: String, role: String },
+    /// Set a user's password from CLAIMDESK_PASSWORD or a prompt.
+    SetPassword { username: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user; the token is printed alone on the last line.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// List tokens (never their values).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: i64 },
+}
+
+/// Reads a file, or standard input for `-`.
+pub fn read_input(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf)?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+    }
+}
+
+/// The password for a user command: CLAIMDESK_PASSWORD, or a prompt without echo.
+pub fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("CLAIMDESK_PASSWORD") {
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("set CLAIMDESK_PASSWORD or run in a terminal to be asked for the password");
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let second = rpassword::prompt_password("Again: ")?;
+    if first != second {
+        anyhow::bail!("the passwords differ");
+    }
+    Ok(first)
+}
+
+pub fn app_config(server: ServerSettings, extract: ExtractSettings, reports: ReportSettings) -> AppConfig {
+    AppConfig { server, extract, reports }
+}
+
+pub fn print_line(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    Ok(())
+}

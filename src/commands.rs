@@ -1,0 +1,203 @@
+//! What each command does. Commands that need the database resolve it first (see db::bootstrap).
+
+use std::net::TcpListener;
+
+use crate::accounts;
+use crate::cli::{self, Cli, Command, TokenCommand, UserCommand};
+use crate::config::{DatabaseSettings, ExtractSettings, redact_url};
+use crate::db::{self, DbPool};
+use crate::db::tokens::ApiToken;
+use crate::db::users::User;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::extract::{self, InputFormat};
+use crate::import::{ArticleInput, import_article, parse_date};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let Cli { database, extract, reports, command, .. } = cli;
+    match command {
+        Command::Extract { file, format: cli::OutputFormat::Json } => {
+            let input = cli::read_input(&file)?;
+            let format = InputFormat::detect(&input, None, file.to_str());
+            let document = extract::extract_bytes(&input, format, &extract.extract_config())?;
+            cli::print_line(&serde_json::to_string_pretty(&document.claims)?)
+        }
+        Command::Score { file } => score_lines(file),
+        Command::Migrate => {
+            let url = resolve(&database).await?;
+            let applied = db::run_migrations(&url).await?;
+            tracing::info!(count = applied.len(), "migrations applied");
+            Ok(())
+        }
+        Command::Serve { server, demo } => {
+            let pool = connect(&database).await?;
+            if demo {
+                load_demo(&pool, &extract).await?;
+            }
+            let listener = TcpListener::bind(&server.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
+            tracing::info!(address = %server.bind, "claimdesk is listening: open http://{}/", server.bind);
+            let config = cli::app_config(server, extract, reports);
+            crate::startup::run(listener, pool, config)?.await?;
+            Ok(())
+        }
+        Command::Import { file, title, url, publisher, published } => {
+            let pool = connect(&database).await?;
+            let body = cli::read_input(&file)?;
+            let format = InputFormat::detect(&body, None, file.to_str());
+            let input = ArticleInput {
+                title: title.unwrap_or_default(),
+                body,
+                format,
+                source_url: crate::import::optional(url),
+                publisher: crate::import::optional(publisher),
+                published_on: parse_date(published.as_deref()).map_err(user_error)?,
+                imported_by: None,
+            };
+            let mut conn = pool.get().await?;
+            let (article, claims) = import_article(&mut conn, input, &extract).await.map_err(user_error)?;
+            cli::print_line(&format!("imported article {} ({}) with {} claims", article.id, article.title, claims.len()))
+        }
+        Command::Export(_args) => anyhow::bail!("exports are not available yet"),
+        Command::User(cmd) => user_command(&connect(&database).await?, cmd).await,
+        Command::Token(cmd) => token_command(&connect(&database).await?, cmd).await,
+    }
+}
+
+/// An application error as a command-line message.
+fn user_error(err: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{err}")
+}
+
+async fn resolve(database: &DatabaseSettings) -> anyhow::Result<String> {
+    let resolved = db::bootstrap::resolve(database.database_url.as_deref()).await?;
+    tracing::debug!(url = %redact_url(&resolved.url), "database resolved");
+    Ok(resolved.url)
+}
+
+/// Resolves the database, applies migrations and opens the pool.
+async fn connect(database: &DatabaseSettings) -> anyhow::Result<DbPool> {
+    let url = resolve(database).await?;
+    db::run_migrations(&url).await.map_err(|e| anyhow::anyhow!("{e:#} (database {})", redact_url(&url)))?;
+    db::pool(&url, database.pool_size)
+}
+
+fn score_lines(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    use std::io::Write;
+    let path = file.unwrap_or_else(|| "-".into());
+    let input = cli::read_input(&path)?;
+    let text = String::from_utf8(input).map_err(|e| anyhow::anyhow!("the input is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in text.lines() {
+        writeln!(out, "{:.6}", extract::score_sentence(line))?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn find_user<'a>(users: &'a [User], name: &str) -> anyhow::Result<&'a User> {
+    users.iter().find(|u| u.username.eq_ignore_ascii_case(name)).ok_or_else(|| anyhow::anyhow!("no user called {name}"))
+}
+
+async fn user_command(pool: &DbPool, cmd: UserCommand) -> anyhow::Result<()> {
+    let mut conn = pool.get().await?;
+    match cmd {
+        UserCommand::Create { username, role } => {
+            let role: Role = role.parse()?;
+            let password = cli::read_password()?;
+            let user = accounts::create_user(&mut conn, &username, role, &password).await.map_err(user_error)?;
+            cli::print_line(&format!("created {} ({})", user.username, user.role))
+        }
+        UserCommand::List => {
+            for u in User::list(&mut conn).await? {
+                let status = if u.is_active() { "active" } else { "disabled" };
+                cli::print_line(&format!("{}\t{}\t{}", u.username, u.role, status))?;
+            }
+            Ok(())
+        }
+        UserCommand::Disable { username } => {
+            let users = User::list(&mut conn).await?;
+            let user = find_user(&users, &username)?;
+            User::disable(&mut conn, user.id).await?;
+            cli::print_line(&format!("disabled {}; their sessions have ended", user.username))
+        }
+        UserCommand::Enable { username } => {
+            let users = User::list(&mut conn).await?;
+            let user = find_user(&users, &username)?;
+            User::enable(&mut conn, user.id).await?;
+            cli::print_line(&format!("enabled {}", user.username))
+        }
+        UserCommand::SetRole { username, role } => {
+            let role: Role = role.parse()?;
+            let users = User::list(&mut conn).await?;
+            let user = find_user(&users, &username)?;
+            User::set_role(&mut conn, user.id, role).await?;
+            cli::print_line(&format!("{} is now {role}", user.username))
+        }
+        UserCommand::SetPassword { username } => {
+            let users = User::list(&mut conn).await?;
+            let user = find_user(&users, &username)?;
+            let password = cli::read_password()?;
+            accounts::set_password(&mut conn, user.id, &password).await.map_err(user_error)?;
+            cli::print_line(&format!("password of {} changed", user.username))
+        }
+    }
+}
+
+async fn token_command(pool: &DbPool, cmd: TokenCommand) -> anyhow::Result<()> {
+    let mut conn = pool.get().await?;
+    match cmd {
+        TokenCommand::Create { user, label } => {
+            let owner = User::by_username(&mut conn, &user).await?.ok_or_else(|| anyhow::anyhow!("no user called {user}"))?;
+            let token = accounts::create_token(&mut conn, &owner, None, &label).await.map_err(user_error)?;
+            cli::print_line(&format!("API token for {} (shown once; store it now):", owner.username))?;
+            cli::print_line(&token)
+        }
+        TokenCommand::List => {
+            for (t, name) in ApiToken::list(&mut conn).await? {
+                let status = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                cli::print_line(&format!("{}\t{}\t{}\t{}\t{}", t.id, name, t.label, t.created_at.format("%Y-%m-%d %H:%M"), status))?;
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => match ApiToken::revoke(&mut conn, id).await? {
+            0 => anyhow::bail!("no active token {id}"),
+            _ => cli::print_line(&format!("revoked token {id}")),
+        },
+    }
+}
+
+/// The demo: a sample article (in our own words) if there is none, and demo users with fresh
+/// passwords, printed so a newcomer can sign in at once.
+async fn load_demo(pool: &DbPool, settings: &ExtractSettings) -> anyhow::Result<()> {
+    let mut conn = pool.get().await?;
+    if crate::db::articles::Article::list(&mut conn, 1).await?.is_empty() {
+        let input = ArticleInput {
+            title: "Northern Harbour agrees arms, loan and oil package with Eastland (sample)".into(),
+            body: include_bytes!("../data/demo-article.txt").to_vec(),
+            format: InputFormat::Text,
+            source_url: Some("https://example.org/northern-harbour-eastland".into()),
+            publisher: Some("Example Wire".into()),
+            published_on: None,
+            imported_by: None,
+        };
+        let (_, claims) = import_article(&mut conn, input, settings).await.map_err(user_error)?;
+        tracing::info!(claims = claims.len(), "demo article loaded");
+    }
+    let mut lines = vec!["Demo accounts (passwords are new on every start with --demo):".to_owned()];
+    for (name, role) in [("demo-admin", Role::Admin), ("demo-editor", Role::Editor), ("demo-reviewer", Role::Reviewer)] {
+        let password = format!("demo-{}", &crate::auth::secrets::random_token()[..12]);
+        match User::by_username(&mut conn, name).await? {
+            Some(user) => {
+                accounts::set_password(&mut conn, user.id, &password).await.map_err(user_error)?;
+                User::enable(&mut conn, user.id).await?;
+                User::set_role(&mut conn, user.id, role).await?;
+            }
+            None => {
+                accounts::create_user(&mut conn, name, role, &password).await.map_err(user_error)?;
+            }
+        }
+        lines.push(format!("  {name:<14} {role:<9} {password}"));
+    }
+    println!("{}", lines.join("\n"));
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! Typed settings, read once from flags and environment variables. Secrets are never printed.
+
+use clap::Args;
+
+/// Settings shared by every command that talks to the database.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseSettings {
+    /// PostgreSQL URL. Without it claimdesk uses postgres://localhost/claimdesk (created if
+    /// missing), or starts a private cluster under ./var/postgres when no server answers.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Connections in the pool of each process.
+    #[arg(long, env = "CLAIMDESK_POOL_SIZE", default_value_t = 16, global = true)]
+    pub pool_size: usize,
+}
+
+/// Settings of the extractor, shared by `serve`, `import` and `extract`.
+#[derive(Debug, Clone, Args)]
+pub struct ExtractSettings {
+    /// Sentences scoring at or above this check-worthiness become claims.
+    #[arg(long, env = "CLAIMDESK_CLAIM_THRESHOLD", default_value_t = 0.5, global = true)]
+    pub claim_threshold: f32,
+
+    /// Largest article accepted, in bytes.
+    #[arg(long, env = "CLAIMDESK_MAX_ARTICLE_BYTES", default_value_t = 2 * 1024 * 1024, global = true)]
+    pub max_article_bytes: usize,
+
+    /// pg_trgm similarity at or above which a stored claim from another article counts as a duplicate.
+    #[arg(long, env = "CLAIMDESK_DUPLICATE_THRESHOLD", default_value_t = 0.6, global = true)]
+    pub duplicate_threshold: f32,
+
+    /// Let URL imports reach loopback addresses (for tests; private and link-local stay refused).
+    #[arg(long, env = "CLAIMDESK_FETCH_ALLOW_LOOPBACK", default_value_t = false, global = true)]
+    pub fetch_allow_loopback: bool,
+}
+
+impl ExtractSettings {
+    pub fn extract_config(&self) -> crate::extract::ExtractConfig {
+        crate::extract::ExtractConfig {
+            threshold: self.claim_threshold,
+            max_bytes: self.max_article_bytes,
+            ..crate::extract::ExtractConfig::default()
+        }
+    }
+}
+
+/// Settings of reports.
+#[derive(Debug, Clone, Args)]
+pub struct ReportSettings {
+    /// Name of the fact-checking organisation, the author of ClaimReview items.
+    #[arg(long, env = "CLAIMDESK_ORG_NAME", default_value = "claimdesk", global = true)]
+    pub org_name: String,
+
+    /// Home page of the fact-checking organisation.
+    #[arg(long, env = "CLAIMDESK_ORG_URL", global = true)]
+    pub org_url: Option<String>,
+
+    /// Public base URL; a claim's page is {base}/claims/{id}.
+    #[arg(long, env = "CLAIMDESK_PUBLIC_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    pub public_url: String,
+}
+
+/// Settings of the web server.
+#[derive(Debug, Clone, Args)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    #[arg(long, env = "CLAIMDESK_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Set when served over HTTPS: cookies get Secure and the __Host- prefix.
+    #[arg(long, env = "CLAIMDESK_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+
+    /// Sessions end after this many minutes without a request.
+    #[arg(long, env = "CLAIMDESK_SESSION_IDLE_MINUTES", default_value_t = 120)]
+    pub session_idle_minutes: i64,
+
+    /// Sessions end this many hours after login, however active.
+    #[arg(long, env = "CLAIMDESK_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
+
+    /// Trust the client address in X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "CLAIMDESK_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, env = "CLAIMDESK_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+/// Everything the running web app needs to know, assembled from the groups above.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub server: ServerSettings,
+    pub extract: ExtractSettings,
+    pub reports: ReportSettings,
+}
+
+impl AppConfig {
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.server.secure_cookies { "__Host-claimdesk_session" } else { "claimdesk_session" }
+    }
+
+    pub fn login_cookie_name(&self) -> &'static str {
+        if self.server.secure_cookies { "__Host-claimdesk_login" } else { "claimdesk_login" }
+    }
+}
+
+/// Removes the password from a database URL so it can be logged or shown.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                // Setting a password only fails for URLs that cannot have one, which this has.
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "(unparseable URL)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact_url("postgres://bob:secret@db:5432/x"), "postgres://bob:***@db:5432/x");
+        assert_eq!(redact_url("postgres://localhost/claimdesk"), "postgres://localhost/claimdesk");
+        assert_eq!(redact_url("not a url"), "(unparseable URL)");
+    }
+}

@@ -1,0 +1,136 @@
+//! Articles and their import: the article and its extracted claims are stored in one transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use sha2::{Digest, Sha256};
+
+use super::claims::{Claim, NewClaim};
+use super::schema::{articles, claims};
+use crate::error::AppError;
+use crate::extract::ExtractedClaim;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct Article {
+    pub id: i64,
+    pub title: String,
+    pub source_url: Option<String>,
+    pub publisher: Option<String>,
+    pub published_on: Option<NaiveDate>,
+    pub body: String,
+    pub imported_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An article as listed, without its body.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub title: String,
+    pub source_url: Option<String>,
+    pub publisher: Option<String>,
+    pub published_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = articles)]
+pub struct NewArticle {
+    pub title: String,
+    pub source_url: Option<String>,
+    pub publisher: Option<String>,
+    pub published_on: Option<NaiveDate>,
+    pub body: String,
+    pub content_hash: Vec<u8>,
+    pub imported_by: Option<i64>,
+}
+
+/// The hash that stops the same text being imported twice: line endings and surrounding
+/// whitespace do not make a text new.
+pub fn content_hash(body: &str) -> Vec<u8> {
+    let normalised = body.replace("\r\n", "\n");
+    Sha256::digest(normalised.trim().as_bytes()).to_vec()
+}
+
+impl Article {
+    pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Article>> {
+        articles::table.find(id).select(Article::as_select()).first(conn).await.optional()
+    }
+
+    pub async fn list(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult<Vec<ArticleSummary>> {
+        articles::table
+            .order(articles::id.desc())
+            .limit(limit)
+            .select(ArticleSummary::as_select())
+            .load(conn)
+            .await
+    }
+
+    /// Stores an article and its claims. The same text again is a 409 naming the stored article.
+    /// Duplicates inside the article come from the extractor; across articles, pg_trgm decides.
+    pub async fn import(
+        conn: &mut AsyncPgConnection,
+        new: NewArticle,
+        extracted: &[ExtractedClaim],
+        duplicate_threshold: f32,
+    ) -> Result<(Article, Vec<Claim>), AppError> {
+        let result = conn
+            .transaction::<_, AppError, _>(async |conn| {
+                let existing: Option<(i64, String)> = articles::table
+                    .filter(articles::content_hash.eq(&new.content_hash))
+                    .select((articles::id, articles::title))
+                    .first(conn)
+                    .await
+                    .optional()?;
+                if let Some((id, title)) = existing {
+                    return Err(already_imported(id, &title));
+                }
+                let article: Article = diesel::insert_into(articles::table)
+                    .values(&new)
+                    .returning(Article::as_returning())
+                    .get_result(conn)
+                    .await?;
+                let mut stored: Vec<Claim> = Vec::with_capacity(extracted.len());
+                for claim in extracted {
+                    let duplicate_of = match claim.duplicate_of.and_then(|i| stored.get(i)) {
+                        Some(earlier) => Some(earlier.id),
+                        None => Claim::similar_in_other_articles(conn, &claim.text, article.id, duplicate_threshold, 1)
+                            .await?
+                            .into_iter()
+                            .next()
+                            .map(|(c, _)| c.id),
+                    };
+                    let row = NewClaim::from_extracted(article.id, claim, duplicate_of);
+                    let inserted = diesel::insert_into(claims::table)
+                        .values(&row)
+                        .returning(Claim::as_returning())
+                        .get_result(conn)
+                        .await?;
+                    stored.push(inserted);
+                }
+                Ok((article, stored))
+            })
+            .await;
+        match result {
+            // Two imports of the same text at once: the loser hits the unique index.
+            Err(AppError::Unexpected(e)) if e.downcast_ref().is_some_and(super::is_unique_violation) => {
+                let (id, title): (i64, String) = articles::table
+                    .filter(articles::content_hash.eq(&new.content_hash))
+                    .select((articles::id, articles::title))
+                    .first(conn)
+                    .await?;
+                Err(already_imported(id, &title))
+            }
+            other => other,
+        }
+    }
+}
+
+fn already_imported(id: i64, title: &str) -> AppError {
+    AppError::Conflict {
+        message: format!("this text was already imported as article {id} ({title})"),
+        current: Some(serde_json::json!({ "article_id": id, "title": title })),
+    }
+}

@@ -1,0 +1,379 @@
+//! Claims: the queue's queries, and transitions stored as a guarded UPDATE plus one audit event.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_full_text_search::configuration::TsConfigurationByName;
+use diesel_full_text_search::{TsVectorExtensions, websearch_to_tsquery_with_search_config};
+
+use super::events::{EventKind, NewClaimEvent};
+use super::evidence::Evidence;
+use super::schema::{articles, claim_events, claims};
+use crate::domain::review::{self, ClaimChange, ClaimSnapshot, ReviewState, TransitionRequest};
+use crate::domain::{Actor, UserId, Verdict};
+use crate::error::AppError;
+use crate::extract::{Category, ExtractedClaim};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = claims)]
+pub struct Claim {
+    pub id: i64,
+    pub article_id: i64,
+    pub text: String,
+    pub span_start: i32,
+    pub span_end: i32,
+    pub category: Category,
+    pub claimant: Option<String>,
+    pub score: f32,
+    pub entities: serde_json::Value,
+    pub state: ReviewState,
+    pub assignee_id: Option<i64>,
+    pub verdict: Option<Verdict>,
+    pub rating: Option<i16>,
+    pub label: Option<String>,
+    pub rationale: Option<String>,
+    pub verdict_by: Option<i64>,
+    pub verdict_at: Option<DateTime<Utc>>,
+    pub approved_by: Option<i64>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub reopen_count: i32,
+    pub version: i32,
+    pub duplicate_of: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = claims)]
+pub struct NewClaim {
+    pub article_id: i64,
+    pub text: String,
+    pub span_start: i32,
+    pub span_end: i32,
+    pub category: Category,
+    pub claimant: Option<String>,
+    pub score: f32,
+    pub entities: serde_json::Value,
+    pub duplicate_of: Option<i64>,
+}
+
+impl NewClaim {
+    pub fn from_extracted(article_id: i64, claim: &ExtractedClaim, duplicate_of: Option<i64>) -> NewClaim {
+        NewClaim {
+            article_id,
+            text: claim.text.clone(),
+            // Articles are capped far below 2 GiB, so offsets fit.
+            span_start: i32::try_from(claim.start).unwrap_or(i32::MAX),
+            span_end: i32::try_from(claim.end).unwrap_or(i32::MAX),
+            category: claim.category,
+            claimant: claim.claimant.clone(),
+            score: claim.score.clamp(0.0, 1.0),
+            entities: serde_json::to_value(&claim.entities).unwrap_or_else(|_| serde_json::json!([])),
+            duplicate_of,
+        }
+    }
+}
+
+/// The fields a transition may change; `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = claims)]
+struct ClaimChangeset {
+    state: Option<ReviewState>,
+    assignee_id: Option<Option<i64>>,
+    verdict: Option<Option<Verdict>>,
+    rating: Option<Option<i16>>,
+    label: Option<Option<String>>,
+    rationale: Option<Option<String>>,
+    verdict_by: Option<Option<i64>>,
+    verdict_at: Option<Option<DateTime<Utc>>>,
+    approved_by: Option<Option<i64>>,
+    approved_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl ClaimChangeset {
+    fn for_change(to: ReviewState, change: &ClaimChange, actor: UserId, now: DateTime<Utc>) -> ClaimChangeset {
+        let base = ClaimChangeset { state: Some(to), ..Default::default() };
+        match change {
+            ClaimChange::Take { assignee } => ClaimChangeset { assignee_id: Some(Some(assignee.0)), ..base },
+            ClaimChange::Release => ClaimChangeset { assignee_id: Some(None), ..base },
+            ClaimChange::Dismiss | ClaimChange::Restore | ClaimChange::SendBack => base,
+            ClaimChange::GiveVerdict(details) => ClaimChangeset {
+                verdict: Some(Some(details.verdict)),
+                rating: Some(Some(details.rating.value())),
+                label: Some(Some(details.label.clone())),
+                rationale: Some(Some(details.rationale.clone())),
+                verdict_by: Some(Some(actor.0)),
+                verdict_at: Some(Some(now)),
+                approved_by: Some(None),
+                approved_at: Some(None),
+                ..base
+            },
+            ClaimChange::Approve { approver } => {
+                ClaimChangeset { approved_by: Some(Some(approver.0)), approved_at: Some(Some(now)), ..base }
+            }
+            ClaimChange::Reopen => ClaimChangeset { approved_by: Some(None), approved_at: Some(None), ..base },
+        }
+    }
+}
+
+/// Queue filters, shared by the queue page and the API.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    pub state: Option<ReviewState>,
+    pub category: Option<Category>,
+    pub article: Option<i64>,
+    pub assignee: Option<i64>,
+    pub text: Option<String>,
+    pub sort: ClaimSort,
+    pub after: Option<Cursor>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClaimSort {
+    /// Most check-worthy first.
+    #[default]
+    Score,
+    Newest,
+    Oldest,
+}
+
+impl ClaimSort {
+    pub fn parse(text: &str) -> Option<ClaimSort> {
+        match text {
+            "score" => Some(ClaimSort::Score),
+            "newest" => Some(ClaimSort::Newest),
+            "oldest" => Some(ClaimSort::Oldest),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClaimSort::Score => "score",
+            ClaimSort::Newest => "newest",
+            ClaimSort::Oldest => "oldest",
+        }
+    }
+}
+
+/// Where the next page starts: the sort key of the last row shown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cursor {
+    Score { score: f32, id: i64 },
+    Id(i64),
+}
+
+impl Cursor {
+    pub fn encode(self) -> String {
+        match self {
+            Cursor::Score { score, id } => format!("s{score}_{id}"),
+            Cursor::Id(id) => format!("i{id}"),
+        }
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        if let Some(rest) = text.strip_prefix('s') {
+            let (score, id) = rest.split_once('_')?;
+            let score: f32 = score.parse().ok()?;
+            score.is_finite().then_some(Cursor::Score { score, id: id.parse().ok()? })
+        } else {
+            text.strip_prefix('i')?.parse().ok().map(Cursor::Id)
+        }
+    }
+
+    fn after(claim: &Claim, sort: ClaimSort) -> Cursor {
+        match sort {
+            ClaimSort::Score => Cursor::Score { score: claim.score, id: claim.id },
+            ClaimSort::Newest | ClaimSort::Oldest => Cursor::Id(claim.id),
+        }
+    }
+}
+
+diesel::define_sql_function!(fn similarity(a: diesel::sql_types::Text, b: diesel::sql_types::Text) -> diesel::sql_types::Float);
+diesel::infix_operator!(TrigramSimilar, " % ", diesel::sql_types::Bool, backend: diesel::pg::Pg);
+
+impl Claim {
+    pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Claim>> {
+        claims::table.find(id).select(Claim::as_select()).first(conn).await.optional()
+    }
+
+    pub async fn for_article(conn: &mut AsyncPgConnection, article_id: i64) -> QueryResult<Vec<Claim>> {
+        claims::table
+            .filter(claims::article_id.eq(article_id))
+            .order((claims::span_start.asc(), claims::id.asc()))
+            .select(Claim::as_select())
+            .load(conn)
+            .await
+    }
+
+    /// One page of the queue and the cursor of the next page, if there is one.
+    pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {
+        let limit = filter.limit.clamp(1, 200);
+        let mut query = claims::table.select(Claim::as_select()).into_boxed();
+        if let Some(state) = filter.state {
+            query = query.filter(claims::state.eq(state));
+        }
+        if let Some(category) = filter.category {
+            query = query.filter(claims::category.eq(category));
+        }
+        if let Some(article) = filter.article {
+            query = query.filter(claims::article_id.eq(article));
+        }
+        if let Some(assignee) = filter.assignee {
+            query = query.filter(claims::assignee_id.eq(assignee));
+        }
+        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            query = query.filter(
+                claims::search
+                    .matches(websearch_to_tsquery_with_search_config(TsConfigurationByName("english"), text.to_owned())),
+            );
+        }
+        query = match (filter.sort, filter.after) {
+            (ClaimSort::Score, Some(Cursor::Score { score, id })) => {
+                query.filter(claims::score.lt(score).or(claims::score.eq(score).and(claims::id.lt(id))))
+            }
+            (ClaimSort::Newest, Some(Cursor::Id(id))) => query.filter(claims::id.lt(id)),
+            (ClaimSort::Oldest, Some(Cursor::Id(id))) => query.filter(claims::id.gt(id)),
+            _ => query,
+        };
+        query = match filter.sort {
+            ClaimSort::Score => query.order((claims::score.desc(), claims::id.desc())),
+            ClaimSort::Newest => query.order(claims::id.desc()),
+            ClaimSort::Oldest => query.order(claims::id.asc()),
+        };
+        let mut rows: Vec<Claim> = query.limit(limit + 1).load(conn).await?;
+        let next = if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|c| Cursor::after(c, filter.sort))
+        } else {
+            None
+        };
+        Ok((rows, next))
+    }
+
+    /// How many claims are in each state (states with none are left out).
+    pub async fn counts_by_state(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(ReviewState, i64)>> {
+        claims::table
+            .group_by(claims::state)
+            .select((claims::state, diesel::dsl::count_star()))
+            .load(conn)
+            .await
+    }
+
+    /// Claims from other articles whose text is trigram-similar (pg_trgm), most similar first.
+    pub async fn similar_in_other_articles(
+        conn: &mut AsyncPgConnection,
+        text: &str,
+        article_id: i64,
+        threshold: f32,
+        limit: i64,
+    ) -> QueryResult<Vec<(Claim, String)>> {
+        let rows: Vec<(Claim, String, f32)> = claims::table
+            .inner_join(articles::table)
+            .filter(TrigramSimilar::new(claims::text, text.to_owned().into_sql::<diesel::sql_types::Text>()))
+            .filter(claims::article_id.ne(article_id))
+            .order(similarity(claims::text, text.to_owned()).desc())
+            .limit(limit)
+            .select((Claim::as_select(), articles::title, similarity(claims::text, text.to_owned())))
+            .load(conn)
+            .await?;
+        Ok(rows.into_iter().filter(|(_, _, s)| *s >= threshold).map(|(c, t, _)| (c, t)).collect())
+    }
+
+    /// Claims that name this one as their duplicate.
+    pub async fn duplicates_of(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Vec<Claim>> {
+        claims::table
+            .filter(claims::duplicate_of.eq(id))
+            .order(claims::id.asc())
+            .select(Claim::as_select())
+            .load(conn)
+            .await
+    }
+
+    pub fn snapshot(&self, evidence: &[Evidence]) -> ClaimSnapshot {
+        let active: Vec<&Evidence> = evidence.iter().filter(|e| e.retracted_at.is_none()).collect();
+        ClaimSnapshot {
+            state: self.state,
+            assignee: self.assignee_id.map(UserId),
+            verdict_by: self.verdict_by.map(UserId),
+            active_evidence: active.len(),
+            refuting_evidence: active.iter().filter(|e| e.stance == crate::domain::Stance::Refutes).count(),
+        }
+    }
+
+    fn conflict(&self) -> AppError {
+        AppError::Conflict {
+            message: format!(
+                "this claim was changed by someone else; it is now {} (version {})",
+                self.state.title().to_lowercase(),
+                self.version
+            ),
+            current: Some(serde_json::json!({ "state": self.state, "version": self.version })),
+        }
+    }
+
+    /// Moves a claim as `request` asks, if `seen_version` is still current and the rules allow it.
+    /// The row is locked first, so the version check, the evidence the rules look at, the
+    /// guarded UPDATE and the audit event all see one consistent claim.
+    pub async fn transition(
+        conn: &mut AsyncPgConnection,
+        id: i64,
+        seen_version: i32,
+        actor: Actor,
+        request: &TransitionRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Claim, AppError> {
+        conn.transaction::<_, AppError, _>(async |conn| {
+            let claim: Claim = claims::table
+                .find(id)
+                .select(Claim::as_select())
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or(AppError::NotFound("claim"))?;
+            if claim.version != seen_version {
+                return Err(claim.conflict());
+            }
+            let evidence = Evidence::for_claim(conn, id).await?;
+            let transition = review::apply(&claim.snapshot(&evidence), actor, request)?;
+            let changes = ClaimChangeset::for_change(transition.to, &transition.change, actor.id, now);
+            let reopened = i32::from(matches!(transition.change, ClaimChange::Reopen));
+            let updated: Option<Claim> = diesel::update(
+                claims::table
+                    .filter(claims::id.eq(id))
+                    .filter(claims::version.eq(seen_version))
+                    .filter(claims::state.eq(transition.from)),
+            )
+            .set((
+                changes,
+                claims::version.eq(claims::version + 1),
+                claims::reopen_count.eq(claims::reopen_count + reopened),
+                claims::updated_at.eq(now),
+            ))
+            .returning(Claim::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+            let Some(updated) = updated else {
+                return Err(claim.conflict());
+            };
+            diesel::insert_into(claim_events::table)
+                .values(NewClaimEvent {
+                    claim_id: id,
+                    actor_id: actor.id.0,
+                    kind: EventKind::Transition,
+                    from_state: Some(transition.from),
+                    to_state: Some(transition.to),
+                    note: transition.note.clone(),
+                    evidence_id: None,
+                    created_at: now,
+                })
+                .execute(conn)
+                .await?;
+            Ok(updated)
+        })
+        .await
+    }
+}

@@ -1,0 +1,63 @@
+//! The append-only audit trail of each claim. The database refuses UPDATE, DELETE and TRUNCATE.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use super::schema::{claim_events, users};
+use crate::domain::ReviewState;
+
+crate::domain::named_enum! {
+    /// What an audit event records.
+    pub enum EventKind ("event kind") {
+        Transition => "transition",
+        EvidenceAdded => "evidence_added",
+        EvidenceRetracted => "evidence_retracted",
+    }
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = claim_events)]
+pub struct NewClaimEvent {
+    pub claim_id: i64,
+    pub actor_id: i64,
+    pub kind: EventKind,
+    pub from_state: Option<ReviewState>,
+    pub to_state: Option<ReviewState>,
+    pub note: Option<String>,
+    pub evidence_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An event with the name of whoever caused it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = claim_events)]
+pub struct ClaimEvent {
+    pub id: i64,
+    pub claim_id: i64,
+    pub kind: EventKind,
+    pub from_state: Option<ReviewState>,
+    pub to_state: Option<ReviewState>,
+    pub note: Option<String>,
+    pub evidence_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    #[diesel(select_expression = users::username)]
+    pub actor: String,
+}
+
+impl ClaimEvent {
+    pub async fn insert(conn: &mut AsyncPgConnection, new: NewClaimEvent) -> QueryResult<usize> {
+        diesel::insert_into(claim_events::table).values(new).execute(conn).await
+    }
+
+    /// The history of one claim, oldest first.
+    pub async fn for_claim(conn: &mut AsyncPgConnection, claim_id: i64) -> QueryResult<Vec<ClaimEvent>> {
+        claim_events::table
+            .inner_join(users::table)
+            .filter(claim_events::claim_id.eq(claim_id))
+            .order(claim_events::id.asc())
+            .select(ClaimEvent::as_select())
+            .load(conn)
+            .await
+    }
+}

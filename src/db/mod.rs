@@ -1,0 +1,134 @@
+//! PostgreSQL through diesel-async: the pool, the embedded migrations, enum mappings, and one
+//! module of queries per table.
+
+pub mod articles;
+pub mod bootstrap;
+pub mod claims;
+pub mod events;
+pub mod evidence;
+pub mod schema;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel_async::AsyncPgConnection;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub use diesel_async::pooled_connection::deadpool::PoolError;
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type DbConn = Object<AsyncPgConnection>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Builds the connection pool. Connections open lazily; waits are bounded so an unreachable
+/// database turns into a 503, not a hung request.
+pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<DbPool> {
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    let pool = Pool::builder(manager)
+        .max_size(max_size.max(1))
+        .wait_timeout(Some(Duration::from_secs(5)))
+        .create_timeout(Some(Duration::from_secs(5)))
+        .recycle_timeout(Some(Duration::from_secs(5)))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()?;
+    Ok(pool)
+}
+
+/// Applies every pending migration; returns the versions applied.
+pub async fn run_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
+    let url = database_url.to_owned();
+    // The migration harness is synchronous; keep it off the async executor.
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+        use diesel::Connection;
+        let mut conn =
+            diesel_async::async_connection_wrapper::AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)?;
+        let applied = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+        Ok(applied.iter().map(ToString::to_string).collect())
+    })
+    .await?
+}
+
+/// Maps a domain enum to its PostgreSQL enum type through its text form, keeping diesel out of
+/// the domain module.
+macro_rules! pg_enum {
+    ($rust:ty, $sql:ty) => {
+        impl diesel::expression::AsExpression<$sql> for $rust {
+            type Expression = diesel::internal::derives::as_expression::Bound<$sql, Self>;
+            fn as_expression(self) -> Self::Expression {
+                diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+        impl<'a> diesel::expression::AsExpression<$sql> for &'a $rust {
+            type Expression = diesel::internal::derives::as_expression::Bound<$sql, Self>;
+            fn as_expression(self) -> Self::Expression {
+                diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+        impl diesel::expression::AsExpression<diesel::sql_types::Nullable<$sql>> for $rust {
+            type Expression =
+                diesel::internal::derives::as_expression::Bound<diesel::sql_types::Nullable<$sql>, Self>;
+            fn as_expression(self) -> Self::Expression {
+                diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+        impl<'a> diesel::expression::AsExpression<diesel::sql_types::Nullable<$sql>> for &'a $rust {
+            type Expression =
+                diesel::internal::derives::as_expression::Bound<diesel::sql_types::Nullable<$sql>, Self>;
+            fn as_expression(self) -> Self::Expression {
+                diesel::internal::derives::as_expression::Bound::new(self)
+            }
+        }
+        impl diesel::serialize::ToSql<$sql, diesel::pg::Pg> for $rust {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                use std::io::Write;
+                out.write_all(self.as_str().as_bytes())?;
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+        impl diesel::serialize::ToSql<diesel::sql_types::Nullable<$sql>, diesel::pg::Pg> for $rust {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <Self as diesel::serialize::ToSql<$sql, diesel::pg::Pg>>::to_sql(self, out)
+            }
+        }
+        impl diesel::deserialize::FromSql<$sql, diesel::pg::Pg> for $rust {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                Ok(std::str::from_utf8(bytes.as_bytes())?.parse::<$rust>()?)
+            }
+        }
+        impl diesel::deserialize::Queryable<$sql, diesel::pg::Pg> for $rust {
+            type Row = Self;
+            fn build(row: Self) -> diesel::deserialize::Result<Self> {
+                Ok(row)
+            }
+        }
+    };
+}
+
+pg_enum!(crate::domain::ReviewState, schema::sql_types::ReviewState);
+pg_enum!(crate::domain::Verdict, schema::sql_types::VerdictKind);
+pg_enum!(crate::domain::Stance, schema::sql_types::EvidenceStance);
+pg_enum!(crate::domain::Role, schema::sql_types::UserRole);
+pg_enum!(crate::extract::Category, schema::sql_types::ClaimCategory);
+pg_enum!(events::EventKind, schema::sql_types::EventKind);
+
+/// Whether a database error is a unique-constraint violation (a duplicate).
+pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

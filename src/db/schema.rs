@@ -1,0 +1,196 @@
+// @generated automatically by Diesel CLI.
+
+pub mod sql_types {
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "claim_category"))]
+    pub struct ClaimCategory;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "event_kind"))]
+    pub struct EventKind;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "evidence_stance"))]
+    pub struct EvidenceStance;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "review_state"))]
+    pub struct ReviewState;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "user_role"))]
+    pub struct UserRole;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "verdict_kind"))]
+    pub struct VerdictKind;
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+
+    api_tokens (id) {
+        id -> Int8,
+        token_hash -> Bytea,
+        user_id -> Int8,
+        label -> Text,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+
+    articles (id) {
+        id -> Int8,
+        title -> Text,
+        source_url -> Nullable<Text>,
+        publisher -> Nullable<Text>,
+        published_on -> Nullable<Date>,
+        body -> Text,
+        content_hash -> Bytea,
+        imported_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+    use super::sql_types::EventKind;
+    use super::sql_types::ReviewState;
+
+    claim_events (id) {
+        id -> Int8,
+        claim_id -> Int8,
+        actor_id -> Int8,
+        kind -> EventKind,
+        from_state -> Nullable<ReviewState>,
+        to_state -> Nullable<ReviewState>,
+        note -> Nullable<Text>,
+        evidence_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+    use super::sql_types::ClaimCategory;
+    use super::sql_types::ReviewState;
+    use super::sql_types::VerdictKind;
+
+    claims (id) {
+        id -> Int8,
+        article_id -> Int8,
+        text -> Text,
+        span_start -> Int4,
+        span_end -> Int4,
+        category -> ClaimCategory,
+        claimant -> Nullable<Text>,
+        score -> Float4,
+        entities -> Jsonb,
+        state -> ReviewState,
+        assignee_id -> Nullable<Int8>,
+        verdict -> Nullable<VerdictKind>,
+        rating -> Nullable<Int2>,
+        label -> Nullable<Text>,
+        rationale -> Nullable<Text>,
+        verdict_by -> Nullable<Int8>,
+        verdict_at -> Nullable<Timestamptz>,
+        approved_by -> Nullable<Int8>,
+        approved_at -> Nullable<Timestamptz>,
+        reopen_count -> Int4,
+        version -> Int4,
+        duplicate_of -> Nullable<Int8>,
+        search -> Tsvector,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+    use super::sql_types::EvidenceStance;
+
+    evidence (id) {
+        id -> Int8,
+        claim_id -> Int8,
+        url -> Text,
+        title -> Nullable<Text>,
+        excerpt -> Nullable<Text>,
+        stance -> EvidenceStance,
+        added_by -> Int8,
+        added_at -> Timestamptz,
+        retracted_at -> Nullable<Timestamptz>,
+        retracted_by -> Nullable<Int8>,
+        retraction_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+
+    login_throttle (key) {
+        key -> Text,
+        failures -> Int4,
+        window_started_at -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+
+    sessions (id) {
+        id -> Int8,
+        token_hash -> Bytea,
+        user_id -> Int8,
+        csrf_token -> Text,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+    use super::sql_types::UserRole;
+
+    users (id) {
+        id -> Int8,
+        username -> Text,
+        password_hash -> Text,
+        role -> UserRole,
+        disabled_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(articles -> users (imported_by));
+diesel::joinable!(claim_events -> claims (claim_id));
+diesel::joinable!(claim_events -> evidence (evidence_id));
+diesel::joinable!(claim_events -> users (actor_id));
+diesel::joinable!(claims -> articles (article_id));
+diesel::joinable!(evidence -> claims (claim_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
+    articles,
+    claim_events,
+    claims,
+    evidence,
+    login_throttle,
+    sessions,
+    users,
+);

@@ -1,0 +1,317 @@
+//! The review state machine: which moves exist, who may make them, and what each one needs.
+
+use super::named_enum;
+use super::verdict::{MAX_LABEL_CHARS, Rating, Verdict, VerdictDetails};
+use super::{Role, UserId};
+
+named_enum! {
+    /// Where a claim is in its review.
+    pub enum ReviewState ("state") {
+        Extracted => "extracted",
+        InReview => "in_review",
+        Verified => "verified",
+        Disputed => "disputed",
+        Unverifiable => "unverifiable",
+        Approved => "approved",
+        Dismissed => "dismissed",
+    }
+}
+
+impl ReviewState {
+    /// The verdict a state stands for, if it is one of the three verdict states.
+    pub fn verdict(self) -> Option<Verdict> {
+        match self {
+            ReviewState::Verified => Some(Verdict::Verified),
+            ReviewState::Disputed => Some(Verdict::Disputed),
+            ReviewState::Unverifiable => Some(Verdict::Unverifiable),
+            _ => None,
+        }
+    }
+
+    pub fn from_verdict(verdict: Verdict) -> ReviewState {
+        match verdict {
+            Verdict::Verified => ReviewState::Verified,
+            Verdict::Disputed => ReviewState::Disputed,
+            Verdict::Unverifiable => ReviewState::Unverifiable,
+        }
+    }
+
+    /// A human name for pages and messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            ReviewState::Extracted => "Extracted",
+            ReviewState::InReview => "In review",
+            ReviewState::Verified => "Verified",
+            ReviewState::Disputed => "Disputed",
+            ReviewState::Unverifiable => "Unverifiable",
+            ReviewState::Approved => "Approved",
+            ReviewState::Dismissed => "Dismissed",
+        }
+    }
+}
+
+/// The person asking for a move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub id: UserId,
+    pub role: Role,
+}
+
+/// What the rules need to know about a claim before moving it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimSnapshot {
+    pub state: ReviewState,
+    pub assignee: Option<UserId>,
+    /// Who gave the current verdict, if any.
+    pub verdict_by: Option<UserId>,
+    /// Evidence items not retracted.
+    pub active_evidence: usize,
+    /// Of those, how many refute the claim.
+    pub refuting_evidence: usize,
+}
+
+/// A request to move a claim, as it arrives from a form or the API (already trimmed of nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransitionRequest {
+    pub to: Option<ReviewState>,
+    pub note: Option<String>,
+    pub rationale: Option<String>,
+    pub rating: Option<i16>,
+    pub label: Option<String>,
+}
+
+/// The change a permitted move makes to the claim, for the storage layer to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimChange {
+    /// A reviewer takes the claim; they become its assignee.
+    Take { assignee: UserId },
+    /// The assignee gives the claim back to the queue.
+    Release,
+    /// Not check-worthy.
+    Dismiss,
+    Restore,
+    GiveVerdict(VerdictDetails),
+    Approve { approver: UserId },
+    /// An editor returns a verdict to its reviewer.
+    SendBack,
+    /// An editor reopens an approved verdict; a later approval is a correction.
+    Reopen,
+}
+
+/// A permitted move, ready to be stored with its audit event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub from: ReviewState,
+    pub to: ReviewState,
+    pub note: Option<String>,
+    pub change: ClaimChange,
+}
+
+/// Why a move was refused. Each variant maps to one HTTP status at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// No such move from this state (422).
+    #[error("a claim that is {} cannot be moved to {}", from.title().to_lowercase(), to.title().to_lowercase())]
+    NotAllowed { from: ReviewState, to: ReviewState },
+    /// The move exists, but its requirements are unmet (422).
+    #[error("{0}")]
+    Unmet(String),
+    /// The move exists, but not for this person (403).
+    #[error("{0}")]
+    Forbidden(String),
+}
+
+/// Longest note or rationale accepted, in characters.
+pub const MAX_NOTE_CHARS: usize = 10_000;
+
+/// The moves a claim in `state` can make, whoever asks.
+pub fn moves_from(state: ReviewState) -> &'static [ReviewState] {
+    use ReviewState::*;
+    match state {
+        Extracted => &[InReview, Dismissed],
+        InReview => &[Verified, Disputed, Unverifiable, Extracted],
+        Verified | Disputed | Unverifiable => &[Approved, InReview],
+        Approved => &[InReview],
+        Dismissed => &[Extracted],
+    }
+}
+
+/// Decides whether `actor` may move `claim` as `request` asks, and what the move changes.
+pub fn apply(
+    claim: &ClaimSnapshot,
+    actor: Actor,
+    request: &TransitionRequest,
+) -> Result<Transition, TransitionError> {
+    use ReviewState::*;
+    let from = claim.state;
+    let to = request
+        .to
+        .ok_or_else(|| TransitionError::Unmet("say which state to move the claim to".into()))?;
+    if !moves_from(from).contains(&to) {
+        return Err(TransitionError::NotAllowed { from, to });
+    }
+    let note = cleaned(request.note.as_deref(), "note")?;
+    let is_assignee = claim.assignee == Some(actor.id);
+    let change = match (from, to) {
+        (Extracted, InReview) => ClaimChange::Take { assignee: actor.id },
+        (Extracted, Dismissed) => {
+            require_editor(actor, "dismiss a claim")?;
+            require(note.is_some(), "give the reason this claim is not check-worthy")?;
+            ClaimChange::Dismiss
+        }
+        (Dismissed, Extracted) => {
+            require_editor(actor, "restore a dismissed claim")?;
+            ClaimChange::Restore
+        }
+        (InReview, Extracted) => {
+            require_assignee_or_editor(actor, is_assignee, "release")?;
+            ClaimChange::Release
+        }
+        (InReview, Verified | Disputed | Unverifiable) => {
+            require_assignee_or_editor(actor, is_assignee, "give a verdict on")?;
+            ClaimChange::GiveVerdict(verdict_details(claim, to, request)?)
+        }
+        (Verified | Disputed | Unverifiable, Approved) => {
+            require_editor(actor, "approve a verdict")?;
+            if claim.verdict_by == Some(actor.id) {
+                return Err(TransitionError::Forbidden(
+                    "you gave this verdict; a second person must approve it".into(),
+                ));
+            }
+            ClaimChange::Approve { approver: actor.id }
+        }
+        (Verified | Disputed | Unverifiable, InReview) => {
+            require_editor(actor, "send a verdict back")?;
+            require(note.is_some(), "say why the verdict is sent back")?;
+            ClaimChange::SendBack
+        }
+        (Approved, InReview) => {
+            require_editor(actor, "reopen an approved verdict")?;
+            require(note.is_some(), "give the reason for reopening; the report marks it as a correction")?;
+            ClaimChange::Reopen
+        }
+        // moves_from lists exactly the pairs handled above.
+        _ => return Err(TransitionError::NotAllowed { from, to }),
+    };
+    Ok(Transition { from, to, note, change })
+}
+
+/// The moves `actor` could make now, for showing exactly the right buttons.
+/// Requirements that depend on what the person types (notes, rationale) are not checked here.
+pub fn available_moves(claim: &ClaimSnapshot, actor: Actor) -> Vec<ReviewState> {
+    moves_from(claim.state)
+        .iter()
+        .copied()
+        .filter(|&to| {
+            let request = TransitionRequest {
+                to: Some(to),
+                note: Some("-".into()),
+                rationale: Some("-".into()),
+                rating: Some(Rating::WORST),
+                label: Some("-".into()),
+            };
+            match apply(claim, actor, &request) {
+                Ok(_) => true,
+                // Missing evidence is worth showing the form for: the page explains what is missing.
+                Err(TransitionError::Unmet(_)) => true,
+                Err(_) => false,
+            }
+        })
+        .collect()
+}
+
+fn verdict_details(
+    claim: &ClaimSnapshot,
+    to: ReviewState,
+    request: &TransitionRequest,
+) -> Result<VerdictDetails, TransitionError> {
+    let verdict = to
+        .verdict()
+        .ok_or_else(|| TransitionError::Unmet("not a verdict".into()))?;
+    let rationale = cleaned(request.rationale.as_deref(), "rationale")?
+        .ok_or_else(|| TransitionError::Unmet("a verdict needs a rationale".into()))?;
+    require(claim.active_evidence > 0, "a verdict needs at least one piece of evidence")?;
+    if verdict == Verdict::Disputed {
+        require(
+            claim.refuting_evidence > 0,
+            "a disputed verdict needs at least one piece of evidence that refutes the claim",
+        )?;
+    }
+    let rating = request
+        .rating
+        .and_then(Rating::new)
+        .ok_or_else(|| TransitionError::Unmet("give a rating from 1 (false) to 5 (true)".into()))?;
+    let label = cleaned(request.label.as_deref(), "label")?
+        .ok_or_else(|| TransitionError::Unmet("give a one-line public label, e.g. \"Misleading\"".into()))?;
+    if label.contains(['\n', '\r']) || label.chars().count() > MAX_LABEL_CHARS {
+        return Err(TransitionError::Unmet(format!(
+            "the label must be one line of at most {MAX_LABEL_CHARS} characters"
+        )));
+    }
+    Ok(VerdictDetails { verdict, rating, label, rationale })
+}
+
+/// Trims a free-text field; blank means absent. Refuses text too long to be a note.
+fn cleaned(text: Option<&str>, what: &str) -> Result<Option<String>, TransitionError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_NOTE_CHARS {
+        return Err(TransitionError::Unmet(format!(
+            "the {what} is longer than {MAX_NOTE_CHARS} characters"
+        )));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+fn require(condition: bool, message: &str) -> Result<(), TransitionError> {
+    if condition { Ok(()) } else { Err(TransitionError::Unmet(message.to_owned())) }
+}
+
+fn require_editor(actor: Actor, what: &str) -> Result<(), TransitionError> {
+    if actor.role.is_editor() {
+        Ok(())
+    } else {
+        Err(TransitionError::Forbidden(format!("only an editor can {what}")))
+    }
+}
+
+fn require_assignee_or_editor(actor: Actor, is_assignee: bool, what: &str) -> Result<(), TransitionError> {
+    if is_assignee || actor.role.is_editor() {
+        Ok(())
+    } else {
+        Err(TransitionError::Forbidden(format!(
+            "only the reviewer who took this claim, or an editor, can {what} it"
+        )))
+    }
+}
+
+/// Evidence can be added or retracted until a verdict is approved (or the claim dismissed);
+/// changing the evidence of an approved verdict needs a reopen, which the report shows.
+pub fn accepts_evidence(state: ReviewState) -> bool {
+    !matches!(state, ReviewState::Approved | ReviewState::Dismissed)
+}
+
+/// The button label of a move, for pages.
+pub fn move_label(from: ReviewState, to: ReviewState) -> &'static str {
+    use ReviewState::*;
+    match (from, to) {
+        (Extracted, InReview) => "Take this claim",
+        (Extracted, Dismissed) => "Dismiss as not check-worthy",
+        (InReview, Extracted) => "Release back to the queue",
+        (InReview, Verified) => "Mark verified",
+        (InReview, Disputed) => "Mark disputed",
+        (InReview, Unverifiable) => "Mark unverifiable",
+        (_, Approved) => "Approve this verdict",
+        (Approved, InReview) => "Reopen (correction)",
+        (_, InReview) => "Send back to review",
+        (Dismissed, Extracted) => "Restore to the queue",
+        _ => "Move",
+    }
+}
+
+/// Whether a move needs a note (a reason) from the person making it.
+pub fn move_needs_note(from: ReviewState, to: ReviewState) -> bool {
+    use ReviewState::*;
+    matches!((from, to), (Extracted, Dismissed) | (Verified | Disputed | Unverifiable | Approved, InReview))
+}

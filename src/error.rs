@@ -1,0 +1,140 @@
+//! AppError: the one error type. One status mapping; JSON for /api, an HTML page for browsers.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::domain::TransitionError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The input is malformed or incomplete (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The input is well-formed but breaks a rule (422).
+    #[error("{0}")]
+    Validation(String),
+    #[error(transparent)]
+    InvalidTransition(#[from] TransitionError),
+    /// Someone else changed the thing first, or it already exists (409).
+    #[error("{message}")]
+    Conflict { message: String, current: Option<serde_json::Value> },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
+    TooManyRequests { retry_after_secs: i64 },
+    #[error("the body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// The database cannot be reached (503).
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable,
+    /// Anything else: logged in full, shown as a bare 500.
+    #[error("something went wrong on our side")]
+    Unexpected(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn unexpected(err: impl Into<anyhow::Error>) -> AppError {
+        AppError::Unexpected(err.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound(_) => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Validation(_) => "validation_failed",
+            AppError::InvalidTransition(TransitionError::Forbidden(_)) => "forbidden",
+            AppError::InvalidTransition(_) => "invalid_transition",
+            AppError::Conflict { .. } => "conflict",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::Unavailable => "unavailable",
+            AppError::Unexpected(_) => "internal",
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current: Option<&'a serde_json::Value>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::InvalidTransition(TransitionError::Forbidden(_)) => StatusCode::FORBIDDEN,
+            AppError::InvalidTransition(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON face. Browser routes get an HTML page instead: see `routes::error_pages`.
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Unexpected(cause) = self {
+            tracing::error!(error = ?cause, "unexpected error");
+        }
+        let current = match self {
+            AppError::Conflict { current, .. } => current.as_ref(),
+            _ => None,
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        if matches!(self, AppError::Unauthenticated) {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        response.json(ErrorBody {
+            error: ErrorDetail { code: self.code(), message: self.to_string(), current },
+        })
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match err {
+            Error::NotFound => AppError::NotFound("record"),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => AppError::Unavailable,
+            other => AppError::Unexpected(other.into()),
+        }
+    }
+}
+
+impl From<crate::db::PoolError> for AppError {
+    fn from(err: crate::db::PoolError) -> Self {
+        tracing::warn!(error = %err, "no database connection");
+        AppError::Unavailable
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        AppError::Unexpected(anyhow::anyhow!("blocking task failed: {err}"))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

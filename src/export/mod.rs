@@ -1,0 +1,701 @@
+//! Report data model, export filters and the streaming writer interface shared by every format.
+
+pub mod claimreview;
+pub mod csv;
+pub mod html;
+pub mod json;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, de};
+
+/// Every workflow state a claim can be in.
+pub const STATES: [&str; 7] = [
+    "extracted",
+    "in_review",
+    "verified",
+    "disputed",
+    "unverifiable",
+    "approved",
+    "dismissed",
+];
+
+/// States that hold a verdict which has not been approved yet.
+pub const DRAFT_STATES: [&str; 3] = ["verified", "disputed", "unverifiable"];
+
+/// Claim categories known to the extractor.
+pub const CATEGORIES: [&str; 8] = [
+    "arms",
+    "finance",
+    "energy",
+    "military",
+    "diplomacy",
+    "politics",
+    "economy",
+    "other",
+];
+
+/// The article a claim was extracted from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportArticle {
+    pub id: i64,
+    pub title: String,
+    pub url: Option<String>,
+    pub publisher: Option<String>,
+    pub published_on: Option<NaiveDate>,
+}
+
+/// One piece of evidence attached to a claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportEvidence {
+    pub id: i64,
+    pub url: String,
+    pub title: Option<String>,
+    pub excerpt: Option<String>,
+    /// `supports`, `refutes` or `context`.
+    pub stance: String,
+    pub added_by: String,
+    pub added_at: DateTime<Utc>,
+    pub retracted: bool,
+}
+
+/// One state transition in a claim's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportEvent {
+    pub id: i64,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub actor: String,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A claim with everything a report shows about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportClaim {
+    pub id: i64,
+    /// Shared so that the many claims of one article do not each copy it.
+    pub article: Arc<ReportArticle>,
+    pub text: String,
+    pub claimant: Option<String>,
+    pub category: String,
+    /// One of [`STATES`].
+    pub state: String,
+    /// `verified`, `disputed` or `unverifiable`.
+    pub verdict: Option<String>,
+    /// 1 (false) ..= 5 (true).
+    pub rating: Option<i16>,
+    pub label: Option<String>,
+    pub rationale: Option<String>,
+    /// Who gave the verdict.
+    pub reviewer: Option<String>,
+    pub approver: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub approved_at: Option<DateTime<Utc>>,
+    /// The verdict has not been approved yet.
+    pub is_draft: bool,
+    /// Approved after being reopened.
+    pub is_correction: bool,
+    pub evidence: Vec<ReportEvidence>,
+    pub events: Vec<ReportEvent>,
+}
+
+/// Counts over the whole export, computed by the caller before streaming starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportSummary {
+    pub total: i64,
+    pub by_state: Vec<(String, i64)>,
+    pub by_category: Vec<(String, i64)>,
+}
+
+/// Report-wide information passed to [`ReportWriter::begin`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportMeta {
+    pub generated_at: DateTime<Utc>,
+    /// Usually [`ExportFilters::to_json`].
+    pub filters: serde_json::Value,
+    /// The fact-checking organisation's name.
+    pub organization: String,
+    pub organization_url: Option<String>,
+    /// e.g. `https://claims.example.org`; a claim's public page is `{base}/claims/{id}`.
+    pub public_base_url: String,
+    pub summary: ReportSummary,
+}
+
+impl ReportMeta {
+    /// Public page of a claim; tolerates a trailing slash on the base URL.
+    pub fn claim_url(&self, claim_id: i64) -> String {
+        claim_page_url(&self.public_base_url, claim_id)
+    }
+}
+
+pub(crate) fn claim_page_url(public_base_url: &str, claim_id: i64) -> String {
+    format!(
+        "{}/claims/{}",
+        public_base_url.trim_end_matches('/'),
+        claim_id
+    )
+}
+
+/// Output formats of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    ClaimReview,
+    Html,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 4] = [Self::Csv, Self::Json, Self::ClaimReview, Self::Html];
+
+    /// The name accepted by [`FromStr`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "json",
+            Self::ClaimReview => "claimreview",
+            Self::Html => "html",
+        }
+    }
+
+    /// Value for the `Content-Type` header.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::Json => "application/json",
+            Self::ClaimReview => "application/ld+json",
+            Self::Html => "text/html; charset=utf-8",
+        }
+    }
+
+    /// Extension (without dot) for a downloaded file.
+    pub fn file_extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "json",
+            Self::ClaimReview => "jsonld",
+            Self::Html => "html",
+        }
+    }
+}
+
+impl fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ExportFormat {
+    type Err = ExportError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| ExportError::UnknownFormat(wanted.to_owned()))
+    }
+}
+
+impl<'de> Deserialize<'de> for ExportFormat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(de::Error::custom)
+    }
+}
+
+/// Everything that can go wrong while validating a request or writing a report.
+#[derive(Debug)]
+pub enum ExportError {
+    UnknownFormat(String),
+    UnknownState(String),
+    UnknownCategory(String),
+    /// `decided_from` is after `decided_to`.
+    InvalidDateRange {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    /// Writer methods called out of order (e.g. `write_claim` before `begin`).
+    Sequence(&'static str),
+    Csv(::csv::Error),
+    Json(serde_json::Error),
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ExportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UnknownFormat(s) => write!(
+                f,
+                "unknown export format {s:?}; expected one of: csv, json, claimreview, html"
+            ),
+            Self::UnknownState(s) => write!(
+                f,
+                "unknown claim state {s:?}; expected one of: {}",
+                STATES.join(", ")
+            ),
+            Self::UnknownCategory(s) => write!(
+                f,
+                "unknown category {s:?}; expected one of: {}",
+                CATEGORIES.join(", ")
+            ),
+            Self::InvalidDateRange { from, to } => {
+                write!(f, "decided_from ({from}) is after decided_to ({to})")
+            }
+            Self::Sequence(what) => write!(f, "report writer misuse: {what}"),
+            Self::Csv(e) => write!(f, "CSV output failed: {e}"),
+            Self::Json(e) => write!(f, "JSON output failed: {e}"),
+            Self::Io(e) => write!(f, "report output failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ExportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Csv(e) => Some(e),
+            Self::Json(e) => Some(e),
+            Self::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl ExportError {
+    /// True when the caller's input was at fault (maps to HTTP 400), false for output failures.
+    pub fn is_client_error(&self) -> bool {
+        matches!(
+            self,
+            Self::UnknownFormat(_)
+                | Self::UnknownState(_)
+                | Self::UnknownCategory(_)
+                | Self::InvalidDateRange { .. }
+        )
+    }
+}
+
+impl From<::csv::Error> for ExportError {
+    fn from(e: ::csv::Error) -> Self {
+        Self::Csv(e)
+    }
+}
+
+impl From<serde_json::Error> for ExportError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Json(e)
+    }
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+/// Which claims an export contains.
+///
+/// In a query string, list fields are comma-separated (`?states=approved,disputed&articles=3,7`);
+/// in JSON they may also be arrays.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ExportFilters {
+    #[serde(deserialize_with = "de_list")]
+    pub articles: Vec<i64>,
+    #[serde(deserialize_with = "de_list")]
+    pub states: Vec<String>,
+    pub include_drafts: bool,
+    #[serde(deserialize_with = "de_opt_text")]
+    pub category: Option<String>,
+    #[serde(deserialize_with = "de_opt_text")]
+    pub claimant: Option<String>,
+    #[serde(deserialize_with = "de_opt_text")]
+    pub reviewer: Option<String>,
+    #[serde(deserialize_with = "de_opt_date")]
+    pub decided_from: Option<NaiveDate>,
+    #[serde(deserialize_with = "de_opt_date")]
+    pub decided_to: Option<NaiveDate>,
+}
+
+fn canonical_state(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    STATES.into_iter().find(|s| s.eq_ignore_ascii_case(name))
+}
+
+fn canonical_category(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    CATEGORIES
+        .into_iter()
+        .find(|c| c.eq_ignore_ascii_case(name))
+}
+
+impl ExportFilters {
+    /// The states to select: an explicit `states` list wins; otherwise `approved`,
+    /// plus the draft verdict states when `include_drafts` is set.
+    ///
+    /// Unknown names are dropped here; call [`ExportFilters::validate`] first to reject them.
+    /// The result is in workflow order without duplicates.
+    pub fn effective_states(&self) -> Vec<&'static str> {
+        if self.states.is_empty() {
+            let mut states = Vec::with_capacity(4);
+            if self.include_drafts {
+                states.extend(DRAFT_STATES);
+            }
+            states.push("approved");
+            return states;
+        }
+        STATES
+            .into_iter()
+            .filter(|s| self.states.iter().any(|w| s.eq_ignore_ascii_case(w.trim())))
+            .collect()
+    }
+
+    /// The category in canonical spelling, if one was asked for and is known.
+    pub fn effective_category(&self) -> Option<&'static str> {
+        self.category.as_deref().and_then(canonical_category)
+    }
+
+    /// Rejects unknown state or category names and an inverted date range.
+    pub fn validate(&self) -> Result<(), ExportError> {
+        if let Some(bad) = self.states.iter().find(|s| canonical_state(s).is_none()) {
+            return Err(ExportError::UnknownState(bad.clone()));
+        }
+        if let Some(category) = &self.category
+            && canonical_category(category).is_none()
+        {
+            return Err(ExportError::UnknownCategory(category.clone()));
+        }
+        if let (Some(from), Some(to)) = (self.decided_from, self.decided_to)
+            && from > to
+        {
+            return Err(ExportError::InvalidDateRange { from, to });
+        }
+        Ok(())
+    }
+
+    /// The filters as recorded in a report's `filters` field (states already resolved).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "articles": self.articles,
+            "states": self.effective_states(),
+            "include_drafts": self.include_drafts,
+            "category": self.effective_category().or(self.category.as_deref()),
+            "claimant": self.claimant,
+            "reviewer": self.reviewer,
+            "decided_from": self.decided_from.map(|d| d.to_string()),
+            "decided_to": self.decided_to.map(|d| d.to_string()),
+        })
+    }
+}
+
+/// Accepts `"a,b,c"` (query strings, CLI) as well as a JSON array.
+fn de_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr + Deserialize<'de>,
+    T::Err: fmt::Display,
+{
+    struct ListVisitor<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T> de::Visitor<'de> for ListVisitor<T>
+    where
+        T: FromStr + Deserialize<'de>,
+        T::Err: fmt::Display,
+    {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a comma-separated list or an array")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            v.split(',')
+                .map(str::trim)
+                .filter(|part| !part.is_empty())
+                .map(|part| {
+                    part.parse::<T>()
+                        .map_err(|e| E::custom(format!("invalid list item {part:?}: {e}")))
+                })
+                .collect()
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            self.visit_str(&v.to_string())
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(256));
+            while let Some(item) = seq.next_element::<T>()? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+    }
+
+    deserializer.deserialize_any(ListVisitor(std::marker::PhantomData))
+}
+
+/// Treats an empty or blank value (`?claimant=`) as absent.
+fn de_opt_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<String>::deserialize(deserializer)?;
+    Ok(value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
+}
+
+fn de_opt_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
+    match de_opt_text(deserializer)? {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|e| de::Error::custom(format!("invalid date {s:?} (want YYYY-MM-DD): {e}"))),
+    }
+}
+
+/// A streaming report writer. The caller invokes `begin` once, `write_claim` for each claim
+/// (ordered by article id, then claim id) and `finish` once; every call appends to `out`,
+/// which the caller may ship as one chunk and clear. Writers keep only O(1) state.
+pub trait ReportWriter: Send {
+    fn begin(&mut self, meta: &ReportMeta, out: &mut Vec<u8>) -> Result<(), ExportError>;
+    fn write_claim(&mut self, claim: &ReportClaim, out: &mut Vec<u8>) -> Result<(), ExportError>;
+    fn finish(&mut self, out: &mut Vec<u8>) -> Result<(), ExportError>;
+}
+
+/// A fresh writer for `format`.
+pub fn writer_for(format: ExportFormat) -> Box<dyn ReportWriter> {
+    match format {
+        ExportFormat::Csv => Box::new(csv::CsvWriter::new()),
+        ExportFormat::Json => Box::new(json::JsonWriter::new()),
+        ExportFormat::ClaimReview => Box::new(claimreview::ClaimReviewWriter::new()),
+        ExportFormat::Html => Box::new(html::HtmlWriter::new()),
+    }
+}
+
+/// Writes a whole report into one buffer; handy for the CLI and tests.
+pub fn export_to_vec<'a>(
+    format: ExportFormat,
+    meta: &ReportMeta,
+    claims: impl IntoIterator<Item = &'a ReportClaim>,
+) -> Result<Vec<u8>, ExportError> {
+    let mut writer = writer_for(format);
+    let mut out = Vec::new();
+    writer.begin(meta, &mut out)?;
+    for claim in claims {
+        writer.write_claim(claim, &mut out)?;
+    }
+    writer.finish(&mut out)?;
+    Ok(out)
+}
+
+/// Where a writer is in its begin / write_claim / finish sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Phase {
+    #[default]
+    New,
+    Writing,
+    Done,
+}
+
+impl Phase {
+    pub(crate) fn start(&mut self) -> Result<(), ExportError> {
+        match self {
+            Self::New => {
+                *self = Self::Writing;
+                Ok(())
+            }
+            _ => Err(ExportError::Sequence("begin called twice")),
+        }
+    }
+
+    pub(crate) fn check_writing(self) -> Result<(), ExportError> {
+        match self {
+            Self::Writing => Ok(()),
+            Self::New => Err(ExportError::Sequence("write_claim before begin")),
+            Self::Done => Err(ExportError::Sequence("write_claim after finish")),
+        }
+    }
+
+    pub(crate) fn end(&mut self) -> Result<(), ExportError> {
+        match self {
+            Self::Writing => {
+                *self = Self::Done;
+                Ok(())
+            }
+            Self::New => Err(ExportError::Sequence("finish before begin")),
+            Self::Done => Err(ExportError::Sequence("finish called twice")),
+        }
+    }
+}
+
+/// RFC 3339 in UTC with whole seconds, e.g. `2026-03-01T09:30:00Z`.
+pub(crate) fn rfc3339(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Returns the URL (trimmed) only when it is a plain `http(s)://` URL, so that nothing else
+/// (`javascript:`, `data:`, relative paths, obfuscated schemes) can become a link.
+pub fn http_url(raw: &str) -> Option<&str> {
+    let url = raw.trim();
+    let rest = strip_prefix_ignore_case(url, "https://")
+        .or_else(|| strip_prefix_ignore_case(url, "http://"))?;
+    // Browsers drop tabs/newlines inside URLs, which is how scheme checks get bypassed;
+    // refuse anything with whitespace or control characters outright.
+    if rest.is_empty()
+        || rest.starts_with('/')
+        || url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return None;
+    }
+    Some(url)
+}
+
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    if head.eq_ignore_ascii_case(prefix) {
+        s.get(prefix.len()..)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in ExportFormat::ALL {
+            assert_eq!(f.as_str().parse::<ExportFormat>().ok(), Some(f));
+            assert!(!f.content_type().is_empty());
+        }
+        assert_eq!(
+            " ClaimReview ".parse::<ExportFormat>().ok(),
+            Some(ExportFormat::ClaimReview)
+        );
+        assert!(matches!(
+            "pdf".parse::<ExportFormat>(),
+            Err(ExportError::UnknownFormat(_))
+        ));
+    }
+
+    #[test]
+    fn effective_states_follow_the_rules() {
+        let default = ExportFilters::default();
+        assert_eq!(default.effective_states(), vec!["approved"]);
+        let drafts = ExportFilters {
+            include_drafts: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            drafts.effective_states(),
+            vec!["verified", "disputed", "unverifiable", "approved"]
+        );
+        let explicit = ExportFilters {
+            states: vec!["Dismissed".into(), "extracted".into(), "dismissed".into()],
+            include_drafts: true,
+            ..Default::default()
+        };
+        assert_eq!(explicit.effective_states(), vec!["extracted", "dismissed"]);
+    }
+
+    #[test]
+    fn validation_names_the_offender() {
+        let bad_state = ExportFilters {
+            states: vec!["approved".into(), "published".into()],
+            ..Default::default()
+        };
+        let err = bad_state.validate().err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("\"published\"") && e.contains("in_review")));
+
+        let bad_category = ExportFilters {
+            category: Some("sports".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            bad_category.validate(),
+            Err(ExportError::UnknownCategory(_))
+        ));
+
+        let inverted = ExportFilters {
+            decided_from: NaiveDate::from_ymd_opt(2026, 5, 2),
+            decided_to: NaiveDate::from_ymd_opt(2026, 5, 1),
+            ..Default::default()
+        };
+        assert!(matches!(
+            inverted.validate(),
+            Err(ExportError::InvalidDateRange { .. })
+        ));
+        assert!(ExportFilters::default().validate().is_ok());
+    }
+
+    #[test]
+    fn filters_from_json_accept_arrays_and_strings() {
+        let f: ExportFilters = serde_json::from_value(serde_json::json!({
+            "articles": [3, 7],
+            "states": "approved, disputed",
+            "category": "Energy",
+            "claimant": "  ",
+            "decided_from": "2026-01-31"
+        }))
+        .expect("filters parse");
+        assert_eq!(f.articles, vec![3, 7]);
+        assert_eq!(f.effective_states(), vec!["disputed", "approved"]);
+        assert_eq!(f.effective_category(), Some("energy"));
+        assert_eq!(f.claimant, None);
+        assert_eq!(f.decided_from, NaiveDate::from_ymd_opt(2026, 1, 31));
+        let json = f.to_json();
+        assert_eq!(json["category"], "energy");
+        assert_eq!(json["states"], serde_json::json!(["disputed", "approved"]));
+        assert_eq!(json["decided_to"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn only_http_urls_become_links() {
+        assert_eq!(
+            http_url(" https://a.example/x?y=1 "),
+            Some("https://a.example/x?y=1")
+        );
+        assert_eq!(http_url("HTTP://A.example"), Some("HTTP://A.example"));
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,<script>",
+            "//evil.example",
+            "/claims/1",
+            "https://",
+            "https:///path",
+            "https://a.example/\nx",
+            "ftp://a.example",
+            "",
+        ] {
+            assert_eq!(http_url(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn claim_url_tolerates_trailing_slash() {
+        let meta = ReportMeta {
+            generated_at: DateTime::<Utc>::UNIX_EPOCH,
+            filters: serde_json::Value::Null,
+            organization: "Org".into(),
+            organization_url: None,
+            public_base_url: "https://claims.example.org/".into(),
+            summary: ReportSummary::default(),
+        };
+        assert_eq!(meta.claim_url(42), "https://claims.example.org/claims/42");
+    }
+}

@@ -1,0 +1,90 @@
+//! Importing an article: validate, extract claims (pure), store article and claims together.
+
+use chrono::NaiveDate;
+
+use crate::config::ExtractSettings;
+use crate::db::articles::{Article, NewArticle, content_hash};
+use crate::db::claims::Claim;
+use crate::error::AppError;
+use crate::extract::{self, ExtractError, InputFormat};
+
+/// An article as submitted, before extraction.
+#[derive(Debug, Clone)]
+pub struct ArticleInput {
+    pub title: String,
+    pub body: Vec<u8>,
+    pub format: InputFormat,
+    pub source_url: Option<String>,
+    pub publisher: Option<String>,
+    pub published_on: Option<NaiveDate>,
+    pub imported_by: Option<i64>,
+}
+
+pub const MAX_TITLE_CHARS: usize = 500;
+
+impl From<ExtractError> for AppError {
+    fn from(err: ExtractError) -> Self {
+        match err {
+            ExtractError::TooLarge { limit, .. } => AppError::PayloadTooLarge { limit },
+            other => AppError::Validation(other.to_string()),
+        }
+    }
+}
+
+/// Parses an optional `YYYY-MM-DD` date.
+pub fn parse_date(text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::Validation(format!("the date {t:?} is not YYYY-MM-DD"))),
+    }
+}
+
+/// Trims an optional text field; blank means absent.
+pub fn optional(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// A title for an article that came without one: its first line, shortened.
+fn title_from_body(body: &str) -> String {
+    let first = body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Untitled article");
+    let mut title: String = first.chars().take(120).collect();
+    if first.chars().count() > 120 {
+        title.push('…');
+    }
+    title
+}
+
+/// Extracts and stores an article. Extraction runs on a blocking thread: it is CPU work.
+pub async fn import_article(
+    conn: &mut diesel_async::AsyncPgConnection,
+    input: ArticleInput,
+    settings: &ExtractSettings,
+) -> Result<(Article, Vec<Claim>), AppError> {
+    if let Some(url) = &input.source_url
+        && !crate::routes::is_web_url(url)
+    {
+        return Err(AppError::Validation("the source address must be an http or https URL".into()));
+    }
+    let config = settings.extract_config();
+    let ArticleInput { title, body, format, source_url, publisher, published_on, imported_by } = input;
+    let document = actix_web::web::block(move || extract::extract_bytes(&body, format, &config)).await??;
+    let title = match title.trim() {
+        "" => title_from_body(&document.text),
+        t => t.to_owned(),
+    };
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(AppError::Validation(format!("the title is longer than {MAX_TITLE_CHARS} characters")));
+    }
+    let new = NewArticle {
+        title,
+        source_url,
+        publisher,
+        published_on,
+        content_hash: content_hash(&document.text),
+        body: document.text,
+        imported_by,
+    };
+    Article::import(conn, new, &document.claims, settings.duplicate_threshold).await
+}

@@ -1,0 +1,185 @@
+//! The admin page: users (create, re-role, disable, enable, set password) and API tokens.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::{parse_id, see_other};
+use crate::auth::csrf::ProtectedForm;
+use crate::auth::{CurrentUser, RequireAdmin};
+use crate::db::tokens::ApiToken;
+use crate::db::users::User;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::views::{AdminPage, Layout, render_with_status};
+
+async fn admin_page(state: &AppState, user: &CurrentUser, error: Option<String>, new_token: Option<(String, String)>) -> Result<AdminPage, AppError> {
+    let mut conn = state.pool.get().await?;
+    Ok(AdminPage {
+        layout: Layout::for_user(user),
+        error,
+        new_token,
+        users: User::list(&mut conn).await?,
+        roles: Role::ALL,
+        tokens: ApiToken::list(&mut conn).await?,
+    })
+}
+
+pub async fn show_admin(state: web::Data<AppState>, admin: RequireAdmin) -> Result<AdminPage, AppError> {
+    admin_page(&state, &admin.0, None, None).await
+}
+
+/// Admin forms are checked for the role after the CSRF token.
+fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
+    if user.role.is_admin() {
+        Ok(())
+    } else {
+        tracing::warn!(user = %user.username, "refused: admin form by a non-admin");
+        Err(AppError::Forbidden("this needs an admin's rights".into()))
+    }
+}
+
+/// A refused admin form: the page again with the reason, or the error itself.
+async fn refused(state: &AppState, user: &CurrentUser, err: AppError) -> Result<HttpResponse, AppError> {
+    match err {
+        AppError::Validation(_) | AppError::Conflict { .. } | AppError::NotFound(_) => {
+            let status = actix_web::ResponseError::status_code(&err);
+            let page = admin_page(state, user, Some(err.to_string()), None).await?;
+            render_with_status(&page, status)
+        }
+        other => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CreateUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn create_user(state: web::Data<AppState>, post: ProtectedForm<CreateUserForm>) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form } = post;
+    require_admin(&user)?;
+    let result = async {
+        let role = form.role.parse::<Role>().map_err(|e| AppError::Validation(e.to_string()))?;
+        let mut conn = state.pool.get().await?;
+        crate::accounts::create_user(&mut conn, &form.username, role, &form.password).await
+    }
+    .await;
+    match result {
+        Ok(created) => {
+            tracing::info!(admin = %user.username, user = %created.username, role = %created.role, "user created");
+            Ok(see_other("/admin"))
+        }
+        Err(err) => refused(&state, &user, err).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn set_role(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<RoleForm>) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form } = post;
+    require_admin(&user)?;
+    let id = parse_id(&path, "user")?;
+    let result = async {
+        let role = form.role.parse::<Role>().map_err(|e| AppError::Validation(e.to_string()))?;
+        let mut conn = state.pool.get().await?;
+        match User::set_role(&mut conn, id, role).await? {
+            0 => Err(AppError::NotFound("user")),
+            _ => Ok(role),
+        }
+    }
+    .await;
+    match result {
+        Ok(role) => {
+            tracing::info!(admin = %user.username, user_id = id, %role, "role changed");
+            Ok(see_other("/admin"))
+        }
+        Err(err) => refused(&state, &user, err).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+pub async fn disable_user(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    require_admin(&post.user)?;
+    let id = parse_id(&path, "user")?;
+    if id == post.user.id {
+        return refused(&state, &post.user, AppError::Validation("you cannot disable your own account".into())).await;
+    }
+    let mut conn = state.pool.get().await?;
+    User::disable(&mut conn, id).await?;
+    tracing::info!(admin = %post.user.username, user_id = id, "user disabled; sessions ended");
+    Ok(see_other("/admin"))
+}
+
+pub async fn enable_user(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    require_admin(&post.user)?;
+    let id = parse_id(&path, "user")?;
+    let mut conn = state.pool.get().await?;
+    User::enable(&mut conn, id).await?;
+    tracing::info!(admin = %post.user.username, user_id = id, "user enabled");
+    Ok(see_other("/admin"))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn set_password(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<PasswordForm>) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form } = post;
+    require_admin(&user)?;
+    let id = parse_id(&path, "user")?;
+    let result = async {
+        let mut conn = state.pool.get().await?;
+        crate::accounts::set_password(&mut conn, id, &form.password).await
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            tracing::info!(admin = %user.username, user_id = id, "password set");
+            Ok(see_other("/admin"))
+        }
+        Err(err) => refused(&state, &user, err).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    user_id: String,
+}
+
+/// Creates a token and shows it once, on this response only.
+pub async fn create_token(state: web::Data<AppState>, post: ProtectedForm<TokenForm>) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form } = post;
+    require_admin(&user)?;
+    let owner_id = parse_id(&form.user_id, "user")?;
+    let mut conn = state.pool.get().await?;
+    let owner = User::by_id(&mut conn, owner_id).await?.ok_or(AppError::NotFound("user"))?;
+    let token = crate::accounts::create_token(&mut conn, &owner, Some(user.id), "admin page").await?;
+    tracing::info!(admin = %user.username, user = %owner.username, "API token created");
+    let page = admin_page(&state, &user, None, Some((owner.username, token))).await?;
+    render_with_status(&page, StatusCode::CREATED)
+}
+
+pub async fn revoke_token(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+    require_admin(&post.user)?;
+    let id = parse_id(&path, "token")?;
+    let mut conn = state.pool.get().await?;
+    ApiToken::revoke(&mut conn, id).await?;
+    tracing::info!(admin = %post.user.username, token_id = id, "API token revoked");
+    Ok(see_other("/admin"))
+}

@@ -1,0 +1,357 @@
+//! /api/v1/claims: the queue, one claim, transitions, evidence and the audit trail.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::CurrentUser;
+use crate::db::claims::{Claim, ClaimFilter, ClaimSort, Cursor};
+use crate::db::events::ClaimEvent;
+use crate::db::evidence::{Evidence, NewEvidence};
+use crate::db::schema::evidence;
+use crate::db::users::User;
+use crate::domain::review::{self, TransitionRequest};
+use crate::domain::{ReviewState, Stance, UserId, Verdict};
+use crate::error::AppError;
+use crate::extract::Category;
+use crate::routes::{is_web_url, parse_id};
+use crate::startup::AppState;
+
+/// Longest evidence title and excerpt, in characters.
+pub const MAX_TITLE_CHARS: usize = 500;
+pub const MAX_EXCERPT_CHARS: usize = 5_000;
+pub const MAX_URL_BYTES: usize = 2_000;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceJson {
+    id: i64,
+    url: String,
+    title: Option<String>,
+    excerpt: Option<String>,
+    stance: Stance,
+    added_by: String,
+    added_at: DateTime<Utc>,
+    retracted_at: Option<DateTime<Utc>>,
+    retraction_reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimJson {
+    id: i64,
+    article_id: i64,
+    text: String,
+    /// Byte offsets into the article body.
+    start: i32,
+    end: i32,
+    category: Category,
+    claimant: Option<String>,
+    score: f32,
+    #[schema(value_type = Vec<Object>)]
+    entities: serde_json::Value,
+    state: ReviewState,
+    version: i32,
+    assignee: Option<String>,
+    verdict: Option<Verdict>,
+    rating: Option<i16>,
+    label: Option<String>,
+    rationale: Option<String>,
+    verdict_by: Option<String>,
+    decided_at: Option<DateTime<Utc>>,
+    approved_by: Option<String>,
+    approved_at: Option<DateTime<Utc>>,
+    /// Approved after a reopen: the report marks it as a correction.
+    correction: bool,
+    evidence: Vec<EvidenceJson>,
+    duplicate_of: Option<i64>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// Turns claims into their JSON form with evidence and names, in three queries whatever the count.
+pub async fn claims_json(conn: &mut AsyncPgConnection, claims: Vec<Claim>) -> Result<Vec<ClaimJson>, AppError> {
+    let ids: Vec<i64> = claims.iter().map(|c| c.id).collect();
+    let evidence: Vec<Evidence> = evidence::table
+        .filter(evidence::claim_id.eq_any(&ids))
+        .order(evidence::id.asc())
+        .select(Evidence::as_select())
+        .load(conn)
+        .await?;
+    let mut people: Vec<i64> = claims.iter().flat_map(|c| [c.assignee_id, c.verdict_by, c.approved_by]).flatten().collect();
+    people.extend(evidence.iter().map(|e| e.added_by));
+    people.sort_unstable();
+    people.dedup();
+    let names: HashMap<i64, String> = User::names(conn, &people).await?.into_iter().collect();
+    let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
+    let mut by_claim: HashMap<i64, Vec<EvidenceJson>> = HashMap::new();
+    for e in evidence {
+        by_claim.entry(e.claim_id).or_default().push(EvidenceJson {
+            id: e.id,
+            added_by: name(Some(e.added_by)).unwrap_or_default(),
+            url: e.url,
+            title: e.title,
+            excerpt: e.excerpt,
+            stance: e.stance,
+            added_at: e.added_at,
+            retracted_at: e.retracted_at,
+            retraction_reason: e.retraction_reason,
+        });
+    }
+    Ok(claims
+        .into_iter()
+        .map(|c| ClaimJson {
+            evidence: by_claim.remove(&c.id).unwrap_or_default(),
+            assignee: name(c.assignee_id),
+            verdict_by: name(c.verdict_by),
+            approved_by: name(c.approved_by),
+            correction: c.reopen_count > 0 && c.state == ReviewState::Approved,
+            id: c.id,
+            article_id: c.article_id,
+            text: c.text,
+            start: c.span_start,
+            end: c.span_end,
+            category: c.category,
+            claimant: c.claimant,
+            score: c.score,
+            entities: c.entities,
+            state: c.state,
+            version: c.version,
+            verdict: c.verdict,
+            rating: c.rating,
+            label: c.label,
+            rationale: c.rationale,
+            decided_at: c.verdict_at,
+            approved_at: c.approved_at,
+            duplicate_of: c.duplicate_of,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        })
+        .collect())
+}
+
+async fn claim_json(conn: &mut AsyncPgConnection, claim: Claim) -> Result<ClaimJson, AppError> {
+    claims_json(conn, vec![claim]).await?.pop().ok_or(AppError::NotFound("claim"))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimList {
+    claims: Vec<ClaimJson>,
+    /// Pass as `after` for the next page; null on the last page.
+    next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct ClaimQuery {
+    state: Option<String>,
+    category: Option<String>,
+    article: Option<String>,
+    /// A username or user id.
+    assignee: Option<String>,
+    /// Full-text search (websearch syntax).
+    q: Option<String>,
+    /// score (default), newest, oldest
+    sort: Option<String>,
+    /// 1–200, default 50.
+    limit: Option<String>,
+    after: Option<String>,
+}
+
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+#[utoipa::path(get, path = "/api/v1/claims", tag = "claims", params(ClaimQuery),
+    responses((status = 200, body = ClaimList), (status = 400, body = super::ErrorJson)))]
+pub async fn list_claims(state: web::Data<AppState>, _user: CurrentUser, query: web::Query<ClaimQuery>) -> Result<HttpResponse, AppError> {
+    let q = query.into_inner();
+    let bad = |e: String| AppError::BadRequest(e);
+    let mut conn = state.pool.get().await?;
+    let assignee = match present(&q.assignee) {
+        None => None,
+        Some(a) => match a.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => Some(User::by_username(&mut conn, a).await?.map_or(-1, |u| u.id)),
+        },
+    };
+    let sort = present(&q.sort).map(|s| ClaimSort::parse(s).ok_or_else(|| bad(format!("unknown sort {s:?}; use score, newest or oldest")))).transpose()?;
+    let filter = ClaimFilter {
+        state: present(&q.state).map(|s| s.parse::<ReviewState>()).transpose().map_err(|e| bad(e.to_string()))?,
+        category: present(&q.category).map(|s| s.parse::<Category>()).transpose().map_err(|e| bad(e.to_string()))?,
+        article: present(&q.article).map(|s| s.parse::<i64>()).transpose().map_err(|_| bad("article must be a number".into()))?,
+        assignee,
+        text: present(&q.q).map(str::to_owned),
+        sort: sort.unwrap_or_default(),
+        after: present(&q.after).map(|s| Cursor::decode(s).ok_or_else(|| bad("unknown cursor".into()))).transpose()?,
+        limit: present(&q.limit).map(|s| s.parse::<i64>()).transpose().map_err(|_| bad("limit must be a number".into()))?.unwrap_or(50),
+    };
+    let (claims, next) = Claim::list(&mut conn, &filter).await?;
+    let claims = claims_json(&mut conn, claims).await?;
+    Ok(HttpResponse::Ok().json(ClaimList { claims, next: next.map(Cursor::encode) }))
+}
+
+#[utoipa::path(get, path = "/api/v1/claims/{id}", tag = "claims", params(("id" = i64, Path)),
+    responses((status = 200, body = ClaimJson), (status = 404, body = super::ErrorJson)))]
+pub async fn get_claim(state: web::Data<AppState>, _user: CurrentUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path, "claim")?;
+    let mut conn = state.pool.get().await?;
+    let claim = Claim::by_id(&mut conn, id).await?.ok_or(AppError::NotFound("claim"))?;
+    Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TransitionJson {
+    to: ReviewState,
+    /// The version you saw; a stale one is refused with 409.
+    version: i32,
+    note: Option<String>,
+    rationale: Option<String>,
+    /// 1 (false) … 5 (true), for verdicts.
+    rating: Option<i16>,
+    /// One-line public label, for verdicts.
+    label: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/transitions", tag = "claims", params(("id" = i64, Path)), request_body = TransitionJson,
+    responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson, description = "Stale version"),
+              (status = 422, body = super::ErrorJson, description = "Not allowed from the current state, or requirements unmet")))]
+pub async fn transition_claim(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>, body: web::Json<TransitionJson>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path, "claim")?;
+    let t = body.into_inner();
+    let request = TransitionRequest { to: Some(t.to), note: t.note, rationale: t.rationale, rating: t.rating, label: t.label };
+    let mut conn = state.pool.get().await?;
+    let claim = Claim::transition(&mut conn, id, t.version, user.actor(), &request, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewEvidenceJson {
+    /// http or https only.
+    url: String,
+    title: Option<String>,
+    excerpt: Option<String>,
+    stance: String,
+}
+
+fn bounded(text: Option<String>, max: usize, what: &str) -> Result<Option<String>, AppError> {
+    let text = crate::import::optional(text);
+    match text {
+        Some(t) if t.chars().count() > max => Err(AppError::Validation(format!("the {what} is longer than {max} characters"))),
+        other => Ok(other),
+    }
+}
+
+/// Checks evidence at the edge: web URLs only, bounded texts, a known stance.
+pub fn parse_evidence(url: &str, title: Option<String>, excerpt: Option<String>, stance: &str) -> Result<NewEvidence, AppError> {
+    let url = url.trim();
+    if url.len() > MAX_URL_BYTES || !is_web_url(url) {
+        return Err(AppError::Validation("evidence needs an http or https address".into()));
+    }
+    Ok(NewEvidence {
+        url: url.to_owned(),
+        title: bounded(title, MAX_TITLE_CHARS, "title")?,
+        excerpt: bounded(excerpt, MAX_EXCERPT_CHARS, "excerpt")?,
+        stance: stance.trim().parse::<Stance>().map_err(|e| AppError::Validation(e.to_string()))?,
+    })
+}
+
+pub fn parse_reason(reason: &str) -> Result<String, AppError> {
+    bounded(Some(reason.to_owned()), review::MAX_NOTE_CHARS, "reason")?.ok_or_else(|| AppError::Validation("give a reason for the retraction".into()))
+}
+
+/// Evidence can change only while the claim is open (see `review::accepts_evidence`).
+pub async fn check_accepts_evidence(conn: &mut AsyncPgConnection, claim_id: i64) -> Result<(), AppError> {
+    let claim = Claim::by_id(conn, claim_id).await?.ok_or(AppError::NotFound("claim"))?;
+    if review::accepts_evidence(claim.state) {
+        Ok(())
+    } else {
+        Err(AppError::Validation(format!(
+            "the claim is {}; reopen or restore it before changing its evidence",
+            claim.state.title().to_lowercase()
+        )))
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", tag = "claims", params(("id" = i64, Path)), request_body = NewEvidenceJson,
+    responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
+pub async fn add_evidence(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>, body: web::Json<NewEvidenceJson>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path, "claim")?;
+    let b = body.into_inner();
+    let new = parse_evidence(&b.url, b.title, b.excerpt, &b.stance)?;
+    let mut conn = state.pool.get().await?;
+    check_accepts_evidence(&mut conn, id).await?;
+    let e = Evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await?;
+    Ok(HttpResponse::Created().json(EvidenceJson {
+        id: e.id,
+        url: e.url,
+        title: e.title,
+        excerpt: e.excerpt,
+        stance: e.stance,
+        added_by: user.username,
+        added_at: e.added_at,
+        retracted_at: e.retracted_at,
+        retraction_reason: e.retraction_reason,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RetractJson {
+    reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/evidence/{evidence_id}/retract", tag = "claims",
+    params(("id" = i64, Path), ("evidence_id" = i64, Path)), request_body = RetractJson,
+    responses((status = 204), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
+pub async fn retract_evidence(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, String)>, body: web::Json<RetractJson>) -> Result<HttpResponse, AppError> {
+    let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
+    let reason = parse_reason(&body.reason)?;
+    let mut conn = state.pool.get().await?;
+    check_accepts_evidence(&mut conn, id).await?;
+    Evidence::retract(&mut conn, id, evidence_id, UserId(user.id), &reason, Utc::now()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventJson {
+    id: i64,
+    kind: String,
+    from: Option<ReviewState>,
+    /// Null for events that are not state changes (evidence added or retracted).
+    to: Option<ReviewState>,
+    actor: String,
+    note: Option<String>,
+    evidence_id: Option<i64>,
+    at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventList {
+    events: Vec<EventJson>,
+}
+
+#[utoipa::path(get, path = "/api/v1/claims/{id}/events", tag = "claims", params(("id" = i64, Path)),
+    responses((status = 200, body = EventList), (status = 404, body = super::ErrorJson)))]
+pub async fn list_events(state: web::Data<AppState>, _user: CurrentUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path, "claim")?;
+    let mut conn = state.pool.get().await?;
+    Claim::by_id(&mut conn, id).await?.ok_or(AppError::NotFound("claim"))?;
+    let events = ClaimEvent::for_claim(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|e| EventJson {
+            id: e.id,
+            kind: e.kind.as_str().to_owned(),
+            from: e.from_state,
+            to: e.to_state,
+            actor: e.actor,
+            note: e.note,
+            evidence_id: e.evidence_id,
+            at: e.created_at,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(EventList { events }))
+}

@@ -1,0 +1,88 @@
+//! The JSON API under /api/v1: Bearer-token authentication, JSON errors, an OpenAPI document
+//! generated from the handlers.
+
+pub mod articles;
+pub mod claims;
+pub mod export;
+pub mod score;
+
+use actix_web::{HttpResponse, web};
+use utoipa::OpenApi;
+
+use crate::error::AppError;
+
+/// Largest JSON body accepted: an article of the largest size, escaped, with room to spare.
+pub const JSON_LIMIT: usize = 8 * 1024 * 1024;
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default().limit(JSON_LIMIT).error_handler(|err, _| {
+        use actix_web::error::JsonPayloadError;
+        let app = match &err {
+            JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
+                AppError::PayloadTooLarge { limit: *limit }
+            }
+            JsonPayloadError::ContentType => AppError::BadRequest("send JSON with Content-Type: application/json".into()),
+            JsonPayloadError::Deserialize(e) if e.is_data() => AppError::Validation(format!("the JSON body does not fit: {e}")),
+            other => AppError::BadRequest(format!("the body is not valid JSON: {other}")),
+        };
+        app.into()
+    })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _| AppError::BadRequest(format!("bad query string: {err}")).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, _| AppError::NotFound("resource").into())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "claimdesk API", version = "1", description = "Claims extracted from news articles, their review, evidence and verdicts. Authenticate with `Authorization: Bearer <token>` (`claimdesk token create --user U`)."),
+    paths(
+        articles::list_articles, articles::create_article, articles::get_article,
+        claims::list_claims, claims::get_claim, claims::transition_claim, claims::add_evidence,
+        claims::retract_evidence, claims::list_events, score::score_texts, export::export_report,
+    ),
+    components(schemas(
+        articles::ArticleJson, articles::NewArticleJson, articles::ArticleList,
+        claims::ClaimJson, claims::ClaimList, claims::EvidenceJson, claims::NewEvidenceJson,
+        claims::TransitionJson, claims::EventJson, claims::EventList, claims::RetractJson,
+        score::ScoreRequest, score::ScoreResponse, ErrorJson, ErrorDetailJson,
+        crate::domain::ReviewState, crate::domain::Verdict, crate::domain::Stance, crate::extract::Category,
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// The error shape of every API failure.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorJson {
+    error: ErrorDetailJson,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetailJson {
+    /// Machine-readable: not_found, bad_request, validation_failed, invalid_transition, conflict, forbidden, unauthenticated, …
+    code: String,
+    message: String,
+}
+
+/// The OpenAPI 3 document, generated from the handlers' annotations.
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

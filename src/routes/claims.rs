@@ -1,0 +1,198 @@
+//! The claim page and its forms: transitions, evidence, retractions.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError, web};
+use chrono::Utc;
+use diesel_async::AsyncPgConnection;
+use serde::Deserialize;
+
+use super::{parse_id, see_other};
+use crate::auth::CurrentUser;
+use crate::auth::csrf::ProtectedForm;
+use crate::db::articles::Article;
+use crate::db::claims::Claim;
+use crate::db::events::ClaimEvent;
+use crate::db::evidence::Evidence;
+use crate::db::users::User;
+use crate::domain::review::{self, TransitionRequest};
+use crate::domain::{ReviewState, UserId};
+use crate::error::AppError;
+use crate::startup::AppState;
+use crate::views::{ClaimPage, EntityView, Layout, MoveView, render_with_status};
+
+/// How many similar claims from other articles the page lists.
+const SIMILAR_LIMIT: i64 = 5;
+
+/// The sentence's paragraph, split around the claim.
+fn context(body: &str, start: usize, end: usize) -> (String, String) {
+    if !(start < end && end <= body.len() && body.is_char_boundary(start) && body.is_char_boundary(end)) {
+        return (String::new(), String::new());
+    }
+    let para_start = body[..start].rfind('\n').map_or(0, |i| i + 1);
+    let para_end = body[end..].find('\n').map_or(body.len(), |i| end + i);
+    (body[para_start..start].to_owned(), body[end..para_end].to_owned())
+}
+
+fn entity_views(entities: &serde_json::Value) -> Vec<EntityView> {
+    entities
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|e| {
+                    Some(EntityView {
+                        kind: e.get("kind")?.as_str()?.replace('_', " "),
+                        text: e.get("text")?.as_str()?.to_owned(),
+                        value: e.get("value").filter(|v| !v.is_null()).map(|v| v.to_string()),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn claim_page(conn: &mut AsyncPgConnection, user: &CurrentUser, id: i64, error: Option<String>) -> Result<ClaimPage, AppError> {
+    let claim = Claim::by_id(conn, id).await?.ok_or(AppError::NotFound("claim"))?;
+    let article = Article::by_id(conn, claim.article_id).await?.ok_or(AppError::NotFound("article"))?;
+    let evidence = Evidence::for_claim_with_authors(conn, id).await?;
+    let plain: Vec<Evidence> = evidence.iter().map(|e| e.evidence.clone()).collect();
+    let snapshot = claim.snapshot(&plain);
+    let moves = review::available_moves(&snapshot, user.actor())
+        .into_iter()
+        .map(|to| MoveView {
+            to,
+            label: review::move_label(claim.state, to),
+            verdict: to.verdict().is_some(),
+            needs_note: review::move_needs_note(claim.state, to),
+        })
+        .collect();
+    let people: Vec<i64> = [claim.assignee_id, claim.verdict_by, claim.approved_by].into_iter().flatten().collect();
+    let names: std::collections::HashMap<i64, String> = User::names(conn, &people).await?.into_iter().collect();
+    let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
+    let (before, after) = context(
+        &article.body,
+        usize::try_from(claim.span_start).unwrap_or(0),
+        usize::try_from(claim.span_end).unwrap_or(0),
+    );
+    Ok(ClaimPage {
+        layout: Layout::for_user(user),
+        article_id: article.id,
+        article_title: article.title,
+        context_before: before,
+        context_after: after,
+        assignee: name(claim.assignee_id),
+        verdict_by: name(claim.verdict_by),
+        approved_by: name(claim.approved_by),
+        entities: entity_views(&claim.entities),
+        error,
+        moves,
+        can_edit_evidence: review::accepts_evidence(claim.state),
+        evidence: evidence.into_iter().map(Into::into).collect(),
+        duplicates: Claim::duplicates_of(conn, id).await?,
+        similar: Claim::similar_in_other_articles(conn, &claim.text, claim.article_id, state_threshold(), SIMILAR_LIMIT).await?,
+        events: ClaimEvent::for_claim(conn, id).await?,
+        claim,
+    })
+}
+
+/// Similar claims shown on the page use a looser bar than duplicate linking.
+fn state_threshold() -> f32 {
+    0.3
+}
+
+pub async fn show_claim(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> Result<ClaimPage, AppError> {
+    let id = parse_id(&path, "claim")?;
+    let mut conn = state.pool.get().await?;
+    claim_page(&mut conn, &user, id, None).await
+}
+
+/// After a refused form: the claim page again, with the reason next to the actions.
+async fn refused(state: &AppState, user: &CurrentUser, id: i64, err: AppError) -> Result<HttpResponse, AppError> {
+    let status = err.status_code();
+    if !matches!(status, StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST) {
+        return Err(err);
+    }
+    let mut conn = state.pool.get().await?;
+    let page = claim_page(&mut conn, user, id, Some(err.to_string())).await?;
+    render_with_status(&page, status)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransitionForm {
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    version: String,
+    note: Option<String>,
+    rationale: Option<String>,
+    rating: Option<String>,
+    label: Option<String>,
+}
+
+pub async fn transition_claim(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<TransitionForm>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path, "claim")?;
+    let ProtectedForm { user, form } = post;
+    let result = async {
+        let version: i32 = form.version.trim().parse().map_err(|_| AppError::BadRequest("the form lost the claim's version; reload the page".into()))?;
+        let to = form.to.parse::<ReviewState>().map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let rating = match form.rating.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(r.parse::<i16>().map_err(|_| AppError::Validation("the rating must be a number from 1 to 5".into()))?),
+            None => None,
+        };
+        let request = TransitionRequest { to: Some(to), note: form.note.clone(), rationale: form.rationale.clone(), rating, label: form.label.clone() };
+        let mut conn = state.pool.get().await?;
+        Claim::transition(&mut conn, id, version, user.actor(), &request, Utc::now()).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
+        Err(err) => refused(&state, &user, id, err).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EvidenceForm {
+    #[serde(default)]
+    url: String,
+    title: Option<String>,
+    excerpt: Option<String>,
+    #[serde(default)]
+    stance: String,
+}
+
+pub async fn add_evidence(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<EvidenceForm>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path, "claim")?;
+    let ProtectedForm { user, form } = post;
+    let result = async {
+        let new = super::api::claims::parse_evidence(&form.url, form.title.clone(), form.excerpt.clone(), &form.stance)?;
+        let mut conn = state.pool.get().await?;
+        super::api::claims::check_accepts_evidence(&mut conn, id).await?;
+        Evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
+        Err(err) => refused(&state, &user, id, err).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RetractForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn retract_evidence(state: web::Data<AppState>, path: web::Path<(String, String)>, post: ProtectedForm<RetractForm>) -> Result<HttpResponse, AppError> {
+    let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
+    let ProtectedForm { user, form } = post;
+    let result = async {
+        let reason = super::api::claims::parse_reason(&form.reason)?;
+        let mut conn = state.pool.get().await?;
+        super::api::claims::check_accepts_evidence(&mut conn, id).await?;
+        Evidence::retract(&mut conn, id, evidence_id, UserId(user.id), &reason, Utc::now()).await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(see_other(&format!("/claims/{id}"))),
+        Err(err) => refused(&state, &user, id, err).await,
+    }
+}

@@ -1,0 +1,154 @@
+//! The route table and the handlers, one module per resource. Handlers parse, authorise, make
+//! one database call or transaction, and render or redirect.
+
+pub mod admin;
+pub mod api;
+pub mod articles;
+pub mod auth;
+pub mod claims;
+pub mod error_pages;
+pub mod health;
+pub mod queue;
+pub mod reports;
+pub mod statics;
+
+use actix_web::http::Method;
+use actix_web::http::header::LOCATION;
+use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Responder, web};
+
+use crate::error::AppError;
+
+/// Who may use a route, as the authorisation test checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    Reviewer,
+    Editor,
+    Admin,
+}
+
+/// Registers routes with actix and records them, so tests can list every route the app serves.
+pub struct Routes<'a> {
+    cfg: Option<&'a mut web::ServiceConfig>,
+    table: Vec<(Method, &'static str)>,
+}
+
+impl Routes<'_> {
+    fn add<F, Args>(&mut self, method: Method, path: &'static str, handler: F)
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.table.push((method.clone(), path));
+        if let Some(cfg) = self.cfg.as_deref_mut() {
+            cfg.route(path, web::method(method).to(handler));
+        }
+    }
+
+    fn get<F, Args>(&mut self, path: &'static str, handler: F)
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::GET, path, handler);
+    }
+
+    fn post<F, Args>(&mut self, path: &'static str, handler: F)
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::POST, path, handler);
+    }
+}
+
+/// Every route of the app. Adding one here without adding it to the authorisation test's
+/// table fails that test.
+fn register(r: &mut Routes<'_>) {
+    r.get("/healthz", health::healthz);
+    r.get("/readyz", health::readyz);
+    r.get("/static/claimdesk.css", statics::stylesheet);
+    r.get("/static/claimdesk.js", statics::script);
+
+    r.get("/login", auth::login_form);
+    r.post("/login", auth::login);
+    r.post("/logout", auth::logout);
+
+    r.get("/", queue::show_queue);
+    r.get("/articles", articles::list_articles);
+    r.post("/articles", articles::import_article);
+    r.get("/articles/{id}", articles::show_article);
+    r.get("/claims/{id}", claims::show_claim);
+    r.post("/claims/{id}/transition", claims::transition_claim);
+    r.post("/claims/{id}/evidence", claims::add_evidence);
+    r.post("/claims/{id}/evidence/{evidence_id}/retract", claims::retract_evidence);
+    r.get("/export", reports::export_form);
+    r.get("/export/download", reports::download_export);
+
+    r.get("/admin", admin::show_admin);
+    r.post("/admin/users", admin::create_user);
+    r.post("/admin/users/{id}/role", admin::set_role);
+    r.post("/admin/users/{id}/disable", admin::disable_user);
+    r.post("/admin/users/{id}/enable", admin::enable_user);
+    r.post("/admin/users/{id}/password", admin::set_password);
+    r.post("/admin/tokens", admin::create_token);
+    r.post("/admin/tokens/{id}/revoke", admin::revoke_token);
+
+    r.get("/api/v1/openapi.json", api::openapi_json);
+    r.get("/api/v1/articles", api::articles::list_articles);
+    r.post("/api/v1/articles", api::articles::create_article);
+    r.get("/api/v1/articles/{id}", api::articles::get_article);
+    r.get("/api/v1/claims", api::claims::list_claims);
+    r.get("/api/v1/claims/{id}", api::claims::get_claim);
+    r.post("/api/v1/claims/{id}/transitions", api::claims::transition_claim);
+    r.post("/api/v1/claims/{id}/evidence", api::claims::add_evidence);
+    r.post("/api/v1/claims/{id}/evidence/{evidence_id}/retract", api::claims::retract_evidence);
+    r.get("/api/v1/claims/{id}/events", api::claims::list_events);
+    r.post("/api/v1/score", api::score::score_texts);
+    r.get("/api/v1/export", api::export::export_report);
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    register(&mut Routes { cfg: Some(cfg), table: Vec::new() });
+}
+
+/// Every (method, path pattern) the app serves.
+pub fn table() -> Vec<(Method, &'static str)> {
+    let mut routes = Routes { cfg: None, table: Vec::new() };
+    register(&mut routes);
+    routes.table
+}
+
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("page"))
+}
+
+/// 303 See Other: where a successful form POST sends the browser.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((LOCATION, location)).finish()
+}
+
+/// Only http and https addresses may become links or be fetched.
+pub fn is_web_url(text: &str) -> bool {
+    url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+/// The client address used for throttling: the peer, or X-Forwarded-For behind a trusted proxy.
+pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
+    let info = req.connection_info();
+    let address = if trust_proxy { info.realip_remote_addr() } else { info.peer_addr() };
+    let address = address.unwrap_or("unknown");
+    // Strip the port: attempts from one host count together.
+    match address.parse::<std::net::SocketAddr>() {
+        Ok(sock) => sock.ip().to_string(),
+        Err(_) => address.to_owned(),
+    }
+}
+
+/// Reads an id from the path, with a 404 (not a 400) for anything that is not one.
+pub fn parse_id(text: &str, what: &'static str) -> Result<i64, AppError> {
+    text.parse::<i64>().ok().filter(|id| *id > 0).ok_or(AppError::NotFound(what))
+}

@@ -1,0 +1,236 @@
+//! Page structs: one askama template each, all sharing the base layout.
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use crate::auth::CurrentUser;
+use crate::db::articles::{Article, ArticleSummary};
+use crate::db::claims::Claim;
+use crate::db::events::ClaimEvent;
+use crate::db::evidence::EvidenceWithAuthor;
+use crate::db::tokens::ApiToken;
+use crate::db::users::User;
+use crate::domain::{ReviewState, Role};
+use crate::extract::Category;
+
+/// Renders a page with a status other than 200 (a form shown again with its errors).
+pub fn render_with_status<T: Template>(page: &T, status: actix_web::http::StatusCode) -> Result<actix_web::HttpResponse, crate::error::AppError> {
+    let html = page.render().map_err(crate::error::AppError::unexpected)?;
+    Ok(actix_web::HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html))
+}
+
+/// What the base layout shows: who is signed in (with the token their forms carry).
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub user: Option<NavUser>,
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavUser {
+    pub username: String,
+    pub role: Role,
+    pub is_admin: bool,
+    pub csrf_token: String,
+}
+
+impl Layout {
+    pub fn for_user(user: &CurrentUser) -> Layout {
+        Layout {
+            user: Some(NavUser {
+                username: user.username.clone(),
+                role: user.role,
+                is_admin: user.role.is_admin(),
+                csrf_token: user.csrf_token.clone().unwrap_or_default(),
+            }),
+            notice: None,
+        }
+    }
+
+    pub fn with_notice(mut self, notice: impl Into<String>) -> Layout {
+        self.notice = Some(notice.into());
+        self
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.user.as_ref().map(|u| u.csrf_token.as_str()).unwrap_or_default()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub layout: Layout,
+    pub csrf_token: String,
+    pub next: String,
+    pub username: String,
+    pub error: Option<String>,
+}
+
+/// The queue's filters as typed, echoed back into the form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    pub state: String,
+    pub category: String,
+    pub article: String,
+    pub assignee: String,
+    pub mine: Option<String>,
+    pub q: String,
+    pub sort: String,
+    pub after: String,
+}
+
+pub struct QueueFilterView {
+    pub state: String,
+    pub category: String,
+    pub article: String,
+    pub assignee: String,
+    pub mine: bool,
+    pub q: String,
+    pub sort: String,
+}
+
+pub struct QueueRow {
+    pub id: i64,
+    pub article_id: i64,
+    pub article_title: String,
+    pub text: String,
+    pub claimant: Option<String>,
+    pub category: Category,
+    pub state: ReviewState,
+    pub score: f32,
+    pub assignee: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "queue.html")]
+pub struct QueuePage {
+    pub layout: Layout,
+    pub filter: QueueFilterView,
+    pub error: Option<String>,
+    pub counts: Vec<(ReviewState, i64)>,
+    pub total: i64,
+    pub states: &'static [ReviewState],
+    pub categories: &'static [Category],
+    pub rows: Vec<QueueRow>,
+    pub next_page: Option<String>,
+}
+
+/// The import form as typed, re-shown with its error when an import fails.
+#[derive(Debug, Clone, Default)]
+pub struct ImportFormView {
+    pub title: String,
+    pub url: String,
+    pub publisher: String,
+    pub published: String,
+    pub body: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "articles.html")]
+pub struct ArticlesPage {
+    pub layout: Layout,
+    pub form: ImportFormView,
+    pub articles: Vec<ArticleSummary>,
+}
+
+/// A run of article text, inside a claim or not.
+pub struct Segment {
+    pub text: String,
+    pub claim: Option<SegmentClaim>,
+}
+
+pub struct SegmentClaim {
+    pub id: i64,
+    pub state: ReviewState,
+    pub category: Category,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "article.html")]
+pub struct ArticlePage {
+    pub layout: Layout,
+    pub article: Article,
+    pub source_link: Option<String>,
+    pub claim_count: usize,
+    pub states: &'static [ReviewState],
+    pub paragraphs: Vec<Vec<Segment>>,
+}
+
+pub struct MoveView {
+    pub to: ReviewState,
+    pub label: &'static str,
+    pub verdict: bool,
+    pub needs_note: bool,
+}
+
+pub struct EntityView {
+    pub kind: String,
+    pub text: String,
+    pub value: Option<String>,
+}
+
+pub struct EvidenceView {
+    pub evidence: crate::db::evidence::Evidence,
+    pub added_by_name: String,
+    /// Only http(s) addresses become links.
+    pub safe_url: bool,
+}
+
+impl From<EvidenceWithAuthor> for EvidenceView {
+    fn from(e: EvidenceWithAuthor) -> Self {
+        let safe_url = crate::routes::is_web_url(&e.evidence.url);
+        EvidenceView { evidence: e.evidence, added_by_name: e.added_by_name, safe_url }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "claim.html")]
+pub struct ClaimPage {
+    pub layout: Layout,
+    pub claim: Claim,
+    pub article_id: i64,
+    pub article_title: String,
+    pub context_before: String,
+    pub context_after: String,
+    pub assignee: Option<String>,
+    pub verdict_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub entities: Vec<EntityView>,
+    pub error: Option<String>,
+    pub moves: Vec<MoveView>,
+    pub evidence: Vec<EvidenceView>,
+    pub can_edit_evidence: bool,
+    pub duplicates: Vec<Claim>,
+    pub similar: Vec<(Claim, String)>,
+    pub events: Vec<ClaimEvent>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin.html")]
+pub struct AdminPage {
+    pub layout: Layout,
+    pub error: Option<String>,
+    pub new_token: Option<(String, String)>,
+    pub users: Vec<User>,
+    pub roles: &'static [Role],
+    pub tokens: Vec<(ApiToken, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "export.html")]
+pub struct ExportPage {
+    pub layout: Layout,
+    pub categories: &'static [Category],
+}
