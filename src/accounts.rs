@@ -9,28 +9,55 @@ use crate::domain::Role;
 use crate::error::AppError;
 
 fn valid_username(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
 }
 
 async fn hash_off_thread(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
-    actix_web::web::block(move || password::hash(&password)).await?.map_err(AppError::Unexpected)
+    actix_web::web::block(move || password::hash(&password))
+        .await?
+        .map_err(AppError::Unexpected)
 }
 
-pub async fn create_user(conn: &mut AsyncPgConnection, username: &str, role: Role, password: &str) -> Result<User, AppError> {
+pub async fn create_user(
+    conn: &mut AsyncPgConnection,
+    username: &str,
+    role: Role,
+    password: &str,
+) -> Result<User, AppError> {
     let username = username.trim();
     if !valid_username(username) {
-        return Err(AppError::Validation("a username is 1–64 letters, digits, '.', '_' or '-'".into()));
+        return Err(AppError::Validation(
+            "a username is 1–64 letters, digits, '.', '_' or '-'".into(),
+        ));
     }
     password::check_policy(password).map_err(|e| AppError::Validation(format!("password: {e}")))?;
     if User::by_username(conn, username).await?.is_some() {
-        return Err(AppError::Conflict { message: format!("the username {username} is taken"), current: None });
+        return Err(AppError::Conflict {
+            message: format!("the username {username} is taken"),
+            current: None,
+        });
     }
     let hash = hash_off_thread(password).await?;
-    Ok(User::create(conn, NewUser { username, password_hash: &hash, role }).await?)
+    Ok(User::create(
+        conn,
+        NewUser {
+            username,
+            password_hash: &hash,
+            role,
+        },
+    )
+    .await?)
 }
 
-pub async fn set_password(conn: &mut AsyncPgConnection, user_id: i64, password: &str) -> Result<(), AppError> {
+pub async fn set_password(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    password: &str,
+) -> Result<(), AppError> {
     password::check_policy(password).map_err(|e| AppError::Validation(format!("password: {e}")))?;
     let hash = hash_off_thread(password).await?;
     match User::set_password_hash(conn, user_id, &hash).await? {
@@ -40,14 +67,27 @@ pub async fn set_password(conn: &mut AsyncPgConnection, user_id: i64, password: 
 }
 
 /// Issues an API token for `owner` and returns it; only its hash is stored.
-pub async fn create_token(conn: &mut AsyncPgConnection, owner: &User, created_by: Option<i64>, label: &str) -> Result<String, AppError> {
+pub async fn create_token(
+    conn: &mut AsyncPgConnection,
+    owner: &User,
+    created_by: Option<i64>,
+    label: &str,
+) -> Result<String, AppError> {
     if !owner.is_active() {
-        return Err(AppError::Validation(format!("{} is disabled", owner.username)));
+        return Err(AppError::Validation(format!(
+            "{} is disabled",
+            owner.username
+        )));
     }
     let token = secrets::new_api_token();
     ApiToken::create(
         conn,
-        NewApiToken { token_hash: &secrets::token_hash(&token), user_id: owner.id, label, created_by },
+        NewApiToken {
+            token_hash: &secrets::token_hash(&token),
+            user_id: owner.id,
+            label,
+            created_by,
+        },
     )
     .await?;
     Ok(token)

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::config::{AppConfig, DatabaseSettings, ExtractSettings, ReportSettings, ServerSettings};
 
 #[derive(Debug, Parser)]
-#[command(name = "claimdesk", version, about = "Claim fact-checking workflow: extract check-worthy claims from articles, review them, export verdicts.")]
+#[command(
+    name = "claimdesk",
+    version,
+    about = "Claim fact-checking workflow: extract check-worthy claims from articles, review them, export verdicts."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseSettings,
@@ -17,7 +21,12 @@ pub struct Cli {
     #[command(flatten)]
     pub reports: ReportSettings,
     /// Log as JSON lines instead of text.
-    #[arg(long, env = "CLAIMDESK_LOG_JSON", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "CLAIMDESK_LOG_JSON",
+        default_value_t = false,
+        global = true
+    )]
     pub log_json: bool,
     #[command(subcommand)]
     pub command: Command,
@@ -172,8 +181,16 @@ pub fn read_password() -> anyhow::Result<String> {
     Ok(first)
 }
 
-pub fn app_config(server: ServerSettings, extract: ExtractSettings, reports: ReportSettings) -> AppConfig {
-    AppConfig { server, extract, reports }
+pub fn app_config(
+    server: ServerSettings,
+    extract: ExtractSettings,
+    reports: ReportSettings,
+) -> AppConfig {
+    AppConfig {
+        server,
+        extract,
+        reports,
+    }
 }
 
 pub fn print_line(text: &str) -> anyhow::Result<()> {

@@ -5,18 +5,27 @@ use std::net::TcpListener;
 use crate::accounts;
 use crate::cli::{self, Cli, Command, TokenCommand, UserCommand};
 use crate::config::{DatabaseSettings, ExtractSettings, redact_url};
-use crate::db::{self, DbPool};
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
+use crate::db::{self, DbPool};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::extract::{self, InputFormat};
 use crate::import::{ArticleInput, import_article, parse_date};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let Cli { database, extract, reports, command, .. } = cli;
+    let Cli {
+        database,
+        extract,
+        reports,
+        command,
+        ..
+    } = cli;
     match command {
-        Command::Extract { file, format: cli::OutputFormat::Json } => {
+        Command::Extract {
+            file,
+            format: cli::OutputFormat::Json,
+        } => {
             let input = cli::read_input(&file)?;
             let format = InputFormat::detect(&input, None, file.to_str());
             let document = extract::extract_bytes(&input, format, &extract.extract_config())?;
@@ -34,13 +43,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 load_demo(&pool, &extract).await?;
             }
-            let listener = TcpListener::bind(&server.bind).map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
+            let listener = TcpListener::bind(&server.bind)
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
             tracing::info!(address = %server.bind, "claimdesk is listening: open http://{}/", server.bind);
             let config = cli::app_config(server, extract, reports);
             crate::startup::run(listener, pool, config)?.await?;
             Ok(())
         }
-        Command::Import { file, title, url, publisher, published } => {
+        Command::Import {
+            file,
+            title,
+            url,
+            publisher,
+            published,
+        } => {
             let pool = connect(&database).await?;
             let body = cli::read_input(&file)?;
             let format = InputFormat::detect(&body, None, file.to_str());
@@ -54,8 +70,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 imported_by: None,
             };
             let mut conn = pool.get().await?;
-            let (article, claims) = import_article(&mut conn, input, &extract).await.map_err(user_error)?;
-            cli::print_line(&format!("imported article {} ({}) with {} claims", article.id, article.title, claims.len()))
+            let (article, claims) = import_article(&mut conn, input, &extract)
+                .await
+                .map_err(user_error)?;
+            cli::print_line(&format!(
+                "imported article {} ({}) with {} claims",
+                article.id,
+                article.title,
+                claims.len()
+            ))
         }
         Command::Export(_args) => anyhow::bail!("exports are not available yet"),
         Command::User(cmd) => user_command(&connect(&database).await?, cmd).await,
@@ -77,7 +100,9 @@ async fn resolve(database: &DatabaseSettings) -> anyhow::Result<String> {
 /// Resolves the database, applies migrations and opens the pool.
 async fn connect(database: &DatabaseSettings) -> anyhow::Result<DbPool> {
     let url = resolve(database).await?;
-    db::run_migrations(&url).await.map_err(|e| anyhow::anyhow!("{e:#} (database {})", redact_url(&url)))?;
+    db::run_migrations(&url)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:#} (database {})", redact_url(&url)))?;
     db::pool(&url, database.pool_size)
 }
 
@@ -85,7 +110,12 @@ fn score_lines(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     use std::io::Write;
     let path = file.unwrap_or_else(|| "-".into());
     let input = cli::read_input(&path)?;
-    let text = String::from_utf8(input).map_err(|e| anyhow::anyhow!("the input is not UTF-8 (byte {})", e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(input).map_err(|e| {
+        anyhow::anyhow!(
+            "the input is not UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in text.lines() {
         writeln!(out, "{:.6}", extract::score_sentence(line))?;
@@ -95,7 +125,10 @@ fn score_lines(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
 }
 
 fn find_user<'a>(users: &'a [User], name: &str) -> anyhow::Result<&'a User> {
-    users.iter().find(|u| u.username.eq_ignore_ascii_case(name)).ok_or_else(|| anyhow::anyhow!("no user called {name}"))
+    users
+        .iter()
+        .find(|u| u.username.eq_ignore_ascii_case(name))
+        .ok_or_else(|| anyhow::anyhow!("no user called {name}"))
 }
 
 async fn user_command(pool: &DbPool, cmd: UserCommand) -> anyhow::Result<()> {
@@ -104,7 +137,9 @@ async fn user_command(pool: &DbPool, cmd: UserCommand) -> anyhow::Result<()> {
         UserCommand::Create { username, role } => {
             let role: Role = role.parse()?;
             let password = cli::read_password()?;
-            let user = accounts::create_user(&mut conn, &username, role, &password).await.map_err(user_error)?;
+            let user = accounts::create_user(&mut conn, &username, role, &password)
+                .await
+                .map_err(user_error)?;
             cli::print_line(&format!("created {} ({})", user.username, user.role))
         }
         UserCommand::List => {
@@ -118,7 +153,10 @@ async fn user_command(pool: &DbPool, cmd: UserCommand) -> anyhow::Result<()> {
             let users = User::list(&mut conn).await?;
             let user = find_user(&users, &username)?;
             User::disable(&mut conn, user.id).await?;
-            cli::print_line(&format!("disabled {}; their sessions have ended", user.username))
+            cli::print_line(&format!(
+                "disabled {}; their sessions have ended",
+                user.username
+            ))
         }
         UserCommand::Enable { username } => {
             let users = User::list(&mut conn).await?;
@@ -137,7 +175,9 @@ async fn user_command(pool: &DbPool, cmd: UserCommand) -> anyhow::Result<()> {
             let users = User::list(&mut conn).await?;
             let user = find_user(&users, &username)?;
             let password = cli::read_password()?;
-            accounts::set_password(&mut conn, user.id, &password).await.map_err(user_error)?;
+            accounts::set_password(&mut conn, user.id, &password)
+                .await
+                .map_err(user_error)?;
             cli::print_line(&format!("password of {} changed", user.username))
         }
     }
@@ -147,15 +187,33 @@ async fn token_command(pool: &DbPool, cmd: TokenCommand) -> anyhow::Result<()> {
     let mut conn = pool.get().await?;
     match cmd {
         TokenCommand::Create { user, label } => {
-            let owner = User::by_username(&mut conn, &user).await?.ok_or_else(|| anyhow::anyhow!("no user called {user}"))?;
-            let token = accounts::create_token(&mut conn, &owner, None, &label).await.map_err(user_error)?;
-            cli::print_line(&format!("API token for {} (shown once; store it now):", owner.username))?;
+            let owner = User::by_username(&mut conn, &user)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user called {user}"))?;
+            let token = accounts::create_token(&mut conn, &owner, None, &label)
+                .await
+                .map_err(user_error)?;
+            cli::print_line(&format!(
+                "API token for {} (shown once; store it now):",
+                owner.username
+            ))?;
             cli::print_line(&token)
         }
         TokenCommand::List => {
             for (t, name) in ApiToken::list(&mut conn).await? {
-                let status = if t.revoked_at.is_some() { "revoked" } else { "active" };
-                cli::print_line(&format!("{}\t{}\t{}\t{}\t{}", t.id, name, t.label, t.created_at.format("%Y-%m-%d %H:%M"), status))?;
+                let status = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                cli::print_line(&format!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    name,
+                    t.label,
+                    t.created_at.format("%Y-%m-%d %H:%M"),
+                    status
+                ))?;
             }
             Ok(())
         }
@@ -170,9 +228,13 @@ async fn token_command(pool: &DbPool, cmd: TokenCommand) -> anyhow::Result<()> {
 /// passwords, printed so a newcomer can sign in at once.
 async fn load_demo(pool: &DbPool, settings: &ExtractSettings) -> anyhow::Result<()> {
     let mut conn = pool.get().await?;
-    if crate::db::articles::Article::list(&mut conn, 1).await?.is_empty() {
+    if crate::db::articles::Article::list(&mut conn, 1)
+        .await?
+        .is_empty()
+    {
         let input = ArticleInput {
-            title: "Northern Harbour agrees arms, loan and oil package with Eastland (sample)".into(),
+            title: "Northern Harbour agrees arms, loan and oil package with Eastland (sample)"
+                .into(),
             body: include_bytes!("../data/demo-article.txt").to_vec(),
             format: InputFormat::Text,
             source_url: Some("https://example.org/northern-harbour-eastland".into()),
@@ -180,20 +242,31 @@ async fn load_demo(pool: &DbPool, settings: &ExtractSettings) -> anyhow::Result<
             published_on: None,
             imported_by: None,
         };
-        let (_, claims) = import_article(&mut conn, input, settings).await.map_err(user_error)?;
+        let (_, claims) = import_article(&mut conn, input, settings)
+            .await
+            .map_err(user_error)?;
         tracing::info!(claims = claims.len(), "demo article loaded");
     }
-    let mut lines = vec!["Demo accounts (passwords are new on every start with --demo):".to_owned()];
-    for (name, role) in [("demo-admin", Role::Admin), ("demo-editor", Role::Editor), ("demo-reviewer", Role::Reviewer)] {
+    let mut lines =
+        vec!["Demo accounts (passwords are new on every start with --demo):".to_owned()];
+    for (name, role) in [
+        ("demo-admin", Role::Admin),
+        ("demo-editor", Role::Editor),
+        ("demo-reviewer", Role::Reviewer),
+    ] {
         let password = format!("demo-{}", &crate::auth::secrets::random_token()[..12]);
         match User::by_username(&mut conn, name).await? {
             Some(user) => {
-                accounts::set_password(&mut conn, user.id, &password).await.map_err(user_error)?;
+                accounts::set_password(&mut conn, user.id, &password)
+                    .await
+                    .map_err(user_error)?;
                 User::enable(&mut conn, user.id).await?;
                 User::set_role(&mut conn, user.id, role).await?;
             }
             None => {
-                accounts::create_user(&mut conn, name, role, &password).await.map_err(user_error)?;
+                accounts::create_user(&mut conn, name, role, &password)
+                    .await
+                    .map_err(user_error)?;
             }
         }
         lines.push(format!("  {name:<14} {role:<9} {password}"));

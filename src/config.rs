@@ -19,7 +19,12 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Args)]
 pub struct ExtractSettings {
     /// Sentences scoring at or above this check-worthiness become claims.
-    #[arg(long, env = "CLAIMDESK_CLAIM_THRESHOLD", default_value_t = 0.5, global = true)]
+    #[arg(
+        long,
+        env = "CLAIMDESK_CLAIM_THRESHOLD",
+        default_value_t = 0.5,
+        global = true
+    )]
     pub claim_threshold: f32,
 
     /// Largest article accepted, in bytes.
@@ -27,11 +32,21 @@ pub struct ExtractSettings {
     pub max_article_bytes: usize,
 
     /// pg_trgm similarity at or above which a stored claim from another article counts as a duplicate.
-    #[arg(long, env = "CLAIMDESK_DUPLICATE_THRESHOLD", default_value_t = 0.6, global = true)]
+    #[arg(
+        long,
+        env = "CLAIMDESK_DUPLICATE_THRESHOLD",
+        default_value_t = 0.6,
+        global = true
+    )]
     pub duplicate_threshold: f32,
 
     /// Let URL imports reach loopback addresses (for tests; private and link-local stay refused).
-    #[arg(long, env = "CLAIMDESK_FETCH_ALLOW_LOOPBACK", default_value_t = false, global = true)]
+    #[arg(
+        long,
+        env = "CLAIMDESK_FETCH_ALLOW_LOOPBACK",
+        default_value_t = false,
+        global = true
+    )]
     pub fetch_allow_loopback: bool,
 }
 
@@ -49,7 +64,12 @@ impl ExtractSettings {
 #[derive(Debug, Clone, Args)]
 pub struct ReportSettings {
     /// Name of the fact-checking organisation, the author of ClaimReview items.
-    #[arg(long, env = "CLAIMDESK_ORG_NAME", default_value = "claimdesk", global = true)]
+    #[arg(
+        long,
+        env = "CLAIMDESK_ORG_NAME",
+        default_value = "claimdesk",
+        global = true
+    )]
     pub org_name: String,
 
     /// Home page of the fact-checking organisation.
@@ -57,7 +77,12 @@ pub struct ReportSettings {
     pub org_url: Option<String>,
 
     /// Public base URL; a claim's page is {base}/claims/{id}.
-    #[arg(long, env = "CLAIMDESK_PUBLIC_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "CLAIMDESK_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
     pub public_url: String,
 }
 
@@ -99,11 +124,19 @@ pub struct AppConfig {
 
 impl AppConfig {
     pub fn session_cookie_name(&self) -> &'static str {
-        if self.server.secure_cookies { "__Host-claimdesk_session" } else { "claimdesk_session" }
+        if self.server.secure_cookies {
+            "__Host-claimdesk_session"
+        } else {
+            "claimdesk_session"
+        }
     }
 
     pub fn login_cookie_name(&self) -> &'static str {
-        if self.server.secure_cookies { "__Host-claimdesk_login" } else { "claimdesk_login" }
+        if self.server.secure_cookies {
+            "__Host-claimdesk_login"
+        } else {
+            "claimdesk_login"
+        }
     }
 }
 
@@ -127,8 +160,14 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact_url("postgres://bob:secret@db:5432/x"), "postgres://bob:***@db:5432/x");
-        assert_eq!(redact_url("postgres://localhost/claimdesk"), "postgres://localhost/claimdesk");
+        assert_eq!(
+            redact_url("postgres://bob:secret@db:5432/x"),
+            "postgres://bob:***@db:5432/x"
+        );
+        assert_eq!(
+            redact_url("postgres://localhost/claimdesk"),
+            "postgres://localhost/claimdesk"
+        );
         assert_eq!(redact_url("not a url"), "(unparseable URL)");
     }
 }

@@ -20,7 +20,10 @@ pub enum AppError {
     InvalidTransition(#[from] TransitionError),
     /// Someone else changed the thing first, or it already exists (409).
     #[error("{message}")]
-    Conflict { message: String, current: Option<serde_json::Value> },
+    Conflict {
+        message: String,
+        current: Option<serde_json::Value>,
+    },
     #[error("{0}")]
     Forbidden(String),
     #[error("sign in first")]
@@ -108,7 +111,11 @@ impl ResponseError for AppError {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
         response.json(ErrorBody {
-            error: ErrorDetail { code: self.code(), message: self.to_string(), current },
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+                current,
+            },
         })
     }
 }

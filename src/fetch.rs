@@ -9,6 +9,11 @@ pub struct FetchedArticle {
     pub format: InputFormat,
 }
 
-pub async fn fetch_article(_url: &str, _settings: &ExtractSettings) -> Result<FetchedArticle, AppError> {
-    Err(AppError::Validation("fetching from a web address is not available yet; paste the text".into()))
+pub async fn fetch_article(
+    _url: &str,
+    _settings: &ExtractSettings,
+) -> Result<FetchedArticle, AppError> {
+    Err(AppError::Validation(
+        "fetching from a web address is not available yet; paste the text".into(),
+    ))
 }

@@ -48,7 +48,11 @@ pub fn optional(text: Option<String>) -> Option<String> {
 
 /// A title for an article that came without one: its first line, shortened.
 fn title_from_body(body: &str) -> String {
-    let first = body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("Untitled article");
+    let first = body
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("Untitled article");
     let mut title: String = first.chars().take(120).collect();
     if first.chars().count() > 120 {
         title.push('…');
@@ -65,17 +69,30 @@ pub async fn import_article(
     if let Some(url) = &input.source_url
         && !crate::routes::is_web_url(url)
     {
-        return Err(AppError::Validation("the source address must be an http or https URL".into()));
+        return Err(AppError::Validation(
+            "the source address must be an http or https URL".into(),
+        ));
     }
     let config = settings.extract_config();
-    let ArticleInput { title, body, format, source_url, publisher, published_on, imported_by } = input;
-    let document = actix_web::web::block(move || extract::extract_bytes(&body, format, &config)).await??;
+    let ArticleInput {
+        title,
+        body,
+        format,
+        source_url,
+        publisher,
+        published_on,
+        imported_by,
+    } = input;
+    let document =
+        actix_web::web::block(move || extract::extract_bytes(&body, format, &config)).await??;
     let title = match title.trim() {
         "" => title_from_body(&document.text),
         t => t.to_owned(),
     };
     if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(AppError::Validation(format!("the title is longer than {MAX_TITLE_CHARS} characters")));
+        return Err(AppError::Validation(format!(
+            "the title is longer than {MAX_TITLE_CHARS} characters"
+        )));
     }
     let new = NewArticle {
         title,

@@ -14,9 +14,14 @@ use crate::domain::{ReviewState, Role};
 use crate::extract::Category;
 
 /// Renders a page with a status other than 200 (a form shown again with its errors).
-pub fn render_with_status<T: Template>(page: &T, status: actix_web::http::StatusCode) -> Result<actix_web::HttpResponse, crate::error::AppError> {
+pub fn render_with_status<T: Template>(
+    page: &T,
+    status: actix_web::http::StatusCode,
+) -> Result<actix_web::HttpResponse, crate::error::AppError> {
     let html = page.render().map_err(crate::error::AppError::unexpected)?;
-    Ok(actix_web::HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html))
+    Ok(actix_web::HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
 }
 
 /// What the base layout shows: who is signed in (with the token their forms carry).
@@ -53,7 +58,10 @@ impl Layout {
     }
 
     pub fn csrf(&self) -> &str {
-        self.user.as_ref().map(|u| u.csrf_token.as_str()).unwrap_or_default()
+        self.user
+            .as_ref()
+            .map(|u| u.csrf_token.as_str())
+            .unwrap_or_default()
     }
 }
 
@@ -191,7 +199,11 @@ pub struct EvidenceView {
 impl From<EvidenceWithAuthor> for EvidenceView {
     fn from(e: EvidenceWithAuthor) -> Self {
         let safe_url = crate::routes::is_web_url(&e.evidence.url);
-        EvidenceView { evidence: e.evidence, added_by_name: e.added_by_name, safe_url }
+        EvidenceView {
+            evidence: e.evidence,
+            added_by_name: e.added_by_name,
+            safe_url,
+        }
     }
 }
 

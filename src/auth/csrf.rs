@@ -29,7 +29,11 @@ pub fn verify(body: &[u8], expected: &str) -> Result<(), AppError> {
         .ok()
         .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
     match submitted {
-        Some(token) if !expected.is_empty() && constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
+        Some(token)
+            if !expected.is_empty() && constant_time_eq(token.as_bytes(), expected.as_bytes()) =>
+        {
+            Ok(())
+        }
         _ => {
             tracing::warn!("refused: form without a valid CSRF token");
             Err(AppError::Forbidden("this form has expired or did not come from claimdesk; reload the page and try again".into()))
@@ -39,7 +43,8 @@ pub fn verify(body: &[u8], expected: &str) -> Result<(), AppError> {
 
 /// Parses an urlencoded body into a form struct, with a readable error.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|e| AppError::BadRequest(format!("the form is incomplete: {e}")))
+    serde_urlencoded::from_bytes(body)
+        .map_err(|e| AppError::BadRequest(format!("the form is incomplete: {e}")))
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
@@ -51,7 +56,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let user = user.await?;
-            let body = body.await.map_err(|_| AppError::PayloadTooLarge { limit: FORM_LIMIT })?;
+            let body = body
+                .await
+                .map_err(|_| AppError::PayloadTooLarge { limit: FORM_LIMIT })?;
             verify(&body, user.csrf_token.as_deref().unwrap_or_default())?;
             let form = parse(&body)?;
             Ok(ProtectedForm { user, form })

@@ -26,11 +26,19 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn actor(&self) -> Actor {
-        Actor { id: UserId(self.id), role: self.role }
+        Actor {
+            id: UserId(self.id),
+            role: self.role,
+        }
     }
 
     fn from_user(user: User, csrf_token: Option<String>) -> CurrentUser {
-        CurrentUser { id: user.id, username: user.username, role: user.role, csrf_token }
+        CurrentUser {
+            id: user.id,
+            username: user.username,
+            role: user.role,
+            csrf_token,
+        }
     }
 }
 
@@ -39,13 +47,21 @@ pub fn is_api(req: &HttpRequest) -> bool {
 }
 
 pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
-    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| AppError::unexpected(anyhow::anyhow!("no app state")))?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("no app state")))?;
     let mut conn = state.pool.get().await?;
     if is_api(&req) {
         // The API takes tokens only: a cookie-authenticated API would need CSRF protection too.
@@ -56,11 +72,14 @@ async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
         })?;
         return Ok(CurrentUser::from_user(user, None));
     }
-    let cookie = req.cookie(state.config.session_cookie_name()).ok_or(AppError::Unauthenticated)?;
-    let idle = Duration::minutes(state.config.server.session_idle_minutes);
-    let (session, user) = Session::authenticate(&mut conn, &token_hash(cookie.value()), idle, Utc::now())
-        .await?
+    let cookie = req
+        .cookie(state.config.session_cookie_name())
         .ok_or(AppError::Unauthenticated)?;
+    let idle = Duration::minutes(state.config.server.session_idle_minutes);
+    let (session, user) =
+        Session::authenticate(&mut conn, &token_hash(cookie.value()), idle, Utc::now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
     Ok(CurrentUser::from_user(user, Some(session.csrf_token)))
 }
 

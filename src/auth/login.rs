@@ -7,7 +7,7 @@ use super::secrets::{random_token, token_hash};
 use crate::db::sessions::{NewSession, Session};
 use crate::db::throttle::{self, Verdict};
 use crate::db::users::User;
-use crate::db::{DbPool, DbConn};
+use crate::db::{DbConn, DbPool};
 use crate::error::AppError;
 
 /// Why a sign-in failed. Unknown users and wrong passwords are deliberately the same.
@@ -27,7 +27,11 @@ macro_rules! into_other {
         }
     )+};
 }
-into_other!(diesel::result::Error, crate::db::PoolError, actix_web::error::BlockingError);
+into_other!(
+    diesel::result::Error,
+    crate::db::PoolError,
+    actix_web::error::BlockingError
+);
 
 /// A new session: the cookie value (shown once, never stored) and its CSRF token.
 pub struct NewLogin {
@@ -37,7 +41,10 @@ pub struct NewLogin {
 }
 
 fn throttle_keys(username: &str, client: &str) -> Vec<String> {
-    vec![format!("user:{}", username.to_lowercase()), format!("ip:{client}")]
+    vec![
+        format!("user:{}", username.to_lowercase()),
+        format!("ip:{client}"),
+    ]
 }
 
 /// Checks a username and password and opens a session.
@@ -61,11 +68,14 @@ pub async fn sign_in(
         }
         Verdict::Allow { .. } => {}
     }
-    let user = User::by_username(&mut conn, username).await?.filter(User::is_active);
+    let user = User::by_username(&mut conn, username)
+        .await?
+        .filter(User::is_active);
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let attempt = password.to_owned();
     // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let check = actix_web::web::block(move || password::verify(&attempt, stored.as_deref())).await?;
+    let check =
+        actix_web::web::block(move || password::verify(&attempt, stored.as_deref())).await?;
     let user = match (check, user) {
         (Check::Wrong, _) | (_, None) => {
             throttle::record_failure(&mut conn, &keys, now).await?;
@@ -93,5 +103,9 @@ pub async fn sign_in(
     )
     .await?;
     tracing::info!(user = %user.username, %client, "login succeeded");
-    Ok(NewLogin { user, cookie_value, csrf_token })
+    Ok(NewLogin {
+        user,
+        cookie_value,
+        csrf_token,
+    })
 }

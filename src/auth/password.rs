@@ -12,8 +12,13 @@ const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
 
 /// Passwords refused outright because attackers try them first.
-static COMMON: LazyLock<std::collections::HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../../data/common-passwords.txt").lines().map(str::trim).filter(|l| !l.is_empty()).collect());
+static COMMON: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/common-passwords.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+});
 
 fn argon2() -> Argon2<'static> {
     // These constants are valid argon2 parameters; `Params::new` only fails outside its ranges.
@@ -64,12 +69,17 @@ pub enum Check {
 /// Verifies a password. With no stored hash (unknown user) it verifies against a dummy hash,
 /// so unknown users and wrong passwords take the same time.
 pub fn verify(password: &str, stored: Option<&str>) -> Check {
-    static DUMMY: LazyLock<String> = LazyLock::new(|| hash("dummy password for timing").unwrap_or_default());
+    static DUMMY: LazyLock<String> =
+        LazyLock::new(|| hash("dummy password for timing").unwrap_or_default());
     let hash_text = stored.unwrap_or(DUMMY.as_str());
     let Ok(parsed) = PasswordHash::new(hash_text) else {
         return Check::Wrong;
     };
-    if argon2().verify_password(password.as_bytes(), &parsed).is_err() || stored.is_none() {
+    if argon2()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_err()
+        || stored.is_none()
+    {
         return Check::Wrong;
     }
     if is_weaker(&parsed) {
@@ -110,7 +120,10 @@ mod tests {
     fn hash_and_verify() {
         let h = hash("correct horse battery staple").expect("hash");
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert_eq!(verify("correct horse battery staple", Some(&h)), Check::Right);
+        assert_eq!(
+            verify("correct horse battery staple", Some(&h)),
+            Check::Right
+        );
         assert_eq!(verify("wrong", Some(&h)), Check::Wrong);
         assert_eq!(verify("anything", None), Check::Wrong);
         assert_eq!(verify("anything", Some("not a hash")), Check::Wrong);
@@ -118,9 +131,16 @@ mod tests {
 
     #[test]
     fn weaker_hashes_are_upgraded() {
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8192, 1, 1, None).expect("params"));
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).expect("params"),
+        );
         let salt = new_salt().expect("salt");
-        let h = weak.hash_password(b"correct horse battery staple", &salt).expect("hash").to_string();
+        let h = weak
+            .hash_password(b"correct horse battery staple", &salt)
+            .expect("hash")
+            .to_string();
         match verify("correct horse battery staple", Some(&h)) {
             Check::RightRehashed(new) => assert!(new.contains("m=19456,t=2,p=1")),
             other => panic!("expected a rehash, got {other:?}"),

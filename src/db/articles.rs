@@ -56,10 +56,18 @@ pub fn content_hash(body: &str) -> Vec<u8> {
 
 impl Article {
     pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Article>> {
-        articles::table.find(id).select(Article::as_select()).first(conn).await.optional()
+        articles::table
+            .find(id)
+            .select(Article::as_select())
+            .first(conn)
+            .await
+            .optional()
     }
 
-    pub async fn list(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult<Vec<ArticleSummary>> {
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        limit: i64,
+    ) -> QueryResult<Vec<ArticleSummary>> {
         articles::table
             .order(articles::id.desc())
             .limit(limit)
@@ -96,11 +104,17 @@ impl Article {
                 for claim in extracted {
                     let duplicate_of = match claim.duplicate_of.and_then(|i| stored.get(i)) {
                         Some(earlier) => Some(earlier.id),
-                        None => Claim::similar_in_other_articles(conn, &claim.text, article.id, duplicate_threshold, 1)
-                            .await?
-                            .into_iter()
-                            .next()
-                            .map(|(c, _)| c.id),
+                        None => Claim::similar_in_other_articles(
+                            conn,
+                            &claim.text,
+                            article.id,
+                            duplicate_threshold,
+                            1,
+                        )
+                        .await?
+                        .into_iter()
+                        .next()
+                        .map(|(c, _)| c.id),
                     };
                     let row = NewClaim::from_extracted(article.id, claim, duplicate_of);
                     let inserted = diesel::insert_into(claims::table)
@@ -115,7 +129,9 @@ impl Article {
             .await;
         match result {
             // Two imports of the same text at once: the loser hits the unique index.
-            Err(AppError::Unexpected(e)) if e.downcast_ref().is_some_and(super::is_unique_violation) => {
+            Err(AppError::Unexpected(e))
+                if e.downcast_ref().is_some_and(super::is_unique_violation) =>
+            {
                 let (id, title): (i64, String) = articles::table
                     .filter(articles::content_hash.eq(&new.content_hash))
                     .select((articles::id, articles::title))

@@ -49,19 +49,28 @@ pub struct ResolvedDatabase {
 pub async fn resolve(explicit: Option<&str>) -> Result<ResolvedDatabase, BootstrapError> {
     if let Some(url) = explicit {
         connect(url).await?;
-        return Ok(ResolvedDatabase { url: url.to_owned(), private_cluster: None });
+        return Ok(ResolvedDatabase {
+            url: url.to_owned(),
+            private_cluster: None,
+        });
     }
     match connect(MAINTENANCE_URL).await {
         Ok(mut conn) => {
             ensure_database(&mut conn, DEFAULT_URL).await?;
-            Ok(ResolvedDatabase { url: DEFAULT_URL.to_owned(), private_cluster: None })
+            Ok(ResolvedDatabase {
+                url: DEFAULT_URL.to_owned(),
+                private_cluster: None,
+            })
         }
         Err(_) => start_private_cluster().await,
     }
 }
 
 async fn connect(url: &str) -> Result<AsyncPgConnection, BootstrapError> {
-    let unreachable = |reason: String| BootstrapError::Unreachable { url: redact_url(url), reason };
+    let unreachable = |reason: String| BootstrapError::Unreachable {
+        url: redact_url(url),
+        reason,
+    };
     match tokio::time::timeout(Duration::from_secs(10), AsyncPgConnection::establish(url)).await {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(e)) => Err(unreachable(first_line(&e.to_string()))),
@@ -96,7 +105,10 @@ async fn start_private_cluster() -> Result<ResolvedDatabase, BootstrapError> {
     let dir = std::env::current_dir()
         .map(|d| d.join(PRIVATE_DIR))
         .unwrap_or_else(|_| PathBuf::from(PRIVATE_DIR));
-    let fail = |reason: String| BootstrapError::PrivateCluster { dir: dir.display().to_string(), reason };
+    let fail = |reason: String| BootstrapError::PrivateCluster {
+        dir: dir.display().to_string(),
+        reason,
+    };
     let as_root = is_root();
     let dir_for_task = dir.clone();
     tokio::task::spawn_blocking(move || init_and_start(&bin, &dir_for_task, as_root))
@@ -108,13 +120,17 @@ async fn start_private_cluster() -> Result<ResolvedDatabase, BootstrapError> {
     let mut conn = connect(&maintenance).await?;
     ensure_database(&mut conn, &url).await?;
     tracing::info!(dir = %dir.display(), url = %url, "using a private PostgreSQL cluster");
-    Ok(ResolvedDatabase { url, private_cluster: Some(dir) })
+    Ok(ResolvedDatabase {
+        url,
+        private_cluster: Some(dir),
+    })
 }
 
 /// The directory holding `initdb` and `pg_ctl`: on PATH, or the newest under /usr/lib/postgresql.
 fn server_binaries() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).find(|p| p.join("initdb").is_file() && p.join("pg_ctl").is_file())
+        std::env::split_paths(&paths)
+            .find(|p| p.join("initdb").is_file() && p.join("pg_ctl").is_file())
     });
     on_path.or_else(|| {
         let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
@@ -124,7 +140,10 @@ fn server_binaries() -> Option<PathBuf> {
             .collect();
         // Version directories are numbers; the longest, then greatest, name is the newest.
         found.sort_by_key(|p| {
-            let v = p.parent().and_then(|v| v.file_name()).map(|n| n.to_string_lossy().into_owned());
+            let v = p
+                .parent()
+                .and_then(|v| v.file_name())
+                .map(|n| n.to_string_lossy().into_owned());
             v.map(|s| (s.len(), s))
         });
         found.pop()
@@ -151,11 +170,17 @@ fn init_and_start(bin: &Path, dir: &Path, as_root: bool) -> Result<(), String> {
         } else {
             Command::new(&program_path)
         };
-        let out = cmd.args(args).output().map_err(|e| format!("{program}: {e}"))?;
+        let out = cmd
+            .args(args)
+            .output()
+            .map_err(|e| format!("{program}: {e}"))?;
         if out.status.success() {
             Ok(())
         } else {
-            Err(format!("{program} failed: {}", first_line(&String::from_utf8_lossy(&out.stderr))))
+            Err(format!(
+                "{program} failed: {}",
+                first_line(&String::from_utf8_lossy(&out.stderr))
+            ))
         }
     };
     if as_root {
@@ -171,17 +196,38 @@ fn init_and_start(bin: &Path, dir: &Path, as_root: bool) -> Result<(), String> {
     let data = dir.join("data");
     let data_s = data.to_string_lossy().into_owned();
     if !data.join("PG_VERSION").exists() {
-        run("initdb", &["-D", &data_s, "-U", "claimdesk", "--auth=trust", "-E", "UTF8"])?;
+        run(
+            "initdb",
+            &[
+                "-D",
+                &data_s,
+                "-U",
+                "claimdesk",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+            ],
+        )?;
     }
     let log = dir.join("server.log").to_string_lossy().into_owned();
-    let options = format!("-p {PRIVATE_PORT} -c listen_addresses=127.0.0.1 -k {}", dir.to_string_lossy());
+    let options = format!(
+        "-p {PRIVATE_PORT} -c listen_addresses=127.0.0.1 -k {}",
+        dir.to_string_lossy()
+    );
     // Already running is fine: `status` succeeds and we skip the start.
     if run("pg_ctl", &["-D", &data_s, "status"]).is_err() {
-        run("pg_ctl", &["-D", &data_s, "-l", &log, "-o", &options, "-w", "start"])?;
+        run(
+            "pg_ctl",
+            &["-D", &data_s, "-l", &log, "-o", &options, "-w", "start"],
+        )?;
     }
     Ok(())
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().find(|l| !l.trim().is_empty()).unwrap_or("unknown error").trim().to_owned()
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("unknown error")
+        .trim()
+        .to_owned()
 }

@@ -58,7 +58,11 @@ pub struct NewClaim {
 }
 
 impl NewClaim {
-    pub fn from_extracted(article_id: i64, claim: &ExtractedClaim, duplicate_of: Option<i64>) -> NewClaim {
+    pub fn from_extracted(
+        article_id: i64,
+        claim: &ExtractedClaim,
+        duplicate_of: Option<i64>,
+    ) -> NewClaim {
         NewClaim {
             article_id,
             text: claim.text.clone(),
@@ -68,7 +72,8 @@ impl NewClaim {
             category: claim.category,
             claimant: claim.claimant.clone(),
             score: claim.score.clamp(0.0, 1.0),
-            entities: serde_json::to_value(&claim.entities).unwrap_or_else(|_| serde_json::json!([])),
+            entities: serde_json::to_value(&claim.entities)
+                .unwrap_or_else(|_| serde_json::json!([])),
             duplicate_of,
         }
     }
@@ -91,11 +96,25 @@ struct ClaimChangeset {
 }
 
 impl ClaimChangeset {
-    fn for_change(to: ReviewState, change: &ClaimChange, actor: UserId, now: DateTime<Utc>) -> ClaimChangeset {
-        let base = ClaimChangeset { state: Some(to), ..Default::default() };
+    fn for_change(
+        to: ReviewState,
+        change: &ClaimChange,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> ClaimChangeset {
+        let base = ClaimChangeset {
+            state: Some(to),
+            ..Default::default()
+        };
         match change {
-            ClaimChange::Take { assignee } => ClaimChangeset { assignee_id: Some(Some(assignee.0)), ..base },
-            ClaimChange::Release => ClaimChangeset { assignee_id: Some(None), ..base },
+            ClaimChange::Take { assignee } => ClaimChangeset {
+                assignee_id: Some(Some(assignee.0)),
+                ..base
+            },
+            ClaimChange::Release => ClaimChangeset {
+                assignee_id: Some(None),
+                ..base
+            },
             ClaimChange::Dismiss | ClaimChange::Restore | ClaimChange::SendBack => base,
             ClaimChange::GiveVerdict(details) => ClaimChangeset {
                 verdict: Some(Some(details.verdict)),
@@ -108,10 +127,16 @@ impl ClaimChangeset {
                 approved_at: Some(None),
                 ..base
             },
-            ClaimChange::Approve { approver } => {
-                ClaimChangeset { approved_by: Some(Some(approver.0)), approved_at: Some(Some(now)), ..base }
-            }
-            ClaimChange::Reopen => ClaimChangeset { approved_by: Some(None), approved_at: Some(None), ..base },
+            ClaimChange::Approve { approver } => ClaimChangeset {
+                approved_by: Some(Some(approver.0)),
+                approved_at: Some(Some(now)),
+                ..base
+            },
+            ClaimChange::Reopen => ClaimChangeset {
+                approved_by: Some(None),
+                approved_at: Some(None),
+                ..base
+            },
         }
     }
 }
@@ -176,7 +201,10 @@ impl Cursor {
         if let Some(rest) = text.strip_prefix('s') {
             let (score, id) = rest.split_once('_')?;
             let score: f32 = score.parse().ok()?;
-            score.is_finite().then_some(Cursor::Score { score, id: id.parse().ok()? })
+            score.is_finite().then_some(Cursor::Score {
+                score,
+                id: id.parse().ok()?,
+            })
         } else {
             text.strip_prefix('i')?.parse().ok().map(Cursor::Id)
         }
@@ -184,7 +212,10 @@ impl Cursor {
 
     fn after(claim: &Claim, sort: ClaimSort) -> Cursor {
         match sort {
-            ClaimSort::Score => Cursor::Score { score: claim.score, id: claim.id },
+            ClaimSort::Score => Cursor::Score {
+                score: claim.score,
+                id: claim.id,
+            },
             ClaimSort::Newest | ClaimSort::Oldest => Cursor::Id(claim.id),
         }
     }
@@ -195,10 +226,18 @@ diesel::infix_operator!(TrigramSimilar, " % ", diesel::sql_types::Bool, backend:
 
 impl Claim {
     pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Claim>> {
-        claims::table.find(id).select(Claim::as_select()).first(conn).await.optional()
+        claims::table
+            .find(id)
+            .select(Claim::as_select())
+            .first(conn)
+            .await
+            .optional()
     }
 
-    pub async fn for_article(conn: &mut AsyncPgConnection, article_id: i64) -> QueryResult<Vec<Claim>> {
+    pub async fn for_article(
+        conn: &mut AsyncPgConnection,
+        article_id: i64,
+    ) -> QueryResult<Vec<Claim>> {
         claims::table
             .filter(claims::article_id.eq(article_id))
             .order((claims::span_start.asc(), claims::id.asc()))
@@ -208,7 +247,10 @@ impl Claim {
     }
 
     /// One page of the queue and the cursor of the next page, if there is one.
-    pub async fn list(conn: &mut AsyncPgConnection, filter: &ClaimFilter) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+    ) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {
         let limit = filter.limit.clamp(1, 200);
         let mut query = claims::table.select(Claim::as_select()).into_boxed();
         if let Some(state) = filter.state {
@@ -223,16 +265,25 @@ impl Claim {
         if let Some(assignee) = filter.assignee {
             query = query.filter(claims::assignee_id.eq(assignee));
         }
-        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(text) = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             query = query.filter(
-                claims::search
-                    .matches(websearch_to_tsquery_with_search_config(TsConfigurationByName("english"), text.to_owned())),
+                claims::search.matches(websearch_to_tsquery_with_search_config(
+                    TsConfigurationByName("english"),
+                    text.to_owned(),
+                )),
             );
         }
         query = match (filter.sort, filter.after) {
-            (ClaimSort::Score, Some(Cursor::Score { score, id })) => {
-                query.filter(claims::score.lt(score).or(claims::score.eq(score).and(claims::id.lt(id))))
-            }
+            (ClaimSort::Score, Some(Cursor::Score { score, id })) => query.filter(
+                claims::score
+                    .lt(score)
+                    .or(claims::score.eq(score).and(claims::id.lt(id))),
+            ),
             (ClaimSort::Newest, Some(Cursor::Id(id))) => query.filter(claims::id.lt(id)),
             (ClaimSort::Oldest, Some(Cursor::Id(id))) => query.filter(claims::id.gt(id)),
             _ => query,
@@ -253,7 +304,9 @@ impl Claim {
     }
 
     /// How many claims are in each state (states with none are left out).
-    pub async fn counts_by_state(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(ReviewState, i64)>> {
+    pub async fn counts_by_state(
+        conn: &mut AsyncPgConnection,
+    ) -> QueryResult<Vec<(ReviewState, i64)>> {
         claims::table
             .group_by(claims::state)
             .select((claims::state, diesel::dsl::count_star()))
@@ -271,14 +324,25 @@ impl Claim {
     ) -> QueryResult<Vec<(Claim, String)>> {
         let rows: Vec<(Claim, String, f32)> = claims::table
             .inner_join(articles::table)
-            .filter(TrigramSimilar::new(claims::text, text.to_owned().into_sql::<diesel::sql_types::Text>()))
+            .filter(TrigramSimilar::new(
+                claims::text,
+                text.to_owned().into_sql::<diesel::sql_types::Text>(),
+            ))
             .filter(claims::article_id.ne(article_id))
             .order(similarity(claims::text, text.to_owned()).desc())
             .limit(limit)
-            .select((Claim::as_select(), articles::title, similarity(claims::text, text.to_owned())))
+            .select((
+                Claim::as_select(),
+                articles::title,
+                similarity(claims::text, text.to_owned()),
+            ))
             .load(conn)
             .await?;
-        Ok(rows.into_iter().filter(|(_, _, s)| *s >= threshold).map(|(c, t, _)| (c, t)).collect())
+        Ok(rows
+            .into_iter()
+            .filter(|(_, _, s)| *s >= threshold)
+            .map(|(c, t, _)| (c, t))
+            .collect())
     }
 
     /// Claims that name this one as their duplicate.
@@ -292,13 +356,19 @@ impl Claim {
     }
 
     pub fn snapshot(&self, evidence: &[Evidence]) -> ClaimSnapshot {
-        let active: Vec<&Evidence> = evidence.iter().filter(|e| e.retracted_at.is_none()).collect();
+        let active: Vec<&Evidence> = evidence
+            .iter()
+            .filter(|e| e.retracted_at.is_none())
+            .collect();
         ClaimSnapshot {
             state: self.state,
             assignee: self.assignee_id.map(UserId),
             verdict_by: self.verdict_by.map(UserId),
             active_evidence: active.len(),
-            refuting_evidence: active.iter().filter(|e| e.stance == crate::domain::Stance::Refutes).count(),
+            refuting_evidence: active
+                .iter()
+                .filter(|e| e.stance == crate::domain::Stance::Refutes)
+                .count(),
         }
     }
 
@@ -338,7 +408,8 @@ impl Claim {
             }
             let evidence = Evidence::for_claim(conn, id).await?;
             let transition = review::apply(&claim.snapshot(&evidence), actor, request)?;
-            let changes = ClaimChangeset::for_change(transition.to, &transition.change, actor.id, now);
+            let changes =
+                ClaimChangeset::for_change(transition.to, &transition.change, actor.id, now);
             let reopened = i32::from(matches!(transition.change, ClaimChange::Reopen));
             let updated: Option<Claim> = diesel::update(
                 claims::table

@@ -47,11 +47,17 @@ pub struct ClaimEvent {
 
 impl ClaimEvent {
     pub async fn insert(conn: &mut AsyncPgConnection, new: NewClaimEvent) -> QueryResult<usize> {
-        diesel::insert_into(claim_events::table).values(new).execute(conn).await
+        diesel::insert_into(claim_events::table)
+            .values(new)
+            .execute(conn)
+            .await
     }
 
     /// The history of one claim, oldest first.
-    pub async fn for_claim(conn: &mut AsyncPgConnection, claim_id: i64) -> QueryResult<Vec<ClaimEvent>> {
+    pub async fn for_claim(
+        conn: &mut AsyncPgConnection,
+        claim_id: i64,
+    ) -> QueryResult<Vec<ClaimEvent>> {
         claim_events::table
             .inner_join(users::table)
             .filter(claim_events::claim_id.eq(claim_id))

@@ -56,7 +56,10 @@ struct EvidenceRow<'a> {
 }
 
 impl Evidence {
-    pub async fn for_claim(conn: &mut AsyncPgConnection, claim_id: i64) -> QueryResult<Vec<Evidence>> {
+    pub async fn for_claim(
+        conn: &mut AsyncPgConnection,
+        claim_id: i64,
+    ) -> QueryResult<Vec<Evidence>> {
         evidence::table
             .filter(evidence::claim_id.eq(claim_id))
             .order(evidence::id.asc())

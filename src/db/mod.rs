@@ -46,8 +46,9 @@ pub async fn run_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
     // The migration harness is synchronous; keep it off the async executor.
     tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
         use diesel::Connection;
-        let mut conn =
-            diesel_async::async_connection_wrapper::AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)?;
+        let mut conn = diesel_async::async_connection_wrapper::AsyncConnectionWrapper::<
+            AsyncPgConnection,
+        >::establish(&url)?;
         let applied = conn
             .run_pending_migrations(MIGRATIONS)
             .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
@@ -73,15 +74,19 @@ macro_rules! pg_enum {
             }
         }
         impl diesel::expression::AsExpression<diesel::sql_types::Nullable<$sql>> for $rust {
-            type Expression =
-                diesel::internal::derives::as_expression::Bound<diesel::sql_types::Nullable<$sql>, Self>;
+            type Expression = diesel::internal::derives::as_expression::Bound<
+                diesel::sql_types::Nullable<$sql>,
+                Self,
+            >;
             fn as_expression(self) -> Self::Expression {
                 diesel::internal::derives::as_expression::Bound::new(self)
             }
         }
         impl<'a> diesel::expression::AsExpression<diesel::sql_types::Nullable<$sql>> for &'a $rust {
-            type Expression =
-                diesel::internal::derives::as_expression::Bound<diesel::sql_types::Nullable<$sql>, Self>;
+            type Expression = diesel::internal::derives::as_expression::Bound<
+                diesel::sql_types::Nullable<$sql>,
+                Self,
+            >;
             fn as_expression(self) -> Self::Expression {
                 diesel::internal::derives::as_expression::Bound::new(self)
             }

@@ -68,12 +68,22 @@ impl Session {
         Ok(found)
     }
 
-    pub async fn delete_by_hash(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<usize> {
-        diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash))).execute(conn).await
+    pub async fn delete_by_hash(
+        conn: &mut AsyncPgConnection,
+        token_hash: &[u8],
+    ) -> QueryResult<usize> {
+        diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash)))
+            .execute(conn)
+            .await
     }
 
     /// Removes sessions past their absolute expiry; called at login so the table stays small.
-    pub async fn delete_expired(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
-        diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn).await
+    pub async fn delete_expired(
+        conn: &mut AsyncPgConnection,
+        now: DateTime<Utc>,
+    ) -> QueryResult<usize> {
+        diesel::delete(sessions::table.filter(sessions::expires_at.le(now)))
+            .execute(conn)
+            .await
     }
 }

@@ -38,14 +38,18 @@ pub fn judge(rows: &[ThrottleRow], now: DateTime<Utc>) -> Verdict {
         if let Some(until) = row.locked_until
             && until > now
         {
-            return Verdict::Refuse { retry_after_secs: (until - now).num_seconds().max(1) };
+            return Verdict::Refuse {
+                retry_after_secs: (until - now).num_seconds().max(1),
+            };
         }
         if now - row.window_started_at < WINDOW {
             worst_failures = worst_failures.max(row.failures);
         }
     }
     let extra = (worst_failures - FREE_FAILURES).max(0) as u64;
-    Verdict::Allow { delay_ms: (extra * 250).min(2_000) }
+    Verdict::Allow {
+        delay_ms: (extra * 250).min(2_000),
+    }
 }
 
 pub async fn load(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryResult<Vec<ThrottleRow>> {
@@ -57,7 +61,11 @@ pub async fn load(conn: &mut AsyncPgConnection, keys: &[String]) -> QueryResult<
 }
 
 /// Counts one failure against each key, atomically, locking keys that reach the limit.
-pub async fn record_failure(conn: &mut AsyncPgConnection, keys: &[String], now: DateTime<Utc>) -> QueryResult<()> {
+pub async fn record_failure(
+    conn: &mut AsyncPgConnection,
+    keys: &[String],
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     use diesel::dsl::case_when;
     for key in keys {
         let window_expired = login_throttle::window_started_at.lt(now - WINDOW);
@@ -70,8 +78,11 @@ pub async fn record_failure(conn: &mut AsyncPgConnection, keys: &[String], now: 
             .on_conflict(login_throttle::key)
             .do_update()
             .set((
-                login_throttle::failures.eq(case_when(window_expired, 1.into_sql::<diesel::sql_types::Integer>())
-                    .otherwise(login_throttle::failures + excluded(login_throttle::failures))),
+                login_throttle::failures.eq(case_when(
+                    window_expired,
+                    1.into_sql::<diesel::sql_types::Integer>(),
+                )
+                .otherwise(login_throttle::failures + excluded(login_throttle::failures))),
                 login_throttle::window_started_at.eq(case_when(
                     login_throttle::window_started_at.lt(now - WINDOW),
                     excluded(login_throttle::window_started_at),
@@ -99,5 +110,7 @@ pub async fn record_failure(conn: &mut AsyncPgConnection, keys: &[String], now: 
 /// A successful login clears the account's counter (not the address's: one good password
 /// must not unlock guessing at other accounts from the same place).
 pub async fn clear(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<usize> {
-    diesel::delete(login_throttle::table.filter(login_throttle::key.eq(key))).execute(conn).await
+    diesel::delete(login_throttle::table.filter(login_throttle::key.eq(key)))
+        .execute(conn)
+        .await
 }

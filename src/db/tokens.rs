@@ -28,7 +28,10 @@ pub struct NewApiToken<'a> {
 }
 
 impl ApiToken {
-    pub async fn create(conn: &mut AsyncPgConnection, new: NewApiToken<'_>) -> QueryResult<ApiToken> {
+    pub async fn create(
+        conn: &mut AsyncPgConnection,
+        new: NewApiToken<'_>,
+    ) -> QueryResult<ApiToken> {
         diesel::insert_into(api_tokens::table)
             .values(new)
             .returning(ApiToken::as_returning())
@@ -37,7 +40,10 @@ impl ApiToken {
     }
 
     /// The active user behind an unrevoked token.
-    pub async fn authenticate(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<Option<User>> {
+    pub async fn authenticate(
+        conn: &mut AsyncPgConnection,
+        token_hash: &[u8],
+    ) -> QueryResult<Option<User>> {
         let found: Option<(i64, User)> = api_tokens::table
             .inner_join(users::table.on(users::id.eq(api_tokens::user_id)))
             .filter(api_tokens::token_hash.eq(token_hash))
@@ -60,9 +66,13 @@ impl ApiToken {
     }
 
     pub async fn revoke(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
-        diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
-            .set(api_tokens::revoked_at.eq(diesel::dsl::now))
-            .execute(conn)
-            .await
+        diesel::update(
+            api_tokens::table
+                .find(id)
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set(api_tokens::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await
     }
 }

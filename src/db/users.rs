@@ -46,11 +46,19 @@ impl User {
     }
 
     pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<User>> {
-        users::table.find(id).select(User::as_select()).first(conn).await.optional()
+        users::table
+            .find(id)
+            .select(User::as_select())
+            .first(conn)
+            .await
+            .optional()
     }
 
     /// Usernames are matched case-insensitively, as the unique index does.
-    pub async fn by_username(conn: &mut AsyncPgConnection, username: &str) -> QueryResult<Option<User>> {
+    pub async fn by_username(
+        conn: &mut AsyncPgConnection,
+        username: &str,
+    ) -> QueryResult<Option<User>> {
         users::table
             .filter(lower(users::username).eq(username.to_lowercase()))
             .select(User::as_select())
@@ -60,7 +68,11 @@ impl User {
     }
 
     pub async fn list(conn: &mut AsyncPgConnection) -> QueryResult<Vec<User>> {
-        users::table.order(users::username.asc()).select(User::as_select()).load(conn).await
+        users::table
+            .order(users::username.asc())
+            .select(User::as_select())
+            .load(conn)
+            .await
     }
 
     pub async fn count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
@@ -68,22 +80,35 @@ impl User {
     }
 
     pub async fn set_role(conn: &mut AsyncPgConnection, id: i64, role: Role) -> QueryResult<usize> {
-        diesel::update(users::table.find(id)).set(users::role.eq(role)).execute(conn).await
+        diesel::update(users::table.find(id))
+            .set(users::role.eq(role))
+            .execute(conn)
+            .await
     }
 
-    pub async fn set_password_hash(conn: &mut AsyncPgConnection, id: i64, hash: &str) -> QueryResult<usize> {
-        diesel::update(users::table.find(id)).set(users::password_hash.eq(hash)).execute(conn).await
+    pub async fn set_password_hash(
+        conn: &mut AsyncPgConnection,
+        id: i64,
+        hash: &str,
+    ) -> QueryResult<usize> {
+        diesel::update(users::table.find(id))
+            .set(users::password_hash.eq(hash))
+            .execute(conn)
+            .await
     }
 
     /// Disables the account and ends every session it has, in one transaction.
     pub async fn disable(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
         use diesel_async::AsyncConnection;
         conn.transaction::<_, diesel::result::Error, _>(async |conn| {
-            let changed = diesel::update(users::table.find(id).filter(users::disabled_at.is_null()))
-                .set(users::disabled_at.eq(diesel::dsl::now))
+            let changed =
+                diesel::update(users::table.find(id).filter(users::disabled_at.is_null()))
+                    .set(users::disabled_at.eq(diesel::dsl::now))
+                    .execute(conn)
+                    .await?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(id)))
                 .execute(conn)
                 .await?;
-            diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn).await?;
             Ok(changed)
         })
         .await
@@ -97,7 +122,10 @@ impl User {
     }
 
     /// Names of the given users, for showing who did what.
-    pub async fn names(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    pub async fn names(
+        conn: &mut AsyncPgConnection,
+        ids: &[i64],
+    ) -> QueryResult<Vec<(i64, String)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }

@@ -6,7 +6,9 @@ pub mod roles;
 pub mod verdict;
 
 pub use ids::{ArticleId, ClaimId, UserId};
-pub use review::{Actor, ClaimChange, ClaimSnapshot, ReviewState, Transition, TransitionError, TransitionRequest};
+pub use review::{
+    Actor, ClaimChange, ClaimSnapshot, ReviewState, Transition, TransitionError, TransitionRequest,
+};
 pub use roles::Role;
 pub use verdict::{Rating, Stance, Verdict, VerdictDetails};
 

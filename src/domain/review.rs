@@ -84,14 +84,18 @@ pub struct TransitionRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClaimChange {
     /// A reviewer takes the claim; they become its assignee.
-    Take { assignee: UserId },
+    Take {
+        assignee: UserId,
+    },
     /// The assignee gives the claim back to the queue.
     Release,
     /// Not check-worthy.
     Dismiss,
     Restore,
     GiveVerdict(VerdictDetails),
-    Approve { approver: UserId },
+    Approve {
+        approver: UserId,
+    },
     /// An editor returns a verdict to its reviewer.
     SendBack,
     /// An editor reopens an approved verdict; a later approval is a correction.
@@ -156,7 +160,10 @@ pub fn apply(
         (Extracted, InReview) => ClaimChange::Take { assignee: actor.id },
         (Extracted, Dismissed) => {
             require_editor(actor, "dismiss a claim")?;
-            require(note.is_some(), "give the reason this claim is not check-worthy")?;
+            require(
+                note.is_some(),
+                "give the reason this claim is not check-worthy",
+            )?;
             ClaimChange::Dismiss
         }
         (Dismissed, Extracted) => {
@@ -187,13 +194,21 @@ pub fn apply(
         }
         (Approved, InReview) => {
             require_editor(actor, "reopen an approved verdict")?;
-            require(note.is_some(), "give the reason for reopening; the report marks it as a correction")?;
+            require(
+                note.is_some(),
+                "give the reason for reopening; the report marks it as a correction",
+            )?;
             ClaimChange::Reopen
         }
         // moves_from lists exactly the pairs handled above.
         _ => return Err(TransitionError::NotAllowed { from, to }),
     };
-    Ok(Transition { from, to, note, change })
+    Ok(Transition {
+        from,
+        to,
+        note,
+        change,
+    })
 }
 
 /// The moves `actor` could make now, for showing exactly the right buttons.
@@ -230,7 +245,10 @@ fn verdict_details(
         .ok_or_else(|| TransitionError::Unmet("not a verdict".into()))?;
     let rationale = cleaned(request.rationale.as_deref(), "rationale")?
         .ok_or_else(|| TransitionError::Unmet("a verdict needs a rationale".into()))?;
-    require(claim.active_evidence > 0, "a verdict needs at least one piece of evidence")?;
+    require(
+        claim.active_evidence > 0,
+        "a verdict needs at least one piece of evidence",
+    )?;
     if verdict == Verdict::Disputed {
         require(
             claim.refuting_evidence > 0,
@@ -241,14 +259,20 @@ fn verdict_details(
         .rating
         .and_then(Rating::new)
         .ok_or_else(|| TransitionError::Unmet("give a rating from 1 (false) to 5 (true)".into()))?;
-    let label = cleaned(request.label.as_deref(), "label")?
-        .ok_or_else(|| TransitionError::Unmet("give a one-line public label, e.g. \"Misleading\"".into()))?;
+    let label = cleaned(request.label.as_deref(), "label")?.ok_or_else(|| {
+        TransitionError::Unmet("give a one-line public label, e.g. \"Misleading\"".into())
+    })?;
     if label.contains(['\n', '\r']) || label.chars().count() > MAX_LABEL_CHARS {
         return Err(TransitionError::Unmet(format!(
             "the label must be one line of at most {MAX_LABEL_CHARS} characters"
         )));
     }
-    Ok(VerdictDetails { verdict, rating, label, rationale })
+    Ok(VerdictDetails {
+        verdict,
+        rating,
+        label,
+        rationale,
+    })
 }
 
 /// Trims a free-text field; blank means absent. Refuses text too long to be a note.
@@ -265,18 +289,28 @@ fn cleaned(text: Option<&str>, what: &str) -> Result<Option<String>, TransitionE
 }
 
 fn require(condition: bool, message: &str) -> Result<(), TransitionError> {
-    if condition { Ok(()) } else { Err(TransitionError::Unmet(message.to_owned())) }
+    if condition {
+        Ok(())
+    } else {
+        Err(TransitionError::Unmet(message.to_owned()))
+    }
 }
 
 fn require_editor(actor: Actor, what: &str) -> Result<(), TransitionError> {
     if actor.role.is_editor() {
         Ok(())
     } else {
-        Err(TransitionError::Forbidden(format!("only an editor can {what}")))
+        Err(TransitionError::Forbidden(format!(
+            "only an editor can {what}"
+        )))
     }
 }
 
-fn require_assignee_or_editor(actor: Actor, is_assignee: bool, what: &str) -> Result<(), TransitionError> {
+fn require_assignee_or_editor(
+    actor: Actor,
+    is_assignee: bool,
+    what: &str,
+) -> Result<(), TransitionError> {
     if is_assignee || actor.role.is_editor() {
         Ok(())
     } else {
@@ -313,5 +347,193 @@ pub fn move_label(from: ReviewState, to: ReviewState) -> &'static str {
 /// Whether a move needs a note (a reason) from the person making it.
 pub fn move_needs_note(from: ReviewState, to: ReviewState) -> bool {
     use ReviewState::*;
-    matches!((from, to), (Extracted, Dismissed) | (Verified | Disputed | Unverifiable | Approved, InReview))
+    matches!(
+        (from, to),
+        (Extracted, Dismissed) | (Verified | Disputed | Unverifiable | Approved, InReview)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Stance;
+
+    use ReviewState::*;
+
+    const REVIEWER: Actor = Actor { id: UserId(1), role: Role::Reviewer };
+    const OTHER_REVIEWER: Actor = Actor { id: UserId(2), role: Role::Reviewer };
+    const EDITOR: Actor = Actor { id: UserId(3), role: Role::Editor };
+    const ADMIN: Actor = Actor { id: UserId(4), role: Role::Admin };
+
+    /// The moves the issue lists, written out independently of `moves_from`.
+    const ALLOWED: &[(ReviewState, ReviewState)] = &[
+        (Extracted, InReview),
+        (Extracted, Dismissed),
+        (InReview, Verified),
+        (InReview, Disputed),
+        (InReview, Unverifiable),
+        (InReview, Extracted),
+        (Verified, Approved),
+        (Disputed, Approved),
+        (Unverifiable, Approved),
+        (Verified, InReview),
+        (Disputed, InReview),
+        (Unverifiable, InReview),
+        (Approved, InReview),
+        (Dismissed, Extracted),
+    ];
+
+    /// A claim taken by REVIEWER, whose verdict (if any) REVIEWER gave, with refuting evidence.
+    fn claim(state: ReviewState) -> ClaimSnapshot {
+        ClaimSnapshot {
+            state,
+            assignee: Some(REVIEWER.id),
+            verdict_by: state.verdict().or((state == Approved).then_some(Verdict::Verified)).map(|_| REVIEWER.id),
+            active_evidence: 2,
+            refuting_evidence: 1,
+        }
+    }
+
+    fn full_request(to: ReviewState) -> TransitionRequest {
+        TransitionRequest {
+            to: Some(to),
+            note: Some("because".into()),
+            rationale: Some("The register lists a different year.".into()),
+            rating: Some(2),
+            label: Some("Misleading".into()),
+        }
+    }
+
+    #[test]
+    fn every_state_pair_is_allowed_exactly_as_listed() {
+        for &from in ReviewState::ALL {
+            for &to in ReviewState::ALL {
+                let listed = ALLOWED.contains(&(from, to));
+                let result = apply(&claim(from), ADMIN, &full_request(to));
+                match result {
+                    Ok(t) => {
+                        assert!(listed, "{from} -> {to} was allowed but is not listed");
+                        assert_eq!((t.from, t.to), (from, to));
+                    }
+                    Err(TransitionError::NotAllowed { .. }) => assert!(!listed, "{from} -> {to} was refused but is listed"),
+                    Err(other) => panic!("{from} -> {to}: unexpected refusal {other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn refused_moves_say_where_the_claim_is() {
+        let err = apply(&claim(Extracted), REVIEWER, &full_request(Verified)).expect_err("refused");
+        assert_eq!(err.to_string(), "a claim that is extracted cannot be moved to verified");
+    }
+
+    #[test]
+    fn who_may_make_each_move() {
+        // (from, to, reviewer who took it, another reviewer, editor)
+        let table: &[(ReviewState, ReviewState, bool, bool, bool)] = &[
+            (Extracted, InReview, true, true, true),
+            (Extracted, Dismissed, false, false, true),
+            (Dismissed, Extracted, false, false, true),
+            (InReview, Extracted, true, false, true),
+            (InReview, Verified, true, false, true),
+            (InReview, Disputed, true, false, true),
+            (InReview, Unverifiable, true, false, true),
+            (Verified, InReview, false, false, true),
+            (Approved, InReview, false, false, true),
+        ];
+        for &(from, to, assignee_ok, other_ok, editor_ok) in table {
+            for (actor, expected) in [(REVIEWER, assignee_ok), (OTHER_REVIEWER, other_ok), (EDITOR, editor_ok)] {
+                let result = apply(&claim(from), actor, &full_request(to));
+                match (expected, result) {
+                    (true, Ok(_)) => {}
+                    (false, Err(TransitionError::Forbidden(_))) => {}
+                    (e, r) => panic!("{from} -> {to} by {:?}: expected allowed={e}, got {r:?}", actor.role),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn approval_needs_an_editor_other_than_the_verdicts_author() {
+        let mut c = claim(Disputed);
+        assert!(matches!(apply(&c, REVIEWER, &full_request(Approved)), Err(TransitionError::Forbidden(_))));
+        let t = apply(&c, EDITOR, &full_request(Approved)).expect("another editor approves");
+        assert_eq!(t.change, ClaimChange::Approve { approver: EDITOR.id });
+        c.verdict_by = Some(EDITOR.id);
+        let err = apply(&c, EDITOR, &full_request(Approved)).expect_err("own verdict");
+        assert_eq!(err, TransitionError::Forbidden("you gave this verdict; a second person must approve it".into()));
+        assert!(apply(&c, ADMIN, &full_request(Approved)).is_ok());
+    }
+
+    #[test]
+    fn a_verdict_needs_rationale_evidence_rating_and_label() {
+        let base = claim(InReview);
+        let no_rationale = TransitionRequest { rationale: Some("   ".into()), ..full_request(Verified) };
+        assert!(matches!(apply(&base, REVIEWER, &no_rationale), Err(TransitionError::Unmet(m)) if m.contains("rationale")));
+        let no_evidence = ClaimSnapshot { active_evidence: 0, refuting_evidence: 0, ..base.clone() };
+        assert!(matches!(apply(&no_evidence, REVIEWER, &full_request(Verified)), Err(TransitionError::Unmet(m)) if m.contains("evidence")));
+        assert!(matches!(apply(&no_evidence, REVIEWER, &full_request(Unverifiable)), Err(TransitionError::Unmet(_))));
+        for rating in [None, Some(0), Some(6), Some(-1)] {
+            let r = TransitionRequest { rating, ..full_request(Verified) };
+            assert!(matches!(apply(&base, REVIEWER, &r), Err(TransitionError::Unmet(m)) if m.contains("rating")));
+        }
+        let two_lines = TransitionRequest { label: Some("a\nb".into()), ..full_request(Verified) };
+        assert!(matches!(apply(&base, REVIEWER, &two_lines), Err(TransitionError::Unmet(m)) if m.contains("label")));
+        let long = TransitionRequest { label: Some("x".repeat(MAX_LABEL_CHARS + 1)), ..full_request(Verified) };
+        assert!(apply(&base, REVIEWER, &long).is_err());
+        let no_label = TransitionRequest { label: None, ..full_request(Verified) };
+        assert!(apply(&base, REVIEWER, &no_label).is_err());
+        let t = apply(&base, REVIEWER, &full_request(Verified)).expect("complete verdict");
+        match t.change {
+            ClaimChange::GiveVerdict(d) => {
+                assert_eq!(d.verdict, Verdict::Verified);
+                assert_eq!(d.rating.value(), 2);
+                assert_eq!(d.label, "Misleading");
+            }
+            other => panic!("expected a verdict, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn disputed_needs_refuting_evidence() {
+        let supporting_only = ClaimSnapshot { refuting_evidence: 0, ..claim(InReview) };
+        let err = apply(&supporting_only, REVIEWER, &full_request(Disputed)).expect_err("no refutation");
+        assert!(err.to_string().contains("refutes"));
+        assert!(apply(&supporting_only, REVIEWER, &full_request(Verified)).is_ok());
+        assert_eq!(Stance::Refutes.as_str(), "refutes");
+    }
+
+    #[test]
+    fn reasons_are_required_for_dismiss_send_back_and_reopen() {
+        for (from, to) in [(Extracted, Dismissed), (Verified, InReview), (Approved, InReview)] {
+            let no_note = TransitionRequest { note: None, ..full_request(to) };
+            assert!(matches!(apply(&claim(from), EDITOR, &no_note), Err(TransitionError::Unmet(_))), "{from} -> {to}");
+            assert!(apply(&claim(from), EDITOR, &full_request(to)).is_ok());
+        }
+        let reopen = apply(&claim(Approved), EDITOR, &full_request(InReview)).expect("reopen");
+        assert_eq!(reopen.change, ClaimChange::Reopen);
+        assert_eq!(reopen.note.as_deref(), Some("because"));
+    }
+
+    #[test]
+    fn taking_sets_the_assignee_and_missing_target_is_explained() {
+        let t = apply(&claim(Extracted), OTHER_REVIEWER, &full_request(InReview)).expect("take");
+        assert_eq!(t.change, ClaimChange::Take { assignee: OTHER_REVIEWER.id });
+        let none = TransitionRequest { to: None, ..TransitionRequest::default() };
+        assert!(matches!(apply(&claim(Extracted), REVIEWER, &none), Err(TransitionError::Unmet(_))));
+        let huge = TransitionRequest { note: Some("x".repeat(MAX_NOTE_CHARS + 1)), ..full_request(InReview) };
+        assert!(apply(&claim(Extracted), REVIEWER, &huge).is_err());
+    }
+
+    #[test]
+    fn available_moves_match_roles() {
+        assert_eq!(available_moves(&claim(Extracted), REVIEWER), vec![InReview]);
+        assert_eq!(available_moves(&claim(Extracted), EDITOR), vec![InReview, Dismissed]);
+        assert_eq!(available_moves(&claim(InReview), OTHER_REVIEWER), Vec::<ReviewState>::new());
+        assert_eq!(available_moves(&claim(InReview), REVIEWER), vec![Verified, Disputed, Unverifiable, Extracted]);
+        assert_eq!(available_moves(&claim(Disputed), REVIEWER), Vec::<ReviewState>::new());
+        assert_eq!(available_moves(&claim(Disputed), EDITOR), vec![Approved, InReview]);
+        assert!(accepts_evidence(InReview) && !accepts_evidence(Approved) && !accepts_evidence(Dismissed));
+    }
 }

@@ -29,7 +29,9 @@ impl Rating {
     pub const BEST: i16 = 5;
 
     pub fn new(value: i16) -> Option<Rating> {
-        (Self::WORST..=Self::BEST).contains(&value).then_some(Rating(value))
+        (Self::WORST..=Self::BEST)
+            .contains(&value)
+            .then_some(Rating(value))
     }
 
     pub fn value(self) -> i16 {

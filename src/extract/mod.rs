@@ -17,12 +17,26 @@ crate::domain::named_enum! {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub enum InputFormat { Text, Markdown, Html }
+pub enum InputFormat {
+    Text,
+    Markdown,
+    Html,
+}
 
 #[derive(Debug, Clone)]
-pub struct ExtractConfig { pub threshold: f32, pub max_bytes: usize, pub duplicate_threshold: f32 }
+pub struct ExtractConfig {
+    pub threshold: f32,
+    pub max_bytes: usize,
+    pub duplicate_threshold: f32,
+}
 impl Default for ExtractConfig {
-    fn default() -> Self { ExtractConfig { threshold: 0.5, max_bytes: 2 * 1024 * 1024, duplicate_threshold: 0.5 } }
+    fn default() -> Self {
+        ExtractConfig {
+            threshold: 0.5,
+            max_bytes: 2 * 1024 * 1024,
+            duplicate_threshold: 0.5,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,21 +50,51 @@ pub enum ExtractError {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Entity { pub kind: String, pub text: String, pub start: usize, pub end: usize }
+pub struct Entity {
+    pub kind: String,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ExtractedClaim {
-    pub text: String, pub start: usize, pub end: usize, pub score: f32, pub category: Category,
-    pub claimant: Option<String>, pub entities: Vec<Entity>, pub duplicate_of: Option<usize>,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub score: f32,
+    pub category: Category,
+    pub claimant: Option<String>,
+    pub entities: Vec<Entity>,
+    pub duplicate_of: Option<usize>,
 }
 
-pub struct Document { pub text: String, pub claims: Vec<ExtractedClaim> }
+pub struct Document {
+    pub text: String,
+    pub claims: Vec<ExtractedClaim>,
+}
 
-pub fn extract_bytes(input: &[u8], _format: InputFormat, cfg: &ExtractConfig) -> Result<Document, ExtractError> {
-    if input.len() > cfg.max_bytes { return Err(ExtractError::TooLarge { size: input.len(), limit: cfg.max_bytes }); }
-    let text = std::str::from_utf8(input).map_err(|e| ExtractError::NotUtf8 { valid_up_to: e.valid_up_to() })?;
-    if text.trim().is_empty() { return Err(ExtractError::Empty); }
-    Ok(Document { text: text.to_owned(), claims: extract_text(text, cfg) })
+pub fn extract_bytes(
+    input: &[u8],
+    _format: InputFormat,
+    cfg: &ExtractConfig,
+) -> Result<Document, ExtractError> {
+    if input.len() > cfg.max_bytes {
+        return Err(ExtractError::TooLarge {
+            size: input.len(),
+            limit: cfg.max_bytes,
+        });
+    }
+    let text = std::str::from_utf8(input).map_err(|e| ExtractError::NotUtf8 {
+        valid_up_to: e.valid_up_to(),
+    })?;
+    if text.trim().is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    Ok(Document {
+        text: text.to_owned(),
+        claims: extract_text(text, cfg),
+    })
 }
 
 pub fn extract_text(text: &str, _cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
@@ -61,7 +105,16 @@ pub fn extract_text(text: &str, _cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
             let s = text[start..i + c.len_utf8()].trim();
             if s.len() > 30 && s.chars().any(|c| c.is_ascii_digit()) {
                 let off = start + text[start..].find(s).unwrap_or(0);
-                out.push(ExtractedClaim { text: s.to_owned(), start: off, end: off + s.len(), score: 0.8, category: Category::Other, claimant: None, entities: vec![], duplicate_of: None });
+                out.push(ExtractedClaim {
+                    text: s.to_owned(),
+                    start: off,
+                    end: off + s.len(),
+                    score: 0.8,
+                    category: Category::Other,
+                    claimant: None,
+                    entities: vec![],
+                    duplicate_of: None,
+                });
             }
             start = i + c.len_utf8();
         }
@@ -69,6 +122,18 @@ pub fn extract_text(text: &str, _cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
     out
 }
 
-pub fn score_sentence(text: &str) -> f32 { if text.chars().any(|c| c.is_ascii_digit()) { 0.8 } else { 0.2 } }
-pub fn similarity(_a: &str, _b: &str) -> f32 { 0.0 }
-impl InputFormat { pub fn detect(_b: &[u8], _c: Option<&str>, _f: Option<&str>) -> InputFormat { InputFormat::Text } }
+pub fn score_sentence(text: &str) -> f32 {
+    if text.chars().any(|c| c.is_ascii_digit()) {
+        0.8
+    } else {
+        0.2
+    }
+}
+pub fn similarity(_a: &str, _b: &str) -> f32 {
+    0.0
+}
+impl InputFormat {
+    pub fn detect(_b: &[u8], _c: Option<&str>, _f: Option<&str>) -> InputFormat {
+        InputFormat::Text
+    }
+}

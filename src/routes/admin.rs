@@ -14,7 +14,12 @@ use crate::error::AppError;
 use crate::startup::AppState;
 use crate::views::{AdminPage, Layout, render_with_status};
 
-async fn admin_page(state: &AppState, user: &CurrentUser, error: Option<String>, new_token: Option<(String, String)>) -> Result<AdminPage, AppError> {
+async fn admin_page(
+    state: &AppState,
+    user: &CurrentUser,
+    error: Option<String>,
+    new_token: Option<(String, String)>,
+) -> Result<AdminPage, AppError> {
     let mut conn = state.pool.get().await?;
     Ok(AdminPage {
         layout: Layout::for_user(user),
@@ -26,7 +31,10 @@ async fn admin_page(state: &AppState, user: &CurrentUser, error: Option<String>,
     })
 }
 
-pub async fn show_admin(state: web::Data<AppState>, admin: RequireAdmin) -> Result<AdminPage, AppError> {
+pub async fn show_admin(
+    state: web::Data<AppState>,
+    admin: RequireAdmin,
+) -> Result<AdminPage, AppError> {
     admin_page(&state, &admin.0, None, None).await
 }
 
@@ -41,7 +49,11 @@ fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
 }
 
 /// A refused admin form: the page again with the reason, or the error itself.
-async fn refused(state: &AppState, user: &CurrentUser, err: AppError) -> Result<HttpResponse, AppError> {
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    err: AppError,
+) -> Result<HttpResponse, AppError> {
     match err {
         AppError::Validation(_) | AppError::Conflict { .. } | AppError::NotFound(_) => {
             let status = actix_web::ResponseError::status_code(&err);
@@ -62,11 +74,17 @@ pub struct CreateUserForm {
     password: String,
 }
 
-pub async fn create_user(state: web::Data<AppState>, post: ProtectedForm<CreateUserForm>) -> Result<HttpResponse, AppError> {
+pub async fn create_user(
+    state: web::Data<AppState>,
+    post: ProtectedForm<CreateUserForm>,
+) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = post;
     require_admin(&user)?;
     let result = async {
-        let role = form.role.parse::<Role>().map_err(|e| AppError::Validation(e.to_string()))?;
+        let role = form
+            .role
+            .parse::<Role>()
+            .map_err(|e| AppError::Validation(e.to_string()))?;
         let mut conn = state.pool.get().await?;
         crate::accounts::create_user(&mut conn, &form.username, role, &form.password).await
     }
@@ -86,12 +104,19 @@ pub struct RoleForm {
     role: String,
 }
 
-pub async fn set_role(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<RoleForm>) -> Result<HttpResponse, AppError> {
+pub async fn set_role(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<RoleForm>,
+) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = post;
     require_admin(&user)?;
     let id = parse_id(&path, "user")?;
     let result = async {
-        let role = form.role.parse::<Role>().map_err(|e| AppError::Validation(e.to_string()))?;
+        let role = form
+            .role
+            .parse::<Role>()
+            .map_err(|e| AppError::Validation(e.to_string()))?;
         let mut conn = state.pool.get().await?;
         match User::set_role(&mut conn, id, role).await? {
             0 => Err(AppError::NotFound("user")),
@@ -111,11 +136,20 @@ pub async fn set_role(state: web::Data<AppState>, path: web::Path<String>, post:
 #[derive(Deserialize)]
 pub struct EmptyForm {}
 
-pub async fn disable_user(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+pub async fn disable_user(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
     require_admin(&post.user)?;
     let id = parse_id(&path, "user")?;
     if id == post.user.id {
-        return refused(&state, &post.user, AppError::Validation("you cannot disable your own account".into())).await;
+        return refused(
+            &state,
+            &post.user,
+            AppError::Validation("you cannot disable your own account".into()),
+        )
+        .await;
     }
     let mut conn = state.pool.get().await?;
     User::disable(&mut conn, id).await?;
@@ -123,7 +157,11 @@ pub async fn disable_user(state: web::Data<AppState>, path: web::Path<String>, p
     Ok(see_other("/admin"))
 }
 
-pub async fn enable_user(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+pub async fn enable_user(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
     require_admin(&post.user)?;
     let id = parse_id(&path, "user")?;
     let mut conn = state.pool.get().await?;
@@ -138,7 +176,11 @@ pub struct PasswordForm {
     password: String,
 }
 
-pub async fn set_password(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<PasswordForm>) -> Result<HttpResponse, AppError> {
+pub async fn set_password(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = post;
     require_admin(&user)?;
     let id = parse_id(&path, "user")?;
@@ -163,19 +205,29 @@ pub struct TokenForm {
 }
 
 /// Creates a token and shows it once, on this response only.
-pub async fn create_token(state: web::Data<AppState>, post: ProtectedForm<TokenForm>) -> Result<HttpResponse, AppError> {
+pub async fn create_token(
+    state: web::Data<AppState>,
+    post: ProtectedForm<TokenForm>,
+) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = post;
     require_admin(&user)?;
     let owner_id = parse_id(&form.user_id, "user")?;
     let mut conn = state.pool.get().await?;
-    let owner = User::by_id(&mut conn, owner_id).await?.ok_or(AppError::NotFound("user"))?;
-    let token = crate::accounts::create_token(&mut conn, &owner, Some(user.id), "admin page").await?;
+    let owner = User::by_id(&mut conn, owner_id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    let token =
+        crate::accounts::create_token(&mut conn, &owner, Some(user.id), "admin page").await?;
     tracing::info!(admin = %user.username, user = %owner.username, "API token created");
     let page = admin_page(&state, &user, None, Some((owner.username, token))).await?;
     render_with_status(&page, StatusCode::CREATED)
 }
 
-pub async fn revoke_token(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<EmptyForm>) -> Result<HttpResponse, AppError> {
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
     require_admin(&post.user)?;
     let id = parse_id(&path, "token")?;
     let mut conn = state.pool.get().await?;

@@ -13,11 +13,16 @@ use crate::domain::ReviewState;
 use crate::error::AppError;
 use crate::import::{ArticleInput, import_article as import, optional, parse_date};
 use crate::startup::AppState;
-use crate::views::{render_with_status, ArticlePage, ArticlesPage, ImportFormView, Layout, Segment, SegmentClaim};
+use crate::views::{
+    ArticlePage, ArticlesPage, ImportFormView, Layout, Segment, SegmentClaim, render_with_status,
+};
 
 const LIST_LIMIT: i64 = 200;
 
-pub async fn list_articles(state: web::Data<AppState>, user: CurrentUser) -> Result<ArticlesPage, AppError> {
+pub async fn list_articles(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<ArticlesPage, AppError> {
     let mut conn = state.pool.get().await?;
     Ok(ArticlesPage {
         layout: Layout::for_user(&user),
@@ -40,13 +45,18 @@ pub struct ImportForm {
     body: String,
 }
 
-pub async fn import_article(state: web::Data<AppState>, post: ProtectedForm<ImportForm>) -> Result<HttpResponse, AppError> {
+pub async fn import_article(
+    state: web::Data<AppState>,
+    post: ProtectedForm<ImportForm>,
+) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = post;
     let mut conn = state.pool.get().await?;
     let result = async {
         let url = optional(Some(form.url.clone()));
         let (body, format) = if form.body.trim().is_empty() {
-            let url = url.as_deref().ok_or_else(|| AppError::Validation("paste the text or give a web address".into()))?;
+            let url = url.as_deref().ok_or_else(|| {
+                AppError::Validation("paste the text or give a web address".into())
+            })?;
             let fetched = crate::fetch::fetch_article(url, &state.config.extract).await?;
             (fetched.body, fetched.format)
         } else {
@@ -67,7 +77,12 @@ pub async fn import_article(state: web::Data<AppState>, post: ProtectedForm<Impo
     .await;
     match result {
         Ok((article, _)) => Ok(see_other(&format!("/articles/{}", article.id))),
-        Err(err @ (AppError::Validation(_) | AppError::Conflict { .. } | AppError::PayloadTooLarge { .. } | AppError::BadRequest(_))) => {
+        Err(
+            err @ (AppError::Validation(_)
+            | AppError::Conflict { .. }
+            | AppError::PayloadTooLarge { .. }
+            | AppError::BadRequest(_)),
+        ) => {
             let status = actix_web::ResponseError::status_code(&err);
             let articles = Article::list(&mut conn, LIST_LIMIT).await?;
             let page = ArticlesPage {
@@ -82,7 +97,11 @@ pub async fn import_article(state: web::Data<AppState>, post: ProtectedForm<Impo
                 },
                 articles,
             };
-            let status = if status == StatusCode::CONFLICT { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = if status == StatusCode::CONFLICT {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             render_with_status(&page, status)
         }
         Err(other) => Err(other),
@@ -95,8 +114,12 @@ pub fn segments(body: &str, claims: &[Claim]) -> Vec<Vec<Segment>> {
     let mut marks: Vec<(usize, usize, &Claim)> = claims
         .iter()
         .filter_map(|c| {
-            let (s, e) = (usize::try_from(c.span_start).ok()?, usize::try_from(c.span_end).ok()?);
-            (s < e && e <= body.len() && body.is_char_boundary(s) && body.is_char_boundary(e)).then_some((s, e, c))
+            let (s, e) = (
+                usize::try_from(c.span_start).ok()?,
+                usize::try_from(c.span_end).ok()?,
+            );
+            (s < e && e <= body.len() && body.is_char_boundary(s) && body.is_char_boundary(e))
+                .then_some((s, e, c))
         })
         .collect();
     marks.sort_by_key(|(s, e, _)| (*s, *e));
@@ -116,26 +139,42 @@ pub fn segments(body: &str, claims: &[Claim]) -> Vec<Vec<Segment>> {
                 continue;
             }
             if s > cursor {
-                runs.push(Segment { text: body[cursor..s].to_owned(), claim: None });
+                runs.push(Segment {
+                    text: body[cursor..s].to_owned(),
+                    claim: None,
+                });
             }
             runs.push(Segment {
                 text: body[s..e].to_owned(),
-                claim: Some(SegmentClaim { id: claim.id, state: claim.state, category: claim.category }),
+                claim: Some(SegmentClaim {
+                    id: claim.id,
+                    state: claim.state,
+                    category: claim.category,
+                }),
             });
             cursor = e;
         }
         if cursor < end {
-            runs.push(Segment { text: body[cursor..end].to_owned(), claim: None });
+            runs.push(Segment {
+                text: body[cursor..end].to_owned(),
+                claim: None,
+            });
         }
         paragraphs.push(runs);
     }
     paragraphs
 }
 
-pub async fn show_article(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> Result<ArticlePage, AppError> {
+pub async fn show_article(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<ArticlePage, AppError> {
     let id = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    let article = Article::by_id(&mut conn, id).await?.ok_or(AppError::NotFound("article"))?;
+    let article = Article::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("article"))?;
     let claims = Claim::for_article(&mut conn, id).await?;
     Ok(ArticlePage {
         layout: Layout::for_user(&user),

@@ -34,7 +34,11 @@ pub struct LoginForm {
 
 /// Only same-site paths are followed after sign-in (no open redirects).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
 }
 
 fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
@@ -46,9 +50,20 @@ fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
         .finish()
 }
 
-fn login_page(state: &AppState, req: &HttpRequest, status: StatusCode, username: &str, next: &str, error: Option<String>) -> HttpResponse {
+fn login_page(
+    state: &AppState,
+    req: &HttpRequest,
+    status: StatusCode,
+    username: &str,
+    next: &str,
+    error: Option<String>,
+) -> HttpResponse {
     let name = state.config.login_cookie_name();
-    let token = req.cookie(name).map(|c| c.value().to_owned()).filter(|v| v.len() == 64).unwrap_or_else(random_token);
+    let token = req
+        .cookie(name)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64)
+        .unwrap_or_else(random_token);
     let page = LoginPage {
         layout: Layout::default(),
         csrf_token: token.clone(),
@@ -59,27 +74,56 @@ fn login_page(state: &AppState, req: &HttpRequest, status: StatusCode, username:
     let mut login_cookie = cookie(state, name, token);
     login_cookie.set_max_age(CookieDuration::hours(1));
     match askama::Template::render(&page) {
-        Ok(html) => HttpResponse::build(status).cookie(login_cookie).content_type("text/html; charset=utf-8").body(html),
+        Ok(html) => HttpResponse::build(status)
+            .cookie(login_cookie)
+            .content_type("text/html; charset=utf-8")
+            .body(html),
         Err(e) => actix_web::ResponseError::error_response(&AppError::unexpected(e)),
     }
 }
 
-pub async fn login_form(state: web::Data<AppState>, req: HttpRequest, query: web::Query<LoginQuery>) -> HttpResponse {
+pub async fn login_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<LoginQuery>,
+) -> HttpResponse {
     login_page(&state, &req, StatusCode::OK, "", &query.next, None)
 }
 
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, AppError> {
-    let expected = req.cookie(state.config.login_cookie_name()).map(|c| c.value().to_owned()).unwrap_or_default();
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let expected = req
+        .cookie(state.config.login_cookie_name())
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
     csrf::verify(&body, &expected)?;
     let form: LoginForm = csrf::parse(&body)?;
     let client = client_address(&req, state.config.server.trust_proxy);
     let max = Duration::hours(state.config.server.session_max_hours);
-    match sign_in(&state.pool, form.username.trim(), &form.password, &client, max, Utc::now()).await {
+    match sign_in(
+        &state.pool,
+        form.username.trim(),
+        &form.password,
+        &client,
+        max,
+        Utc::now(),
+    )
+    .await
+    {
         Ok(login) => {
-            let mut session = cookie(&state, state.config.session_cookie_name(), login.cookie_value);
+            let mut session = cookie(
+                &state,
+                state.config.session_cookie_name(),
+                login.cookie_value,
+            );
             session.set_max_age(CookieDuration::hours(state.config.server.session_max_hours));
             let mut response = see_other(safe_next(&form.next));
-            response.add_cookie(&session).map_err(AppError::unexpected)?;
+            response
+                .add_cookie(&session)
+                .map_err(AppError::unexpected)?;
             Ok(response)
         }
         Err(LoginError::BadCredentials) => Ok(login_page(
@@ -97,10 +141,14 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
                 StatusCode::TOO_MANY_REQUESTS,
                 &form.username,
                 &form.next,
-                Some(format!("Too many failed attempts. Try again in {} minutes.", (retry_after_secs + 59) / 60)),
+                Some(format!(
+                    "Too many failed attempts. Try again in {} minutes.",
+                    (retry_after_secs + 59) / 60
+                )),
             );
             if let Ok(value) = retry_after_secs.to_string().parse() {
-                page.headers_mut().insert(actix_web::http::header::RETRY_AFTER, value);
+                page.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, value);
             }
             Ok(page)
         }
@@ -111,7 +159,11 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
 #[derive(Deserialize)]
 pub struct LogoutForm {}
 
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest, form: ProtectedForm<LogoutForm>) -> Result<HttpResponse, AppError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: ProtectedForm<LogoutForm>,
+) -> Result<HttpResponse, AppError> {
     let name = state.config.session_cookie_name();
     if let Some(c) = req.cookie(name) {
         let mut conn = state.pool.get().await?;

@@ -25,12 +25,19 @@ const SIMILAR_LIMIT: i64 = 5;
 
 /// The sentence's paragraph, split around the claim.
 fn context(body: &str, start: usize, end: usize) -> (String, String) {
-    if !(start < end && end <= body.len() && body.is_char_boundary(start) && body.is_char_boundary(end)) {
+    if !(start < end
+        && end <= body.len()
+        && body.is_char_boundary(start)
+        && body.is_char_boundary(end))
+    {
         return (String::new(), String::new());
     }
     let para_start = body[..start].rfind('\n').map_or(0, |i| i + 1);
     let para_end = body[end..].find('\n').map_or(body.len(), |i| end + i);
-    (body[para_start..start].to_owned(), body[end..para_end].to_owned())
+    (
+        body[para_start..start].to_owned(),
+        body[end..para_end].to_owned(),
+    )
 }
 
 fn entity_views(entities: &serde_json::Value) -> Vec<EntityView> {
@@ -42,7 +49,10 @@ fn entity_views(entities: &serde_json::Value) -> Vec<EntityView> {
                     Some(EntityView {
                         kind: e.get("kind")?.as_str()?.replace('_', " "),
                         text: e.get("text")?.as_str()?.to_owned(),
-                        value: e.get("value").filter(|v| !v.is_null()).map(|v| v.to_string()),
+                        value: e
+                            .get("value")
+                            .filter(|v| !v.is_null())
+                            .map(|v| v.to_string()),
                     })
                 })
                 .collect()
@@ -50,9 +60,18 @@ fn entity_views(entities: &serde_json::Value) -> Vec<EntityView> {
         .unwrap_or_default()
 }
 
-async fn claim_page(conn: &mut AsyncPgConnection, user: &CurrentUser, id: i64, error: Option<String>) -> Result<ClaimPage, AppError> {
-    let claim = Claim::by_id(conn, id).await?.ok_or(AppError::NotFound("claim"))?;
-    let article = Article::by_id(conn, claim.article_id).await?.ok_or(AppError::NotFound("article"))?;
+async fn claim_page(
+    conn: &mut AsyncPgConnection,
+    user: &CurrentUser,
+    id: i64,
+    error: Option<String>,
+) -> Result<ClaimPage, AppError> {
+    let claim = Claim::by_id(conn, id)
+        .await?
+        .ok_or(AppError::NotFound("claim"))?;
+    let article = Article::by_id(conn, claim.article_id)
+        .await?
+        .ok_or(AppError::NotFound("article"))?;
     let evidence = Evidence::for_claim_with_authors(conn, id).await?;
     let plain: Vec<Evidence> = evidence.iter().map(|e| e.evidence.clone()).collect();
     let snapshot = claim.snapshot(&plain);
@@ -65,8 +84,12 @@ async fn claim_page(conn: &mut AsyncPgConnection, user: &CurrentUser, id: i64, e
             needs_note: review::move_needs_note(claim.state, to),
         })
         .collect();
-    let people: Vec<i64> = [claim.assignee_id, claim.verdict_by, claim.approved_by].into_iter().flatten().collect();
-    let names: std::collections::HashMap<i64, String> = User::names(conn, &people).await?.into_iter().collect();
+    let people: Vec<i64> = [claim.assignee_id, claim.verdict_by, claim.approved_by]
+        .into_iter()
+        .flatten()
+        .collect();
+    let names: std::collections::HashMap<i64, String> =
+        User::names(conn, &people).await?.into_iter().collect();
     let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
     let (before, after) = context(
         &article.body,
@@ -88,7 +111,14 @@ async fn claim_page(conn: &mut AsyncPgConnection, user: &CurrentUser, id: i64, e
         can_edit_evidence: review::accepts_evidence(claim.state),
         evidence: evidence.into_iter().map(Into::into).collect(),
         duplicates: Claim::duplicates_of(conn, id).await?,
-        similar: Claim::similar_in_other_articles(conn, &claim.text, claim.article_id, state_threshold(), SIMILAR_LIMIT).await?,
+        similar: Claim::similar_in_other_articles(
+            conn,
+            &claim.text,
+            claim.article_id,
+            state_threshold(),
+            SIMILAR_LIMIT,
+        )
+        .await?,
         events: ClaimEvent::for_claim(conn, id).await?,
         claim,
     })
@@ -99,16 +129,31 @@ fn state_threshold() -> f32 {
     0.3
 }
 
-pub async fn show_claim(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>) -> Result<ClaimPage, AppError> {
+pub async fn show_claim(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<ClaimPage, AppError> {
     let id = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
     claim_page(&mut conn, &user, id, None).await
 }
 
 /// After a refused form: the claim page again, with the reason next to the actions.
-async fn refused(state: &AppState, user: &CurrentUser, id: i64, err: AppError) -> Result<HttpResponse, AppError> {
+async fn refused(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    err: AppError,
+) -> Result<HttpResponse, AppError> {
     let status = err.status_code();
-    if !matches!(status, StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY | StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST) {
+    if !matches!(
+        status,
+        StatusCode::CONFLICT
+            | StatusCode::UNPROCESSABLE_ENTITY
+            | StatusCode::FORBIDDEN
+            | StatusCode::BAD_REQUEST
+    ) {
         return Err(err);
     }
     let mut conn = state.pool.get().await?;
@@ -128,17 +173,39 @@ pub struct TransitionForm {
     label: Option<String>,
 }
 
-pub async fn transition_claim(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<TransitionForm>) -> Result<HttpResponse, AppError> {
+pub async fn transition_claim(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<TransitionForm>,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
     let ProtectedForm { user, form } = post;
     let result = async {
-        let version: i32 = form.version.trim().parse().map_err(|_| AppError::BadRequest("the form lost the claim's version; reload the page".into()))?;
-        let to = form.to.parse::<ReviewState>().map_err(|e| AppError::BadRequest(e.to_string()))?;
-        let rating = match form.rating.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-            Some(r) => Some(r.parse::<i16>().map_err(|_| AppError::Validation("the rating must be a number from 1 to 5".into()))?),
+        let version: i32 = form.version.trim().parse().map_err(|_| {
+            AppError::BadRequest("the form lost the claim's version; reload the page".into())
+        })?;
+        let to = form
+            .to
+            .parse::<ReviewState>()
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let rating = match form
+            .rating
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
+            Some(r) => Some(r.parse::<i16>().map_err(|_| {
+                AppError::Validation("the rating must be a number from 1 to 5".into())
+            })?),
             None => None,
         };
-        let request = TransitionRequest { to: Some(to), note: form.note.clone(), rationale: form.rationale.clone(), rating, label: form.label.clone() };
+        let request = TransitionRequest {
+            to: Some(to),
+            note: form.note.clone(),
+            rationale: form.rationale.clone(),
+            rating,
+            label: form.label.clone(),
+        };
         let mut conn = state.pool.get().await?;
         Claim::transition(&mut conn, id, version, user.actor(), &request, Utc::now()).await
     }
@@ -159,11 +226,20 @@ pub struct EvidenceForm {
     stance: String,
 }
 
-pub async fn add_evidence(state: web::Data<AppState>, path: web::Path<String>, post: ProtectedForm<EvidenceForm>) -> Result<HttpResponse, AppError> {
+pub async fn add_evidence(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<EvidenceForm>,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
     let ProtectedForm { user, form } = post;
     let result = async {
-        let new = super::api::claims::parse_evidence(&form.url, form.title.clone(), form.excerpt.clone(), &form.stance)?;
+        let new = super::api::claims::parse_evidence(
+            &form.url,
+            form.title.clone(),
+            form.excerpt.clone(),
+            &form.stance,
+        )?;
         let mut conn = state.pool.get().await?;
         super::api::claims::check_accepts_evidence(&mut conn, id).await?;
         Evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await
@@ -181,14 +257,26 @@ pub struct RetractForm {
     reason: String,
 }
 
-pub async fn retract_evidence(state: web::Data<AppState>, path: web::Path<(String, String)>, post: ProtectedForm<RetractForm>) -> Result<HttpResponse, AppError> {
+pub async fn retract_evidence(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    post: ProtectedForm<RetractForm>,
+) -> Result<HttpResponse, AppError> {
     let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
     let ProtectedForm { user, form } = post;
     let result = async {
         let reason = super::api::claims::parse_reason(&form.reason)?;
         let mut conn = state.pool.get().await?;
         super::api::claims::check_accepts_evidence(&mut conn, id).await?;
-        Evidence::retract(&mut conn, id, evidence_id, UserId(user.id), &reason, Utc::now()).await
+        Evidence::retract(
+            &mut conn,
+            id,
+            evidence_id,
+            UserId(user.id),
+            &reason,
+            Utc::now(),
+        )
+        .await
     }
     .await;
     match result {

@@ -7,19 +7,29 @@ use crate::startup::AppState;
 
 /// The process is alive.
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok\n")
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok\n")
 }
 
 /// The database answers: 503 with a short reason when it does not.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let ready = async {
         let mut conn = state.pool.get().await.map_err(|_| "database unreachable")?;
-        conn.batch_execute("SELECT 1").await.map_err(|_| "database not answering")?;
+        conn.batch_execute("SELECT 1")
+            .await
+            .map_err(|_| "database not answering")?;
         Ok::<_, &str>(())
     };
     match tokio::time::timeout(std::time::Duration::from_secs(3), ready).await {
-        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ready\n"),
-        Ok(Err(reason)) => HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body(format!("{reason}\n")),
-        Err(_) => HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body("database timed out\n"),
+        Ok(Ok(())) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body("ready\n"),
+        Ok(Err(reason)) => HttpResponse::ServiceUnavailable()
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("{reason}\n")),
+        Err(_) => HttpResponse::ServiceUnavailable()
+            .content_type("text/plain; charset=utf-8")
+            .body("database timed out\n"),
     }
 }

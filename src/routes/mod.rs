@@ -84,7 +84,10 @@ fn register(r: &mut Routes<'_>) {
     r.get("/claims/{id}", claims::show_claim);
     r.post("/claims/{id}/transition", claims::transition_claim);
     r.post("/claims/{id}/evidence", claims::add_evidence);
-    r.post("/claims/{id}/evidence/{evidence_id}/retract", claims::retract_evidence);
+    r.post(
+        "/claims/{id}/evidence/{evidence_id}/retract",
+        claims::retract_evidence,
+    );
     r.get("/export", reports::export_form);
     r.get("/export/download", reports::download_export);
 
@@ -103,21 +106,33 @@ fn register(r: &mut Routes<'_>) {
     r.get("/api/v1/articles/{id}", api::articles::get_article);
     r.get("/api/v1/claims", api::claims::list_claims);
     r.get("/api/v1/claims/{id}", api::claims::get_claim);
-    r.post("/api/v1/claims/{id}/transitions", api::claims::transition_claim);
+    r.post(
+        "/api/v1/claims/{id}/transitions",
+        api::claims::transition_claim,
+    );
     r.post("/api/v1/claims/{id}/evidence", api::claims::add_evidence);
-    r.post("/api/v1/claims/{id}/evidence/{evidence_id}/retract", api::claims::retract_evidence);
+    r.post(
+        "/api/v1/claims/{id}/evidence/{evidence_id}/retract",
+        api::claims::retract_evidence,
+    );
     r.get("/api/v1/claims/{id}/events", api::claims::list_events);
     r.post("/api/v1/score", api::score::score_texts);
     r.get("/api/v1/export", api::export::export_report);
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    register(&mut Routes { cfg: Some(cfg), table: Vec::new() });
+    register(&mut Routes {
+        cfg: Some(cfg),
+        table: Vec::new(),
+    });
 }
 
 /// Every (method, path pattern) the app serves.
 pub fn table() -> Vec<(Method, &'static str)> {
-    let mut routes = Routes { cfg: None, table: Vec::new() };
+    let mut routes = Routes {
+        cfg: None,
+        table: Vec::new(),
+    };
     register(&mut routes);
     routes.table
 }
@@ -128,18 +143,25 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
 
 /// 303 See Other: where a successful form POST sends the browser.
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((LOCATION, location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
+        .finish()
 }
 
 /// Only http and https addresses may become links or be fetched.
 pub fn is_web_url(text: &str) -> bool {
-    url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+    url::Url::parse(text)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }
 
 /// The client address used for throttling: the peer, or X-Forwarded-For behind a trusted proxy.
 pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
     let info = req.connection_info();
-    let address = if trust_proxy { info.realip_remote_addr() } else { info.peer_addr() };
+    let address = if trust_proxy {
+        info.realip_remote_addr()
+    } else {
+        info.peer_addr()
+    };
     let address = address.unwrap_or("unknown");
     // Strip the port: attempts from one host count together.
     match address.parse::<std::net::SocketAddr>() {
@@ -150,5 +172,8 @@ pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
 
 /// Reads an id from the path, with a 404 (not a 400) for anything that is not one.
 pub fn parse_id(text: &str, what: &'static str) -> Result<i64, AppError> {
-    text.parse::<i64>().ok().filter(|id| *id > 0).ok_or(AppError::NotFound(what))
+    text.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(AppError::NotFound(what))
 }

@@ -19,24 +19,64 @@ use crate::views::{Layout, QueueFilterView, QueuePage, QueueQuery, QueueRow};
 pub const PAGE_SIZE: i64 = 50;
 
 /// Turns the typed filters into a query filter; a bad value becomes a message, not a failure.
-fn parse_filter(q: &QueueQuery, user: &CurrentUser, assignee_id: Option<i64>) -> Result<ClaimFilter, String> {
+fn parse_filter(
+    q: &QueueQuery,
+    user: &CurrentUser,
+    assignee_id: Option<i64>,
+) -> Result<ClaimFilter, String> {
     let blank = |s: &str| s.trim().is_empty();
-    let sort = if blank(&q.sort) { ClaimSort::Score } else { ClaimSort::parse(&q.sort).ok_or("unknown sort order")? };
+    let sort = if blank(&q.sort) {
+        ClaimSort::Score
+    } else {
+        ClaimSort::parse(&q.sort).ok_or("unknown sort order")?
+    };
     Ok(ClaimFilter {
-        state: if blank(&q.state) { None } else { Some(q.state.parse::<ReviewState>().map_err(|e| e.to_string())?) },
-        category: if blank(&q.category) { None } else { Some(q.category.parse::<Category>().map_err(|e| e.to_string())?) },
-        article: if blank(&q.article) { None } else { Some(q.article.trim().parse().map_err(|_| "the article must be a number")?) },
-        assignee: if q.mine.is_some() { Some(user.id) } else { assignee_id },
+        state: if blank(&q.state) {
+            None
+        } else {
+            Some(q.state.parse::<ReviewState>().map_err(|e| e.to_string())?)
+        },
+        category: if blank(&q.category) {
+            None
+        } else {
+            Some(q.category.parse::<Category>().map_err(|e| e.to_string())?)
+        },
+        article: if blank(&q.article) {
+            None
+        } else {
+            Some(
+                q.article
+                    .trim()
+                    .parse()
+                    .map_err(|_| "the article must be a number")?,
+            )
+        },
+        assignee: if q.mine.is_some() {
+            Some(user.id)
+        } else {
+            assignee_id
+        },
         text: Some(q.q.clone()).filter(|t| !blank(t)),
         sort,
-        after: if blank(&q.after) { None } else { Some(Cursor::decode(&q.after).ok_or("that page link is broken")?) },
+        after: if blank(&q.after) {
+            None
+        } else {
+            Some(Cursor::decode(&q.after).ok_or("that page link is broken")?)
+        },
         limit: PAGE_SIZE,
     })
 }
 
 fn next_link(q: &QueueQuery, cursor: Cursor) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [("state", &q.state), ("category", &q.category), ("article", &q.article), ("assignee", &q.assignee), ("q", &q.q), ("sort", &q.sort)] {
+    for (k, v) in [
+        ("state", &q.state),
+        ("category", &q.category),
+        ("article", &q.article),
+        ("assignee", &q.assignee),
+        ("q", &q.q),
+        ("sort", &q.sort),
+    ] {
         if !v.is_empty() {
             query.append_pair(k, v);
         }
@@ -48,7 +88,11 @@ fn next_link(q: &QueueQuery, cursor: Cursor) -> String {
     format!("/?{}", query.finish())
 }
 
-pub async fn show_queue(state: web::Data<AppState>, user: CurrentUser, query: web::Query<QueueQuery>) -> Result<QueuePage, AppError> {
+pub async fn show_queue(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<QueueQuery>,
+) -> Result<QueuePage, AppError> {
     let q = query.into_inner();
     let mut conn = state.pool.get().await?;
     let mut error = None;
@@ -64,7 +108,10 @@ pub async fn show_queue(state: web::Data<AppState>, user: CurrentUser, query: we
     };
     let filter = parse_filter(&q, &user, assignee_id).unwrap_or_else(|message| {
         error = Some(message);
-        ClaimFilter { limit: PAGE_SIZE, ..ClaimFilter::default() }
+        ClaimFilter {
+            limit: PAGE_SIZE,
+            ..ClaimFilter::default()
+        }
     });
     let (claims, next) = Claim::list(&mut conn, &filter).await?;
     let mut counts = Claim::counts_by_state(&mut conn).await?;
@@ -78,7 +125,10 @@ pub async fn show_queue(state: web::Data<AppState>, user: CurrentUser, query: we
         .into_iter()
         .collect();
     let assignee_ids: Vec<i64> = claims.iter().filter_map(|c| c.assignee_id).collect();
-    let names: HashMap<i64, String> = User::names(&mut conn, &assignee_ids).await?.into_iter().collect();
+    let names: HashMap<i64, String> = User::names(&mut conn, &assignee_ids)
+        .await?
+        .into_iter()
+        .collect();
     let rows = claims
         .into_iter()
         .map(|c| QueueRow {
@@ -102,7 +152,11 @@ pub async fn show_queue(state: web::Data<AppState>, user: CurrentUser, query: we
             assignee: q.assignee.clone(),
             mine: q.mine.is_some(),
             q: q.q.clone(),
-            sort: if q.sort.is_empty() { "score".into() } else { q.sort.clone() },
+            sort: if q.sort.is_empty() {
+                "score".into()
+            } else {
+                q.sort.clone()
+            },
         },
         error,
         total: counts.iter().map(|(_, n)| n).sum(),

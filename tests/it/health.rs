@@ -8,7 +8,11 @@ use crate::helpers::{TestApp, TestDb, api, serve, test_config};
 async fn health_and_readiness_answer() {
     let app = TestApp::spawn().await;
     let client = api(&app.address);
-    let res = client.get(app.url("/healthz")).send().await.expect("healthz");
+    let res = client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(res.status(), 200);
     let res = client.get(app.url("/readyz")).send().await.expect("readyz");
     assert_eq!(res.status(), 200);
@@ -18,9 +22,16 @@ async fn health_and_readiness_answer() {
 #[tokio::test]
 async fn readiness_fails_when_the_database_is_gone() {
     let db = TestDb::new();
-    let mut gone = TestDb { name: db.name.clone(), url: db.url.replace("/claimdesk_test_", "/claimdesk_missing_") };
+    let mut gone = TestDb {
+        name: db.name.clone(),
+        url: db.url.replace("/claimdesk_test_", "/claimdesk_missing_"),
+    };
     let address = serve(&gone, test_config());
-    let res = api(&address).get(format!("{address}/readyz")).send().await.expect("readyz");
+    let res = api(&address)
+        .get(format!("{address}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(res.status(), 503, "{:?}", res.headers());
     assert!(res.text().await.expect("body").contains("database"));
     // A database that never existed has nothing to drop.
@@ -33,13 +44,26 @@ async fn signed_in_reviewer_sees_the_queue() {
     let token = app.token("importer", Role::Editor).await;
     app.import_seed(&token).await;
     let anonymous = crate::helpers::Browser::new(&app.address);
-    let res = anonymous.client.get(app.url("/")).send().await.expect("GET /");
+    let res = anonymous
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("GET /");
     assert_eq!(res.status(), 303);
-    assert!(res.headers()["location"].to_str().expect("location").starts_with("/login"));
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .expect("location")
+            .starts_with("/login")
+    );
 
     let browser = app.browser("rita", Role::Reviewer).await;
     let (status, page) = browser.get("/").await;
     assert_eq!(status, 200);
-    assert!(page.contains("S-300VM"), "the queue lists the seed's claims");
+    assert!(
+        page.contains("S-300VM"),
+        "the queue lists the seed's claims"
+    );
     assert!(page.contains("Sign out"));
 }

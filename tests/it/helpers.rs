@@ -12,7 +12,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 /// The server to create test databases on; PostgreSQL at localhost by default.
 fn admin_url() -> String {
-    std::env::var("CLAIMDESK_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://localhost/postgres".into())
+    std::env::var("CLAIMDESK_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://localhost/postgres".into())
 }
 
 fn url_for(database: &str) -> String {
@@ -23,7 +24,11 @@ fn url_for(database: &str) -> String {
 
 /// Runs a future to completion on a private runtime (for setup and for Drop).
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime").block_on(f)
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
 }
 
 async fn admin_conn() -> AsyncPgConnection {
@@ -38,11 +43,12 @@ fn template_name() -> &'static str {
     NAME.get_or_init(|| {
         use sha2::Digest;
         let mut hash = sha2::Sha256::new();
-        let mut dirs: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
-            .expect("migrations dir")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .collect();
+        let mut dirs: Vec<_> =
+            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+                .expect("migrations dir")
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .collect();
         dirs.sort();
         for dir in dirs {
             hash.update(dir.to_string_lossy().as_bytes());
@@ -60,7 +66,10 @@ fn ensure_template() {
             block_on(async {
                 let mut conn = admin_conn().await;
                 // Several test processes may race to build it; the lock makes one do it.
-                diesel::sql_query("SELECT pg_advisory_lock(727274)").execute(&mut conn).await.expect("lock");
+                diesel::sql_query("SELECT pg_advisory_lock(727274)")
+                    .execute(&mut conn)
+                    .await
+                    .expect("lock");
                 let exists: i64 = diesel::sql_query(format!(
                     "SELECT 1 AS n FROM pg_database WHERE datname = '{}'",
                     template_name()
@@ -71,15 +80,29 @@ fn ensure_template() {
                 .len() as i64;
                 if exists == 0 {
                     let building = format!("{}_building", template_name());
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {building}")).execute(&mut conn).await.expect("drop");
-                    diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut conn).await.expect("create template");
-                    db::run_migrations(&url_for(&building)).await.expect("migrate template");
-                    diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {}", template_name()))
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {building}"))
                         .execute(&mut conn)
                         .await
-                        .expect("rename template");
+                        .expect("drop");
+                    diesel::sql_query(format!("CREATE DATABASE {building}"))
+                        .execute(&mut conn)
+                        .await
+                        .expect("create template");
+                    db::run_migrations(&url_for(&building))
+                        .await
+                        .expect("migrate template");
+                    diesel::sql_query(format!(
+                        "ALTER DATABASE {building} RENAME TO {}",
+                        template_name()
+                    ))
+                    .execute(&mut conn)
+                    .await
+                    .expect("rename template");
                 }
-                diesel::sql_query("SELECT pg_advisory_unlock(727274)").execute(&mut conn).await.expect("unlock");
+                diesel::sql_query("SELECT pg_advisory_unlock(727274)")
+                    .execute(&mut conn)
+                    .await
+                    .expect("unlock");
             })
         })
         .join()
@@ -103,12 +126,18 @@ pub struct TestDb {
 impl TestDb {
     pub fn new() -> TestDb {
         ensure_template();
-        let name = format!("claimdesk_test_{}", claimdesk::auth::secrets::random_token()[..16].to_owned());
+        let name = format!(
+            "claimdesk_test_{}",
+            claimdesk::auth::secrets::random_token()[..16].to_owned()
+        );
         let create = format!("CREATE DATABASE {name} TEMPLATE {}", template_name());
         std::thread::spawn(move || {
             block_on(async move {
                 let mut conn = admin_conn().await;
-                diesel::sql_query(create).execute(&mut conn).await.expect("create test database");
+                diesel::sql_query(create)
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
             })
         })
         .join()
@@ -190,14 +219,18 @@ impl TestApp {
     /// Creates a user with the test password.
     pub async fn user(&self, username: &str, role: Role) -> claimdesk::db::users::User {
         let mut conn = self.conn().await;
-        claimdesk::accounts::create_user(&mut conn, username, role, PASSWORD).await.expect("create user")
+        claimdesk::accounts::create_user(&mut conn, username, role, PASSWORD)
+            .await
+            .expect("create user")
     }
 
     /// An API token for a new user of this role.
     pub async fn token(&self, username: &str, role: Role) -> String {
         let user = self.user(username, role).await;
         let mut conn = self.conn().await;
-        claimdesk::accounts::create_token(&mut conn, &user, None, "test").await.expect("token")
+        claimdesk::accounts::create_token(&mut conn, &user, None, "test")
+            .await
+            .expect("token")
     }
 
     /// A browser-like client (cookies, no redirects followed), signed in as a new user.
@@ -237,12 +270,18 @@ pub fn serve(db: &TestDb, config: AppConfig) -> String {
 }
 
 pub fn api(_address: &str) -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
 }
 
 pub fn seed_article() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds/000_e58c59db4a0c293f.txt"))
-        .expect("the seed article at ../shared/seeds")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/seeds/000_e58c59db4a0c293f.txt"
+    ))
+    .expect("the seed article at ../shared/seeds")
 }
 
 /// A cookie-keeping HTTP client that acts like a browser without JavaScript.
@@ -258,17 +297,31 @@ impl Browser {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Browser { client, address: address.to_owned() }
+        Browser {
+            client,
+            address: address.to_owned(),
+        }
     }
 
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let res = self.client.get(format!("{}{path}", self.address)).send().await.expect("GET");
+        let res = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("GET");
         let status = res.status().as_u16();
         (status, res.text().await.unwrap_or_default())
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-        let res = self.client.post(format!("{}{path}", self.address)).form(form).send().await.expect("POST");
+        let res = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .form(form)
+            .send()
+            .await
+            .expect("POST");
         let status = res.status().as_u16();
         (status, res.text().await.unwrap_or_default())
     }
@@ -282,7 +335,16 @@ impl Browser {
     pub async fn login(&self, username: &str, password: &str) -> u16 {
         let (_, page) = self.get("/login").await;
         let token = hidden_value(&page, "csrf_token").expect("csrf field on /login");
-        let (status, _) = self.post("/login", &[("csrf_token", &token), ("username", username), ("password", password)]).await;
+        let (status, _) = self
+            .post(
+                "/login",
+                &[
+                    ("csrf_token", &token),
+                    ("username", username),
+                    ("password", password),
+                ],
+            )
+            .await;
         status
     }
 

@@ -4,3 +4,4 @@ mod helpers;
 
 mod export_writers;
 mod health;
+mod workflow;

@@ -79,7 +79,11 @@ pub struct NewArticleJson {
     responses((status = 201, body = ArticleJson, description = "Imported; claims extracted"),
               (status = 409, body = super::ErrorJson, description = "The same text was already imported"),
               (status = 422, body = super::ErrorJson)))]
-pub async fn create_article(state: web::Data<AppState>, user: CurrentUser, body: web::Json<NewArticleJson>) -> Result<HttpResponse, AppError> {
+pub async fn create_article(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<NewArticleJson>,
+) -> Result<HttpResponse, AppError> {
     let new = body.into_inner();
     let format = crate::extract::InputFormat::detect(new.body.as_bytes(), None, None);
     let input = ArticleInput {
@@ -100,18 +104,31 @@ pub async fn create_article(state: web::Data<AppState>, user: CurrentUser, body:
 }
 
 #[utoipa::path(get, path = "/api/v1/articles", tag = "articles", responses((status = 200, body = ArticleList)))]
-pub async fn list_articles(state: web::Data<AppState>, _user: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn list_articles(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
-    let articles = Article::list(&mut conn, 500).await?.into_iter().map(ArticleJson::from).collect();
+    let articles = Article::list(&mut conn, 500)
+        .await?
+        .into_iter()
+        .map(ArticleJson::from)
+        .collect();
     Ok(HttpResponse::Ok().json(ArticleList { articles }))
 }
 
 #[utoipa::path(get, path = "/api/v1/articles/{id}", tag = "articles",
     params(("id" = i64, Path)), responses((status = 200, body = ArticleJson), (status = 404, body = super::ErrorJson)))]
-pub async fn get_article(state: web::Data<AppState>, _user: CurrentUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_article(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    let article = Article::by_id(&mut conn, id).await?.ok_or(AppError::NotFound("article"))?;
+    let article = Article::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("article"))?;
     let claims = Claim::for_article(&mut conn, id).await?;
     let claims = claims_json(&mut conn, claims).await?;
     Ok(HttpResponse::Ok().json(ArticleJson::full(article, claims)))

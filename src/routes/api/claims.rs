@@ -73,7 +73,10 @@ pub struct ClaimJson {
 }
 
 /// Turns claims into their JSON form with evidence and names, in three queries whatever the count.
-pub async fn claims_json(conn: &mut AsyncPgConnection, claims: Vec<Claim>) -> Result<Vec<ClaimJson>, AppError> {
+pub async fn claims_json(
+    conn: &mut AsyncPgConnection,
+    claims: Vec<Claim>,
+) -> Result<Vec<ClaimJson>, AppError> {
     let ids: Vec<i64> = claims.iter().map(|c| c.id).collect();
     let evidence: Vec<Evidence> = evidence::table
         .filter(evidence::claim_id.eq_any(&ids))
@@ -81,7 +84,11 @@ pub async fn claims_json(conn: &mut AsyncPgConnection, claims: Vec<Claim>) -> Re
         .select(Evidence::as_select())
         .load(conn)
         .await?;
-    let mut people: Vec<i64> = claims.iter().flat_map(|c| [c.assignee_id, c.verdict_by, c.approved_by]).flatten().collect();
+    let mut people: Vec<i64> = claims
+        .iter()
+        .flat_map(|c| [c.assignee_id, c.verdict_by, c.approved_by])
+        .flatten()
+        .collect();
     people.extend(evidence.iter().map(|e| e.added_by));
     people.sort_unstable();
     people.dedup();
@@ -134,7 +141,10 @@ pub async fn claims_json(conn: &mut AsyncPgConnection, claims: Vec<Claim>) -> Re
 }
 
 async fn claim_json(conn: &mut AsyncPgConnection, claim: Claim) -> Result<ClaimJson, AppError> {
-    claims_json(conn, vec![claim]).await?.pop().ok_or(AppError::NotFound("claim"))
+    claims_json(conn, vec![claim])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound("claim"))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -167,7 +177,11 @@ fn present(v: &Option<String>) -> Option<&str> {
 
 #[utoipa::path(get, path = "/api/v1/claims", tag = "claims", params(ClaimQuery),
     responses((status = 200, body = ClaimList), (status = 400, body = super::ErrorJson)))]
-pub async fn list_claims(state: web::Data<AppState>, _user: CurrentUser, query: web::Query<ClaimQuery>) -> Result<HttpResponse, AppError> {
+pub async fn list_claims(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    query: web::Query<ClaimQuery>,
+) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let bad = |e: String| AppError::BadRequest(e);
     let mut conn = state.pool.get().await?;
@@ -178,28 +192,57 @@ pub async fn list_claims(state: web::Data<AppState>, _user: CurrentUser, query: 
             Err(_) => Some(User::by_username(&mut conn, a).await?.map_or(-1, |u| u.id)),
         },
     };
-    let sort = present(&q.sort).map(|s| ClaimSort::parse(s).ok_or_else(|| bad(format!("unknown sort {s:?}; use score, newest or oldest")))).transpose()?;
+    let sort = present(&q.sort)
+        .map(|s| {
+            ClaimSort::parse(s)
+                .ok_or_else(|| bad(format!("unknown sort {s:?}; use score, newest or oldest")))
+        })
+        .transpose()?;
     let filter = ClaimFilter {
-        state: present(&q.state).map(|s| s.parse::<ReviewState>()).transpose().map_err(|e| bad(e.to_string()))?,
-        category: present(&q.category).map(|s| s.parse::<Category>()).transpose().map_err(|e| bad(e.to_string()))?,
-        article: present(&q.article).map(|s| s.parse::<i64>()).transpose().map_err(|_| bad("article must be a number".into()))?,
+        state: present(&q.state)
+            .map(|s| s.parse::<ReviewState>())
+            .transpose()
+            .map_err(|e| bad(e.to_string()))?,
+        category: present(&q.category)
+            .map(|s| s.parse::<Category>())
+            .transpose()
+            .map_err(|e| bad(e.to_string()))?,
+        article: present(&q.article)
+            .map(|s| s.parse::<i64>())
+            .transpose()
+            .map_err(|_| bad("article must be a number".into()))?,
         assignee,
         text: present(&q.q).map(str::to_owned),
         sort: sort.unwrap_or_default(),
-        after: present(&q.after).map(|s| Cursor::decode(s).ok_or_else(|| bad("unknown cursor".into()))).transpose()?,
-        limit: present(&q.limit).map(|s| s.parse::<i64>()).transpose().map_err(|_| bad("limit must be a number".into()))?.unwrap_or(50),
+        after: present(&q.after)
+            .map(|s| Cursor::decode(s).ok_or_else(|| bad("unknown cursor".into())))
+            .transpose()?,
+        limit: present(&q.limit)
+            .map(|s| s.parse::<i64>())
+            .transpose()
+            .map_err(|_| bad("limit must be a number".into()))?
+            .unwrap_or(50),
     };
     let (claims, next) = Claim::list(&mut conn, &filter).await?;
     let claims = claims_json(&mut conn, claims).await?;
-    Ok(HttpResponse::Ok().json(ClaimList { claims, next: next.map(Cursor::encode) }))
+    Ok(HttpResponse::Ok().json(ClaimList {
+        claims,
+        next: next.map(Cursor::encode),
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/claims/{id}", tag = "claims", params(("id" = i64, Path)),
     responses((status = 200, body = ClaimJson), (status = 404, body = super::ErrorJson)))]
-pub async fn get_claim(state: web::Data<AppState>, _user: CurrentUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn get_claim(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
-    let claim = Claim::by_id(&mut conn, id).await?.ok_or(AppError::NotFound("claim"))?;
+    let claim = Claim::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("claim"))?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -219,12 +262,24 @@ pub struct TransitionJson {
 #[utoipa::path(post, path = "/api/v1/claims/{id}/transitions", tag = "claims", params(("id" = i64, Path)), request_body = TransitionJson,
     responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson, description = "Stale version"),
               (status = 422, body = super::ErrorJson, description = "Not allowed from the current state, or requirements unmet")))]
-pub async fn transition_claim(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>, body: web::Json<TransitionJson>) -> Result<HttpResponse, AppError> {
+pub async fn transition_claim(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<TransitionJson>,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
     let t = body.into_inner();
-    let request = TransitionRequest { to: Some(t.to), note: t.note, rationale: t.rationale, rating: t.rating, label: t.label };
+    let request = TransitionRequest {
+        to: Some(t.to),
+        note: t.note,
+        rationale: t.rationale,
+        rating: t.rating,
+        label: t.label,
+    };
     let mut conn = state.pool.get().await?;
-    let claim = Claim::transition(&mut conn, id, t.version, user.actor(), &request, Utc::now()).await?;
+    let claim =
+        Claim::transition(&mut conn, id, t.version, user.actor(), &request, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -240,32 +295,50 @@ pub struct NewEvidenceJson {
 fn bounded(text: Option<String>, max: usize, what: &str) -> Result<Option<String>, AppError> {
     let text = crate::import::optional(text);
     match text {
-        Some(t) if t.chars().count() > max => Err(AppError::Validation(format!("the {what} is longer than {max} characters"))),
+        Some(t) if t.chars().count() > max => Err(AppError::Validation(format!(
+            "the {what} is longer than {max} characters"
+        ))),
         other => Ok(other),
     }
 }
 
 /// Checks evidence at the edge: web URLs only, bounded texts, a known stance.
-pub fn parse_evidence(url: &str, title: Option<String>, excerpt: Option<String>, stance: &str) -> Result<NewEvidence, AppError> {
+pub fn parse_evidence(
+    url: &str,
+    title: Option<String>,
+    excerpt: Option<String>,
+    stance: &str,
+) -> Result<NewEvidence, AppError> {
     let url = url.trim();
     if url.len() > MAX_URL_BYTES || !is_web_url(url) {
-        return Err(AppError::Validation("evidence needs an http or https address".into()));
+        return Err(AppError::Validation(
+            "evidence needs an http or https address".into(),
+        ));
     }
     Ok(NewEvidence {
         url: url.to_owned(),
         title: bounded(title, MAX_TITLE_CHARS, "title")?,
         excerpt: bounded(excerpt, MAX_EXCERPT_CHARS, "excerpt")?,
-        stance: stance.trim().parse::<Stance>().map_err(|e| AppError::Validation(e.to_string()))?,
+        stance: stance
+            .trim()
+            .parse::<Stance>()
+            .map_err(|e| AppError::Validation(e.to_string()))?,
     })
 }
 
 pub fn parse_reason(reason: &str) -> Result<String, AppError> {
-    bounded(Some(reason.to_owned()), review::MAX_NOTE_CHARS, "reason")?.ok_or_else(|| AppError::Validation("give a reason for the retraction".into()))
+    bounded(Some(reason.to_owned()), review::MAX_NOTE_CHARS, "reason")?
+        .ok_or_else(|| AppError::Validation("give a reason for the retraction".into()))
 }
 
 /// Evidence can change only while the claim is open (see `review::accepts_evidence`).
-pub async fn check_accepts_evidence(conn: &mut AsyncPgConnection, claim_id: i64) -> Result<(), AppError> {
-    let claim = Claim::by_id(conn, claim_id).await?.ok_or(AppError::NotFound("claim"))?;
+pub async fn check_accepts_evidence(
+    conn: &mut AsyncPgConnection,
+    claim_id: i64,
+) -> Result<(), AppError> {
+    let claim = Claim::by_id(conn, claim_id)
+        .await?
+        .ok_or(AppError::NotFound("claim"))?;
     if review::accepts_evidence(claim.state) {
         Ok(())
     } else {
@@ -278,7 +351,12 @@ pub async fn check_accepts_evidence(conn: &mut AsyncPgConnection, claim_id: i64)
 
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", tag = "claims", params(("id" = i64, Path)), request_body = NewEvidenceJson,
     responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
-pub async fn add_evidence(state: web::Data<AppState>, user: CurrentUser, path: web::Path<String>, body: web::Json<NewEvidenceJson>) -> Result<HttpResponse, AppError> {
+pub async fn add_evidence(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<NewEvidenceJson>,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
     let b = body.into_inner();
     let new = parse_evidence(&b.url, b.title, b.excerpt, &b.stance)?;
@@ -306,12 +384,25 @@ pub struct RetractJson {
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence/{evidence_id}/retract", tag = "claims",
     params(("id" = i64, Path), ("evidence_id" = i64, Path)), request_body = RetractJson,
     responses((status = 204), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
-pub async fn retract_evidence(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, String)>, body: web::Json<RetractJson>) -> Result<HttpResponse, AppError> {
+pub async fn retract_evidence(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+    body: web::Json<RetractJson>,
+) -> Result<HttpResponse, AppError> {
     let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
     let reason = parse_reason(&body.reason)?;
     let mut conn = state.pool.get().await?;
     check_accepts_evidence(&mut conn, id).await?;
-    Evidence::retract(&mut conn, id, evidence_id, UserId(user.id), &reason, Utc::now()).await?;
+    Evidence::retract(
+        &mut conn,
+        id,
+        evidence_id,
+        UserId(user.id),
+        &reason,
+        Utc::now(),
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -335,10 +426,16 @@ pub struct EventList {
 
 #[utoipa::path(get, path = "/api/v1/claims/{id}/events", tag = "claims", params(("id" = i64, Path)),
     responses((status = 200, body = EventList), (status = 404, body = super::ErrorJson)))]
-pub async fn list_events(state: web::Data<AppState>, _user: CurrentUser, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn list_events(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
-    Claim::by_id(&mut conn, id).await?.ok_or(AppError::NotFound("claim"))?;
+    Claim::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("claim"))?;
     let events = ClaimEvent::for_claim(&mut conn, id)
         .await?
         .into_iter()

@@ -9,6 +9,9 @@ use crate::startup::AppState;
 #[utoipa::path(get, path = "/api/v1/export", tag = "reports",
     params(("format" = String, Query, description = "csv | json | claimreview | html")),
     responses((status = 200, description = "The report, streamed")))]
-pub async fn export_report(_state: web::Data<AppState>, _user: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn export_report(
+    _state: web::Data<AppState>,
+    _user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
     Err(AppError::Validation("exports are not available yet".into()))
 }

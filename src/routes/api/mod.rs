@@ -15,22 +15,30 @@ use crate::error::AppError;
 pub const JSON_LIMIT: usize = 8 * 1024 * 1024;
 
 pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().limit(JSON_LIMIT).error_handler(|err, _| {
-        use actix_web::error::JsonPayloadError;
-        let app = match &err {
-            JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
-                AppError::PayloadTooLarge { limit: *limit }
-            }
-            JsonPayloadError::ContentType => AppError::BadRequest("send JSON with Content-Type: application/json".into()),
-            JsonPayloadError::Deserialize(e) if e.is_data() => AppError::Validation(format!("the JSON body does not fit: {e}")),
-            other => AppError::BadRequest(format!("the body is not valid JSON: {other}")),
-        };
-        app.into()
-    })
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .error_handler(|err, _| {
+            use actix_web::error::JsonPayloadError;
+            let app = match &err {
+                JsonPayloadError::OverflowKnownLength { limit, .. }
+                | JsonPayloadError::Overflow { limit } => {
+                    AppError::PayloadTooLarge { limit: *limit }
+                }
+                JsonPayloadError::ContentType => {
+                    AppError::BadRequest("send JSON with Content-Type: application/json".into())
+                }
+                JsonPayloadError::Deserialize(e) if e.is_data() => {
+                    AppError::Validation(format!("the JSON body does not fit: {e}"))
+                }
+                other => AppError::BadRequest(format!("the body is not valid JSON: {other}")),
+            };
+            app.into()
+        })
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _| AppError::BadRequest(format!("bad query string: {err}")).into())
+    web::QueryConfig::default()
+        .error_handler(|err, _| AppError::BadRequest(format!("bad query string: {err}")).into())
 }
 
 pub fn path_config() -> web::PathConfig {
@@ -63,7 +71,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
     }
 }
 

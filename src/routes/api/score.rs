@@ -25,14 +25,27 @@ pub struct ScoreResponse {
 
 #[utoipa::path(post, path = "/api/v1/score", request_body = ScoreRequest, tag = "extraction",
     responses((status = 200, body = ScoreResponse), (status = 422, body = super::ErrorJson)))]
-pub async fn score_texts(_user: CurrentUser, body: web::Json<ScoreRequest>) -> Result<HttpResponse, AppError> {
+pub async fn score_texts(
+    _user: CurrentUser,
+    body: web::Json<ScoreRequest>,
+) -> Result<HttpResponse, AppError> {
     let texts = body.into_inner().texts;
     if texts.len() > MAX_TEXTS {
-        return Err(AppError::Validation(format!("score at most {MAX_TEXTS} texts per request")));
+        return Err(AppError::Validation(format!(
+            "score at most {MAX_TEXTS} texts per request"
+        )));
     }
     if texts.iter().any(|t| t.len() > MAX_TEXT_BYTES) {
-        return Err(AppError::Validation(format!("each text must be at most {MAX_TEXT_BYTES} bytes")));
+        return Err(AppError::Validation(format!(
+            "each text must be at most {MAX_TEXT_BYTES} bytes"
+        )));
     }
-    let scores = actix_web::web::block(move || texts.iter().map(|t| crate::extract::score_sentence(t)).collect()).await?;
+    let scores = actix_web::web::block(move || {
+        texts
+            .iter()
+            .map(|t| crate::extract::score_sentence(t))
+            .collect()
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(ScoreResponse { scores }))
 }
