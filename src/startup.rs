@@ -42,6 +42,9 @@ pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::R
             .app_data(routes::api::json_config())
             .app_data(routes::api::query_config())
             .app_data(routes::api::path_config())
+            .wrap(actix_web::middleware::from_fn(
+                crate::auth::extractors::authenticate_api,
+            ))
             .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
             .wrap(security_headers())
             .wrap(tracing_actix())

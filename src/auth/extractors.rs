@@ -100,6 +100,29 @@ impl FromRequest for CurrentUser {
     }
 }
 
+/// Authenticates every /api request before its body is read, so a stranger gets 401 whatever
+/// they send. The user is kept in the request for the `CurrentUser` extractor.
+pub async fn authenticate_api(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if is_api(req.request()) && req.path() != PUBLIC_API_DOC {
+        match authenticate(req.request().clone()).await {
+            Ok(user) => {
+                req.extensions_mut().insert(user);
+            }
+            // A response, not an Err, so the outer middleware still adds its headers.
+            Err(err) => return Ok(req.error_response(err).map_into_right_body()),
+        }
+    }
+    next.call(req)
+        .await
+        .map(actix_web::dev::ServiceResponse::map_into_left_body)
+}
+
+/// The API description is public: it holds no data.
+pub const PUBLIC_API_DOC: &str = "/api/v1/openapi.json";
+
 macro_rules! role_extractor {
     ($name:ident, $role:expr, $what:literal) => {
         #[doc = concat!("A signed-in user who is at least ", $what, ".")]

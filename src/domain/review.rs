@@ -360,10 +360,22 @@ mod tests {
 
     use ReviewState::*;
 
-    const REVIEWER: Actor = Actor { id: UserId(1), role: Role::Reviewer };
-    const OTHER_REVIEWER: Actor = Actor { id: UserId(2), role: Role::Reviewer };
-    const EDITOR: Actor = Actor { id: UserId(3), role: Role::Editor };
-    const ADMIN: Actor = Actor { id: UserId(4), role: Role::Admin };
+    const REVIEWER: Actor = Actor {
+        id: UserId(1),
+        role: Role::Reviewer,
+    };
+    const OTHER_REVIEWER: Actor = Actor {
+        id: UserId(2),
+        role: Role::Reviewer,
+    };
+    const EDITOR: Actor = Actor {
+        id: UserId(3),
+        role: Role::Editor,
+    };
+    const ADMIN: Actor = Actor {
+        id: UserId(4),
+        role: Role::Admin,
+    };
 
     /// The moves the issue lists, written out independently of `moves_from`.
     const ALLOWED: &[(ReviewState, ReviewState)] = &[
@@ -388,7 +400,10 @@ mod tests {
         ClaimSnapshot {
             state,
             assignee: Some(REVIEWER.id),
-            verdict_by: state.verdict().or((state == Approved).then_some(Verdict::Verified)).map(|_| REVIEWER.id),
+            verdict_by: state
+                .verdict()
+                .or((state == Approved).then_some(Verdict::Verified))
+                .map(|_| REVIEWER.id),
             active_evidence: 2,
             refuting_evidence: 1,
         }
@@ -415,7 +430,9 @@ mod tests {
                         assert!(listed, "{from} -> {to} was allowed but is not listed");
                         assert_eq!((t.from, t.to), (from, to));
                     }
-                    Err(TransitionError::NotAllowed { .. }) => assert!(!listed, "{from} -> {to} was refused but is listed"),
+                    Err(TransitionError::NotAllowed { .. }) => {
+                        assert!(!listed, "{from} -> {to} was refused but is listed")
+                    }
                     Err(other) => panic!("{from} -> {to}: unexpected refusal {other:?}"),
                 }
             }
@@ -425,7 +442,10 @@ mod tests {
     #[test]
     fn refused_moves_say_where_the_claim_is() {
         let err = apply(&claim(Extracted), REVIEWER, &full_request(Verified)).expect_err("refused");
-        assert_eq!(err.to_string(), "a claim that is extracted cannot be moved to verified");
+        assert_eq!(
+            err.to_string(),
+            "a claim that is extracted cannot be moved to verified"
+        );
     }
 
     #[test]
@@ -443,12 +463,19 @@ mod tests {
             (Approved, InReview, false, false, true),
         ];
         for &(from, to, assignee_ok, other_ok, editor_ok) in table {
-            for (actor, expected) in [(REVIEWER, assignee_ok), (OTHER_REVIEWER, other_ok), (EDITOR, editor_ok)] {
+            for (actor, expected) in [
+                (REVIEWER, assignee_ok),
+                (OTHER_REVIEWER, other_ok),
+                (EDITOR, editor_ok),
+            ] {
                 let result = apply(&claim(from), actor, &full_request(to));
                 match (expected, result) {
                     (true, Ok(_)) => {}
                     (false, Err(TransitionError::Forbidden(_))) => {}
-                    (e, r) => panic!("{from} -> {to} by {:?}: expected allowed={e}, got {r:?}", actor.role),
+                    (e, r) => panic!(
+                        "{from} -> {to} by {:?}: expected allowed={e}, got {r:?}",
+                        actor.role
+                    ),
                 }
             }
         }
@@ -457,32 +484,75 @@ mod tests {
     #[test]
     fn approval_needs_an_editor_other_than_the_verdicts_author() {
         let mut c = claim(Disputed);
-        assert!(matches!(apply(&c, REVIEWER, &full_request(Approved)), Err(TransitionError::Forbidden(_))));
+        assert!(matches!(
+            apply(&c, REVIEWER, &full_request(Approved)),
+            Err(TransitionError::Forbidden(_))
+        ));
         let t = apply(&c, EDITOR, &full_request(Approved)).expect("another editor approves");
-        assert_eq!(t.change, ClaimChange::Approve { approver: EDITOR.id });
+        assert_eq!(
+            t.change,
+            ClaimChange::Approve {
+                approver: EDITOR.id
+            }
+        );
         c.verdict_by = Some(EDITOR.id);
         let err = apply(&c, EDITOR, &full_request(Approved)).expect_err("own verdict");
-        assert_eq!(err, TransitionError::Forbidden("you gave this verdict; a second person must approve it".into()));
+        assert_eq!(
+            err,
+            TransitionError::Forbidden(
+                "you gave this verdict; a second person must approve it".into()
+            )
+        );
         assert!(apply(&c, ADMIN, &full_request(Approved)).is_ok());
     }
 
     #[test]
     fn a_verdict_needs_rationale_evidence_rating_and_label() {
         let base = claim(InReview);
-        let no_rationale = TransitionRequest { rationale: Some("   ".into()), ..full_request(Verified) };
-        assert!(matches!(apply(&base, REVIEWER, &no_rationale), Err(TransitionError::Unmet(m)) if m.contains("rationale")));
-        let no_evidence = ClaimSnapshot { active_evidence: 0, refuting_evidence: 0, ..base.clone() };
-        assert!(matches!(apply(&no_evidence, REVIEWER, &full_request(Verified)), Err(TransitionError::Unmet(m)) if m.contains("evidence")));
-        assert!(matches!(apply(&no_evidence, REVIEWER, &full_request(Unverifiable)), Err(TransitionError::Unmet(_))));
+        let no_rationale = TransitionRequest {
+            rationale: Some("   ".into()),
+            ..full_request(Verified)
+        };
+        assert!(
+            matches!(apply(&base, REVIEWER, &no_rationale), Err(TransitionError::Unmet(m)) if m.contains("rationale"))
+        );
+        let no_evidence = ClaimSnapshot {
+            active_evidence: 0,
+            refuting_evidence: 0,
+            ..base.clone()
+        };
+        assert!(
+            matches!(apply(&no_evidence, REVIEWER, &full_request(Verified)), Err(TransitionError::Unmet(m)) if m.contains("evidence"))
+        );
+        assert!(matches!(
+            apply(&no_evidence, REVIEWER, &full_request(Unverifiable)),
+            Err(TransitionError::Unmet(_))
+        ));
         for rating in [None, Some(0), Some(6), Some(-1)] {
-            let r = TransitionRequest { rating, ..full_request(Verified) };
-            assert!(matches!(apply(&base, REVIEWER, &r), Err(TransitionError::Unmet(m)) if m.contains("rating")));
+            let r = TransitionRequest {
+                rating,
+                ..full_request(Verified)
+            };
+            assert!(
+                matches!(apply(&base, REVIEWER, &r), Err(TransitionError::Unmet(m)) if m.contains("rating"))
+            );
         }
-        let two_lines = TransitionRequest { label: Some("a\nb".into()), ..full_request(Verified) };
-        assert!(matches!(apply(&base, REVIEWER, &two_lines), Err(TransitionError::Unmet(m)) if m.contains("label")));
-        let long = TransitionRequest { label: Some("x".repeat(MAX_LABEL_CHARS + 1)), ..full_request(Verified) };
+        let two_lines = TransitionRequest {
+            label: Some("a\nb".into()),
+            ..full_request(Verified)
+        };
+        assert!(
+            matches!(apply(&base, REVIEWER, &two_lines), Err(TransitionError::Unmet(m)) if m.contains("label"))
+        );
+        let long = TransitionRequest {
+            label: Some("x".repeat(MAX_LABEL_CHARS + 1)),
+            ..full_request(Verified)
+        };
         assert!(apply(&base, REVIEWER, &long).is_err());
-        let no_label = TransitionRequest { label: None, ..full_request(Verified) };
+        let no_label = TransitionRequest {
+            label: None,
+            ..full_request(Verified)
+        };
         assert!(apply(&base, REVIEWER, &no_label).is_err());
         let t = apply(&base, REVIEWER, &full_request(Verified)).expect("complete verdict");
         match t.change {
@@ -497,8 +567,12 @@ mod tests {
 
     #[test]
     fn disputed_needs_refuting_evidence() {
-        let supporting_only = ClaimSnapshot { refuting_evidence: 0, ..claim(InReview) };
-        let err = apply(&supporting_only, REVIEWER, &full_request(Disputed)).expect_err("no refutation");
+        let supporting_only = ClaimSnapshot {
+            refuting_evidence: 0,
+            ..claim(InReview)
+        };
+        let err =
+            apply(&supporting_only, REVIEWER, &full_request(Disputed)).expect_err("no refutation");
         assert!(err.to_string().contains("refutes"));
         assert!(apply(&supporting_only, REVIEWER, &full_request(Verified)).is_ok());
         assert_eq!(Stance::Refutes.as_str(), "refutes");
@@ -506,9 +580,22 @@ mod tests {
 
     #[test]
     fn reasons_are_required_for_dismiss_send_back_and_reopen() {
-        for (from, to) in [(Extracted, Dismissed), (Verified, InReview), (Approved, InReview)] {
-            let no_note = TransitionRequest { note: None, ..full_request(to) };
-            assert!(matches!(apply(&claim(from), EDITOR, &no_note), Err(TransitionError::Unmet(_))), "{from} -> {to}");
+        for (from, to) in [
+            (Extracted, Dismissed),
+            (Verified, InReview),
+            (Approved, InReview),
+        ] {
+            let no_note = TransitionRequest {
+                note: None,
+                ..full_request(to)
+            };
+            assert!(
+                matches!(
+                    apply(&claim(from), EDITOR, &no_note),
+                    Err(TransitionError::Unmet(_))
+                ),
+                "{from} -> {to}"
+            );
             assert!(apply(&claim(from), EDITOR, &full_request(to)).is_ok());
         }
         let reopen = apply(&claim(Approved), EDITOR, &full_request(InReview)).expect("reopen");
@@ -519,21 +606,54 @@ mod tests {
     #[test]
     fn taking_sets_the_assignee_and_missing_target_is_explained() {
         let t = apply(&claim(Extracted), OTHER_REVIEWER, &full_request(InReview)).expect("take");
-        assert_eq!(t.change, ClaimChange::Take { assignee: OTHER_REVIEWER.id });
-        let none = TransitionRequest { to: None, ..TransitionRequest::default() };
-        assert!(matches!(apply(&claim(Extracted), REVIEWER, &none), Err(TransitionError::Unmet(_))));
-        let huge = TransitionRequest { note: Some("x".repeat(MAX_NOTE_CHARS + 1)), ..full_request(InReview) };
+        assert_eq!(
+            t.change,
+            ClaimChange::Take {
+                assignee: OTHER_REVIEWER.id
+            }
+        );
+        let none = TransitionRequest {
+            to: None,
+            ..TransitionRequest::default()
+        };
+        assert!(matches!(
+            apply(&claim(Extracted), REVIEWER, &none),
+            Err(TransitionError::Unmet(_))
+        ));
+        let huge = TransitionRequest {
+            note: Some("x".repeat(MAX_NOTE_CHARS + 1)),
+            ..full_request(InReview)
+        };
         assert!(apply(&claim(Extracted), REVIEWER, &huge).is_err());
     }
 
     #[test]
     fn available_moves_match_roles() {
         assert_eq!(available_moves(&claim(Extracted), REVIEWER), vec![InReview]);
-        assert_eq!(available_moves(&claim(Extracted), EDITOR), vec![InReview, Dismissed]);
-        assert_eq!(available_moves(&claim(InReview), OTHER_REVIEWER), Vec::<ReviewState>::new());
-        assert_eq!(available_moves(&claim(InReview), REVIEWER), vec![Verified, Disputed, Unverifiable, Extracted]);
-        assert_eq!(available_moves(&claim(Disputed), REVIEWER), Vec::<ReviewState>::new());
-        assert_eq!(available_moves(&claim(Disputed), EDITOR), vec![Approved, InReview]);
-        assert!(accepts_evidence(InReview) && !accepts_evidence(Approved) && !accepts_evidence(Dismissed));
+        assert_eq!(
+            available_moves(&claim(Extracted), EDITOR),
+            vec![InReview, Dismissed]
+        );
+        assert_eq!(
+            available_moves(&claim(InReview), OTHER_REVIEWER),
+            Vec::<ReviewState>::new()
+        );
+        assert_eq!(
+            available_moves(&claim(InReview), REVIEWER),
+            vec![Verified, Disputed, Unverifiable, Extracted]
+        );
+        assert_eq!(
+            available_moves(&claim(Disputed), REVIEWER),
+            Vec::<ReviewState>::new()
+        );
+        assert_eq!(
+            available_moves(&claim(Disputed), EDITOR),
+            vec![Approved, InReview]
+        );
+        assert!(
+            accepts_evidence(InReview)
+                && !accepts_evidence(Approved)
+                && !accepts_evidence(Dismissed)
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod auth;
 mod export_writers;
 mod health;
 mod workflow;

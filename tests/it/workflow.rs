@@ -13,10 +13,19 @@ struct Api {
 
 impl Api {
     fn new(app: &TestApp) -> Api {
-        Api { client: api(&app.address), base: app.address.clone() }
+        Api {
+            client: api(&app.address),
+            base: app.address.clone(),
+        }
     }
 
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let url = format!("{}{path}", self.base);
         let mut req = match method {
             "GET" => self.client.get(url),
@@ -31,24 +40,46 @@ impl Api {
         let res = req.send().await.expect("request");
         let status = res.status().as_u16();
         let text = res.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn claim(&self, token: &str, id: i64) -> Value {
-        let (status, claim) = self.call("GET", &format!("/api/v1/claims/{id}"), Some(token), None).await;
+        let (status, claim) = self
+            .call("GET", &format!("/api/v1/claims/{id}"), Some(token), None)
+            .await;
         assert_eq!(status, 200, "{claim}");
         claim
     }
 
     async fn moves(&self, token: &str, id: i64) -> Vec<String> {
-        let (status, events) = self.call("GET", &format!("/api/v1/claims/{id}/events"), Some(token), None).await;
+        let (status, events) = self
+            .call(
+                "GET",
+                &format!("/api/v1/claims/{id}/events"),
+                Some(token),
+                None,
+            )
+            .await;
         assert_eq!(status, 200);
-        events["events"].as_array().expect("events").iter().filter_map(|e| e["to"].as_str().map(str::to_owned)).collect()
+        events["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter_map(|e| e["to"].as_str().map(str::to_owned))
+            .collect()
     }
 }
 
 fn claim_with<'a>(article: &'a Value, needle: &str) -> &'a Value {
-    article["claims"].as_array().expect("claims").iter().find(|c| c["text"].as_str().is_some_and(|t| t.contains(needle))).expect(needle)
+    article["claims"]
+        .as_array()
+        .expect("claims")
+        .iter()
+        .find(|c| c["text"].as_str().is_some_and(|t| t.contains(needle)))
+        .expect(needle)
 }
 
 #[tokio::test]
@@ -59,65 +90,187 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
     let api = Api::new(&app);
     let article = app.import_seed(&editor).await;
     let id = claim_with(&article, "S-300VM")["id"].as_i64().expect("id");
-    let v = api.claim(&reviewer, id).await["version"].as_i64().expect("version");
+    let v = api.claim(&reviewer, id).await["version"]
+        .as_i64()
+        .expect("version");
 
-    let (status, body) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(json!({"to": "verified", "version": v, "rationale": "x"}))).await;
+    let (status, body) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(json!({"to": "verified", "version": v, "rationale": "x"})),
+        )
+        .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["code"], "invalid_transition");
 
-    let (status, taken) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(json!({"to": "in_review", "version": v}))).await;
+    let (status, taken) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(json!({"to": "in_review", "version": v})),
+        )
+        .await;
     assert_eq!(status, 200, "{taken}");
     assert_eq!(taken["state"], "in_review");
     assert_eq!(taken["assignee"], "rev");
     let v = taken["version"].as_i64().expect("version");
 
     let verdict = json!({"to": "disputed", "version": v, "rationale": "The register shows another year.", "rating": 2, "label": "Misleading"});
-    let (status, body) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(verdict.clone())).await;
+    let (status, body) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(verdict.clone()),
+        )
+        .await;
     assert_eq!(status, 422, "a verdict without evidence: {body}");
 
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/evidence"), Some(&reviewer), Some(json!({"url": "https://example.org/register", "stance": "supports"}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/evidence"),
+            Some(&reviewer),
+            Some(json!({"url": "https://example.org/register", "stance": "supports"})),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (status, body) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(verdict.clone())).await;
+    let (status, body) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(verdict.clone()),
+        )
+        .await;
     assert_eq!(status, 422, "disputed needs refuting evidence: {body}");
-    assert!(body["error"]["message"].as_str().expect("message").contains("refutes"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("refutes")
+    );
     let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/evidence"), Some(&reviewer), Some(json!({"url": "https://example.org/sipri", "title": "Transfers", "excerpt": "<script>alert(1)</script>", "stance": "refutes"}))).await;
     assert_eq!(status, 201);
 
     let stale = json!({"to": "disputed", "version": v - 1, "rationale": "r", "rating": 2, "label": "Misleading"});
-    let (status, body) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(stale)).await;
+    let (status, body) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(stale),
+        )
+        .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["current"]["state"], "in_review");
     // Stale is checked first: a stale request for an impossible move is still a 409.
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(json!({"to": "approved", "version": v + 7}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(json!({"to": "approved", "version": v + 7})),
+        )
+        .await;
     assert_eq!(status, 409);
 
-    let (status, disputed) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(verdict)).await;
+    let (status, disputed) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(verdict),
+        )
+        .await;
     assert_eq!(status, 200, "{disputed}");
     assert_eq!(disputed["verdict"], "disputed");
     assert_eq!(disputed["rating"], 2);
     assert_eq!(disputed["verdict_by"], "rev");
     let v = disputed["version"].as_i64().expect("version");
 
-    let (status, body) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(json!({"to": "approved", "version": v}))).await;
+    let (status, body) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(json!({"to": "approved", "version": v})),
+        )
+        .await;
     assert_eq!(status, 403, "a reviewer cannot approve: {body}");
-    let (status, approved) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&editor), Some(json!({"to": "approved", "version": v}))).await;
+    let (status, approved) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&editor),
+            Some(json!({"to": "approved", "version": v})),
+        )
+        .await;
     assert_eq!(status, 200, "{approved}");
     assert_eq!(approved["state"], "approved");
     assert_eq!(approved["approved_by"], "ed");
     assert_eq!(approved["evidence"].as_array().expect("evidence").len(), 2);
 
-    assert_eq!(api.moves(&reviewer, id).await, ["in_review", "disputed", "approved"]);
-    let (_, events) = api.call("GET", &format!("/api/v1/claims/{id}/events"), Some(&reviewer), None).await;
-    let kinds: Vec<&str> = events["events"].as_array().expect("events").iter().map(|e| e["kind"].as_str().expect("kind")).collect();
-    assert_eq!(kinds, ["transition", "evidence_added", "evidence_added", "transition", "transition"]);
+    assert_eq!(
+        api.moves(&reviewer, id).await,
+        ["in_review", "disputed", "approved"]
+    );
+    let (_, events) = api
+        .call(
+            "GET",
+            &format!("/api/v1/claims/{id}/events"),
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    let kinds: Vec<&str> = events["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "transition",
+            "evidence_added",
+            "evidence_added",
+            "transition",
+            "transition"
+        ]
+    );
 
     // Approved verdicts keep their evidence until reopened; reopening needs a reason.
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/evidence"), Some(&reviewer), Some(json!({"url": "https://example.org/late", "stance": "context"}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/evidence"),
+            Some(&reviewer),
+            Some(json!({"url": "https://example.org/late", "stance": "context"})),
+        )
+        .await;
     assert_eq!(status, 422);
     let v = approved["version"].as_i64().expect("version");
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&editor), Some(json!({"to": "in_review", "version": v}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&editor),
+            Some(json!({"to": "in_review", "version": v})),
+        )
+        .await;
     assert_eq!(status, 422);
-    let (status, reopened) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&editor), Some(json!({"to": "in_review", "version": v, "note": "New register entry"}))).await;
+    let (status, reopened) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&editor),
+            Some(json!({"to": "in_review", "version": v, "note": "New register entry"})),
+        )
+        .await;
     assert_eq!(status, 200, "{reopened}");
     assert_eq!(reopened["state"], "in_review");
 }
@@ -135,7 +288,15 @@ async fn concurrent_moves_from_one_version_have_exactly_one_winner() {
         let url = app.url(&format!("/api/v1/claims/{id}/transitions"));
         let token = reviewer.clone();
         handles.push(tokio::spawn(async move {
-            client.post(url).bearer_auth(token).json(&json!({"to": "in_review", "version": v})).send().await.expect("send").status().as_u16()
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"to": "in_review", "version": v}))
+                .send()
+                .await
+                .expect("send")
+                .status()
+                .as_u16()
         }));
     }
     let mut codes = Vec::new();
@@ -155,25 +316,84 @@ async fn evidence_must_be_a_web_address_and_retractions_are_recorded() {
     let api = Api::new(&app);
     let article = app.import_seed(&reviewer).await;
     let id = article["claims"][0]["id"].as_i64().expect("id");
-    for url in ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://example.org/x", "not a url", ""] {
-        let (status, body) = api.call("POST", &format!("/api/v1/claims/{id}/evidence"), Some(&reviewer), Some(json!({"url": url, "stance": "supports"}))).await;
+    for url in [
+        "javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "ftp://example.org/x",
+        "not a url",
+        "",
+    ] {
+        let (status, body) = api
+            .call(
+                "POST",
+                &format!("/api/v1/claims/{id}/evidence"),
+                Some(&reviewer),
+                Some(json!({"url": url, "stance": "supports"})),
+            )
+            .await;
         assert_eq!(status, 422, "{url}: {body}");
     }
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/evidence"), Some(&reviewer), Some(json!({"url": "https://example.org/a", "stance": "sideways"}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/evidence"),
+            Some(&reviewer),
+            Some(json!({"url": "https://example.org/a", "stance": "sideways"})),
+        )
+        .await;
     assert_eq!(status, 422);
-    let (status, ev) = api.call("POST", &format!("/api/v1/claims/{id}/evidence"), Some(&reviewer), Some(json!({"url": "https://example.org/a", "stance": "supports"}))).await;
+    let (status, ev) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/evidence"),
+            Some(&reviewer),
+            Some(json!({"url": "https://example.org/a", "stance": "supports"})),
+        )
+        .await;
     assert_eq!(status, 201);
     let eid = ev["id"].as_i64().expect("id");
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/evidence/{eid}/retract"), Some(&reviewer), Some(json!({"reason": " "}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/evidence/{eid}/retract"),
+            Some(&reviewer),
+            Some(json!({"reason": " "})),
+        )
+        .await;
     assert_eq!(status, 422);
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/evidence/{eid}/retract"), Some(&reviewer), Some(json!({"reason": "Wrong document"}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/evidence/{eid}/retract"),
+            Some(&reviewer),
+            Some(json!({"reason": "Wrong document"})),
+        )
+        .await;
     assert_eq!(status, 204);
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/evidence/{eid}/retract"), Some(&reviewer), Some(json!({"reason": "again"}))).await;
+    let (status, _) = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/evidence/{eid}/retract"),
+            Some(&reviewer),
+            Some(json!({"reason": "again"})),
+        )
+        .await;
     assert_eq!(status, 404);
     let claim = api.claim(&reviewer, id).await;
-    assert_eq!(claim["evidence"][0]["retraction_reason"], "Wrong document", "retracted evidence is kept");
+    assert_eq!(
+        claim["evidence"][0]["retraction_reason"], "Wrong document",
+        "retracted evidence is kept"
+    );
     // Retracted evidence does not count toward a verdict.
-    let taken = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(json!({"to": "in_review", "version": claim["version"]}))).await.1;
+    let taken = api
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(json!({"to": "in_review", "version": claim["version"]})),
+        )
+        .await
+        .1;
     let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(json!({"to": "verified", "version": taken["version"], "rationale": "r", "rating": 5, "label": "True"}))).await;
     assert_eq!(status, 422);
 }
@@ -184,38 +404,103 @@ async fn bad_requests_get_clear_errors_not_500s() {
     let token = app.token("ed", Role::Editor).await;
     let api_client = api(&app.address);
     let send = |path: &str, body: reqwest::Body, content_type: &str| {
-        api_client.post(app.url(path)).bearer_auth(&token).header("Content-Type", content_type).body(body).send()
+        api_client
+            .post(app.url(path))
+            .bearer_auth(&token)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
     };
-    let res = send("/api/v1/articles", "{not json".into(), "application/json").await.expect("send");
+    let res = send("/api/v1/articles", "{not json".into(), "application/json")
+        .await
+        .expect("send");
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.expect("json error");
     assert_eq!(body["error"]["code"], "bad_request");
-    let res = send("/api/v1/articles", r#"{"title": "no body"}"#.into(), "application/json").await.expect("send");
+    let res = send(
+        "/api/v1/articles",
+        r#"{"title": "no body"}"#.into(),
+        "application/json",
+    )
+    .await
+    .expect("send");
     assert_eq!(res.status(), 422);
-    let res = send("/api/v1/articles", vec![b'{', b'"', 0xff, 0xfe, b'"', b'}'].into(), "application/json").await.expect("send");
+    let res = send(
+        "/api/v1/articles",
+        vec![b'{', b'"', 0xff, 0xfe, b'"', b'}'].into(),
+        "application/json",
+    )
+    .await
+    .expect("send");
     assert_eq!(res.status(), 400, "invalid UTF-8");
-    let huge = format!(r#"{{"title": "big", "body": "{}"}}"#, "a".repeat(9 * 1024 * 1024));
-    let res = send("/api/v1/articles", huge.into(), "application/json").await.expect("send");
+    let huge = format!(
+        r#"{{"title": "big", "body": "{}"}}"#,
+        "a".repeat(9 * 1024 * 1024)
+    );
+    let res = send("/api/v1/articles", huge.into(), "application/json")
+        .await
+        .expect("send");
     assert_eq!(res.status(), 413);
-    let too_big_article = format!(r#"{{"title": "big", "body": "{}"}}"#, "word ".repeat(500_000));
-    let res = send("/api/v1/articles", too_big_article.into(), "application/json").await.expect("send");
+    let too_big_article = format!(
+        r#"{{"title": "big", "body": "{}"}}"#,
+        "word ".repeat(500_000)
+    );
+    let res = send(
+        "/api/v1/articles",
+        too_big_article.into(),
+        "application/json",
+    )
+    .await
+    .expect("send");
     assert_eq!(res.status(), 413, "over the article limit");
-    for path in ["/api/v1/claims/999999", "/api/v1/claims/abc", "/api/v1/articles/0", "/api/v1/nowhere"] {
-        let res = api_client.get(app.url(path)).bearer_auth(&token).send().await.expect("send");
+    for path in [
+        "/api/v1/claims/999999",
+        "/api/v1/claims/abc",
+        "/api/v1/articles/0",
+        "/api/v1/nowhere",
+    ] {
+        let res = api_client
+            .get(app.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("send");
         assert_eq!(res.status(), 404, "{path}");
         let body: Value = res.json().await.expect("json");
         assert_eq!(body["error"]["code"], "not_found");
     }
-    let res = api_client.get(app.url("/api/v1/claims?state=bogus")).bearer_auth(&token).send().await.expect("send");
+    let res = api_client
+        .get(app.url("/api/v1/claims?state=bogus"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), 400);
-    let res = send("/api/v1/claims/1/transitions", r#"{"to": "in_review"}"#.into(), "application/json").await.expect("send");
+    let res = send(
+        "/api/v1/claims/1/transitions",
+        r#"{"to": "in_review"}"#.into(),
+        "application/json",
+    )
+    .await
+    .expect("send");
     assert_eq!(res.status(), 422, "missing version");
 
     app.import_seed(&token).await;
-    let res = api_client.post(app.url("/api/v1/articles")).bearer_auth(&token).json(&json!({"title": "Again", "body": crate::helpers::seed_article()})).send().await.expect("send");
+    let res = api_client
+        .post(app.url("/api/v1/articles"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Again", "body": crate::helpers::seed_article()}))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(res.status(), 409);
     let body: Value = res.json().await.expect("json");
-    assert!(body["error"]["message"].as_str().expect("message").contains("Seed article"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("Seed article")
+    );
 }
 
 #[tokio::test]
@@ -224,12 +509,29 @@ async fn the_audit_trail_cannot_be_rewritten() {
     let reviewer = app.token("rev", Role::Reviewer).await;
     let article = app.import_seed(&reviewer).await;
     let id = article["claims"][0]["id"].as_i64().expect("id");
-    let (status, _) = Api::new(&app).call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(json!({"to": "in_review", "version": 0}))).await;
+    let (status, _) = Api::new(&app)
+        .call(
+            "POST",
+            &format!("/api/v1/claims/{id}/transitions"),
+            Some(&reviewer),
+            Some(json!({"to": "in_review", "version": 0})),
+        )
+        .await;
     assert_eq!(status, 200);
     let mut conn = app.conn().await;
-    for statement in ["UPDATE claim_events SET note = 'rewritten'", "DELETE FROM claim_events", "TRUNCATE claim_events"] {
-        let err = diesel::sql_query(statement).execute(&mut conn).await.expect_err(statement);
-        assert!(err.to_string().contains("append-only"), "{statement}: {err}");
+    for statement in [
+        "UPDATE claim_events SET note = 'rewritten'",
+        "DELETE FROM claim_events",
+        "TRUNCATE claim_events",
+    ] {
+        let err = diesel::sql_query(statement)
+            .execute(&mut conn)
+            .await
+            .expect_err(statement);
+        assert!(
+            err.to_string().contains("append-only"),
+            "{statement}: {err}"
+        );
     }
 }
 
@@ -244,11 +546,29 @@ async fn the_queue_filters_and_pages_through_the_api() {
     let mut seen = Vec::new();
     let mut after = String::new();
     loop {
-        let (status, page) = api.call("GET", &format!("/api/v1/claims?limit=2&after={after}"), Some(&token), None).await;
+        let (status, page) = api
+            .call(
+                "GET",
+                &format!("/api/v1/claims?limit=2&after={after}"),
+                Some(&token),
+                None,
+            )
+            .await;
         assert_eq!(status, 200);
-        let scores: Vec<f64> = page["claims"].as_array().expect("claims").iter().map(|c| c["score"].as_f64().expect("score")).collect();
+        let scores: Vec<f64> = page["claims"]
+            .as_array()
+            .expect("claims")
+            .iter()
+            .map(|c| c["score"].as_f64().expect("score"))
+            .collect();
         assert!(scores.windows(2).all(|w| w[0] >= w[1]), "sorted by score");
-        seen.extend(page["claims"].as_array().expect("claims").iter().map(|c| c["id"].as_i64().expect("id")));
+        seen.extend(
+            page["claims"]
+                .as_array()
+                .expect("claims")
+                .iter()
+                .map(|c| c["id"].as_i64().expect("id")),
+        );
         match page["next"].as_str() {
             Some(next) => after = next.to_owned(),
             None => break,
@@ -257,12 +577,34 @@ async fn the_queue_filters_and_pages_through_the_api() {
     let mut unique = seen.clone();
     unique.sort_unstable();
     unique.dedup();
-    assert_eq!((seen.len(), unique.len()), (total, total), "every claim exactly once");
+    assert_eq!(
+        (seen.len(), unique.len()),
+        (total, total),
+        "every claim exactly once"
+    );
 
     // Full-text search stems: "system" finds "systems".
-    let (_, found) = api.call("GET", "/api/v1/claims?q=system", Some(&token), None).await;
-    let texts: Vec<&str> = found["claims"].as_array().expect("claims").iter().filter_map(|c| c["text"].as_str()).collect();
-    assert!(!texts.is_empty() && texts.iter().all(|t| t.contains("systems")), "{texts:?}");
-    let (_, arms) = api.call("GET", "/api/v1/claims?category=arms", Some(&token), None).await;
-    assert!(arms["claims"].as_array().expect("claims").iter().all(|c| c["category"] == "arms"));
+    let (_, found) = api
+        .call("GET", "/api/v1/claims?q=system", Some(&token), None)
+        .await;
+    let texts: Vec<&str> = found["claims"]
+        .as_array()
+        .expect("claims")
+        .iter()
+        .filter_map(|c| c["text"].as_str())
+        .collect();
+    assert!(
+        !texts.is_empty() && texts.iter().all(|t| t.contains("systems")),
+        "{texts:?}"
+    );
+    let (_, arms) = api
+        .call("GET", "/api/v1/claims?category=arms", Some(&token), None)
+        .await;
+    assert!(
+        arms["claims"]
+            .as_array()
+            .expect("claims")
+            .iter()
+            .all(|c| c["category"] == "arms")
+    );
 }
