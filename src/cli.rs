@@ -46,7 +46,7 @@ pub enum Command {
     Migrate,
     /// Import an article (text, Markdown or HTML) and extract its claims.
     Import {
-        /// The article file, or - for standard input.
+        /// The article file, - for standard input, or an http(s) address to fetch.
         file: PathBuf,
         #[arg(long)]
         title: Option<String>,

@@ -58,8 +58,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             published,
         } => {
             let pool = connect(&database).await?;
-            let body = cli::read_input(&file)?;
-            let format = InputFormat::detect(&body, None, file.to_str());
+            let address = file.to_str().filter(|f| f.starts_with("http://") || f.starts_with("https://"));
+            let (body, format, url) = match address {
+                Some(address) => {
+                    let fetched = crate::fetch::fetch_article(address, &extract).await.map_err(user_error)?;
+                    (fetched.body, fetched.format, url.or(Some(fetched.final_url)))
+                }
+                None => {
+                    let body = cli::read_input(&file)?;
+                    let format = InputFormat::detect(&body, None, file.to_str());
+                    (body, format, url)
+                }
+            };
             let input = ArticleInput {
                 title: title.unwrap_or_default(),
                 body,

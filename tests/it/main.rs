@@ -4,5 +4,6 @@ mod helpers;
 
 mod auth;
 mod export_writers;
+mod fetch;
 mod health;
 mod workflow;
