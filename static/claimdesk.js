@@ -1,11 +1,10 @@
 // Progressive enhancement only: every page works without this script.
-// Asks before moves that are hard to undo, and remembers nothing.
+// A form's buttons are disabled once it is sent, so a double click cannot post it twice
+// (the second post would only meet a 409, but it is noise in the audit trail's requests).
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement)) return;
-  const to = form.querySelector('input[name="to"]');
-  if (to && (to.value === "approved" || to.value === "dismissed")) {
-    const question = to.value === "approved" ? "Approve this verdict for publication?" : "Dismiss this claim as not check-worthy?";
-    if (!window.confirm(question)) event.preventDefault();
-  }
+  if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+  window.setTimeout(() => {
+    for (const button of form.querySelectorAll("button")) button.disabled = true;
+  }, 0);
 });
