@@ -58,11 +58,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             published,
         } => {
             let pool = connect(&database).await?;
-            let address = file.to_str().filter(|f| f.starts_with("http://") || f.starts_with("https://"));
+            let address = file
+                .to_str()
+                .filter(|f| f.starts_with("http://") || f.starts_with("https://"));
             let (body, format, url) = match address {
                 Some(address) => {
-                    let fetched = crate::fetch::fetch_article(address, &extract).await.map_err(user_error)?;
-                    (fetched.body, fetched.format, url.or(Some(fetched.final_url)))
+                    let fetched = crate::fetch::fetch_article(address, &extract)
+                        .await
+                        .map_err(user_error)?;
+                    (
+                        fetched.body,
+                        fetched.format,
+                        url.or(Some(fetched.final_url)),
+                    )
                 }
                 None => {
                     let body = cli::read_input(&file)?;

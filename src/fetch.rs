@@ -72,23 +72,35 @@ async fn vet(url: &url::Url, allow_loopback: bool) -> Result<SocketAddr, AppErro
     if !matches!(url.scheme(), "http" | "https") {
         return Err(refuse("only http and https addresses can be imported"));
     }
-    let host = url.host_str().ok_or_else(|| refuse("the address has no host"))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| refuse("the address has no host"))?;
     let port = url.port_or_known_default().unwrap_or(80);
-    let addrs: Vec<SocketAddr> = tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::lookup_host((host.trim_matches(['[', ']']), port)))
-        .await
-        .map_err(|_| refuse(format!("looking up {host} timed out")))?
-        .map_err(|_| refuse(format!("cannot find the host {host}")))?
-        .collect();
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        tokio::net::lookup_host((host.trim_matches(['[', ']']), port)),
+    )
+    .await
+    .map_err(|_| refuse(format!("looking up {host} timed out")))?
+    .map_err(|_| refuse(format!("cannot find the host {host}")))?
+    .collect();
     // Every address must be public, or a rebinding host could pick a private one later.
     if addrs.is_empty() || addrs.iter().any(|a| !is_fetchable(a.ip(), allow_loopback)) {
         tracing::warn!(%host, "refused to fetch a non-public address");
-        return Err(refuse(format!("{host} is not a public address; claimdesk only fetches from the public web")));
+        return Err(refuse(format!(
+            "{host} is not a public address; claimdesk only fetches from the public web"
+        )));
     }
     Ok(addrs[0])
 }
 
 fn format_of(content_type: &str) -> Option<InputFormat> {
-    let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     match mime.as_str() {
         "text/html" | "application/xhtml+xml" => Some(InputFormat::Html),
         "text/markdown" | "text/x-markdown" => Some(InputFormat::Markdown),
@@ -98,8 +110,12 @@ fn format_of(content_type: &str) -> Option<InputFormat> {
 }
 
 /// Fetches an article, following a few redirects, each one checked like the first address.
-pub async fn fetch_article(address: &str, settings: &ExtractSettings) -> Result<FetchedArticle, AppError> {
-    let mut url = url::Url::parse(address.trim()).map_err(|_| refuse("that is not a web address"))?;
+pub async fn fetch_article(
+    address: &str,
+    settings: &ExtractSettings,
+) -> Result<FetchedArticle, AppError> {
+    let mut url =
+        url::Url::parse(address.trim()).map_err(|_| refuse("that is not a web address"))?;
     let limit = settings.max_article_bytes;
     for _ in 0..=MAX_REDIRECTS {
         let pinned = vet(&url, settings.fetch_allow_loopback).await?;
@@ -114,10 +130,22 @@ pub async fn fetch_article(address: &str, settings: &ExtractSettings) -> Result<
             .map_err(AppError::unexpected)?;
         let response = client
             .get(url.clone())
-            .header(reqwest::header::ACCEPT, "text/html, text/plain;q=0.9, text/markdown;q=0.9")
+            .header(
+                reqwest::header::ACCEPT,
+                "text/html, text/plain;q=0.9, text/markdown;q=0.9",
+            )
             .send()
             .await
-            .map_err(|e| refuse(format!("could not fetch {url}: {}", if e.is_timeout() { "timed out".to_owned() } else { e.without_url().to_string() })))?;
+            .map_err(|e| {
+                refuse(format!(
+                    "could not fetch {url}: {}",
+                    if e.is_timeout() {
+                        "timed out".to_owned()
+                    } else {
+                        e.without_url().to_string()
+                    }
+                ))
+            })?;
         if response.status().is_redirection() {
             let next = response
                 .headers()
@@ -131,9 +159,20 @@ pub async fn fetch_article(address: &str, settings: &ExtractSettings) -> Result<
         if !response.status().is_success() {
             return Err(refuse(format!("{url} answered {}", response.status())));
         }
-        let content_type = response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let format = format_of(content_type).ok_or_else(|| refuse(format!("{url} is {content_type:?}, not an HTML or text page")))?;
-        if response.content_length().is_some_and(|n| n as usize > limit) {
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let format = format_of(content_type).ok_or_else(|| {
+            refuse(format!(
+                "{url} is {content_type:?}, not an HTML or text page"
+            ))
+        })?;
+        if response
+            .content_length()
+            .is_some_and(|n| n as usize > limit)
+        {
             return Err(AppError::PayloadTooLarge { limit });
         }
         let mut body = Vec::new();
@@ -145,9 +184,15 @@ pub async fn fetch_article(address: &str, settings: &ExtractSettings) -> Result<
             }
             body.extend_from_slice(&chunk);
         }
-        return Ok(FetchedArticle { body, format, final_url: url.to_string() });
+        return Ok(FetchedArticle {
+            body,
+            format,
+            final_url: url.to_string(),
+        });
     }
-    Err(refuse(format!("{address} redirects more than {MAX_REDIRECTS} times")))
+    Err(refuse(format!(
+        "{address} redirects more than {MAX_REDIRECTS} times"
+    )))
 }
 
 #[cfg(test)]
@@ -156,21 +201,47 @@ mod tests {
 
     #[test]
     fn only_public_addresses_are_fetchable() {
-        for refused in ["10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "224.0.0.1", "::", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "::ffff:127.0.0.1"] {
+        for refused in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "224.0.0.1",
+            "::",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:10.0.0.1",
+            "::ffff:127.0.0.1",
+        ] {
             let ip: IpAddr = refused.parse().expect("ip");
             assert!(!is_fetchable(ip, false), "{refused}");
         }
         assert!(!is_fetchable("127.0.0.1".parse().expect("ip"), false));
         assert!(is_fetchable("127.0.0.1".parse().expect("ip"), true));
-        assert!(!is_fetchable("10.0.0.1".parse().expect("ip"), true), "loopback permission is not private permission");
-        for allowed in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"] {
-            assert!(is_fetchable(allowed.parse().expect("ip"), false), "{allowed}");
+        assert!(
+            !is_fetchable("10.0.0.1".parse().expect("ip"), true),
+            "loopback permission is not private permission"
+        );
+        for allowed in [
+            "93.184.216.34",
+            "2606:2800:220:1:248:1893:25c8:1946",
+            "8.8.8.8",
+        ] {
+            assert!(
+                is_fetchable(allowed.parse().expect("ip"), false),
+                "{allowed}"
+            );
         }
     }
 
     #[test]
     fn content_types() {
-        assert!(matches!(format_of("text/html; charset=utf-8"), Some(InputFormat::Html)));
+        assert!(matches!(
+            format_of("text/html; charset=utf-8"),
+            Some(InputFormat::Html)
+        ));
         assert!(matches!(format_of("text/plain"), Some(InputFormat::Text)));
         assert!(format_of("application/pdf").is_none());
         assert!(format_of("").is_none());

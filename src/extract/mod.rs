@@ -1,62 +1,100 @@
-//! Placeholder extractor (replaced by the real module).
+//! Claim extraction: article text in, scored and annotated claims out.
+
+// Pipeline: decode and convert the input (`InputFormat`), split sentences,
+// score each for check-worthiness, and annotate those at or above the
+// threshold with category, claimant, entities and in-article duplicates.
+// Everything here is pure computation; data files are compiled in.
+
+mod category;
+mod claimant;
+mod dedup;
+mod entities;
+mod input;
+mod lexicon;
+mod score;
+mod sentences;
+
+use std::fmt;
 
 use serde::Serialize;
 
-crate::domain::named_enum! {
-    /// What a claim is about.
-    pub enum Category ("category") {
-        Arms => "arms",
-        Finance => "finance",
-        Energy => "energy",
-        Military => "military",
-        Diplomacy => "diplomacy",
-        Politics => "politics",
-        Economy => "economy",
-        Other => "other",
-    }
-}
+pub use category::{Category, UnknownCategory};
+pub use dedup::similarity;
+pub use entities::{Entity, EntityKind, NormalizedValue, Qualifier};
+pub use input::{InputFormat, html_to_text, markdown_to_text};
+pub use score::{model_score, score_sentence};
+pub use sentences::{Span, split as split_sentences};
 
-#[derive(Debug, Clone, Copy)]
-pub enum InputFormat {
-    Text,
-    Markdown,
-    Html,
-}
+/// Default upper bound on accepted input size (2 MiB).
+pub const DEFAULT_MAX_BYTES: usize = 2 * 1024 * 1024;
+/// Default claim threshold on the calibrated check-worthiness score.
+pub const DEFAULT_THRESHOLD: f32 = 0.5;
+/// Default bigram-overlap similarity at which a later claim is a duplicate.
+pub const DEFAULT_DUPLICATE_THRESHOLD: f32 = 0.6;
+/// Score cap for sentences inside an FAQ block appended to an article.
+const FAQ_SCORE_CAP: f32 = 0.25;
 
-#[derive(Debug, Clone)]
+/// Extraction settings.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExtractConfig {
+    /// Sentences scoring at or above this are claims.
     pub threshold: f32,
+    /// Inputs larger than this many bytes are rejected.
     pub max_bytes: usize,
+    /// [`similarity`] at or above this links a claim to an earlier one.
     pub duplicate_threshold: f32,
 }
+
 impl Default for ExtractConfig {
     fn default() -> Self {
         ExtractConfig {
-            threshold: 0.5,
-            max_bytes: 2 * 1024 * 1024,
-            duplicate_threshold: 0.5,
+            threshold: DEFAULT_THRESHOLD,
+            max_bytes: DEFAULT_MAX_BYTES,
+            duplicate_threshold: DEFAULT_DUPLICATE_THRESHOLD,
         }
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+/// Why an input was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExtractError {
-    #[error("not UTF-8")]
+    /// The bytes are not UTF-8; `valid_up_to` is the length of the valid prefix.
     NotUtf8 { valid_up_to: usize },
-    #[error("too large")]
+    /// The input is larger than the configured limit.
     TooLarge { size: usize, limit: usize },
-    #[error("empty")]
+    /// The input (or its converted text) has no content.
     Empty,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Entity {
-    pub kind: String,
-    pub text: String,
-    pub start: usize,
-    pub end: usize,
+impl fmt::Display for ExtractError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExtractError::NotUtf8 { valid_up_to } => write!(
+                f,
+                "input is not valid UTF-8 (first invalid byte at offset {valid_up_to})"
+            ),
+            ExtractError::TooLarge { size, limit } => {
+                write!(
+                    f,
+                    "input is {size} bytes, larger than the {limit}-byte limit"
+                )
+            }
+            ExtractError::Empty => f.write_str("input has no text"),
+        }
+    }
 }
 
+impl std::error::Error for ExtractError {}
+
+/// The stored article body and the claims found in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    /// Plain text; claim and entity offsets index into this.
+    pub text: String,
+    pub claims: Vec<ExtractedClaim>,
+}
+
+/// One check-worthy sentence. `text == doc.text[start..end]`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExtractedClaim {
     pub text: String,
@@ -66,17 +104,16 @@ pub struct ExtractedClaim {
     pub category: Category,
     pub claimant: Option<String>,
     pub entities: Vec<Entity>,
+    /// Index (into the returned claims) of an earlier claim saying the same.
     pub duplicate_of: Option<usize>,
 }
 
-pub struct Document {
-    pub text: String,
-    pub claims: Vec<ExtractedClaim>,
-}
-
+/// Decodes, converts and extracts. For HTML and Markdown the returned
+/// `Document::text` is the converted plain text; for plain text it is the
+/// input unchanged.
 pub fn extract_bytes(
     input: &[u8],
-    _format: InputFormat,
+    format: InputFormat,
     cfg: &ExtractConfig,
 ) -> Result<Document, ExtractError> {
     if input.len() > cfg.max_bytes {
@@ -85,55 +122,110 @@ pub fn extract_bytes(
             limit: cfg.max_bytes,
         });
     }
-    let text = std::str::from_utf8(input).map_err(|e| ExtractError::NotUtf8 {
+    let raw = std::str::from_utf8(input).map_err(|e| ExtractError::NotUtf8 {
         valid_up_to: e.valid_up_to(),
     })?;
+    let text = match format {
+        InputFormat::Text => raw.to_string(),
+        InputFormat::Markdown => markdown_to_text(raw),
+        InputFormat::Html => html_to_text(raw),
+    };
     if text.trim().is_empty() {
         return Err(ExtractError::Empty);
     }
-    Ok(Document {
-        text: text.to_owned(),
-        claims: extract_text(text, cfg),
-    })
+    let claims = extract_text(&text, cfg);
+    Ok(Document { text, claims })
 }
 
-pub fn extract_text(text: &str, _cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if c == '.' || c == '\n' {
-            let s = text[start..i + c.len_utf8()].trim();
-            if s.len() > 30 && s.chars().any(|c| c.is_ascii_digit()) {
-                let off = start + text[start..].find(s).unwrap_or(0);
-                out.push(ExtractedClaim {
-                    text: s.to_owned(),
-                    start: off,
-                    end: off + s.len(),
-                    score: 0.8,
-                    category: Category::Other,
-                    claimant: None,
-                    entities: vec![],
-                    duplicate_of: None,
-                });
-            }
-            start = i + c.len_utf8();
+/// Sentences below this base score are never claims, whatever the context.
+const EVIDENCE_FLOOR: f32 = 0.2;
+/// Logit bonus for a concrete figure (amount, percentage, dated event,
+/// weapon system) and for a named claimant. The debate-trained model has never
+/// seen attributed news quotes; these are what make such sentences checkable.
+const FIGURE_EVIDENCE: f32 = 0.8;
+const CLAIMANT_EVIDENCE: f32 = 0.4;
+
+fn evidence(has_claimant: bool, ents: &[Entity]) -> f32 {
+    let figure = ents.iter().any(|e| {
+        matches!(
+            e.kind,
+            EntityKind::Money | EntityKind::Percent | EntityKind::WeaponSystem
+        ) || (matches!(e.kind, EntityKind::Date | EntityKind::Quantity) && e.value.is_some())
+    });
+    let mut ev = 0.0;
+    if figure {
+        ev += FIGURE_EVIDENCE;
+    }
+    if has_claimant {
+        ev += CLAIMANT_EVIDENCE;
+    }
+    ev
+}
+
+/// A line such as "Frequently Asked Questions" or "FAQ".
+fn is_faq_heading(s: &str) -> bool {
+    let t = s.trim().trim_end_matches([':', '.']).to_lowercase();
+    t == "faq" || t == "faqs" || t.starts_with("frequently asked question")
+}
+
+/// Extracts claims from plain text (no size check). Offsets index `text`.
+pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
+    let spans = sentences::split(text);
+    let claimants = claimant::attribute(text, &spans);
+    let mut surnames: lexicon::FastSet<String> = lexicon::FastSet::default();
+    let mut in_faq = false;
+    let mut claims = Vec::new();
+    for (sp, who) in spans.iter().zip(claimants) {
+        let Some(sent) = text.get(sp.start..sp.end) else {
+            continue;
+        };
+        if is_faq_heading(sent) {
+            in_faq = true;
         }
+        let model_p = model_score(sent);
+        let base = score::adjust(sent, model_p, 0.0);
+        // Entities are only worth finding for sentences that could still
+        // reach the threshold with contextual evidence.
+        // Written so a NaN threshold or score never yields a claim.
+        if base
+            .partial_cmp(&EVIDENCE_FLOOR.min(cfg.threshold))
+            .is_none_or(|o| o.is_lt())
+        {
+            continue;
+        }
+        let ents = entities::find(sent, sp.start, &surnames);
+        let mut score = score::adjust(sent, model_p, evidence(who.is_some(), &ents));
+        // FAQ blocks appended to articles restate the article as generated
+        // Q&A; they are not the article's own claims.
+        if in_faq {
+            score = score.min(FAQ_SCORE_CAP);
+        }
+        if score.partial_cmp(&cfg.threshold).is_none_or(|o| o.is_lt()) {
+            continue;
+        }
+        for e in &ents {
+            if e.kind == EntityKind::Person
+                && let Some((_, last)) = e.text.rsplit_once(' ')
+            {
+                surnames.insert(last.to_string());
+            }
+        }
+        let category = category::categorize(sent, &ents);
+        claims.push(ExtractedClaim {
+            text: sent.to_string(),
+            start: sp.start,
+            end: sp.end,
+            score,
+            category,
+            claimant: who,
+            entities: ents,
+            duplicate_of: None,
+        });
     }
-    out
-}
-
-pub fn score_sentence(text: &str) -> f32 {
-    if text.chars().any(|c| c.is_ascii_digit()) {
-        0.8
-    } else {
-        0.2
+    let texts: Vec<&str> = claims.iter().map(|c| c.text.as_str()).collect();
+    let links = dedup::link(&texts, cfg.duplicate_threshold);
+    for (c, l) in claims.iter_mut().zip(links) {
+        c.duplicate_of = l;
     }
-}
-pub fn similarity(_a: &str, _b: &str) -> f32 {
-    0.0
-}
-impl InputFormat {
-    pub fn detect(_b: &[u8], _c: Option<&str>, _f: Option<&str>) -> InputFormat {
-        InputFormat::Text
-    }
+    claims
 }

@@ -162,7 +162,7 @@ pub async fn show_queue(
         total: counts.iter().map(|(_, n)| n).sum(),
         counts,
         states: ReviewState::ALL,
-        categories: Category::ALL,
+        categories: &Category::ALL,
         rows,
         next_page: next.map(|cursor| next_link(&q, cursor)),
     })

@@ -11,7 +11,7 @@ use crate::views::{ExportPage, Layout};
 pub async fn export_form(user: CurrentUser) -> ExportPage {
     ExportPage {
         layout: Layout::for_user(&user),
-        categories: Category::ALL,
+        categories: &Category::ALL,
     }
 }
 

@@ -21,9 +21,30 @@ fn news_site() -> String {
         actix_web::rt::System::new().block_on(async move {
             let server = HttpServer::new(|| {
                 App::new()
-                    .route("/article.html", web::get().to(|| async { HttpResponse::Ok().content_type("text/html; charset=utf-8").body(PAGE) }))
-                    .route("/moved", web::get().to(|| async { HttpResponse::Found().insert_header(("Location", "/article.html")).finish() }))
-                    .route("/report.pdf", web::get().to(|| async { HttpResponse::Ok().content_type("application/pdf").body("%PDF-1.4") }))
+                    .route(
+                        "/article.html",
+                        web::get().to(|| async {
+                            HttpResponse::Ok()
+                                .content_type("text/html; charset=utf-8")
+                                .body(PAGE)
+                        }),
+                    )
+                    .route(
+                        "/moved",
+                        web::get().to(|| async {
+                            HttpResponse::Found()
+                                .insert_header(("Location", "/article.html"))
+                                .finish()
+                        }),
+                    )
+                    .route(
+                        "/report.pdf",
+                        web::get().to(|| async {
+                            HttpResponse::Ok()
+                                .content_type("application/pdf")
+                                .body("%PDF-1.4")
+                        }),
+                    )
             })
             .workers(1)
             .listen(listener)
@@ -40,16 +61,39 @@ async fn an_article_is_imported_from_a_web_address() {
     let site = news_site();
     let app = TestApp::spawn().await;
     let browser = app.browser("rita", Role::Reviewer).await;
-    let (status, _) = browser.submit("/articles", &[("title", "Harbour deal"), ("url", &format!("{site}/moved")), ("body", "")]).await;
+    let (status, _) = browser
+        .submit(
+            "/articles",
+            &[
+                ("title", "Harbour deal"),
+                ("url", &format!("{site}/moved")),
+                ("body", ""),
+            ],
+        )
+        .await;
     assert_eq!(status, 303, "imported after following the redirect");
     let (_, list) = browser.get("/articles").await;
-    let id: String = list.split("href=\"/articles/").nth(1).expect("a listed article").chars().take_while(char::is_ascii_digit).collect();
+    let id: String = list
+        .split("href=\"/articles/")
+        .nth(1)
+        .expect("a listed article")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     let (status, page) = browser.get(&format!("/articles/{id}")).await;
     assert_eq!(status, 200);
-    assert!(page.contains("12 coastal batteries"), "the main text is kept");
-    assert!(!page.contains("do not import me") && !page.contains("color:red"), "scripts and styles are dropped");
+    assert!(
+        page.contains("12 coastal batteries"),
+        "the main text is kept"
+    );
+    assert!(
+        !page.contains("do not import me") && !page.contains("color:red"),
+        "scripts and styles are dropped"
+    );
 
-    let (status, page) = browser.submit("/articles", &[("url", &format!("{site}/report.pdf"))]).await;
+    let (status, page) = browser
+        .submit("/articles", &[("url", &format!("{site}/report.pdf"))])
+        .await;
     assert_eq!(status, 422);
     assert!(page.contains("not an HTML or text page"));
 }
@@ -61,13 +105,27 @@ async fn private_and_loopback_addresses_are_refused_by_default() {
     let mut config = test_config();
     config.extract.fetch_allow_loopback = false;
     let address = serve(&db, config);
-    let app = TestApp { address: address.clone(), pool: db.pool(), db };
+    let app = TestApp {
+        address: address.clone(),
+        pool: db.pool(),
+        db,
+    };
     app.user("rita", Role::Reviewer).await;
     let browser = Browser::new(&address);
     assert_eq!(browser.login("rita", PASSWORD).await, 303);
-    for target in [format!("{site}/article.html"), "http://10.0.0.1/x".into(), "http://169.254.169.254/latest/meta-data".into(), "http://[::1]/".into(), "file:///etc/passwd".into(), "javascript:alert(1)".into()] {
+    for target in [
+        format!("{site}/article.html"),
+        "http://10.0.0.1/x".into(),
+        "http://169.254.169.254/latest/meta-data".into(),
+        "http://[::1]/".into(),
+        "file:///etc/passwd".into(),
+        "javascript:alert(1)".into(),
+    ] {
         let (status, page) = browser.submit("/articles", &[("url", &target)]).await;
         assert_eq!(status, 422, "{target}");
-        assert!(page.contains("public") || page.contains("http"), "{target}: a clear reason");
+        assert!(
+            page.contains("public") || page.contains("http"),
+            "{target}: a clear reason"
+        );
     }
 }

@@ -3,7 +3,9 @@
 mod helpers;
 
 mod auth;
+mod browser;
 mod export_writers;
+mod extract;
 mod fetch;
 mod health;
 mod workflow;

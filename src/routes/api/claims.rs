@@ -48,6 +48,8 @@ pub struct ClaimJson {
     /// Byte offsets into the article body.
     start: i32,
     end: i32,
+    /// arms, finance, energy, military, diplomacy, politics, economy or other.
+    #[schema(value_type = String)]
     category: Category,
     claimant: Option<String>,
     score: f32,

@@ -58,7 +58,7 @@ pub fn path_config() -> web::PathConfig {
         claims::ClaimJson, claims::ClaimList, claims::EvidenceJson, claims::NewEvidenceJson,
         claims::TransitionJson, claims::EventJson, claims::EventList, claims::RetractJson,
         score::ScoreRequest, score::ScoreResponse, ErrorJson, ErrorDetailJson,
-        crate::domain::ReviewState, crate::domain::Verdict, crate::domain::Stance, crate::extract::Category,
+        crate::domain::ReviewState, crate::domain::Verdict, crate::domain::Stance,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

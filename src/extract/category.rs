@@ -1,0 +1,212 @@
+//! Claim categories and the lexicon-weighted rule that assigns them.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::entities::{Entity, EntityKind};
+use super::lexicon::{CATEGORY_TERMS, FastMap, Term};
+
+/// Topic of a claim; serialised in lowercase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Arms,
+    Finance,
+    Energy,
+    Military,
+    Diplomacy,
+    Politics,
+    Economy,
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 8] = [
+        Category::Arms,
+        Category::Finance,
+        Category::Energy,
+        Category::Military,
+        Category::Diplomacy,
+        Category::Politics,
+        Category::Economy,
+        Category::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Arms => "arms",
+            Category::Finance => "finance",
+            Category::Energy => "energy",
+            Category::Military => "military",
+            Category::Diplomacy => "diplomacy",
+            Category::Politics => "politics",
+            Category::Economy => "economy",
+            Category::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Error for an unknown category name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownCategory(pub String);
+
+impl fmt::Display for UnknownCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown category {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownCategory {}
+
+impl FromStr for Category {
+    type Err = UnknownCategory;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(t))
+            .ok_or_else(|| UnknownCategory(s.to_string()))
+    }
+}
+
+/// Lowercased words; hyphens stay inside words so "air-defense" and
+/// "s-300vm" survive as single tokens.
+fn words(lower: &str) -> Vec<&str> {
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .map(|w| w.trim_matches('-'))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Category terms indexed for one pass over the words: exact first words in
+/// a map, single-word prefix terms ("loan*") in a list.
+struct Index {
+    by_first: FastMap<String, Vec<(usize, &'static Term)>>,
+    /// Bucketed by first byte so each word checks only a few prefixes.
+    prefixes: Vec<Vec<(usize, &'static Term)>>,
+}
+
+static INDEX: LazyLock<Index> = LazyLock::new(|| {
+    let mut by_first: FastMap<String, Vec<(usize, &'static Term)>> = FastMap::default();
+    let mut prefixes: Vec<Vec<(usize, &'static Term)>> = vec![Vec::new(); 256];
+    for (ci, (_, terms)) in CATEGORY_TERMS.iter().enumerate() {
+        for t in terms {
+            match t.words.as_slice() {
+                [only] if t.prefix => {
+                    let b = only.bytes().next().map_or(0, usize::from);
+                    if let Some(bucket) = prefixes.get_mut(b) {
+                        bucket.push((ci, t));
+                    }
+                }
+                [first, ..] => by_first.entry(first.clone()).or_default().push((ci, t)),
+                [] => {}
+            }
+        }
+    }
+    Index { by_first, prefixes }
+});
+
+fn term_matches(t: &Term, ws: &[&str]) -> bool {
+    let n = t.words.len();
+    ws.len() >= n
+        && ws.iter().zip(&t.words).enumerate().all(|(i, (w, tw))| {
+            if t.prefix && i + 1 == n {
+                w.starts_with(tw.as_str())
+            } else {
+                *w == tw
+            }
+        })
+}
+
+/// Picks the category with the highest summed lexicon weight; entity kinds
+/// add evidence (a weapon system is strong evidence for arms). Ties go to the
+/// earlier category in the lexicon file; no evidence gives `Other`.
+pub fn categorize(text: &str, entities: &[Entity]) -> Category {
+    let lower = text.to_ascii_lowercase();
+    let ws = words(&lower);
+    let mut scores = vec![0.0f32; CATEGORY_TERMS.len()];
+    let idx = &*INDEX;
+    for i in 0..ws.len() {
+        let rest = ws.get(i..).unwrap_or(&[]);
+        let Some(w) = rest.first() else { break };
+        if let Some(cands) = idx.by_first.get(*w) {
+            for (ci, t) in cands {
+                if term_matches(t, rest)
+                    && let Some(s) = scores.get_mut(*ci)
+                {
+                    *s += t.weight;
+                }
+            }
+        }
+        let bucket = w
+            .bytes()
+            .next()
+            .and_then(|b| idx.prefixes.get(usize::from(b)));
+        for (ci, t) in bucket.into_iter().flatten() {
+            if t.words.first().is_some_and(|p| w.starts_with(p.as_str()))
+                && let Some(s) = scores.get_mut(*ci)
+            {
+                *s += t.weight;
+            }
+        }
+    }
+    let mut best = (Category::Other, 0.0f32);
+    for ((cat, _), mut score) in CATEGORY_TERMS.iter().zip(scores) {
+        score += entities
+            .iter()
+            .map(|e| match (cat, e.kind) {
+                (Category::Arms, EntityKind::WeaponSystem) => 4.0,
+                (Category::Finance, EntityKind::Money) => 0.5,
+                _ => 0.0,
+            })
+            .sum::<f32>();
+        if score > best.1 {
+            best = (*cat, score);
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_names() {
+        for c in Category::ALL {
+            assert_eq!(c.as_str().parse::<Category>(), Ok(c));
+            assert_eq!(
+                serde_json::to_string(&c).ok(),
+                Some(format!("\"{}\"", c.as_str()))
+            );
+        }
+        assert!("weapons".parse::<Category>().is_err());
+    }
+
+    #[test]
+    fn simple_rules() {
+        assert_eq!(
+            categorize("Moscow provided billions of dollars in loans.", &[]),
+            Category::Finance
+        );
+        assert_eq!(
+            categorize("Oil output reached 2 million barrels a day.", &[]),
+            Category::Energy
+        );
+        assert_eq!(
+            categorize("Troops launched a raid on the capital.", &[]),
+            Category::Military
+        );
+        assert_eq!(categorize("The weather was nice.", &[]), Category::Other);
+    }
+}

@@ -1,0 +1,114 @@
+//! Within-article near-duplicate detection over word bigram shingles.
+
+use super::lexicon::{FastMap, FastSet};
+
+/// Word bigrams as 64-bit FNV-1a hashes of the lowercased words; apostrophes
+/// split words so "Venezuela’s" and "Venezuela's" shingle identically.
+fn shingles(s: &str) -> FastSet<u64> {
+    let mut out = FastSet::default();
+    let mut prev: Option<u64> = None;
+    for w in s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut add = |b: u8| {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        };
+        if w.is_ascii() {
+            w.bytes().map(|b| b.to_ascii_lowercase()).for_each(&mut add);
+        } else {
+            for c in w.chars().flat_map(char::to_lowercase) {
+                let mut buf = [0u8; 4];
+                c.encode_utf8(&mut buf).bytes().for_each(&mut add);
+            }
+        }
+        if let Some(p) = prev {
+            out.insert(p.rotate_left(17) ^ h);
+        }
+        prev = Some(h);
+    }
+    out
+}
+
+fn overlap(a: &FastSet<u64>, b: &FastSet<u64>) -> f32 {
+    let min = a.len().min(b.len());
+    if min < MIN_SHINGLES {
+        return 0.0;
+    }
+    a.intersection(b).count() as f32 / min as f32
+}
+
+const MIN_SHINGLES: usize = 4;
+/// Shingles shared by more texts than this are boilerplate and ignored when
+/// looking for candidates, which keeps linking near-linear on huge inputs.
+const MAX_POSTINGS: usize = 64;
+
+/// Overlap (Szymkiewicz–Simpson) coefficient of the two texts' word-bigram
+/// sets: |A ∩ B| / min(|A|, |B|), in [0,1].
+///
+/// Overlap rather than Jaccard because a restatement often wraps the same
+/// core clause in a different lead-in ("More immediately, …" vs "A more
+/// immediate concern …, however, is oil: …"). Texts with fewer than four
+/// bigrams score 0 so short fragments never match by accident.
+pub fn similarity(a: &str, b: &str) -> f32 {
+    overlap(&shingles(a), &shingles(b))
+}
+
+/// For each text, the index of the earliest earlier text at or above
+/// `threshold` similarity. Candidates come from an inverted shingle index.
+pub fn link(texts: &[&str], threshold: f32) -> Vec<Option<usize>> {
+    let sets: Vec<FastSet<u64>> = texts.iter().map(|t| shingles(t)).collect();
+    let mut index: FastMap<u64, Vec<usize>> = FastMap::default();
+    let mut out = Vec::with_capacity(texts.len());
+    for (i, si) in sets.iter().enumerate() {
+        let mut shared: FastMap<usize, usize> = FastMap::default();
+        for sh in si {
+            if let Some(post) = index.get(sh) {
+                for &j in post {
+                    *shared.entry(j).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut cands: Vec<usize> = shared.into_keys().collect();
+        cands.sort_unstable();
+        let found = cands
+            .into_iter()
+            .find(|&j| sets.get(j).is_some_and(|sj| overlap(si, sj) >= threshold));
+        out.push(found);
+        for sh in si {
+            let post = index.entry(*sh).or_default();
+            if post.len() < MAX_POSTINGS {
+                post.push(i);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restatement_is_similar() {
+        let a = "More immediately, U.S. access to Venezuela’s vast oil reserves could drive down global prices, threatening one of Russia’s most vital sources of income.";
+        let b = "A more immediate concern for Russia, however, is oil: U.S. access to Venezuela’s vast reserves could drive down global prices, threatening one of Russia’s key sources of income.";
+        assert!(similarity(a, b) >= 0.6, "{}", similarity(a, b));
+        assert!(
+            similarity(
+                a,
+                "Moscow has also provided Venezuela with billions of dollars in loans."
+            ) < 0.3
+        );
+        assert_eq!(link(&[a, "x y z w v", b], 0.6), vec![None, None, Some(0)]);
+    }
+
+    #[test]
+    fn identical_and_empty() {
+        assert_eq!(similarity("", ""), 0.0);
+        let s = "the cat sat on the mat today";
+        assert!((similarity(s, s) - 1.0).abs() < 1e-6);
+    }
+}

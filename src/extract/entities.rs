@@ -1,0 +1,909 @@
+//! Entity recognition (amounts, dates, weapons, names) with normalised values.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::lexicon::{FastSet, ORGANIZATIONS, PERSONS, PLACES, WEAPON_STEMS, unit_of};
+
+/// What an entity is; serialised in snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Quantity,
+    Money,
+    Date,
+    WeaponSystem,
+    Person,
+    Organization,
+    Place,
+    Percent,
+}
+
+/// How an amount relates to the stated figure ("more than half").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    MoreThan,
+    LessThan,
+    AtLeast,
+    AtMost,
+    About,
+}
+
+/// Normalised entity value, serialised with a `"type"` tag, e.g.
+/// `{"type":"money","amount":50.0,"currency":"USD","per":"barrel"}`.
+///
+/// Dates are ISO 8601 (possibly truncated): `"2013"`, `"2022-02"`,
+/// `"2022-02-24"`, or `"--12"` / `"--12-21"` when the year is not stated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NormalizedValue {
+    Year {
+        year: i32,
+    },
+    Date {
+        date: String,
+    },
+    /// Inclusive range, e.g. "late 2025" is 2025-09..2025-12.
+    Period {
+        start: String,
+        end: String,
+    },
+    Money {
+        amount: f64,
+        currency: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        per: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        qualifier: Option<Qualifier>,
+    },
+    Percent {
+        value: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        qualifier: Option<Qualifier>,
+    },
+    Quantity {
+        value: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        qualifier: Option<Qualifier>,
+    },
+}
+
+/// A recognised entity; `start..end` are absolute byte offsets into the
+/// article text and `text` equals that slice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entity {
+    pub kind: EntityKind,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<NormalizedValue>,
+}
+
+const QUAL: &str = r"(?:(?P<q>more than|over|less than|under|fewer than|about|around|roughly|nearly|almost|some|at least|at most|up to)\s+)?";
+
+static MONEY_SYMBOL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i){QUAL}(?P<cur>US\$|\$|€|£|USD ?|EUR ?)\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?:\s*(?P<mag>thousand|million|billion|trillion|bn|m|k)(?-u:\b))?(?:\s+(?:a|an|per)\s+(?P<per>barrel|ton|tonne|year|month|day|share|gallon|unit|person)(?-u:\b))?"
+    ))
+    .ok()
+});
+static MONEY_WORD: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?-u:\b){QUAL}(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?:(?P<mag>thousand|million|billion|trillion)\s+)?(?P<cur>dollars|euros|pounds|rubles|roubles|yuan)(?-u:\b)(?:\s+(?:a|an|per)\s+(?P<per>barrel|ton|tonne|year|month|day|share)(?-u:\b))?"
+    ))
+    .ok()
+});
+static MONEY_VAGUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:(?P<pre>tens|hundreds) of )?(?P<mag>thousands|millions|billions|trillions) of (?P<cur>dollars|euros|pounds|rubles|roubles|yuan)(?-u:\b)").ok()
+});
+static PERCENT_NUM: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?-u:\b){QUAL}(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent(?-u:\b)|per cent(?-u:\b))"
+    ))
+    .ok()
+});
+static PERCENT_FRAC: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?-u:\b)(?P<all>{QUAL}(?P<frac>half|a third|one third|a quarter|one quarter|two thirds|two-thirds|three quarters|a majority|the majority))\s+of(?-u:\b)"
+    ))
+    .ok()
+});
+static DATE_MONTH: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[\s-]+)?(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?-u:\b))?(?:,?\s+(?P<year>(?:1[89]|20)\d\d)(?-u:\b))?").ok()
+});
+static DATE_YEAR: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:(?P<part>[Ee]arly|[Mm]id|[Ll]ate|[Tt]he end of|[Tt]he beginning of)[\s-]+)?(?P<year>(?:1[89]|20)\d\d)(?P<s>s)?(?-u:\b)").ok()
+});
+static QUANTITY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?-u:\b){QUAL}(?P<num>\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozens|hundreds|thousands|millions)\s+(?:(?P<mag>thousand|million|billion|trillion)\s+)?(?P<unit>[a-z]+)(?-u:\b)"
+    ))
+    .ok()
+});
+static WEAPON: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    // Short stems ("Su", "Mi") only count with a designator ("Su-30").
+    let (long, short): (Vec<&str>, Vec<&str>) = WEAPON_STEMS.iter().partition(|s| s.len() > 2);
+    let alt = |v: &[&str]| {
+        v.iter()
+            .map(|s| regex::escape(s))
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    Regex::new(&format!(
+        r"(?-u:\b)(?:(?:{})(?:-?[A-Z0-9]+)*|(?:{})(?:-?[A-Z0-9]+)+)(?-u:\b)",
+        alt(&long),
+        alt(&short)
+    ))
+    .ok()
+});
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// Capitalised words that start sentences or clauses but are not names.
+const NOT_NAMES_LIST: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "And",
+    "But",
+    "Or",
+    "If",
+    "In",
+    "On",
+    "At",
+    "For",
+    "From",
+    "To",
+    "Of",
+    "By",
+    "With",
+    "As",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "It",
+    "Its",
+    "He",
+    "She",
+    "They",
+    "We",
+    "I",
+    "You",
+    "His",
+    "Her",
+    "Their",
+    "Our",
+    "My",
+    "Yet",
+    "Still",
+    "Such",
+    "Despite",
+    "Instead",
+    "However",
+    "Most",
+    "More",
+    "Some",
+    "Many",
+    "Few",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "Since",
+    "Publicly",
+    "There",
+    "Here",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "Is",
+    "Are",
+    "Was",
+    "Were",
+    "Do",
+    "Does",
+    "Did",
+    "Can",
+    "Could",
+    "Would",
+    "Should",
+    "Will",
+    "Has",
+    "Have",
+    "Had",
+    "Yes",
+    "No",
+    "Not",
+    "So",
+    "Also",
+    "Even",
+    "Then",
+    "Now",
+    "Of",
+    "Team",
+    "Frequently",
+    "Asked",
+    "Questions",
+    "Beginner",
+    "Intermediate",
+    "Advanced",
+    "Definition",
+    "Russian",
+    "American",
+    "Ukrainian",
+    "Venezuelan",
+    "Specialists",
+    "Removing",
+    "Bogged",
+    "Every",
+    "Each",
+    "All",
+    "Both",
+];
+
+static NOT_NAMES: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| NOT_NAMES_LIST.iter().copied().collect());
+
+fn parse_num(s: &str) -> Option<f64> {
+    let t = s.replace(',', "");
+    if let Ok(v) = t.parse::<f64>() {
+        return Some(v);
+    }
+    let v = match s.to_ascii_lowercase().as_str() {
+        "one" => 1.0,
+        "two" => 2.0,
+        "three" => 3.0,
+        "four" => 4.0,
+        "five" => 5.0,
+        "six" => 6.0,
+        "seven" => 7.0,
+        "eight" => 8.0,
+        "nine" => 9.0,
+        "ten" => 10.0,
+        "eleven" => 11.0,
+        "twelve" => 12.0,
+        "fifteen" => 15.0,
+        "twenty" => 20.0,
+        "thirty" => 30.0,
+        "forty" => 40.0,
+        "fifty" => 50.0,
+        "sixty" => 60.0,
+        "seventy" => 70.0,
+        "eighty" => 80.0,
+        "ninety" => 90.0,
+        "hundred" => 100.0,
+        "dozens" => 24.0,
+        "hundreds" => 200.0,
+        "thousands" => 2000.0,
+        "millions" => 2e6,
+        _ => return None,
+    };
+    Some(v)
+}
+
+fn magnitude(s: Option<&str>) -> f64 {
+    match s.map(str::to_ascii_lowercase).as_deref() {
+        Some("thousand" | "thousands" | "k") => 1e3,
+        Some("million" | "millions" | "m") => 1e6,
+        Some("billion" | "billions" | "bn") => 1e9,
+        Some("trillion" | "trillions") => 1e12,
+        _ => 1.0,
+    }
+}
+
+fn currency(s: &str) -> &'static str {
+    let t = s.trim().to_ascii_lowercase();
+    match t.as_str() {
+        "€" | "eur" | "euros" => "EUR",
+        "£" | "pounds" => "GBP",
+        "rubles" | "roubles" => "RUB",
+        "yuan" => "CNY",
+        _ => "USD",
+    }
+}
+
+fn qualifier(s: Option<&str>) -> Option<Qualifier> {
+    match s?.to_ascii_lowercase().as_str() {
+        "more than" | "over" => Some(Qualifier::MoreThan),
+        "less than" | "under" | "fewer than" => Some(Qualifier::LessThan),
+        "at least" => Some(Qualifier::AtLeast),
+        "at most" | "up to" => Some(Qualifier::AtMost),
+        _ => Some(Qualifier::About),
+    }
+}
+
+struct Cand {
+    kind: EntityKind,
+    start: usize,
+    end: usize,
+    value: Option<NormalizedValue>,
+    priority: u8,
+}
+
+/// Finds entities in `sentence`, which starts at byte `base` of the article.
+/// `known_surnames` holds the last words of people named in full earlier, so a
+/// later bare surname is recognised as a person.
+pub fn find(sentence: &str, base: usize, known_surnames: &FastSet<String>) -> Vec<Entity> {
+    let mut c: Vec<Cand> = Vec::new();
+    // Cheap guards skip regexes that cannot match; most sentences have no
+    // digits, which keeps extraction fast.
+    let lower = sentence.to_ascii_lowercase();
+    let digit = sentence.bytes().any(|b| b.is_ascii_digit());
+    if digit || lower.contains("illions of") || lower.contains("housands of") {
+        money(sentence, digit, &mut c);
+    }
+    if digit
+        || ["half", "third", "quarter", "majority"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
+        percent(sentence, digit, &mut c);
+    }
+    if digit || MONTHS.iter().any(|m| sentence.contains(m)) {
+        dates(sentence, digit, &mut c);
+    }
+    quantities(sentence, &mut c);
+    if let Some(re) = WEAPON.as_ref() {
+        for m in re.find_iter(sentence) {
+            c.push(Cand {
+                kind: EntityKind::WeaponSystem,
+                start: m.start(),
+                end: m.end(),
+                value: None,
+                priority: 5,
+            });
+        }
+    }
+    names(sentence, known_surnames, &mut c);
+
+    // Keep the highest-priority, then longest, candidate among overlaps.
+    c.sort_by(|a, b| {
+        a.priority
+            .cmp(&b.priority)
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    // Byte occupancy keeps overlap checks linear even for huge sentences.
+    let mut taken = vec![false; sentence.len()];
+    let mut kept: Vec<Cand> = Vec::new();
+    for cand in c {
+        let Some(slots) = taken.get_mut(cand.start..cand.end) else {
+            continue;
+        };
+        if !slots.is_empty() && !slots.iter().any(|t| *t) {
+            slots.iter_mut().for_each(|t| *t = true);
+            kept.push(cand);
+        }
+    }
+    kept.sort_by_key(|k| k.start);
+    kept.into_iter()
+        .filter_map(|k| {
+            let text = sentence.get(k.start..k.end)?.to_string();
+            Some(Entity {
+                kind: k.kind,
+                text,
+                start: base + k.start,
+                end: base + k.end,
+                value: k.value,
+            })
+        })
+        .collect()
+}
+
+fn money(s: &str, digit: bool, out: &mut Vec<Cand>) {
+    let exact = if digit {
+        vec![MONEY_SYMBOL.as_ref(), MONEY_WORD.as_ref()]
+    } else {
+        Vec::new()
+    };
+    for re in exact.into_iter().flatten() {
+        for cap in re.captures_iter(s) {
+            let (Some(all), Some(num), Some(cur)) = (cap.get(0), cap.name("num"), cap.name("cur"))
+            else {
+                continue;
+            };
+            let Some(n) = parse_num(num.as_str()) else {
+                continue;
+            };
+            let amount = n * magnitude(cap.name("mag").map(|m| m.as_str()));
+            out.push(Cand {
+                kind: EntityKind::Money,
+                start: all.start(),
+                end: all.end(),
+                value: Some(NormalizedValue::Money {
+                    amount,
+                    currency: currency(cur.as_str()).to_string(),
+                    per: cap.name("per").map(|p| p.as_str().to_ascii_lowercase()),
+                    qualifier: qualifier(cap.name("q").map(|q| q.as_str())),
+                }),
+                priority: 0,
+            });
+        }
+    }
+    if let Some(re) = MONEY_VAGUE.as_ref() {
+        for cap in re.captures_iter(s) {
+            let (Some(all), Some(cur)) = (cap.get(0), cap.name("cur")) else {
+                continue;
+            };
+            let pre = match cap.name("pre").map(|p| p.as_str().to_ascii_lowercase()) {
+                Some(p) if p == "tens" => 10.0,
+                Some(_) => 100.0,
+                None => 1.0,
+            };
+            // "billions of dollars" means at least two billion; report the
+            // order of magnitude as a lower bound.
+            out.push(Cand {
+                kind: EntityKind::Money,
+                start: all.start(),
+                end: all.end(),
+                value: Some(NormalizedValue::Money {
+                    amount: pre * magnitude(cap.name("mag").map(|m| m.as_str())),
+                    currency: currency(cur.as_str()).to_string(),
+                    per: None,
+                    qualifier: Some(Qualifier::AtLeast),
+                }),
+                priority: 0,
+            });
+        }
+    }
+}
+
+fn percent(s: &str, digit: bool, out: &mut Vec<Cand>) {
+    if let Some(re) = PERCENT_NUM.as_ref().filter(|_| digit) {
+        for cap in re.captures_iter(s) {
+            let (Some(all), Some(num)) = (cap.get(0), cap.name("num")) else {
+                continue;
+            };
+            let Some(v) = parse_num(num.as_str()) else {
+                continue;
+            };
+            out.push(Cand {
+                kind: EntityKind::Percent,
+                start: all.start(),
+                end: all.end(),
+                value: Some(NormalizedValue::Percent {
+                    value: v,
+                    qualifier: qualifier(cap.name("q").map(|q| q.as_str())),
+                }),
+                priority: 1,
+            });
+        }
+    }
+    if let Some(re) = PERCENT_FRAC.as_ref() {
+        for cap in re.captures_iter(s) {
+            let (Some(all), Some(frac)) = (cap.name("all"), cap.name("frac")) else {
+                continue;
+            };
+            let f = frac.as_str().to_ascii_lowercase();
+            let (v, implied) = match f.as_str() {
+                "half" => (50.0, None),
+                "a third" | "one third" => (100.0 / 3.0, None),
+                "a quarter" | "one quarter" => (25.0, None),
+                "two thirds" | "two-thirds" => (200.0 / 3.0, None),
+                "three quarters" => (75.0, None),
+                _ => (50.0, Some(Qualifier::MoreThan)),
+            };
+            let q = qualifier(cap.name("q").map(|q| q.as_str())).or(implied);
+            out.push(Cand {
+                kind: EntityKind::Percent,
+                start: all.start(),
+                end: all.end(),
+                value: Some(NormalizedValue::Percent {
+                    value: v,
+                    qualifier: q,
+                }),
+                priority: 1,
+            });
+        }
+    }
+}
+
+fn last_day(month: u32) -> u32 {
+    match month {
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn dates(s: &str, digit: bool, out: &mut Vec<Cand>) {
+    if let Some(re) = DATE_MONTH.as_ref() {
+        for cap in re.captures_iter(s) {
+            let (Some(all), Some(mon)) = (cap.get(0), cap.name("mon")) else {
+                continue;
+            };
+            let part = cap.name("part").map(|p| p.as_str().to_ascii_lowercase());
+            let day: Option<u32> = cap.name("day").and_then(|d| d.as_str().parse().ok());
+            let year = cap.name("year").map(|y| y.as_str());
+            // "May" and "March" are also ordinary words; need more context.
+            if matches!(mon.as_str(), "May" | "March")
+                && day.is_none()
+                && year.is_none()
+                && part.is_none()
+            {
+                continue;
+            }
+            let Some(m) = MONTHS.iter().position(|x| *x == mon.as_str()) else {
+                continue;
+            };
+            let m = m as u32 + 1;
+            let prefix = match year {
+                Some(y) => format!("{y}-{m:02}"),
+                None => format!("--{m:02}"),
+            };
+            let value = match (part.as_deref(), day) {
+                (_, Some(d)) if (1..=31).contains(&d) => NormalizedValue::Date {
+                    date: format!("{prefix}-{d:02}"),
+                },
+                (Some(p), _) => {
+                    let (a, b) = match p {
+                        "early" => (1, 10),
+                        "mid" => (11, 20),
+                        _ => (21, last_day(m)),
+                    };
+                    NormalizedValue::Period {
+                        start: format!("{prefix}-{a:02}"),
+                        end: format!("{prefix}-{b:02}"),
+                    }
+                }
+                _ => NormalizedValue::Date { date: prefix },
+            };
+            out.push(Cand {
+                kind: EntityKind::Date,
+                start: all.start(),
+                end: all.end(),
+                value: Some(value),
+                priority: 2,
+            });
+        }
+    }
+    if let Some(re) = DATE_YEAR.as_ref().filter(|_| digit) {
+        for cap in re.captures_iter(s) {
+            let (Some(all), Some(y)) = (cap.get(0), cap.name("year")) else {
+                continue;
+            };
+            // Skip designators and amounts such as "S-2000" or "$2013".
+            let before = s.get(..y.start()).and_then(|b| b.chars().next_back());
+            if before.is_some_and(|c| c == '-' && cap.name("part").is_none() || c == '$') {
+                continue;
+            }
+            let Ok(year) = y.as_str().parse::<i32>() else {
+                continue;
+            };
+            let part = cap.name("part").map(|p| p.as_str().to_ascii_lowercase());
+            let value = if cap.name("s").is_some() {
+                NormalizedValue::Period {
+                    start: format!("{year}"),
+                    end: format!("{}", year + 9),
+                }
+            } else {
+                match part.as_deref() {
+                    Some("early") | Some("the beginning of") => NormalizedValue::Period {
+                        start: format!("{year}-01"),
+                        end: format!("{year}-04"),
+                    },
+                    Some("mid") => NormalizedValue::Period {
+                        start: format!("{year}-05"),
+                        end: format!("{year}-08"),
+                    },
+                    Some("late") => NormalizedValue::Period {
+                        start: format!("{year}-09"),
+                        end: format!("{year}-12"),
+                    },
+                    Some(_) => NormalizedValue::Period {
+                        start: format!("{year}-10"),
+                        end: format!("{year}-12"),
+                    },
+                    None => NormalizedValue::Year { year },
+                }
+            };
+            out.push(Cand {
+                kind: EntityKind::Date,
+                start: all.start(),
+                end: all.end(),
+                value: Some(value),
+                priority: 2,
+            });
+        }
+    }
+}
+
+fn quantities(s: &str, out: &mut Vec<Cand>) {
+    let Some(re) = QUANTITY.as_ref() else {
+        return;
+    };
+    for cap in re.captures_iter(s) {
+        let (Some(all), Some(num), Some(unit_m)) = (cap.get(0), cap.name("num"), cap.name("unit"))
+        else {
+            continue;
+        };
+        let Some(n) = parse_num(num.as_str()) else {
+            continue;
+        };
+        let mag = cap.name("mag");
+        let value = n * magnitude(mag.map(|m| m.as_str()));
+        let (end, unit) = match unit_of(unit_m.as_str()) {
+            Some(u) => (all.end(), Some(u.to_string())),
+            // A bare scaled number ("1.2 billion") is still a quantity.
+            None => match mag {
+                Some(m) => (m.end(), None),
+                None => continue,
+            },
+        };
+        out.push(Cand {
+            kind: EntityKind::Quantity,
+            start: all.start(),
+            end,
+            value: Some(NormalizedValue::Quantity {
+                value,
+                unit,
+                qualifier: qualifier(cap.name("q").map(|q| q.as_str())),
+            }),
+            priority: 3,
+        });
+    }
+}
+
+/// A word with its byte span; possessive endings are already removed.
+struct Word<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    /// Punctuation or a possessive right after the word ends a name run.
+    breaks: bool,
+}
+
+fn split_words<'a>(s: &'a str) -> Vec<Word<'a>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let is_word =
+        |c: char| c.is_alphanumeric() || c == '-' || c == '.' || c == '\'' || c == '\u{2019}';
+    let push = |from: usize, to: usize, out: &mut Vec<Word<'a>>| {
+        let Some(raw) = s.get(from..to) else { return };
+        let mut t = raw.trim_end_matches(['.', '-']);
+        // Keep dotted acronyms like "U.S." whole.
+        if raw.ends_with('.') && (PLACES.contains(raw) || ORGANIZATIONS.contains(raw)) {
+            t = raw;
+        }
+        let mut breaks = t.len() < raw.len() && t != raw;
+        for poss in ["\u{2019}s", "'s", "\u{2019}", "'"] {
+            if let Some(b) = t.strip_suffix(poss) {
+                t = b;
+                breaks = true;
+                break;
+            }
+        }
+        let t = t.trim_start_matches(['\'', '\u{2019}', '-', '.']);
+        if t.is_empty() {
+            return;
+        }
+        // `t` is a subslice of `raw`; its offset is the pointer distance.
+        let off = from + (t.as_ptr() as usize).saturating_sub(raw.as_ptr() as usize);
+        let next = s.get(to..).and_then(|r| r.chars().next());
+        let punct_after = next.is_some_and(|c| !c.is_whitespace());
+        out.push(Word {
+            text: t,
+            start: off,
+            end: off + t.len(),
+            breaks: breaks || punct_after,
+        });
+    };
+    for (i, c) in s.char_indices() {
+        if is_word(c) {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(st) = start.take() {
+            push(st, i, &mut out);
+        }
+    }
+    if let Some(st) = start {
+        push(st, s.len(), &mut out);
+    }
+    out
+}
+
+fn capitalised(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Runs of capitalised words classified via the place/organisation/person
+/// lexicons; an unknown run of two or more words is taken to be a person.
+fn names(s: &str, known_surnames: &FastSet<String>, out: &mut Vec<Cand>) {
+    let words = split_words(s);
+    let mut i = 0;
+    while i < words.len() {
+        let Some(w) = words.get(i) else { break };
+        if !capitalised(w.text) || NOT_NAMES.contains(w.text) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        if !w.breaks {
+            while let Some(n) = words.get(j) {
+                let particle = matches!(n.text, "al" | "bin" | "de" | "da" | "van" | "von")
+                    || n.text.starts_with("al-");
+                if !(capitalised(n.text) || particle) || NOT_NAMES.contains(n.text) {
+                    break;
+                }
+                j += 1;
+                if n.breaks {
+                    break;
+                }
+            }
+        }
+        classify_run(s, &words[i..j], known_surnames, out);
+        i = j;
+    }
+}
+
+fn classify_run(s: &str, run: &[Word<'_>], known_surnames: &FastSet<String>, out: &mut Vec<Cand>) {
+    let (Some(first), Some(last)) = (run.first(), run.last()) else {
+        return;
+    };
+    let Some(text) = s.get(first.start..last.end) else {
+        return;
+    };
+    let push = |kind, out: &mut Vec<Cand>| {
+        out.push(Cand {
+            kind,
+            start: first.start,
+            end: last.end,
+            value: None,
+            priority: 6,
+        })
+    };
+    if ORGANIZATIONS.contains(text) {
+        push(EntityKind::Organization, out);
+    } else if PLACES.contains(text) {
+        push(EntityKind::Place, out);
+    } else if run.len() == 1 {
+        if PERSONS.contains(text) || known_surnames.contains(text) {
+            push(EntityKind::Person, out);
+        }
+    } else if run
+        .iter()
+        .any(|w| PLACES.contains(w.text) || ORGANIZATIONS.contains(w.text))
+    {
+        // Mixed runs ("Moscow Kremlin"): classify each word on its own.
+        for k in 0..run.len() {
+            classify_run(s, &run[k..k + 1], known_surnames, out);
+        }
+    } else {
+        push(EntityKind::Person, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ents(s: &str) -> Vec<Entity> {
+        find(s, 0, &FastSet::default())
+    }
+
+    fn value_of(s: &str, kind: EntityKind) -> Option<NormalizedValue> {
+        ents(s)
+            .into_iter()
+            .find(|e| e.kind == kind)
+            .and_then(|e| e.value)
+    }
+
+    #[test]
+    fn money_per_barrel() {
+        assert_eq!(
+            value_of(
+                "the price does not rise above $50 a barrel.",
+                EntityKind::Money
+            ),
+            Some(NormalizedValue::Money {
+                amount: 50.0,
+                currency: "USD".into(),
+                per: Some("barrel".into()),
+                qualifier: None
+            })
+        );
+    }
+
+    #[test]
+    fn vague_money() {
+        match value_of("billions of dollars in loans", EntityKind::Money) {
+            Some(NormalizedValue::Money {
+                amount, currency, ..
+            }) => {
+                assert!(amount >= 1e9);
+                assert_eq!(currency, "USD");
+            }
+            other => panic!("{other:?}"),
+        }
+        match value_of("It cost $1.2 billion.", EntityKind::Money) {
+            Some(NormalizedValue::Money { amount, .. }) => assert!((amount - 1.2e9).abs() < 1.0),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn dates_and_periods() {
+        assert_eq!(
+            value_of("systems transferred in late 2025.", EntityKind::Date),
+            Some(NormalizedValue::Period {
+                start: "2025-09".into(),
+                end: "2025-12".into()
+            })
+        );
+        assert_eq!(
+            value_of("delivered in 2013", EntityKind::Date),
+            Some(NormalizedValue::Year { year: 2013 })
+        );
+        assert_eq!(
+            value_of("as recently as late December", EntityKind::Date),
+            Some(NormalizedValue::Period {
+                start: "--12-21".into(),
+                end: "--12-31".into()
+            })
+        );
+    }
+
+    #[test]
+    fn percent_and_quantity() {
+        assert_eq!(
+            value_of(
+                "more than half of the world's oil reserves",
+                EntityKind::Percent
+            ),
+            Some(NormalizedValue::Percent {
+                value: 50.0,
+                qualifier: Some(Qualifier::MoreThan)
+            })
+        );
+        assert_eq!(
+            value_of("fighting for four years", EntityKind::Quantity),
+            Some(NormalizedValue::Quantity {
+                value: 4.0,
+                unit: Some("year".into()),
+                qualifier: None
+            })
+        );
+    }
+
+    #[test]
+    fn weapons_and_names() {
+        let e = ents("S-300VM and Buk-M2 systems went from Moscow to Nicolás Maduro in Venezuela.");
+        let got: Vec<(EntityKind, &str)> = e.iter().map(|e| (e.kind, e.text.as_str())).collect();
+        assert!(
+            got.contains(&(EntityKind::WeaponSystem, "S-300VM")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(EntityKind::WeaponSystem, "Buk-M2")),
+            "{got:?}"
+        );
+        assert!(got.contains(&(EntityKind::Place, "Moscow")), "{got:?}");
+        assert!(
+            got.contains(&(EntityKind::Person, "Nicolás Maduro")),
+            "{got:?}"
+        );
+        assert!(got.contains(&(EntityKind::Place, "Venezuela")), "{got:?}");
+    }
+}

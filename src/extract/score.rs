@@ -1,0 +1,463 @@
+//! Check-worthiness scoring: hashed-feature logistic regression plus news rules.
+
+// The feature definition mirrors `scripts/train_checkworthy.py` exactly; any
+// change here must be made there too and the weights retrained.
+
+use std::sync::LazyLock;
+
+const FNV_OFFSET: u32 = 0x811C_9DC5;
+const FNV_PRIME: u32 = 0x0100_0193;
+const HEADER_LEN: usize = 36;
+
+static MODEL_BYTES: &[u8] = include_bytes!("../../data/extract/checkworthy.bin");
+
+/// Parsed weights; `None` only if the shipped file is corrupt, in which case
+/// every sentence scores 0 rather than panicking.
+static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| Model::parse(MODEL_BYTES));
+
+fn is_question_word(t: &str) -> bool {
+    matches!(
+        t,
+        "what"
+            | "why"
+            | "how"
+            | "who"
+            | "whom"
+            | "whose"
+            | "which"
+            | "when"
+            | "where"
+            | "is"
+            | "are"
+            | "was"
+            | "were"
+            | "do"
+            | "does"
+            | "did"
+            | "can"
+            | "could"
+            | "would"
+            | "should"
+            | "will"
+            | "has"
+            | "have"
+            | "had"
+            | "hasn't"
+            | "isn't"
+            | "don't"
+            | "doesn't"
+            | "didn't"
+            | "won't"
+            | "shouldn't"
+            | "aren't"
+    )
+}
+fn is_opinion_word(t: &str) -> bool {
+    matches!(
+        t,
+        "think"
+            | "believe"
+            | "feel"
+            | "hope"
+            | "guess"
+            | "suppose"
+            | "wish"
+            | "want"
+            | "should"
+            | "must"
+            | "ought"
+            | "going"
+            | "will"
+            | "opinion"
+            | "agree"
+    )
+}
+fn is_first_person(t: &str) -> bool {
+    matches!(
+        t,
+        "i" | "i'm"
+            | "i've"
+            | "i'll"
+            | "i'd"
+            | "we"
+            | "we're"
+            | "we'll"
+            | "we've"
+            | "my"
+            | "our"
+            | "me"
+            | "us"
+    )
+}
+fn is_money_word(t: &str) -> bool {
+    matches!(
+        t,
+        "dollar"
+            | "dollars"
+            | "billion"
+            | "billions"
+            | "million"
+            | "millions"
+            | "trillion"
+            | "trillions"
+            | "cents"
+    )
+}
+
+struct Model {
+    mask: u32,
+    cmin: usize,
+    cmax: usize,
+    bias: f32,
+    scale: f32,
+    slope: f32,
+    offset: f32,
+    weights: Vec<i16>,
+}
+
+fn le_u32(b: &[u8], at: usize) -> Option<u32> {
+    let s = b.get(at..at + 4)?;
+    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+fn le_f32(b: &[u8], at: usize) -> Option<f32> {
+    le_u32(b, at).map(f32::from_bits)
+}
+
+impl Model {
+    fn parse(b: &[u8]) -> Option<Model> {
+        if b.get(0..4)? != b"CWLR" || le_u32(b, 4)? != 1 {
+            return None;
+        }
+        let bits = le_u32(b, 8)?;
+        if !(8..=24).contains(&bits) {
+            return None;
+        }
+        let n = 1usize << bits;
+        let body = b.get(HEADER_LEN..)?;
+        if body.len() != n * 2 {
+            return None;
+        }
+        let weights = body
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        Some(Model {
+            mask: (n - 1) as u32,
+            cmin: le_u32(b, 12)? as usize,
+            cmax: le_u32(b, 16)? as usize,
+            bias: le_f32(b, 20)?,
+            scale: le_f32(b, 24)?,
+            slope: le_f32(b, 28)?,
+            offset: le_f32(b, 32)?,
+            weights,
+        })
+    }
+
+    fn weight(&self, hash: u32) -> f32 {
+        let i = (hash & self.mask) as usize;
+        self.weights.get(i).copied().unwrap_or(0) as f32 * self.scale
+    }
+}
+
+/// Incremental FNV-1a so feature strings never need to be allocated.
+#[derive(Clone, Copy)]
+struct Fnv(u32);
+
+impl Fnv {
+    fn new() -> Self {
+        Fnv(FNV_OFFSET)
+    }
+    fn bytes(mut self, data: &[u8]) -> Self {
+        for &b in data {
+            self.0 ^= u32::from(b);
+            self.0 = self.0.wrapping_mul(FNV_PRIME);
+        }
+        self
+    }
+}
+
+fn has_year(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let run = &b[start..i];
+            // Any 4-digit window 18xx-20xx inside the run counts only when the
+            // run itself is exactly 4 digits (matches the Python lookarounds).
+            if run.len() == 4 && (run[..2] == *b"18" || run[..2] == *b"19" || run[..2] == *b"20") {
+                return true;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+fn hand_features(text: &str, toks: &[&str]) -> Vec<&'static str> {
+    let mut f = Vec::with_capacity(10);
+    let has = |f: fn(&str) -> bool| toks.iter().any(|t| f(t));
+    if text.bytes().any(|b| b.is_ascii_digit()) {
+        f.push("h:digit");
+    }
+    if has_year(text) {
+        f.push("h:year");
+    }
+    if text.contains(['$', '\u{20ac}', '\u{a3}']) || has(is_money_word) {
+        f.push("h:money");
+    }
+    if text.contains('%') || toks.contains(&"percent") {
+        f.push("h:percent");
+    }
+    if text.trim_end().ends_with('?') {
+        f.push("h:qmark");
+    }
+    if toks.first().is_some_and(|t| is_question_word(t)) {
+        f.push("h:qword");
+    }
+    if has(is_first_person) {
+        f.push("h:first");
+    }
+    if has(is_opinion_word) {
+        f.push("h:opinion");
+    }
+    let caps = text
+        .split_whitespace()
+        .skip(1)
+        .filter(|w| {
+            w.trim_start_matches(['"', '\'', '(', '\u{201c}', '\u{2018}', '['])
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+        })
+        .count();
+    f.push(["h:caps0", "h:caps1", "h:caps2", "h:caps3"][caps.min(3)]);
+    const LEN: [&str; 9] = [
+        "h:len0", "h:len1", "h:len2", "h:len3", "h:len4", "h:len5", "h:len6", "h:len7", "h:len8",
+    ];
+    f.push(LEN[(toks.len() / 5).min(8)]);
+    f
+}
+
+/// ASCII-lowercased alphanumeric runs, digits mapped to `0`, apostrophes kept
+/// between alphanumerics (so "don't" is one token).
+///
+/// Tokens laid out as `" tok1 tok2 … "` in one buffer (the character n-gram
+/// text) with each token's byte range, so scoring allocates twice per sentence.
+fn token_layout(text: &str) -> (String, Vec<(usize, usize)>) {
+    let mut buf = String::with_capacity(text.len() + 2);
+    let mut spans = Vec::new();
+    buf.push(' ');
+    let mut start: Option<usize> = None;
+    let mut it = text.chars().peekable();
+    while let Some(c) = it.next() {
+        let keep = if c.is_ascii_alphanumeric() {
+            Some(if c.is_ascii_digit() {
+                '0'
+            } else {
+                c.to_ascii_lowercase()
+            })
+        } else if (c == '\'' || c == '\u{2019}')
+            && start.is_some()
+            && it.peek().is_some_and(|n| n.is_ascii_alphanumeric())
+        {
+            Some('\'')
+        } else {
+            None
+        };
+        match (keep, start) {
+            (Some(k), None) => {
+                start = Some(buf.len());
+                buf.push(k);
+            }
+            (Some(k), Some(_)) => buf.push(k),
+            (None, Some(st)) => {
+                spans.push((st, buf.len()));
+                buf.push(' ');
+                start = None;
+            }
+            (None, None) => {}
+        }
+    }
+    if let Some(st) = start {
+        spans.push((st, buf.len()));
+        buf.push(' ');
+    }
+    if spans.is_empty() {
+        buf.push(' ');
+    }
+    (buf, spans)
+}
+
+fn raw_logit(m: &Model, text: &str) -> f32 {
+    let (buf, spans) = token_layout(text);
+    let bytes = buf.as_bytes();
+    let tok = |&(a, b): &(usize, usize)| bytes.get(a..b).unwrap_or(b"");
+    let toks: Vec<&[u8]> = spans.iter().map(tok).collect();
+    let mut z = m.bias;
+
+    let n_word = toks.len() * 2 + 1;
+    let ws = 1.0 / (n_word as f32).sqrt();
+    let mut acc = 0.0f32;
+    let u = Fnv::new().bytes(b"u:");
+    for t in &toks {
+        acc += m.weight(u.bytes(t).0);
+    }
+    let b = Fnv::new().bytes(b"b:");
+    let mut prev: &[u8] = b"<s>";
+    for t in toks.iter().copied().chain(std::iter::once(&b"</s>"[..])) {
+        acc += m.weight(b.bytes(prev).bytes(b" ").bytes(t).0);
+        prev = t;
+    }
+    z += acc * ws;
+
+    if m.cmax > 0 && m.cmin > 0 {
+        // Tokens are ASCII, so byte windows are char windows.
+        let c = Fnv::new().bytes(b"c:");
+        let mut n_grams = 0usize;
+        let mut acc = 0.0f32;
+        // Extend one hash per start position through the n-gram lengths
+        // instead of rehashing each window from scratch.
+        for i in 0..bytes.len() {
+            let mut h = c;
+            for (k, &byte) in bytes
+                .get(i..)
+                .unwrap_or(&[])
+                .iter()
+                .take(m.cmax)
+                .enumerate()
+            {
+                h = h.bytes(&[byte]);
+                if k + 1 >= m.cmin {
+                    acc += m.weight(h.0);
+                    n_grams += 1;
+                }
+            }
+        }
+        if n_grams > 0 {
+            z += acc / (n_grams as f32).sqrt();
+        }
+    }
+
+    let strs: Vec<&str> = toks
+        .iter()
+        .map(|t| std::str::from_utf8(t).unwrap_or(""))
+        .collect();
+    for h in hand_features(text, &strs) {
+        z += m.weight(Fnv::new().bytes(h.as_bytes()).0);
+    }
+    z
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Pure model probability, calibrated on the CLEF dev split so that 0.5 is the
+/// F1-optimal threshold. No news-specific rules.
+pub fn model_score(text: &str) -> f32 {
+    match MODEL.as_ref() {
+        Some(m) => {
+            let p = sigmoid(m.slope * raw_logit(m, text) + m.offset);
+            if p.is_finite() {
+                p.clamp(0.0, 1.0)
+            } else {
+                0.0
+            }
+        }
+        None => 0.0,
+    }
+}
+
+/// True for questions, including FAQ-style ones that lost their `?`
+/// ("2 Why does Russia care about Venezuela").
+pub(crate) fn is_question(text: &str) -> bool {
+    let t = text.trim();
+    if t.ends_with('?') {
+        return true;
+    }
+    let ends_like_statement = t.ends_with(['.', '!', '"', '\u{201d}', ':', ';']);
+    let mut words = t.split_whitespace().skip_while(|w| {
+        w.trim_end_matches(['.', ')'])
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    });
+    let first = words.next().unwrap_or("").to_ascii_lowercase();
+    let first = first.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '\'');
+    !ends_like_statement && is_question_word(first) && t.split_whitespace().count() <= 25
+}
+
+/// Headings: short lines without sentence-final punctuation.
+pub(crate) fn is_heading(text: &str) -> bool {
+    let t = text.trim();
+    let words = t.split_whitespace().count();
+    let terminal = t.ends_with(['.', '!', '?', '"', '\u{201d}', '\u{2019}', ':', ';']);
+    !terminal && words <= 10
+}
+
+/// Check-worthiness in [0,1]; 0.5 is the default claim threshold.
+///
+/// The learned score is capped for questions and headings, which are never
+/// claims in an article body however factual their wording.
+pub fn score_sentence(text: &str) -> f32 {
+    adjust(text, model_score(text), 0.0)
+}
+
+/// [`score_sentence`]'s rules applied to a model probability, with `evidence` added to the model's logit before
+/// the question/heading caps. Article extraction uses this to credit
+/// attribution and concrete figures found in context.
+/// `p` is the sentence's [`model_score`], passed in so callers that already
+/// have it do not pay for the model twice.
+pub(crate) fn adjust(text: &str, model_p: f32, evidence: f32) -> f32 {
+    let mut p = model_p;
+    if evidence != 0.0 && p > 0.0 && p < 1.0 {
+        let z = (p / (1.0 - p)).ln() + evidence;
+        p = sigmoid(z).clamp(0.0, 1.0);
+    }
+    if is_question(text) {
+        p.min(0.1)
+    } else if is_heading(text) {
+        p.min(0.2)
+    } else {
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_loads() {
+        assert!(MODEL.is_some());
+    }
+
+    #[test]
+    fn factual_beats_opinion() {
+        let a = score_sentence(
+            "Unemployment fell to 4.1 percent in 2019, the lowest rate in 50 years.",
+        );
+        let b = score_sentence("I think we need to do better for our families.");
+        assert!(a > 0.5, "{a}");
+        assert!(b < 0.5, "{b}");
+    }
+
+    #[test]
+    fn faq_questions_score_low() {
+        assert!(score_sentence("2 Why does Russia care about Venezuela") < 0.5);
+        assert!(score_sentence("Frequently Asked Questions") < 0.5);
+    }
+
+    #[test]
+    fn tokens_match_training_definition() {
+        let (buf, spans) = token_layout("Don’t pay $4.5 trillion!");
+        assert_eq!(buf, " don't pay 0 0 trillion ");
+        assert_eq!(spans.len(), 5);
+        assert_eq!(token_layout("").0, "  ");
+    }
+}
