@@ -28,6 +28,11 @@ pub fn verify(body: &[u8], expected: &str) -> Result<(), AppError> {
     let submitted = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .ok()
         .and_then(|fields| fields.into_iter().find(|(k, _)| k == FIELD).map(|(_, v)| v));
+    check(submitted.as_deref(), expected)
+}
+
+/// Compares a submitted token (from any kind of form) with the expected one.
+pub fn check(submitted: Option<&str>, expected: &str) -> Result<(), AppError> {
     match submitted {
         Some(token)
             if !expected.is_empty() && constant_time_eq(token.as_bytes(), expected.as_bytes()) =>

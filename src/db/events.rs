@@ -16,6 +16,17 @@ crate::domain::named_enum! {
     }
 }
 
+impl EventKind {
+    /// What happened, for the history timeline.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EventKind::Transition => "moved it",
+            EventKind::EvidenceAdded => "added evidence",
+            EventKind::EvidenceRetracted => "retracted evidence",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = claim_events)]
 pub struct NewClaimEvent {

@@ -1,16 +1,19 @@
 //! Article pages: the list with the import form, and one article with its claims highlighted.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::{is_web_url, parse_id, see_other};
 use crate::auth::CurrentUser;
-use crate::auth::csrf::ProtectedForm;
+use crate::auth::csrf;
 use crate::db::articles::Article;
 use crate::db::claims::Claim;
 use crate::domain::ReviewState;
 use crate::error::AppError;
+use crate::extract::InputFormat;
 use crate::import::{ArticleInput, import_article as import, optional, parse_date};
 use crate::startup::AppState;
 use crate::views::{
@@ -31,43 +34,142 @@ pub async fn list_articles(
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct ImportForm {
-    #[serde(default)]
+    csrf_token: String,
     title: String,
-    #[serde(default)]
     url: String,
-    #[serde(default)]
     publisher: String,
-    #[serde(default)]
     published: String,
-    #[serde(default)]
     body: String,
+}
+
+/// An uploaded article file.
+struct Upload {
+    bytes: Vec<u8>,
+    file_name: Option<String>,
+    content_type: Option<String>,
+}
+
+/// Reads the import form, urlencoded (paste or address) or multipart (with a file), within limits.
+async fn read_import(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<(ImportForm, Option<Upload>), AppError> {
+    let is_multipart = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        let body = payload
+            .to_bytes_limited(csrf::FORM_LIMIT)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge {
+                limit: csrf::FORM_LIMIT,
+            })?
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        return Ok((csrf::parse(&body)?, None));
+    }
+    let mut form = ImportForm::default();
+    let mut upload = None;
+    let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
+    while let Some(field) = multipart.next().await {
+        let mut field =
+            field.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        let content_type = field.content_type().map(ToString::to_string);
+        let cap = if name == "file" {
+            limit
+        } else {
+            csrf::FORM_LIMIT
+        };
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+            if bytes.len() + chunk.len() > cap {
+                return Err(AppError::PayloadTooLarge { limit: cap });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if name == "file" {
+            if !bytes.is_empty() {
+                upload = Some(Upload {
+                    bytes,
+                    file_name,
+                    content_type,
+                });
+            }
+            continue;
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| AppError::BadRequest(format!("the field {name} is not UTF-8")))?;
+        match name.as_str() {
+            "csrf_token" => form.csrf_token = text,
+            "title" => form.title = text,
+            "url" => form.url = text,
+            "publisher" => form.publisher = text,
+            "published" => form.published = text,
+            "body" => form.body = text,
+            _ => {}
+        }
+    }
+    Ok((form, upload))
+}
+
+/// The article's text and format: an uploaded file, else the pasted text, else the address fetched.
+async fn article_source(
+    state: &AppState,
+    form: &ImportForm,
+    upload: Option<Upload>,
+) -> Result<(Vec<u8>, InputFormat), AppError> {
+    if let Some(file) = upload {
+        let format = InputFormat::detect(
+            &file.bytes,
+            file.content_type.as_deref(),
+            file.file_name.as_deref(),
+        );
+        return Ok((file.bytes, format));
+    }
+    if !form.body.trim().is_empty() {
+        return Ok((
+            form.body.clone().into_bytes(),
+            InputFormat::detect(form.body.as_bytes(), None, None),
+        ));
+    }
+    let url = optional(Some(form.url.clone())).ok_or_else(|| {
+        AppError::Validation("paste the text, choose a file or give a web address".into())
+    })?;
+    let fetched = crate::fetch::fetch_article(&url, &state.config.extract).await?;
+    Ok((fetched.body, fetched.format))
 }
 
 pub async fn import_article(
     state: web::Data<AppState>,
-    post: ProtectedForm<ImportForm>,
+    req: HttpRequest,
+    user: CurrentUser,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form } = post;
+    let (form, upload) = read_import(&req, payload, state.config.extract.max_article_bytes).await?;
+    csrf::check(
+        Some(&form.csrf_token),
+        user.csrf_token.as_deref().unwrap_or_default(),
+    )?;
     let mut conn = state.pool.get().await?;
     let result = async {
-        let url = optional(Some(form.url.clone()));
-        let (body, format) = if form.body.trim().is_empty() {
-            let url = url.as_deref().ok_or_else(|| {
-                AppError::Validation("paste the text or give a web address".into())
-            })?;
-            let fetched = crate::fetch::fetch_article(url, &state.config.extract).await?;
-            (fetched.body, fetched.format)
-        } else {
-            let format = crate::extract::InputFormat::detect(form.body.as_bytes(), None, None);
-            (form.body.clone().into_bytes(), format)
-        };
+        let (body, format) = article_source(&state, &form, upload).await?;
         let input = ArticleInput {
             title: form.title.clone(),
             body,
             format,
-            source_url: url,
+            source_url: optional(Some(form.url.clone())),
             publisher: optional(Some(form.publisher.clone())),
             published_on: parse_date(Some(&form.published))?,
             imported_by: Some(user.id),
@@ -83,8 +185,11 @@ pub async fn import_article(
             | AppError::PayloadTooLarge { .. }
             | AppError::BadRequest(_)),
         ) => {
-            let status = actix_web::ResponseError::status_code(&err);
-            let articles = Article::list(&mut conn, LIST_LIMIT).await?;
+            let status = match err {
+                AppError::Conflict { .. } => StatusCode::CONFLICT,
+                AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
             let page = ArticlesPage {
                 layout: Layout::for_user(&user),
                 form: ImportFormView {
@@ -95,12 +200,7 @@ pub async fn import_article(
                     body: form.body,
                     error: Some(err.to_string()),
                 },
-                articles,
-            };
-            let status = if status == StatusCode::CONFLICT {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
+                articles: Article::list(&mut conn, LIST_LIMIT).await?,
             };
             render_with_status(&page, status)
         }

@@ -60,6 +60,42 @@ fn entity_views(entities: &serde_json::Value) -> Vec<EntityView> {
         .unwrap_or_default()
 }
 
+/// A normalised entity value in words ("more than 50%", "2025-09 to 2025-12").
+fn describe_value(value: &serde_json::Value) -> String {
+    let text = |key: &str| {
+        value.get(key).map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| v.to_string())
+        })
+    };
+    let qualifier = text("qualifier")
+        .map(|q| format!("{} ", q.replace('_', " ")))
+        .unwrap_or_default();
+    let described = match value.get("type").and_then(|t| t.as_str()) {
+        Some("year") => text("year").map(|y| format!("year {y}")),
+        Some("date") => text("date"),
+        Some("period") => text("start")
+            .zip(text("end"))
+            .map(|(s, e)| format!("{s} to {e}")),
+        Some("money") => text("amount").map(|a| {
+            let per = text("per").map(|p| format!(" per {p}")).unwrap_or_default();
+            format!(
+                "{qualifier}{a} {}{per}",
+                text("currency").unwrap_or_default()
+            )
+        }),
+        Some("percent") => text("value").map(|v| format!("{qualifier}{v}%")),
+        Some("quantity") => text("value").map(|v| {
+            format!("{qualifier}{v} {}", text("unit").unwrap_or_default())
+                .trim_end()
+                .to_owned()
+        }),
+        _ => None,
+    };
+    described.unwrap_or_else(|| value.to_string())
+}
+
 async fn claim_page(
     conn: &mut AsyncPgConnection,
     user: &CurrentUser,

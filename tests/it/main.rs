@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod articles;
 mod auth;
 mod browser;
 mod export_writers;

@@ -1,0 +1,120 @@
+//! Article pages: importing by paste and by file upload, the highlighted article, duplicates.
+
+use claimdesk::domain::Role;
+
+use crate::helpers::{TestApp, hidden_value, seed_article};
+
+#[tokio::test]
+async fn an_uploaded_html_file_is_imported_and_its_claims_highlighted() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser("rita", Role::Reviewer).await;
+    let (_, page) = browser.get("/articles").await;
+    let csrf = hidden_value(&page, "csrf_token").expect("csrf");
+    let html = "<html><body><nav>Menu</nav><article><p>The ministry said it received 12 coastal batteries from Eastland in March 2024.</p>\
+                <p>Eastland's bank has lent the country $2.4 billion since 2019, the finance minister said.</p></article></body></html>";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf.clone())
+        .text("title", "Uploaded report")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(html.as_bytes().to_vec())
+                .file_name("report.html")
+                .mime_str("text/html")
+                .expect("mime"),
+        );
+    let res = browser
+        .client
+        .post(app.url("/articles"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let (status, page) = browser.get(&location).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Uploaded report"));
+    assert!(!page.contains("Menu"), "navigation is dropped");
+    assert!(
+        page.contains("class=\"claim-mark state-extracted\""),
+        "claims are highlighted in place"
+    );
+
+    // Without the token an upload changes nothing.
+    let form = reqwest::multipart::Form::new()
+        .text("title", "Forged")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"A text of 12 words about 2024.".to_vec())
+                .file_name("x.txt"),
+        );
+    let res = browser
+        .client
+        .post(app.url("/articles"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), 403);
+
+    // A file that is not UTF-8 is refused with a reason, and the form keeps what was typed.
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf)
+        .text("title", "Binary")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![0xff, 0xfe, 0x00, 0x41]).file_name("x.txt"),
+        );
+    let res = browser
+        .client
+        .post(app.url("/articles"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.expect("page");
+    assert!(
+        page.contains("UTF-8") && page.contains("value=\"Binary\""),
+        "clear error, input kept"
+    );
+}
+
+#[tokio::test]
+async fn pasting_the_same_text_twice_names_the_first_import_and_duplicates_link_across_articles() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser("rita", Role::Reviewer).await;
+    let text = seed_article();
+    let (status, _) = browser
+        .submit("/articles", &[("title", "Seed"), ("body", &text)])
+        .await;
+    assert_eq!(status, 303);
+    let (status, page) = browser
+        .submit("/articles", &[("title", "Seed again"), ("body", &text)])
+        .await;
+    assert_eq!(status, 409);
+    assert!(page.contains("already imported"));
+
+    // A second article repeating one claim almost word for word links to the first one's claim.
+    let echo = "Moscow has also provided Venezuela with billions of dollars in loans, much of which it is unlikely to ever recover, officials said in 2024.";
+    let token = app.token("ed", Role::Editor).await;
+    let res = crate::helpers::api(&app.address)
+        .post(app.url("/api/v1/articles"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"title": "Echo", "body": echo}))
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(res.status(), 201);
+    let article: serde_json::Value = res.json().await.expect("json");
+    let claim = &article["claims"][0];
+    assert!(
+        claim["duplicate_of"].as_i64().is_some(),
+        "linked across articles: {claim}"
+    );
+    let (_, page) = browser.get(&format!("/claims/{}", claim["id"])).await;
+    assert!(page.contains("Duplicate of"));
+}
