@@ -49,10 +49,7 @@ fn entity_views(entities: &serde_json::Value) -> Vec<EntityView> {
                     Some(EntityView {
                         kind: e.get("kind")?.as_str()?.replace('_', " "),
                         text: e.get("text")?.as_str()?.to_owned(),
-                        value: e
-                            .get("value")
-                            .filter(|v| !v.is_null())
-                            .map(|v| v.to_string()),
+                        value: e.get("value").filter(|v| !v.is_null()).map(describe_value),
                     })
                 })
                 .collect()
