@@ -57,7 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (article, claims) = import_article(&mut conn, input, &extract).await.map_err(user_error)?;
             cli::print_line(&format!("imported article {} ({}) with {} claims", article.id, article.title, claims.len()))
         }
-        Command::Export(_args) => anyhow::bail!("exports are not available yet"),
+        Command::Export(args) => crate::export::cli::run_export(&connect(&database).await?, args, &reports).await,
         Command::User(cmd) => user_command(&connect(&database).await?, cmd).await,
         Command::Token(cmd) => token_command(&connect(&database).await?, cmd).await,
     }
