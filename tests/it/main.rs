@@ -2,5 +2,6 @@
 
 mod helpers;
 
+mod export;
 mod export_writers;
 mod health;
