@@ -44,6 +44,21 @@ pub struct ReportQuery {
 /// A filter on claims built from optional parts.
 type Condition = Box<dyn BoxableExpression<claims::table, Pg, SqlType = Nullable<Bool>>>;
 
+/// Which side tables a batch loads: formats that never show events (or evidence) skip
+/// reading them, which is most of the rows an export touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Related {
+    pub evidence: bool,
+    pub events: bool,
+}
+
+impl Related {
+    pub const ALL: Related = Related {
+        evidence: true,
+        events: true,
+    };
+}
+
 /// Where the next batch starts: the sort key of the last claim read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchCursor {
@@ -179,6 +194,7 @@ impl ReportQuery {
         conn: &mut AsyncPgConnection,
         after: Option<BatchCursor>,
         limit: i64,
+        related: Related,
         last_article: &mut Option<Arc<ReportArticle>>,
     ) -> QueryResult<Vec<ReportClaim>> {
         let mut query = claims::table.into_boxed().filter(self.condition());
@@ -202,18 +218,26 @@ impl ReportQuery {
         }
         let claim_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
 
-        let evidence_rows: Vec<EvidenceRow> = evidence::table
-            .filter(evidence::claim_id.eq_any(&claim_ids))
-            .order((evidence::claim_id.asc(), evidence::id.asc()))
-            .select(EvidenceRow::as_select())
-            .load(conn)
-            .await?;
-        let event_rows: Vec<EventRow> = claim_events::table
-            .filter(claim_events::claim_id.eq_any(&claim_ids))
-            .order((claim_events::claim_id.asc(), claim_events::id.asc()))
-            .select(EventRow::as_select())
-            .load(conn)
-            .await?;
+        let evidence_rows: Vec<EvidenceRow> = if related.evidence {
+            evidence::table
+                .filter(evidence::claim_id.eq_any(&claim_ids))
+                .order((evidence::claim_id.asc(), evidence::id.asc()))
+                .select(EvidenceRow::as_select())
+                .load(conn)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let event_rows: Vec<EventRow> = if related.events {
+            claim_events::table
+                .filter(claim_events::claim_id.eq_any(&claim_ids))
+                .order((claim_events::claim_id.asc(), claim_events::id.asc()))
+                .select(EventRow::as_select())
+                .load(conn)
+                .await?
+        } else {
+            Vec::new()
+        };
 
         let mut user_ids: Vec<i64> = rows
             .iter()

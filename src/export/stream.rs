@@ -10,12 +10,28 @@ use tokio::sync::mpsc;
 use super::{ExportFilters, ExportFormat, ReportMeta, ReportWriter, writer_for};
 use crate::config::ReportSettings;
 use crate::db::DbPool;
-use crate::db::reports::{BATCH_SIZE, BatchCursor, ReportQuery};
+use crate::db::reports::{BATCH_SIZE, BatchCursor, Related, ReportQuery};
 use crate::error::AppError;
 
 /// Batches produced ahead of the consumer. One in flight while the previous one is written
 /// out lets the database and the client work at the same time without piling up output.
 const CHUNKS_AHEAD: usize = 2;
+
+/// What each format shows besides the claims themselves: CSV lists evidence URLs,
+/// ClaimReview neither evidence nor history.
+fn related_for(format: ExportFormat) -> Related {
+    match format {
+        ExportFormat::Csv => Related {
+            evidence: true,
+            events: false,
+        },
+        ExportFormat::ClaimReview => Related {
+            evidence: false,
+            events: false,
+        },
+        ExportFormat::Json | ExportFormat::Html => Related::ALL,
+    }
+}
 
 /// A piece of a report: the output of `begin`, of one batch of claims, or of `finish`.
 #[derive(Debug, Clone)]
@@ -83,7 +99,7 @@ pub async fn start_export(
             .build_transaction()
             .read_only()
             .repeatable_read()
-            .run(async |conn| produce(conn, &query, meta, writer, &tx).await)
+            .run(async |conn| produce(conn, &query, related_for(format), meta, writer, &tx).await)
             .await;
         if let Err(err) = result {
             if tx.is_closed() {
@@ -128,6 +144,7 @@ async fn send(
 async fn produce(
     conn: &mut AsyncPgConnection,
     query: &ReportQuery,
+    related: Related,
     mut meta: ReportMeta,
     mut writer: Box<dyn ReportWriter>,
     tx: &mpsc::Sender<Result<Message, AppError>>,
@@ -149,7 +166,7 @@ async fn produce(
     let mut last_article = None;
     loop {
         let batch = query
-            .batch(conn, cursor, BATCH_SIZE, &mut last_article)
+            .batch(conn, cursor, BATCH_SIZE, related, &mut last_article)
             .await?;
         let Some(last) = batch.last() else { break };
         cursor = Some(BatchCursor {
