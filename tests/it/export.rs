@@ -632,6 +632,12 @@ async fn export_page_streams_a_printable_report() {
         .get("/export/download?format=html&include_drafts=true")
         .await;
     assert_eq!(status, 200);
+    // Downloads change nothing, so only GET is routed; a posted form (even with its CSRF
+    // token) finds no handler.
+    let (status, _) = browser
+        .submit("/export/download", &[("format", "csv")])
+        .await;
+    assert_eq!(status, 404);
     let anonymous = api(&app.address)
         .get(app.url("/export/download?format=csv"))
         .send()
