@@ -12,10 +12,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-const CLAIMS: i64 = 100_000;
-
 fn admin_url() -> String {
-    std::env::var("CLAIMDESK_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://localhost/postgres".into())
+    std::env::var("CLAIMDESK_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://localhost/postgres".into())
 }
 
 fn database_url(name: &str) -> String {
@@ -31,7 +30,9 @@ struct PlanLine {
 }
 
 async fn admin(sql: &str) {
-    let mut conn = AsyncPgConnection::establish(&admin_url()).await.expect("PostgreSQL");
+    let mut conn = AsyncPgConnection::establish(&admin_url())
+        .await
+        .expect("PostgreSQL");
     diesel::sql_query(sql).execute(&mut conn).await.expect(sql);
 }
 
@@ -46,7 +47,7 @@ async fn fill(url: &str) {
                 0, 40, (ARRAY['arms','finance','energy','military','diplomacy','politics','economy','other'])[1 + g % 8]::claim_category, \
                 (g * 7919 % 10000) / 10000.0, \
                 (ARRAY['extracted','extracted','extracted','in_review','verified','disputed','unverifiable','approved','dismissed'])[1 + g % 9]::review_state, '[]' \
-         FROM generate_series(1, 100000) g",
+         FROM generate_series(1, 100000) g", // 100,000 claims
         "ANALYZE",
     ] {
         diesel::sql_query(sql).execute(&mut conn).await.expect(sql);
@@ -56,14 +57,37 @@ async fn fill(url: &str) {
 async fn explain(url: &str) {
     let mut conn = AsyncPgConnection::establish(url).await.expect("bench db");
     for (what, sql) in [
-        ("queue, all states, by score", "SELECT id FROM claims ORDER BY score DESC, id DESC LIMIT 51"),
-        ("queue, one state, by score", "SELECT id FROM claims WHERE state = 'extracted' ORDER BY score DESC, id DESC LIMIT 51"),
-        ("queue, next page", "SELECT id FROM claims WHERE state = 'extracted' AND (score < 0.5 OR (score = 0.5 AND id < 50000)) ORDER BY score DESC, id DESC LIMIT 51"),
-        ("queue, newest", "SELECT id FROM claims WHERE state = 'in_review' ORDER BY id DESC LIMIT 51"),
-        ("queue, text search", "SELECT id FROM claims WHERE search @@ websearch_to_tsquery('english', 'ministry systems 2001') ORDER BY score DESC, id DESC LIMIT 51"),
-        ("counts per state", "SELECT state, count(*) FROM claims GROUP BY state"),
+        (
+            "queue, all states, by score",
+            "SELECT id FROM claims ORDER BY score DESC, id DESC LIMIT 51",
+        ),
+        (
+            "queue, one state, by score",
+            "SELECT id FROM claims WHERE state = 'extracted' ORDER BY score DESC, id DESC LIMIT 51",
+        ),
+        (
+            "queue, next page",
+            "SELECT id FROM claims WHERE state = 'extracted' AND (score < 0.5 OR (score = 0.5 AND id < 50000)) ORDER BY score DESC, id DESC LIMIT 51",
+        ),
+        (
+            "queue, newest",
+            "SELECT id FROM claims WHERE state = 'in_review' ORDER BY id DESC LIMIT 51",
+        ),
+        (
+            "queue, text search",
+            "SELECT id FROM claims WHERE search @@ websearch_to_tsquery('english', 'ministry systems 2001') ORDER BY score DESC, id DESC LIMIT 51",
+        ),
+        (
+            "counts per state",
+            "SELECT state, count(*) FROM claims GROUP BY state",
+        ),
     ] {
-        let plan: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) {sql}")).load(&mut conn).await.expect("explain");
+        let plan: Vec<PlanLine> = diesel::sql_query(format!(
+            "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) {sql}"
+        ))
+        .load(&mut conn)
+        .await
+        .expect("explain");
         println!("\n-- {what}\n{sql};");
         for line in plan {
             println!("   {}", line.line);
@@ -72,7 +96,11 @@ async fn explain(url: &str) {
 }
 
 fn queue(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let name = format!("claimdesk_bench_queue_{}", std::process::id());
     let url = database_url(&name);
     rt.block_on(async {
@@ -86,10 +114,37 @@ fn queue(c: &mut Criterion) {
     let mut group = c.benchmark_group("queue_100k");
     group.measurement_time(Duration::from_secs(8));
     for (label, filter) in [
-        ("list_by_score", ClaimFilter { limit: 50, ..ClaimFilter::default() }),
-        ("list_state_extracted", ClaimFilter { state: Some(ReviewState::Extracted), limit: 50, ..ClaimFilter::default() }),
-        ("list_newest", ClaimFilter { sort: ClaimSort::Newest, limit: 50, ..ClaimFilter::default() }),
-        ("search", ClaimFilter { text: Some("ministry systems 2001".into()), limit: 50, ..ClaimFilter::default() }),
+        (
+            "list_by_score",
+            ClaimFilter {
+                limit: 50,
+                ..ClaimFilter::default()
+            },
+        ),
+        (
+            "list_state_extracted",
+            ClaimFilter {
+                state: Some(ReviewState::Extracted),
+                limit: 50,
+                ..ClaimFilter::default()
+            },
+        ),
+        (
+            "list_newest",
+            ClaimFilter {
+                sort: ClaimSort::Newest,
+                limit: 50,
+                ..ClaimFilter::default()
+            },
+        ),
+        (
+            "search",
+            ClaimFilter {
+                text: Some("ministry systems 2001".into()),
+                limit: 50,
+                ..ClaimFilter::default()
+            },
+        ),
     ] {
         group.bench_function(label, |b| {
             b.to_async(&rt).iter(|| async {
@@ -109,27 +164,76 @@ fn queue(c: &mut Criterion) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let config = claimdesk::config::AppConfig {
-        server: claimdesk::config::ServerSettings { bind: base.clone(), secure_cookies: false, session_idle_minutes: 120, session_max_hours: 12, trust_proxy: false, workers: Some(2) },
-        extract: claimdesk::config::ExtractSettings { claim_threshold: 0.5, max_article_bytes: 2 << 20, duplicate_threshold: 0.6, fetch_allow_loopback: false },
-        reports: claimdesk::config::ReportSettings { org_name: "Bench".into(), org_url: None, public_url: base.clone() },
+        server: claimdesk::config::ServerSettings {
+            bind: base.clone(),
+            secure_cookies: false,
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            trust_proxy: false,
+            workers: Some(2),
+        },
+        extract: claimdesk::config::ExtractSettings {
+            claim_threshold: 0.5,
+            max_article_bytes: 2 << 20,
+            duplicate_threshold: 0.6,
+            fetch_allow_loopback: false,
+        },
+        reports: claimdesk::config::ReportSettings {
+            org_name: "Bench".into(),
+            org_url: None,
+            public_url: base.clone(),
+        },
     };
     let server_pool = pool.clone();
-    std::thread::spawn(move || actix_web::rt::System::new().block_on(async move { claimdesk::startup::run(listener, server_pool, config).expect("server").await }));
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            claimdesk::startup::run(listener, server_pool, config)
+                .expect("server")
+                .await
+        })
+    });
     let (cookie, token) = rt.block_on(async {
         let mut conn = pool.get().await.expect("conn");
-        let user = claimdesk::accounts::create_user(&mut conn, "bench-reviewer", Role::Reviewer, "bench password 123").await.expect("user");
-        let token = claimdesk::accounts::create_token(&mut conn, &user, None, "bench").await.expect("token");
-        let login = claimdesk::auth::login::sign_in(&pool, "bench-reviewer", "bench password 123", "bench", chrono::Duration::hours(1), chrono::Utc::now())
+        let user = claimdesk::accounts::create_user(
+            &mut conn,
+            "bench-reviewer",
+            Role::Reviewer,
+            "bench password 123",
+        )
+        .await
+        .expect("user");
+        let token = claimdesk::accounts::create_token(&mut conn, &user, None, "bench")
             .await
-            .unwrap_or_else(|_| panic!("sign in"));
+            .expect("token");
+        let login = claimdesk::auth::login::sign_in(
+            &pool,
+            "bench-reviewer",
+            "bench password 123",
+            "bench",
+            chrono::Duration::hours(1),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("sign in"));
         (format!("claimdesk_session={}", login.cookie_value), token)
     });
     let client = reqwest::Client::new();
-    for (label, path) in [("page_queue", "/"), ("page_queue_state_extracted", "/?state=extracted"), ("page_queue_search", "/?q=ministry"), ("api_claims", "/api/v1/claims?limit=50")] {
+    for (label, path) in [
+        ("page_queue", "/"),
+        ("page_queue_state_extracted", "/?state=extracted"),
+        ("page_queue_search", "/?q=ministry"),
+        ("api_claims", "/api/v1/claims?limit=50"),
+    ] {
         let url = format!("{base}{path}");
         group.bench_function(label, |b| {
             b.to_async(&rt).iter(|| async {
-                let res = client.get(&url).header("Cookie", &cookie).bearer_auth(&token).send().await.expect("get");
+                let res = client
+                    .get(&url)
+                    .header("Cookie", &cookie)
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .expect("get");
                 assert_eq!(res.status(), 200);
                 res.bytes().await.expect("body")
             })
@@ -137,7 +241,9 @@ fn queue(c: &mut Criterion) {
     }
     group.finish();
     drop(pool);
-    rt.block_on(admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+    rt.block_on(admin(&format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )));
 }
 
 criterion_group!(benches, queue);

@@ -98,7 +98,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 claims.len()
             ))
         }
-        Command::Export(_args) => anyhow::bail!("exports are not available yet"),
+        Command::Export(args) => {
+            crate::export::cli::run_export(&connect(&database).await?, args, &reports).await
+        }
         Command::User(cmd) => user_command(&connect(&database).await?, cmd).await,
         Command::Token(cmd) => token_command(&connect(&database).await?, cmd).await,
     }

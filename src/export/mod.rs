@@ -1,9 +1,11 @@
 //! Report data model, export filters and the streaming writer interface shared by every format.
 
 pub mod claimreview;
+pub mod cli;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod stream;
 
 use std::fmt;
 use std::str::FromStr;

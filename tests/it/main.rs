@@ -5,6 +5,7 @@ mod helpers;
 mod articles;
 mod auth;
 mod browser;
+mod export;
 mod export_writers;
 mod extract;
 mod fetch;

@@ -4,14 +4,34 @@ use actix_web::{HttpResponse, web};
 
 use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::export::ExportFilters;
+use crate::routes::reports::{FormatParam, streamed_report};
 use crate::startup::AppState;
 
 #[utoipa::path(get, path = "/api/v1/export", tag = "reports",
-    params(("format" = String, Query, description = "csv | json | claimreview | html")),
-    responses((status = 200, description = "The report, streamed")))]
+    params(
+        ("format" = String, Query, description = "csv | json | claimreview | html"),
+        ("articles" = Option<String>, Query, description = "Only these article ids, comma-separated"),
+        ("states" = Option<String>, Query, description = "Only these states, comma-separated (default: approved)"),
+        ("include_drafts" = Option<bool>, Query, description = "Add verdicts not yet approved, marked as drafts"),
+        ("category" = Option<String>, Query, description = "Only this category"),
+        ("claimant" = Option<String>, Query, description = "Claimant contains this text (case-insensitive)"),
+        ("reviewer" = Option<String>, Query, description = "Username of the reviewer who gave the verdict"),
+        ("decided_from" = Option<String>, Query, description = "Verdict given on or after this day (YYYY-MM-DD, UTC)"),
+        ("decided_to" = Option<String>, Query, description = "Verdict given on or before this day (YYYY-MM-DD, UTC)"),
+    ),
+    responses(
+        (status = 200, description = "The report, streamed as an attachment named claimdesk-report-YYYYMMDD.<ext>: \
+            text/csv, application/json (claimdesk.report/1), application/ld+json (ClaimReview) or text/html"),
+        (status = 400, description = "Malformed format or filter", body = super::ErrorJson),
+        (status = 401, description = "No valid token", body = super::ErrorJson),
+        (status = 422, description = "Unknown state, category or reviewer, or an inverted date range", body = super::ErrorJson),
+    ))]
 pub async fn export_report(
-    _state: web::Data<AppState>,
+    state: web::Data<AppState>,
     _user: CurrentUser,
+    format: web::Query<FormatParam>,
+    filters: web::Query<ExportFilters>,
 ) -> Result<HttpResponse, AppError> {
-    Err(AppError::Validation("exports are not available yet".into()))
+    streamed_report(&state, format.format, &filters).await
 }

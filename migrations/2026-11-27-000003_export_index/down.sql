@@ -1,0 +1,1 @@
+DROP INDEX claims_article_id_idx;
