@@ -67,7 +67,7 @@ async fn explain(url: &str) {
         ),
         (
             "queue, next page",
-            "SELECT id FROM claims WHERE state = 'extracted' AND (score < 0.5 OR (score = 0.5 AND id < 50000)) ORDER BY score DESC, id DESC LIMIT 51",
+            "SELECT id FROM claims WHERE state = 'extracted' AND score <= 0.5 AND (score < 0.5 OR (score = 0.5 AND id < 50000)) ORDER BY score DESC, id DESC LIMIT 51",
         ),
         (
             "queue, newest",

@@ -81,6 +81,17 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use diesel_full_text_search::Tsvector;
+    use super::sql_types::ReviewState;
+
+    claim_state_counts (state) {
+        state -> ReviewState,
+        claims -> Int8,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
     use super::sql_types::ClaimCategory;
     use super::sql_types::ReviewState;
     use super::sql_types::VerdictKind;
@@ -188,6 +199,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     articles,
     claim_events,
+    claim_state_counts,
     claims,
     evidence,
     login_throttle,

@@ -20,8 +20,10 @@ use crate::error::AppError;
 use crate::startup::AppState;
 use crate::views::{ClaimPage, EntityView, Layout, MoveView, render_with_status};
 
-/// How many similar claims from other articles the page lists.
+/// How many similar claims from other articles the page lists, and how similar (pg_trgm) they
+/// must be: a looser bar than duplicate linking, since these are only suggestions.
 const SIMILAR_LIMIT: i64 = 5;
+const SIMILAR_THRESHOLD: f32 = 0.3;
 
 /// The sentence's paragraph, split around the claim.
 fn context(body: &str, start: usize, end: usize) -> (String, String) {
@@ -148,18 +150,13 @@ async fn claim_page(
             conn,
             &claim.text,
             claim.article_id,
-            state_threshold(),
+            SIMILAR_THRESHOLD,
             SIMILAR_LIMIT,
         )
         .await?,
         events: ClaimEvent::for_claim(conn, id).await?,
         claim,
     })
-}
-
-/// Similar claims shown on the page use a looser bar than duplicate linking.
-fn state_threshold() -> f32 {
-    0.3
 }
 
 pub async fn show_claim(
