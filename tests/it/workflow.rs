@@ -611,7 +611,7 @@ async fn the_queue_filters_and_pages_through_the_api() {
 
 #[tokio::test]
 async fn state_counts_follow_every_move() {
-    use diesel::{ExpressionMethods, QueryDsl};
+    use diesel::QueryDsl;
     let app = TestApp::spawn().await;
     let editor = app.token("ed", Role::Editor).await;
     let article = app.import_seed(&editor).await;
@@ -619,18 +619,37 @@ async fn state_counts_follow_every_move() {
     for (i, to) in [(0, "in_review"), (1, "in_review"), (2, "dismissed")] {
         let id = article["claims"][i]["id"].as_i64().expect("id");
         let body = json!({"to": to, "version": 0, "note": "not check-worthy"});
-        assert_eq!(api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&editor), Some(body)).await.0, 200);
+        assert_eq!(
+            api.call(
+                "POST",
+                &format!("/api/v1/claims/{id}/transitions"),
+                Some(&editor),
+                Some(body)
+            )
+            .await
+            .0,
+            200
+        );
     }
     let mut conn = app.conn().await;
-    let mut kept = claimdesk::db::claims::Claim::counts_by_state(&mut conn).await.expect("counts");
-    let mut counted: Vec<(claimdesk::domain::ReviewState, i64)> = claimdesk::db::schema::claims::table
-        .group_by(claimdesk::db::schema::claims::state)
-        .select((claimdesk::db::schema::claims::state, diesel::dsl::count_star()))
-        .load(&mut conn)
+    let mut kept = claimdesk::db::claims::Claim::counts_by_state(&mut conn)
         .await
-        .expect("group by");
+        .expect("counts");
+    let mut counted: Vec<(claimdesk::domain::ReviewState, i64)> =
+        claimdesk::db::schema::claims::table
+            .group_by(claimdesk::db::schema::claims::state)
+            .select((
+                claimdesk::db::schema::claims::state,
+                diesel::dsl::count_star(),
+            ))
+            .load(&mut conn)
+            .await
+            .expect("group by");
     kept.sort_by_key(|(s, _)| s.as_str());
     counted.sort_by_key(|(s, _)| s.as_str());
     assert_eq!(kept, counted);
-    assert!(kept.iter().any(|(s, n)| s.as_str() == "dismissed" && *n == 1));
+    assert!(
+        kept.iter()
+            .any(|(s, n)| s.as_str() == "dismissed" && *n == 1)
+    );
 }
