@@ -6,6 +6,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use super::events::{ClaimEvent, EventKind, NewClaimEvent};
 use super::schema::{claims, evidence, users};
+use crate::domain::review::{self, ReviewState};
 use crate::domain::{Stance, UserId};
 use crate::error::AppError;
 
@@ -43,6 +44,57 @@ pub struct NewEvidence {
     pub stance: Stance,
 }
 
+/// Longest evidence title and excerpt, in characters, and address, in bytes.
+pub const MAX_TITLE_CHARS: usize = 500;
+pub const MAX_EXCERPT_CHARS: usize = 5_000;
+pub const MAX_URL_BYTES: usize = 2_000;
+
+fn bounded(text: Option<String>, max: usize, what: &str) -> Result<Option<String>, AppError> {
+    match crate::import::optional(text) {
+        Some(t) if t.chars().count() > max => Err(AppError::Validation(format!(
+            "the {what} is longer than {max} characters"
+        ))),
+        other => Ok(other),
+    }
+}
+
+impl NewEvidence {
+    /// Checks evidence as it arrives from a form or the API: web addresses only, bounded
+    /// texts, a known stance.
+    pub fn parse(
+        url: &str,
+        title: Option<String>,
+        excerpt: Option<String>,
+        stance: &str,
+    ) -> Result<NewEvidence, AppError> {
+        let url = url.trim();
+        if url.len() > MAX_URL_BYTES || !crate::routes::is_web_url(url) {
+            return Err(AppError::Validation(
+                "evidence needs an http or https address".into(),
+            ));
+        }
+        Ok(NewEvidence {
+            url: url.to_owned(),
+            title: bounded(title, MAX_TITLE_CHARS, "title")?,
+            excerpt: bounded(excerpt, MAX_EXCERPT_CHARS, "excerpt")?,
+            stance: stance
+                .trim()
+                .parse::<Stance>()
+                .map_err(|e| AppError::Validation(e.to_string()))?,
+        })
+    }
+}
+
+/// The reason for a retraction: required, bounded like a note.
+pub fn retraction_reason(text: &str) -> Result<String, AppError> {
+    bounded(
+        Some(text.to_owned()),
+        crate::domain::review::MAX_NOTE_CHARS,
+        "reason",
+    )?
+    .ok_or_else(|| AppError::Validation("give a reason for the retraction".into()))
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = evidence)]
 struct EvidenceRow<'a> {
@@ -62,6 +114,19 @@ impl Evidence {
     ) -> QueryResult<Vec<Evidence>> {
         evidence::table
             .filter(evidence::claim_id.eq(claim_id))
+            .order(evidence::id.asc())
+            .select(Evidence::as_select())
+            .load(conn)
+            .await
+    }
+
+    /// The evidence of several claims in one query, in order of addition.
+    pub async fn for_claims(
+        conn: &mut AsyncPgConnection,
+        claim_ids: &[i64],
+    ) -> QueryResult<Vec<Evidence>> {
+        evidence::table
+            .filter(evidence::claim_id.eq_any(claim_ids))
             .order(evidence::id.asc())
             .select(Evidence::as_select())
             .load(conn)
@@ -91,7 +156,7 @@ impl Evidence {
         now: DateTime<Utc>,
     ) -> Result<Evidence, AppError> {
         conn.transaction::<_, AppError, _>(async |conn| {
-            lock_claim(conn, claim_id).await?;
+            lock_open_claim(conn, claim_id).await?;
             let added: Evidence = diesel::insert_into(evidence::table)
                 .values(EvidenceRow {
                     claim_id,
@@ -134,7 +199,7 @@ impl Evidence {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         conn.transaction::<_, AppError, _>(async |conn| {
-            lock_claim(conn, claim_id).await?;
+            lock_open_claim(conn, claim_id).await?;
             let changed = diesel::update(
                 evidence::table
                     .filter(evidence::id.eq(evidence_id))
@@ -171,14 +236,23 @@ impl Evidence {
     }
 }
 
-async fn lock_claim(conn: &mut AsyncPgConnection, claim_id: i64) -> Result<(), AppError> {
-    claims::table
+/// Locks the claim for an evidence change, and refuses the change unless the claim is open
+/// (see `review::accepts_evidence`).
+async fn lock_open_claim(conn: &mut AsyncPgConnection, claim_id: i64) -> Result<(), AppError> {
+    let state: ReviewState = claims::table
         .find(claim_id)
-        .select(claims::id)
+        .select(claims::state)
         .for_update()
-        .first::<i64>(conn)
+        .first(conn)
         .await
         .optional()?
-        .map(|_| ())
-        .ok_or(AppError::NotFound("claim"))
+        .ok_or(AppError::NotFound("claim"))?;
+    if review::accepts_evidence(state) {
+        Ok(())
+    } else {
+        Err(AppError::Validation(format!(
+            "the claim is {}; reopen or restore it before changing its evidence",
+            state.title().to_lowercase()
+        )))
+    }
 }

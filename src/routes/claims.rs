@@ -12,7 +12,7 @@ use crate::auth::csrf::ProtectedForm;
 use crate::db::articles::Article;
 use crate::db::claims::Claim;
 use crate::db::events::ClaimEvent;
-use crate::db::evidence::Evidence;
+use crate::db::evidence::{self, Evidence, NewEvidence};
 use crate::db::users::User;
 use crate::domain::review::{self, TransitionRequest};
 use crate::domain::{ReviewState, UserId};
@@ -264,14 +264,13 @@ pub async fn add_evidence(
     let id = parse_id(&path, "claim")?;
     let ProtectedForm { user, form } = post;
     let result = async {
-        let new = super::api::claims::parse_evidence(
+        let new = NewEvidence::parse(
             &form.url,
             form.title.clone(),
             form.excerpt.clone(),
             &form.stance,
         )?;
         let mut conn = state.pool.get().await?;
-        super::api::claims::check_accepts_evidence(&mut conn, id).await?;
         Evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await
     }
     .await;
@@ -295,9 +294,8 @@ pub async fn retract_evidence(
     let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
     let ProtectedForm { user, form } = post;
     let result = async {
-        let reason = super::api::claims::parse_reason(&form.reason)?;
+        let reason = evidence::retraction_reason(&form.reason)?;
         let mut conn = state.pool.get().await?;
-        super::api::claims::check_accepts_evidence(&mut conn, id).await?;
         Evidence::retract(
             &mut conn,
             id,

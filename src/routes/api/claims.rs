@@ -4,28 +4,21 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
 use crate::db::claims::{Claim, ClaimFilter, ClaimSort, Cursor};
 use crate::db::events::ClaimEvent;
-use crate::db::evidence::{Evidence, NewEvidence};
-use crate::db::schema::evidence;
+use crate::db::evidence::{self, Evidence, NewEvidence};
 use crate::db::users::User;
-use crate::domain::review::{self, TransitionRequest};
+use crate::domain::review::TransitionRequest;
 use crate::domain::{ReviewState, Stance, UserId, Verdict};
 use crate::error::AppError;
 use crate::extract::Category;
-use crate::routes::{is_web_url, parse_id};
+use crate::routes::parse_id;
 use crate::startup::AppState;
-
-/// Longest evidence title and excerpt, in characters.
-pub const MAX_TITLE_CHARS: usize = 500;
-pub const MAX_EXCERPT_CHARS: usize = 5_000;
-pub const MAX_URL_BYTES: usize = 2_000;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EvidenceJson {
@@ -80,12 +73,7 @@ pub async fn claims_json(
     claims: Vec<Claim>,
 ) -> Result<Vec<ClaimJson>, AppError> {
     let ids: Vec<i64> = claims.iter().map(|c| c.id).collect();
-    let evidence: Vec<Evidence> = evidence::table
-        .filter(evidence::claim_id.eq_any(&ids))
-        .order(evidence::id.asc())
-        .select(Evidence::as_select())
-        .load(conn)
-        .await?;
+    let evidence = Evidence::for_claims(conn, &ids).await?;
     let mut people: Vec<i64> = claims
         .iter()
         .flat_map(|c| [c.assignee_id, c.verdict_by, c.approved_by])
@@ -294,63 +282,6 @@ pub struct NewEvidenceJson {
     stance: String,
 }
 
-fn bounded(text: Option<String>, max: usize, what: &str) -> Result<Option<String>, AppError> {
-    let text = crate::import::optional(text);
-    match text {
-        Some(t) if t.chars().count() > max => Err(AppError::Validation(format!(
-            "the {what} is longer than {max} characters"
-        ))),
-        other => Ok(other),
-    }
-}
-
-/// Checks evidence at the edge: web URLs only, bounded texts, a known stance.
-pub fn parse_evidence(
-    url: &str,
-    title: Option<String>,
-    excerpt: Option<String>,
-    stance: &str,
-) -> Result<NewEvidence, AppError> {
-    let url = url.trim();
-    if url.len() > MAX_URL_BYTES || !is_web_url(url) {
-        return Err(AppError::Validation(
-            "evidence needs an http or https address".into(),
-        ));
-    }
-    Ok(NewEvidence {
-        url: url.to_owned(),
-        title: bounded(title, MAX_TITLE_CHARS, "title")?,
-        excerpt: bounded(excerpt, MAX_EXCERPT_CHARS, "excerpt")?,
-        stance: stance
-            .trim()
-            .parse::<Stance>()
-            .map_err(|e| AppError::Validation(e.to_string()))?,
-    })
-}
-
-pub fn parse_reason(reason: &str) -> Result<String, AppError> {
-    bounded(Some(reason.to_owned()), review::MAX_NOTE_CHARS, "reason")?
-        .ok_or_else(|| AppError::Validation("give a reason for the retraction".into()))
-}
-
-/// Evidence can change only while the claim is open (see `review::accepts_evidence`).
-pub async fn check_accepts_evidence(
-    conn: &mut AsyncPgConnection,
-    claim_id: i64,
-) -> Result<(), AppError> {
-    let claim = Claim::by_id(conn, claim_id)
-        .await?
-        .ok_or(AppError::NotFound("claim"))?;
-    if review::accepts_evidence(claim.state) {
-        Ok(())
-    } else {
-        Err(AppError::Validation(format!(
-            "the claim is {}; reopen or restore it before changing its evidence",
-            claim.state.title().to_lowercase()
-        )))
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", tag = "claims", params(("id" = i64, Path)), request_body = NewEvidenceJson,
     responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
 pub async fn add_evidence(
@@ -361,9 +292,8 @@ pub async fn add_evidence(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
     let b = body.into_inner();
-    let new = parse_evidence(&b.url, b.title, b.excerpt, &b.stance)?;
+    let new = NewEvidence::parse(&b.url, b.title, b.excerpt, &b.stance)?;
     let mut conn = state.pool.get().await?;
-    check_accepts_evidence(&mut conn, id).await?;
     let e = Evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await?;
     Ok(HttpResponse::Created().json(EvidenceJson {
         id: e.id,
@@ -393,9 +323,8 @@ pub async fn retract_evidence(
     body: web::Json<RetractJson>,
 ) -> Result<HttpResponse, AppError> {
     let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
-    let reason = parse_reason(&body.reason)?;
+    let reason = evidence::retraction_reason(&body.reason)?;
     let mut conn = state.pool.get().await?;
-    check_accepts_evidence(&mut conn, id).await?;
     Evidence::retract(
         &mut conn,
         id,
