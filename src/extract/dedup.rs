@@ -62,19 +62,33 @@ pub fn link(texts: &[&str], threshold: f32) -> Vec<Option<usize>> {
     let sets: Vec<FastSet<u64>> = texts.iter().map(|t| shingles(t)).collect();
     let mut index: FastMap<u64, Vec<usize>> = FastMap::default();
     let mut out = Vec::with_capacity(texts.len());
+    // Candidate marks and list reused across texts: a flag per earlier text
+    // is cheaper than hashing every posting into a fresh map.
+    let mut marked = vec![false; texts.len()];
+    let mut cands: Vec<usize> = Vec::new();
     for (i, si) in sets.iter().enumerate() {
-        let mut shared: FastMap<usize, usize> = FastMap::default();
+        cands.clear();
         for sh in si {
             if let Some(post) = index.get(sh) {
                 for &j in post {
-                    *shared.entry(j).or_insert(0) += 1;
+                    if let Some(m) = marked.get_mut(j)
+                        && !*m
+                    {
+                        *m = true;
+                        cands.push(j);
+                    }
                 }
             }
         }
-        let mut cands: Vec<usize> = shared.into_keys().collect();
+        for &j in &cands {
+            if let Some(m) = marked.get_mut(j) {
+                *m = false;
+            }
+        }
         cands.sort_unstable();
         let found = cands
-            .into_iter()
+            .iter()
+            .copied()
             .find(|&j| sets.get(j).is_some_and(|sj| overlap(si, sj) >= threshold));
         out.push(found);
         for sh in si {
