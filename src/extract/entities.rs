@@ -143,15 +143,6 @@ static WEAPON: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
-/// Substrings of which every number word in `QUANTITY` contains at least
-/// one. A sentence with none of them (and no digit) cannot match, so the
-/// regex scan is skipped. Stems avoid 's' and 'k', whose case-insensitive
-/// matches include non-ASCII letters that an ASCII-lowercase check misses.
-const NUMBER_STEMS: &[&str] = &[
-    "one", "two", "three", "four", "five", "ix", "even", "eight", "nin", "ten", "twel", "fift",
-    "twent", "thirt", "fort", "hundred", "dozen", "thou", "million",
-];
-
 const MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -360,22 +351,19 @@ pub fn find(sentence: &str, base: usize, known_surnames: &FastSet<String>) -> Ve
     let lower = sentence.to_ascii_lowercase();
     let digit = sentence.bytes().any(|b| b.is_ascii_digit());
     if digit || lower.contains("illions of") || lower.contains("housands of") {
-        money(sentence, digit, &lower, &mut c);
+        money(sentence, digit, &mut c);
     }
-    let fraction = ["half", "third", "quarter", "majority"]
-        .iter()
-        .any(|w| lower.contains(w));
-    if digit || fraction {
-        percent(sentence, digit, fraction, &mut c);
+    if digit
+        || ["half", "third", "quarter", "majority"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
+        percent(sentence, digit, &mut c);
     }
-    let month = MONTHS.iter().any(|m| sentence.contains(m));
-    if digit || month {
-        dates(sentence, digit, month, &mut c);
+    if digit || MONTHS.iter().any(|m| sentence.contains(m)) {
+        dates(sentence, digit, &mut c);
     }
-    // `\d` in the pattern is Unicode, so any non-ASCII text may hold a number.
-    if digit || !sentence.is_ascii() || NUMBER_STEMS.iter().any(|w| lower.contains(w)) {
-        quantities(sentence, &mut c);
-    }
+    quantities(sentence, &mut c);
     if let Some(re) = WEAPON.as_ref() {
         for m in re.find_iter(sentence) {
             c.push(Cand {
@@ -423,7 +411,7 @@ pub fn find(sentence: &str, base: usize, known_surnames: &FastSet<String>) -> Ve
         .collect()
 }
 
-fn money(s: &str, digit: bool, lower: &str, out: &mut Vec<Cand>) {
+fn money(s: &str, digit: bool, out: &mut Vec<Cand>) {
     let exact = if digit {
         vec![MONEY_SYMBOL.as_ref(), MONEY_WORD.as_ref()]
     } else {
@@ -453,10 +441,7 @@ fn money(s: &str, digit: bool, lower: &str, out: &mut Vec<Cand>) {
             });
         }
     }
-    // Every vague amount contains "illion" or "thou" (no letters there have
-    // non-ASCII case variants, so the ASCII check is exact).
-    let vague = lower.contains("illion") || lower.contains("thou");
-    if let Some(re) = MONEY_VAGUE.as_ref().filter(|_| vague) {
+    if let Some(re) = MONEY_VAGUE.as_ref() {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(cur)) = (cap.get(0), cap.name("cur")) else {
                 continue;
@@ -484,7 +469,7 @@ fn money(s: &str, digit: bool, lower: &str, out: &mut Vec<Cand>) {
     }
 }
 
-fn percent(s: &str, digit: bool, fraction: bool, out: &mut Vec<Cand>) {
+fn percent(s: &str, digit: bool, out: &mut Vec<Cand>) {
     if let Some(re) = PERCENT_NUM.as_ref().filter(|_| digit) {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(num)) = (cap.get(0), cap.name("num")) else {
@@ -505,7 +490,7 @@ fn percent(s: &str, digit: bool, fraction: bool, out: &mut Vec<Cand>) {
             });
         }
     }
-    if let Some(re) = PERCENT_FRAC.as_ref().filter(|_| fraction) {
+    if let Some(re) = PERCENT_FRAC.as_ref() {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(frac)) = (cap.name("all"), cap.name("frac")) else {
                 continue;
@@ -542,8 +527,8 @@ fn last_day(month: u32) -> u32 {
     }
 }
 
-fn dates(s: &str, digit: bool, month: bool, out: &mut Vec<Cand>) {
-    if let Some(re) = DATE_MONTH.as_ref().filter(|_| month) {
+fn dates(s: &str, digit: bool, out: &mut Vec<Cand>) {
+    if let Some(re) = DATE_MONTH.as_ref() {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(mon)) = (cap.get(0), cap.name("mon")) else {
                 continue;
