@@ -4,7 +4,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use claimdesk::extract::{ExtractConfig, extract_text, score_sentence};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -88,12 +88,12 @@ fn generated_sentence(r: &mut Lcg) -> String {
 
 /// Articles of roughly seed size: the seed (when present) with its figures
 /// varied, interleaved with generated paragraphs.
-fn corpus() -> Vec<String> {
+fn corpus(target_bytes: usize) -> Vec<String> {
     let seed = std::fs::read_to_string(SEED).unwrap_or_default();
     let mut r = Lcg(42);
     let mut docs = Vec::new();
     let mut total = 0;
-    while total < TARGET_BYTES {
+    while total < target_bytes {
         let mut doc = seed.replace("2013", &format!("{}", 1990 + r.next() % 35));
         for _ in 0..8 {
             let para: Vec<String> = (0..5).map(|_| generated_sentence(&mut r)).collect();
@@ -107,7 +107,7 @@ fn corpus() -> Vec<String> {
 }
 
 fn bench(c: &mut Criterion) {
-    let docs = corpus();
+    let docs = corpus(TARGET_BYTES);
     let bytes: usize = docs.iter().map(String::len).sum();
     let cfg = ExtractConfig::default();
 
@@ -143,4 +143,22 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+/// `EXTRACT_PROFILE_BYTES=N cargo bench --bench extract` extracts an N-byte
+/// corpus once and exits, without criterion's repetitions, so the run can
+/// be wrapped in callgrind or `perf record` for a repeatable profile.
+fn main() {
+    if let Some(n) = std::env::var("EXTRACT_PROFILE_BYTES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let docs = corpus(n);
+        let cfg = ExtractConfig::default();
+        let claims: usize = docs.iter().map(|d| extract_text(d, &cfg).len()).sum();
+        let bytes: usize = docs.iter().map(String::len).sum();
+        println!("{bytes} bytes, {claims} claims");
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -235,7 +235,10 @@ fn expand(name: String, seen: &[String]) -> String {
     }
     seen.iter()
         .rev()
-        .find(|full| full.ends_with(&format!(" {name}")))
+        .find(|full| {
+            full.strip_suffix(name.as_str())
+                .is_some_and(|head| head.ends_with(' '))
+        })
         .cloned()
         .unwrap_or(name)
 }

@@ -1,11 +1,14 @@
 //! Within-article near-duplicate detection over word bigram shingles.
 
-use super::lexicon::{FastMap, FastSet};
+use super::lexicon::FastMap;
 
 /// Word bigrams as 64-bit FNV-1a hashes of the lowercased words; apostrophes
 /// split words so "Venezuela’s" and "Venezuela's" shingle identically.
-fn shingles(s: &str) -> FastSet<u64> {
-    let mut out = FastSet::default();
+///
+/// Returned sorted and deduplicated: merging two short sorted lists is
+/// cheaper than hashing one set's members into the other.
+fn shingles(s: &str) -> Vec<u64> {
+    let mut out = Vec::new();
     let mut prev: Option<u64> = None;
     for w in s
         .split(|c: char| !c.is_alphanumeric())
@@ -25,19 +28,38 @@ fn shingles(s: &str) -> FastSet<u64> {
             }
         }
         if let Some(p) = prev {
-            out.insert(p.rotate_left(17) ^ h);
+            out.push(p.rotate_left(17) ^ h);
         }
         prev = Some(h);
     }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
-fn overlap(a: &FastSet<u64>, b: &FastSet<u64>) -> f32 {
+/// Size of the intersection of two sorted, deduplicated lists.
+fn common(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+fn overlap(a: &[u64], b: &[u64]) -> f32 {
     let min = a.len().min(b.len());
     if min < MIN_SHINGLES {
         return 0.0;
     }
-    a.intersection(b).count() as f32 / min as f32
+    common(a, b) as f32 / min as f32
 }
 
 const MIN_SHINGLES: usize = 4;
@@ -59,22 +81,36 @@ pub fn similarity(a: &str, b: &str) -> f32 {
 /// For each text, the index of the earliest earlier text at or above
 /// `threshold` similarity. Candidates come from an inverted shingle index.
 pub fn link(texts: &[&str], threshold: f32) -> Vec<Option<usize>> {
-    let sets: Vec<FastSet<u64>> = texts.iter().map(|t| shingles(t)).collect();
+    let sets: Vec<Vec<u64>> = texts.iter().map(|t| shingles(t)).collect();
     let mut index: FastMap<u64, Vec<usize>> = FastMap::default();
     let mut out = Vec::with_capacity(texts.len());
+    // Candidate marks and list reused across texts: a flag per earlier text
+    // is cheaper than hashing every posting into a fresh map.
+    let mut marked = vec![false; texts.len()];
+    let mut cands: Vec<usize> = Vec::new();
     for (i, si) in sets.iter().enumerate() {
-        let mut shared: FastMap<usize, usize> = FastMap::default();
+        cands.clear();
         for sh in si {
             if let Some(post) = index.get(sh) {
                 for &j in post {
-                    *shared.entry(j).or_insert(0) += 1;
+                    if let Some(m) = marked.get_mut(j)
+                        && !*m
+                    {
+                        *m = true;
+                        cands.push(j);
+                    }
                 }
             }
         }
-        let mut cands: Vec<usize> = shared.into_keys().collect();
+        for &j in &cands {
+            if let Some(m) = marked.get_mut(j) {
+                *m = false;
+            }
+        }
         cands.sort_unstable();
         let found = cands
-            .into_iter()
+            .iter()
+            .copied()
             .find(|&j| sets.get(j).is_some_and(|sj| overlap(si, sj) >= threshold));
         out.push(found);
         for sh in si {

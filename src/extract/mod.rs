@@ -164,7 +164,12 @@ fn evidence(has_claimant: bool, ents: &[Entity]) -> f32 {
 
 /// A line such as "Frequently Asked Questions" or "FAQ".
 fn is_faq_heading(s: &str) -> bool {
-    let t = s.trim().trim_end_matches([':', '.']).to_lowercase();
+    let t = s.trim().trim_end_matches([':', '.']);
+    // Only 'F' and 'f' lowercase to 'f'; skip the allocation for other lines.
+    if !t.starts_with(['f', 'F']) {
+        return false;
+    }
+    let t = t.to_lowercase();
     t == "faq" || t == "faqs" || t.starts_with("frequently asked question")
 }
 

@@ -170,10 +170,12 @@ impl Fnv {
     }
     fn bytes(mut self, data: &[u8]) -> Self {
         for &b in data {
-            self.0 ^= u32::from(b);
-            self.0 = self.0.wrapping_mul(FNV_PRIME);
+            self = self.byte(b);
         }
         self
+    }
+    fn byte(self, b: u8) -> Self {
+        Fnv((self.0 ^ u32::from(b)).wrapping_mul(FNV_PRIME))
     }
 }
 
@@ -199,32 +201,33 @@ fn has_year(text: &str) -> bool {
     false
 }
 
-fn hand_features(text: &str, toks: &[&str]) -> Vec<&'static str> {
-    let mut f = Vec::with_capacity(10);
+/// Calls `f` with each hand feature name, in the order the training script
+/// sums them (float addition order matters for identical scores).
+fn hand_features(text: &str, toks: &[&str], mut f: impl FnMut(&'static str)) {
     let has = |f: fn(&str) -> bool| toks.iter().any(|t| f(t));
     if text.bytes().any(|b| b.is_ascii_digit()) {
-        f.push("h:digit");
+        f("h:digit");
     }
     if has_year(text) {
-        f.push("h:year");
+        f("h:year");
     }
     if text.contains(['$', '\u{20ac}', '\u{a3}']) || has(is_money_word) {
-        f.push("h:money");
+        f("h:money");
     }
     if text.contains('%') || toks.contains(&"percent") {
-        f.push("h:percent");
+        f("h:percent");
     }
     if text.trim_end().ends_with('?') {
-        f.push("h:qmark");
+        f("h:qmark");
     }
     if toks.first().is_some_and(|t| is_question_word(t)) {
-        f.push("h:qword");
+        f("h:qword");
     }
     if has(is_first_person) {
-        f.push("h:first");
+        f("h:first");
     }
     if has(is_opinion_word) {
-        f.push("h:opinion");
+        f("h:opinion");
     }
     let caps = text
         .split_whitespace()
@@ -236,12 +239,11 @@ fn hand_features(text: &str, toks: &[&str]) -> Vec<&'static str> {
                 .is_some_and(|c| c.is_ascii_uppercase())
         })
         .count();
-    f.push(["h:caps0", "h:caps1", "h:caps2", "h:caps3"][caps.min(3)]);
+    f(["h:caps0", "h:caps1", "h:caps2", "h:caps3"][caps.min(3)]);
     const LEN: [&str; 9] = [
         "h:len0", "h:len1", "h:len2", "h:len3", "h:len4", "h:len5", "h:len6", "h:len7", "h:len8",
     ];
-    f.push(LEN[(toks.len() / 5).min(8)]);
-    f
+    f(LEN[(toks.len() / 5).min(8)]);
 }
 
 /// ASCII-lowercased alphanumeric runs, digits mapped to `0`, apostrophes kept
@@ -250,25 +252,36 @@ fn hand_features(text: &str, toks: &[&str]) -> Vec<&'static str> {
 /// Tokens laid out as `" tok1 tok2 … "` in one buffer (the character n-gram
 /// text) with each token's byte range, so scoring allocates twice per sentence.
 fn token_layout(text: &str) -> (String, Vec<(usize, usize)>) {
-    let mut buf = String::with_capacity(text.len() + 2);
+    let src = text.as_bytes();
+    let mut buf: Vec<u8> = Vec::with_capacity(text.len() + 2);
     let mut spans = Vec::new();
-    buf.push(' ');
+    buf.push(b' ');
     let mut start: Option<usize> = None;
-    let mut it = text.chars().peekable();
-    while let Some(c) = it.next() {
-        let keep = if c.is_ascii_alphanumeric() {
-            Some(if c.is_ascii_digit() {
-                '0'
+    // Byte-wise rather than char-wise: every kept character is ASCII, and any
+    // byte of a multi-byte character is >= 0x80, so it acts as a separator
+    // exactly like the whole character would (apart from U+2019, checked below).
+    let mut i = 0;
+    while i < src.len() {
+        let c = src[i];
+        let (keep, width) = if c.is_ascii_alphanumeric() {
+            let k = if c.is_ascii_digit() {
+                b'0'
             } else {
                 c.to_ascii_lowercase()
-            })
-        } else if (c == '\'' || c == '\u{2019}')
-            && start.is_some()
-            && it.peek().is_some_and(|n| n.is_ascii_alphanumeric())
-        {
-            Some('\'')
+            };
+            (Some(k), 1)
         } else {
-            None
+            let width = if c == b'\'' {
+                1
+            } else if src.get(i..i + 3) == Some("\u{2019}".as_bytes()) {
+                3
+            } else {
+                0
+            };
+            let joins = width > 0
+                && start.is_some()
+                && src.get(i + width).is_some_and(u8::is_ascii_alphanumeric);
+            (joins.then_some(b'\''), width.max(1))
         };
         match (keep, start) {
             (Some(k), None) => {
@@ -278,27 +291,31 @@ fn token_layout(text: &str) -> (String, Vec<(usize, usize)>) {
             (Some(k), Some(_)) => buf.push(k),
             (None, Some(st)) => {
                 spans.push((st, buf.len()));
-                buf.push(' ');
+                buf.push(b' ');
                 start = None;
             }
             (None, None) => {}
         }
+        i += width;
     }
     if let Some(st) = start {
         spans.push((st, buf.len()));
-        buf.push(' ');
+        buf.push(b' ');
     }
     if spans.is_empty() {
-        buf.push(' ');
+        buf.push(b' ');
     }
-    (buf, spans)
+    // Only ASCII bytes were pushed, so this never fails.
+    (String::from_utf8(buf).unwrap_or_default(), spans)
 }
 
 fn raw_logit(m: &Model, text: &str) -> f32 {
     let (buf, spans) = token_layout(text);
     let bytes = buf.as_bytes();
-    let tok = |&(a, b): &(usize, usize)| bytes.get(a..b).unwrap_or(b"");
-    let toks: Vec<&[u8]> = spans.iter().map(tok).collect();
+    let toks: Vec<&str> = spans
+        .iter()
+        .map(|&(a, b)| buf.get(a..b).unwrap_or(""))
+        .collect();
     let mut z = m.bias;
 
     let n_word = toks.len() * 2 + 1;
@@ -306,11 +323,15 @@ fn raw_logit(m: &Model, text: &str) -> f32 {
     let mut acc = 0.0f32;
     let u = Fnv::new().bytes(b"u:");
     for t in &toks {
-        acc += m.weight(u.bytes(t).0);
+        acc += m.weight(u.bytes(t.as_bytes()).0);
     }
     let b = Fnv::new().bytes(b"b:");
     let mut prev: &[u8] = b"<s>";
-    for t in toks.iter().copied().chain(std::iter::once(&b"</s>"[..])) {
+    for t in toks
+        .iter()
+        .map(|t| t.as_bytes())
+        .chain(std::iter::once(&b"</s>"[..]))
+    {
         acc += m.weight(b.bytes(prev).bytes(b" ").bytes(t).0);
         prev = t;
     }
@@ -325,14 +346,9 @@ fn raw_logit(m: &Model, text: &str) -> f32 {
         // instead of rehashing each window from scratch.
         for i in 0..bytes.len() {
             let mut h = c;
-            for (k, &byte) in bytes
-                .get(i..)
-                .unwrap_or(&[])
-                .iter()
-                .take(m.cmax)
-                .enumerate()
-            {
-                h = h.bytes(&[byte]);
+            let window = bytes.get(i..(i + m.cmax).min(bytes.len())).unwrap_or(&[]);
+            for (k, &byte) in window.iter().enumerate() {
+                h = h.byte(byte);
                 if k + 1 >= m.cmin {
                     acc += m.weight(h.0);
                     n_grams += 1;
@@ -344,13 +360,9 @@ fn raw_logit(m: &Model, text: &str) -> f32 {
         }
     }
 
-    let strs: Vec<&str> = toks
-        .iter()
-        .map(|t| std::str::from_utf8(t).unwrap_or(""))
-        .collect();
-    for h in hand_features(text, &strs) {
+    hand_features(text, &toks, |h| {
         z += m.weight(Fnv::new().bytes(h.as_bytes()).0);
-    }
+    });
     z
 }
 
@@ -381,7 +393,10 @@ pub(crate) fn is_question(text: &str) -> bool {
     if t.ends_with('?') {
         return true;
     }
-    let ends_like_statement = t.ends_with(['.', '!', '"', '\u{201d}', ':', ';']);
+    // Checked before the word parsing: most sentences end like statements.
+    if t.ends_with(['.', '!', '"', '\u{201d}', ':', ';']) {
+        return false;
+    }
     let mut words = t.split_whitespace().skip_while(|w| {
         w.trim_end_matches(['.', ')'])
             .bytes()
@@ -389,15 +404,15 @@ pub(crate) fn is_question(text: &str) -> bool {
     });
     let first = words.next().unwrap_or("").to_ascii_lowercase();
     let first = first.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '\'');
-    !ends_like_statement && is_question_word(first) && t.split_whitespace().count() <= 25
+    is_question_word(first) && t.split_whitespace().take(26).count() <= 25
 }
 
 /// Headings: short lines without sentence-final punctuation.
 pub(crate) fn is_heading(text: &str) -> bool {
     let t = text.trim();
-    let words = t.split_whitespace().count();
     let terminal = t.ends_with(['.', '!', '?', '"', '\u{201d}', '\u{2019}', ':', ';']);
-    !terminal && words <= 10
+    // Counting stops at 11 words: long paragraphs are never headings.
+    !terminal && t.split_whitespace().take(11).count() <= 10
 }
 
 /// Check-worthiness in [0,1]; 0.5 is the default claim threshold.

@@ -28,8 +28,9 @@ pub struct Span {
 pub fn split(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut line_start = 0;
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
+    // Byte scan: '\n' never occurs inside a multi-byte character.
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b == b'\n' {
             split_line(text, line_start, i, &mut out);
             line_start = i + 1;
         }
