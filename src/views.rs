@@ -221,6 +221,9 @@ pub struct ClaimPage {
     pub approved_by: Option<String>,
     pub entities: Vec<EntityView>,
     pub error: Option<String>,
+    /// Which form the error belongs to: a move's target state, "evidence", "retract", or
+    /// empty for the top of the page.
+    pub error_place: String,
     pub moves: Vec<MoveView>,
     pub evidence: Vec<EvidenceView>,
     pub can_edit_evidence: bool,

@@ -142,6 +142,7 @@ async fn claim_page(
         approved_by: name(claim.approved_by),
         entities: entity_views(&claim.entities),
         error,
+        error_place: String::new(),
         moves,
         can_edit_evidence: review::accepts_evidence(claim.state),
         evidence: evidence.into_iter().map(Into::into).collect(),
@@ -169,12 +170,15 @@ pub async fn show_claim(
     claim_page(&mut conn, &user, id, None).await
 }
 
-/// After a refused form: the claim page again, with the reason next to the actions.
+/// After a refused form: the claim page again, with the reason beside the form that was sent
+/// (`place` names it: a move's target state, "evidence" or "retract"), or at the top when the
+/// claim itself changed.
 async fn refused(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
     err: AppError,
+    place: &str,
 ) -> Result<HttpResponse, AppError> {
     let status = err.status_code();
     if !matches!(
@@ -186,8 +190,23 @@ async fn refused(
     ) {
         return Err(err);
     }
+    let place = if status == StatusCode::CONFLICT {
+        ""
+    } else {
+        place
+    };
     let mut conn = state.pool.get().await?;
-    let page = claim_page(&mut conn, user, id, Some(err.to_string())).await?;
+    let mut page = claim_page(&mut conn, user, id, Some(err.to_string())).await?;
+    // An error for a form the page no longer shows goes to the top, where it is seen.
+    let shown = match place {
+        "evidence" | "retract" => page.can_edit_evidence,
+        to => page.moves.iter().any(|m| m.to.as_str() == to),
+    };
+    page.error_place = if shown {
+        place.to_owned()
+    } else {
+        String::new()
+    };
     render_with_status(&page, status)
 }
 
@@ -242,7 +261,7 @@ pub async fn transition_claim(
     .await;
     match result {
         Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => refused(&state, &user, id, err).await,
+        Err(err) => refused(&state, &user, id, err, form.to.trim()).await,
     }
 }
 
@@ -276,7 +295,7 @@ pub async fn add_evidence(
     .await;
     match result {
         Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => refused(&state, &user, id, err).await,
+        Err(err) => refused(&state, &user, id, err, "evidence").await,
     }
 }
 
@@ -309,6 +328,6 @@ pub async fn retract_evidence(
     .await;
     match result {
         Ok(()) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => refused(&state, &user, id, err).await,
+        Err(err) => refused(&state, &user, id, err, "retract").await,
     }
 }

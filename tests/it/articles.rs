@@ -118,3 +118,69 @@ async fn pasting_the_same_text_twice_names_the_first_import_and_duplicates_link_
     let (_, page) = browser.get(&format!("/claims/{}", claim["id"])).await;
     assert!(page.contains("Duplicate of"));
 }
+
+#[tokio::test]
+async fn a_refused_form_shows_its_reason_beside_that_form() {
+    let app = TestApp::spawn().await;
+    let token = app.token("ed", Role::Editor).await;
+    let article = app.import_seed(&token).await;
+    let id = article["claims"][0]["id"].as_i64().expect("id");
+    let browser = app.browser("rita", Role::Reviewer).await;
+    let (status, _) = browser
+        .submit(
+            &format!("/claims/{id}/transition"),
+            &[("to", "in_review"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    // A verdict without evidence: the reason appears inside the disputed form.
+    let (status, page) = browser
+        .submit(
+            &format!("/claims/{id}/transition"),
+            &[
+                ("to", "disputed"),
+                ("version", "1"),
+                ("rationale", "r"),
+                ("rating", "2"),
+                ("label", "Misleading"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    let form = page
+        .split("class=\"move move-disputed\"")
+        .nth(1)
+        .expect("the disputed form")
+        .split("</form>")
+        .next()
+        .expect("form");
+    assert!(
+        form.contains("form-error") && form.contains("evidence"),
+        "{form}"
+    );
+    // A bad evidence address: the reason appears in the evidence form.
+    let (status, page) = browser
+        .submit(
+            &format!("/claims/{id}/evidence"),
+            &[("url", "javascript:alert(1)"), ("stance", "supports")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    let form = page
+        .split("class=\"add-evidence\"")
+        .nth(1)
+        .expect("the evidence form")
+        .split("</form>")
+        .next()
+        .expect("form");
+    assert!(form.contains("http or https"), "{form}");
+    // A stale version: the claim changed, so the message goes to the top.
+    let (status, page) = browser
+        .submit(
+            &format!("/claims/{id}/transition"),
+            &[("to", "extracted"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert!(page.contains("id=\"claim-error\"") && page.contains("changed by someone else"));
+}
