@@ -46,9 +46,17 @@ impl Api {
         )
     }
 
+    async fn post(&self, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        self.call("POST", path, token, body).await
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        self.call("GET", path, token, body).await
+    }
+
     async fn claim(&self, token: &str, id: i64) -> Value {
         let (status, claim) = self
-            .call("GET", &format!("/api/v1/claims/{id}"), Some(token), None)
+            .get(&format!("/api/v1/claims/{id}"), Some(token), None)
             .await;
         assert_eq!(status, 200, "{claim}");
         claim
@@ -56,12 +64,7 @@ impl Api {
 
     async fn moves(&self, token: &str, id: i64) -> Vec<String> {
         let (status, events) = self
-            .call(
-                "GET",
-                &format!("/api/v1/claims/{id}/events"),
-                Some(token),
-                None,
-            )
+            .get(&format!("/api/v1/claims/{id}/events"), Some(token), None)
             .await;
         assert_eq!(status, 200);
         events["events"]
@@ -95,8 +98,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
         .expect("version");
 
     let (status, body) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(json!({"to": "verified", "version": v, "rationale": "x"})),
@@ -106,8 +108,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
     assert_eq!(body["error"]["code"], "invalid_transition");
 
     let (status, taken) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(json!({"to": "in_review", "version": v})),
@@ -120,8 +121,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
 
     let verdict = json!({"to": "disputed", "version": v, "rationale": "The register shows another year.", "rating": 2, "label": "Misleading"});
     let (status, body) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(verdict.clone()),
@@ -130,8 +130,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
     assert_eq!(status, 422, "a verdict without evidence: {body}");
 
     let (status, _) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/evidence"),
             Some(&reviewer),
             Some(json!({"url": "https://example.org/register", "stance": "supports"})),
@@ -139,8 +138,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
         .await;
     assert_eq!(status, 201);
     let (status, body) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(verdict.clone()),
@@ -153,13 +151,12 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
             .expect("message")
             .contains("refutes")
     );
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/evidence"), Some(&reviewer), Some(json!({"url": "https://example.org/sipri", "title": "Transfers", "excerpt": "<script>alert(1)</script>", "stance": "refutes"}))).await;
+    let (status, _) = api.post(&format!("/api/v1/claims/{id}/evidence"), Some(&reviewer), Some(json!({"url": "https://example.org/sipri", "title": "Transfers", "excerpt": "<script>alert(1)</script>", "stance": "refutes"}))).await;
     assert_eq!(status, 201);
 
     let stale = json!({"to": "disputed", "version": v - 1, "rationale": "r", "rating": 2, "label": "Misleading"});
     let (status, body) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(stale),
@@ -169,8 +166,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
     assert_eq!(body["error"]["current"]["state"], "in_review");
     // Stale is checked first: a stale request for an impossible move is still a 409.
     let (status, _) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(json!({"to": "approved", "version": v + 7})),
@@ -179,8 +175,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
     assert_eq!(status, 409);
 
     let (status, disputed) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(verdict),
@@ -193,8 +188,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
     let v = disputed["version"].as_i64().expect("version");
 
     let (status, body) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(json!({"to": "approved", "version": v})),
@@ -202,8 +196,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
         .await;
     assert_eq!(status, 403, "a reviewer cannot approve: {body}");
     let (status, approved) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&editor),
             Some(json!({"to": "approved", "version": v})),
@@ -219,8 +212,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
         ["in_review", "disputed", "approved"]
     );
     let (_, events) = api
-        .call(
-            "GET",
+        .get(
             &format!("/api/v1/claims/{id}/events"),
             Some(&reviewer),
             None,
@@ -245,8 +237,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
 
     // Approved verdicts keep their evidence until reopened; reopening needs a reason.
     let (status, _) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/evidence"),
             Some(&reviewer),
             Some(json!({"url": "https://example.org/late", "stance": "context"})),
@@ -255,8 +246,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
     assert_eq!(status, 422);
     let v = approved["version"].as_i64().expect("version");
     let (status, _) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&editor),
             Some(json!({"to": "in_review", "version": v})),
@@ -264,8 +254,7 @@ async fn a_claim_goes_from_extracted_to_approved_with_evidence_and_a_second_pers
         .await;
     assert_eq!(status, 422);
     let (status, reopened) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&editor),
             Some(json!({"to": "in_review", "version": v, "note": "New register entry"})),
@@ -324,8 +313,7 @@ async fn evidence_must_be_a_web_address_and_retractions_are_recorded() {
         "",
     ] {
         let (status, body) = api
-            .call(
-                "POST",
+            .post(
                 &format!("/api/v1/claims/{id}/evidence"),
                 Some(&reviewer),
                 Some(json!({"url": url, "stance": "supports"})),
@@ -334,8 +322,7 @@ async fn evidence_must_be_a_web_address_and_retractions_are_recorded() {
         assert_eq!(status, 422, "{url}: {body}");
     }
     let (status, _) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/evidence"),
             Some(&reviewer),
             Some(json!({"url": "https://example.org/a", "stance": "sideways"})),
@@ -343,8 +330,7 @@ async fn evidence_must_be_a_web_address_and_retractions_are_recorded() {
         .await;
     assert_eq!(status, 422);
     let (status, ev) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/evidence"),
             Some(&reviewer),
             Some(json!({"url": "https://example.org/a", "stance": "supports"})),
@@ -353,8 +339,7 @@ async fn evidence_must_be_a_web_address_and_retractions_are_recorded() {
     assert_eq!(status, 201);
     let eid = ev["id"].as_i64().expect("id");
     let (status, _) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/evidence/{eid}/retract"),
             Some(&reviewer),
             Some(json!({"reason": " "})),
@@ -362,8 +347,7 @@ async fn evidence_must_be_a_web_address_and_retractions_are_recorded() {
         .await;
     assert_eq!(status, 422);
     let (status, _) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/evidence/{eid}/retract"),
             Some(&reviewer),
             Some(json!({"reason": "Wrong document"})),
@@ -371,8 +355,7 @@ async fn evidence_must_be_a_web_address_and_retractions_are_recorded() {
         .await;
     assert_eq!(status, 204);
     let (status, _) = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/evidence/{eid}/retract"),
             Some(&reviewer),
             Some(json!({"reason": "again"})),
@@ -386,15 +369,14 @@ async fn evidence_must_be_a_web_address_and_retractions_are_recorded() {
     );
     // Retracted evidence does not count toward a verdict.
     let taken = api
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(json!({"to": "in_review", "version": claim["version"]})),
         )
         .await
         .1;
-    let (status, _) = api.call("POST", &format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(json!({"to": "verified", "version": taken["version"], "rationale": "r", "rating": 5, "label": "True"}))).await;
+    let (status, _) = api.post(&format!("/api/v1/claims/{id}/transitions"), Some(&reviewer), Some(json!({"to": "verified", "version": taken["version"], "rationale": "r", "rating": 5, "label": "True"}))).await;
     assert_eq!(status, 422);
 }
 
@@ -510,8 +492,7 @@ async fn the_audit_trail_cannot_be_rewritten() {
     let article = app.import_seed(&reviewer).await;
     let id = article["claims"][0]["id"].as_i64().expect("id");
     let (status, _) = Api::new(&app)
-        .call(
-            "POST",
+        .post(
             &format!("/api/v1/claims/{id}/transitions"),
             Some(&reviewer),
             Some(json!({"to": "in_review", "version": 0})),
@@ -547,8 +528,7 @@ async fn the_queue_filters_and_pages_through_the_api() {
     let mut after = String::new();
     loop {
         let (status, page) = api
-            .call(
-                "GET",
+            .get(
                 &format!("/api/v1/claims?limit=2&after={after}"),
                 Some(&token),
                 None,
@@ -584,9 +564,7 @@ async fn the_queue_filters_and_pages_through_the_api() {
     );
 
     // Full-text search stems: "system" finds "systems".
-    let (_, found) = api
-        .call("GET", "/api/v1/claims?q=system", Some(&token), None)
-        .await;
+    let (_, found) = api.get("/api/v1/claims?q=system", Some(&token), None).await;
     let texts: Vec<&str> = found["claims"]
         .as_array()
         .expect("claims")
@@ -598,7 +576,7 @@ async fn the_queue_filters_and_pages_through_the_api() {
         "{texts:?}"
     );
     let (_, arms) = api
-        .call("GET", "/api/v1/claims?category=arms", Some(&token), None)
+        .get("/api/v1/claims?category=arms", Some(&token), None)
         .await;
     assert!(
         arms["claims"]
@@ -620,8 +598,7 @@ async fn state_counts_follow_every_move() {
         let id = article["claims"][i]["id"].as_i64().expect("id");
         let body = json!({"to": to, "version": 0, "note": "not check-worthy"});
         assert_eq!(
-            api.call(
-                "POST",
+            api.post(
                 &format!("/api/v1/claims/{id}/transitions"),
                 Some(&editor),
                 Some(body)
