@@ -144,10 +144,10 @@ fn score_lines(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn find_user<'a>(users: &'a [User], name: &str) -> anyhow::Result<&'a User> {
-    users
-        .iter()
-        .find(|u| u.username.eq_ignore_ascii_case(name))
+/// A user by name, for the account commands.
+async fn find_user(conn: &mut diesel_async::AsyncPgConnection, name: &str) -> anyhow::Result<User> {
+    User::by_username(conn, name)
+        .await?
         .ok_or_else(|| anyhow::anyhow!("no user called {name}"))
 }
 
@@ -170,8 +170,7 @@ async fn user_command(pool: &DbPool, cmd: UserCommand) -> anyhow::Result<()> {
             Ok(())
         }
         UserCommand::Disable { username } => {
-            let users = User::list(&mut conn).await?;
-            let user = find_user(&users, &username)?;
+            let user = find_user(&mut conn, &username).await?;
             User::disable(&mut conn, user.id).await?;
             cli::print_line(&format!(
                 "disabled {}; their sessions have ended",
@@ -179,21 +178,18 @@ async fn user_command(pool: &DbPool, cmd: UserCommand) -> anyhow::Result<()> {
             ))
         }
         UserCommand::Enable { username } => {
-            let users = User::list(&mut conn).await?;
-            let user = find_user(&users, &username)?;
+            let user = find_user(&mut conn, &username).await?;
             User::enable(&mut conn, user.id).await?;
             cli::print_line(&format!("enabled {}", user.username))
         }
         UserCommand::SetRole { username, role } => {
             let role: Role = role.parse()?;
-            let users = User::list(&mut conn).await?;
-            let user = find_user(&users, &username)?;
+            let user = find_user(&mut conn, &username).await?;
             User::set_role(&mut conn, user.id, role).await?;
             cli::print_line(&format!("{} is now {role}", user.username))
         }
         UserCommand::SetPassword { username } => {
-            let users = User::list(&mut conn).await?;
-            let user = find_user(&users, &username)?;
+            let user = find_user(&mut conn, &username).await?;
             let password = cli::read_password()?;
             accounts::set_password(&mut conn, user.id, &password)
                 .await
@@ -207,9 +203,7 @@ async fn token_command(pool: &DbPool, cmd: TokenCommand) -> anyhow::Result<()> {
     let mut conn = pool.get().await?;
     match cmd {
         TokenCommand::Create { user, label } => {
-            let owner = User::by_username(&mut conn, &user)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no user called {user}"))?;
+            let owner = find_user(&mut conn, &user).await?;
             let token = accounts::create_token(&mut conn, &owner, None, &label)
                 .await
                 .map_err(user_error)?;
