@@ -154,9 +154,13 @@ impl Model {
         })
     }
 
-    fn weight(&self, hash: u32) -> f32 {
+    fn quantised(&self, hash: u32) -> i64 {
         let i = (hash & self.mask) as usize;
-        self.weights.get(i).copied().unwrap_or(0) as f32 * self.scale
+        i64::from(self.weights.get(i).copied().unwrap_or(0))
+    }
+
+    fn weight(&self, hash: u32) -> f32 {
+        self.quantised(hash) as f32 * self.scale
     }
 }
 
@@ -318,13 +322,14 @@ fn raw_logit(m: &Model, text: &str) -> f32 {
         .collect();
     let mut z = m.bias;
 
+    // Quantised weights are summed as integers and scaled once: exact, and
+    // free of the serial float-add chain that dominated scoring time.
     let n_word = toks.len() * 2 + 1;
-    let ws = 1.0 / (n_word as f32).sqrt();
-    let mut acc = 0.0f32;
     let u = Fnv::new().bytes(b"u:");
-    for t in &toks {
-        acc += m.weight(u.bytes(t.as_bytes()).0);
-    }
+    let mut word_sum: i64 = toks
+        .iter()
+        .map(|t| m.quantised(u.bytes(t.as_bytes()).0))
+        .sum();
     let b = Fnv::new().bytes(b"b:");
     let mut prev: &[u8] = b"<s>";
     for t in toks
@@ -332,31 +337,15 @@ fn raw_logit(m: &Model, text: &str) -> f32 {
         .map(|t| t.as_bytes())
         .chain(std::iter::once(&b"</s>"[..]))
     {
-        acc += m.weight(b.bytes(prev).bytes(b" ").bytes(t).0);
+        word_sum += m.quantised(b.bytes(prev).bytes(b" ").bytes(t).0);
         prev = t;
     }
-    z += acc * ws;
+    z += word_sum as f32 * m.scale / (n_word as f32).sqrt();
 
-    if m.cmax > 0 && m.cmin > 0 {
-        // Tokens are ASCII, so byte windows are char windows.
-        let c = Fnv::new().bytes(b"c:");
-        let mut n_grams = 0usize;
-        let mut acc = 0.0f32;
-        // Extend one hash per start position through the n-gram lengths
-        // instead of rehashing each window from scratch.
-        for i in 0..bytes.len() {
-            let mut h = c;
-            let window = bytes.get(i..(i + m.cmax).min(bytes.len())).unwrap_or(&[]);
-            for (k, &byte) in window.iter().enumerate() {
-                h = h.byte(byte);
-                if k + 1 >= m.cmin {
-                    acc += m.weight(h.0);
-                    n_grams += 1;
-                }
-            }
-        }
+    if m.cmax >= m.cmin && m.cmin > 0 {
+        let (sum, n_grams) = char_grams(m, bytes);
         if n_grams > 0 {
-            z += acc / (n_grams as f32).sqrt();
+            z += sum as f32 * m.scale / (n_grams as f32).sqrt();
         }
     }
 
@@ -364,6 +353,31 @@ fn raw_logit(m: &Model, text: &str) -> f32 {
         z += m.weight(Fnv::new().bytes(h.as_bytes()).0);
     });
     z
+}
+
+/// Sum of the quantised weights of every character n-gram of `bytes` with
+/// length in `cmin..=cmax`, and how many there are. Tokens are ASCII, so
+/// byte windows are character windows.
+fn char_grams(m: &Model, bytes: &[u8]) -> (i64, usize) {
+    let c = Fnv::new().bytes(b"c:");
+    let mut sum: i64 = 0;
+    let mut n_grams = 0usize;
+    // One hash per start position, extended through the n-gram lengths,
+    // instead of rehashing each window from scratch.
+    for start in 0..bytes.len() {
+        let window = &bytes[start..(start + m.cmax).min(bytes.len())];
+        let Some((head, tail)) = window.split_at_checked(m.cmin) else {
+            break;
+        };
+        let mut h = c.bytes(head);
+        sum += m.quantised(h.0);
+        for &byte in tail {
+            h = h.byte(byte);
+            sum += m.quantised(h.0);
+        }
+        n_grams += 1 + tail.len();
+    }
+    (sum, n_grams)
 }
 
 fn sigmoid(x: f32) -> f32 {
