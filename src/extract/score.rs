@@ -205,20 +205,79 @@ fn has_year(text: &str) -> bool {
     false
 }
 
+/// Which word lists a token belongs to (bit flags; one match per token).
+const MONEY_WORD: u8 = 1;
+const FIRST_PERSON: u8 = 2;
+const OPINION: u8 = 4;
+const PERCENT_WORD: u8 = 8;
+
+fn word_flags(t: &str) -> u8 {
+    let mut flags = 0;
+    if is_money_word(t) {
+        flags |= MONEY_WORD;
+    }
+    if is_first_person(t) {
+        flags |= FIRST_PERSON;
+    }
+    if is_opinion_word(t) {
+        flags |= OPINION;
+    }
+    if t == "percent" {
+        flags |= PERCENT_WORD;
+    }
+    flags
+}
+
+/// Whitespace-separated words after the first whose first character, past
+/// any opening quotes or brackets, is an ASCII capital; counting stops at 3.
+fn capitalised_words(text: &str) -> usize {
+    let opener = |c: char| matches!(c, '"' | '\'' | '(' | '\u{201c}' | '\u{2018}' | '[');
+    // Between words, inside a word's opening quotes, or past its first letter.
+    #[derive(PartialEq)]
+    enum At {
+        Gap,
+        Openers,
+        Body,
+    }
+    let (mut at, mut words, mut caps) = (At::Gap, 0usize, 0usize);
+    for c in text.chars() {
+        if c.is_whitespace() {
+            at = At::Gap;
+            continue;
+        }
+        if at == At::Gap {
+            words += 1;
+            at = At::Openers;
+        }
+        if at == At::Openers && !opener(c) {
+            at = At::Body;
+            if words > 1 && c.is_ascii_uppercase() {
+                caps += 1;
+                if caps == 3 {
+                    break;
+                }
+            }
+        }
+    }
+    caps
+}
+
 /// Calls `f` with each hand feature name, in the order the training script
 /// sums them (float addition order matters for identical scores).
 fn hand_features(text: &str, toks: &[&str], mut f: impl FnMut(&'static str)) {
-    let has = |f: fn(&str) -> bool| toks.iter().any(|t| f(t));
+    let flags = toks.iter().fold(0, |acc, t| acc | word_flags(t));
     if text.bytes().any(|b| b.is_ascii_digit()) {
         f("h:digit");
     }
     if has_year(text) {
         f("h:year");
     }
-    if text.contains(['$', '\u{20ac}', '\u{a3}']) || has(is_money_word) {
+    // Single-character `contains` is a memchr; a char-set pattern is not.
+    let currency_sign = text.contains('$') || text.contains('\u{20ac}') || text.contains('\u{a3}');
+    if currency_sign || flags & MONEY_WORD != 0 {
         f("h:money");
     }
-    if text.contains('%') || toks.contains(&"percent") {
+    if text.contains('%') || flags & PERCENT_WORD != 0 {
         f("h:percent");
     }
     if text.trim_end().ends_with('?') {
@@ -227,23 +286,13 @@ fn hand_features(text: &str, toks: &[&str], mut f: impl FnMut(&'static str)) {
     if toks.first().is_some_and(|t| is_question_word(t)) {
         f("h:qword");
     }
-    if has(is_first_person) {
+    if flags & FIRST_PERSON != 0 {
         f("h:first");
     }
-    if has(is_opinion_word) {
+    if flags & OPINION != 0 {
         f("h:opinion");
     }
-    let caps = text
-        .split_whitespace()
-        .skip(1)
-        .filter(|w| {
-            w.trim_start_matches(['"', '\'', '(', '\u{201c}', '\u{2018}', '['])
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_uppercase())
-        })
-        .count();
-    f(["h:caps0", "h:caps1", "h:caps2", "h:caps3"][caps.min(3)]);
+    f(["h:caps0", "h:caps1", "h:caps2", "h:caps3"][capitalised_words(text).min(3)]);
     const LEN: [&str; 9] = [
         "h:len0", "h:len1", "h:len2", "h:len3", "h:len4", "h:len5", "h:len6", "h:len7", "h:len8",
     ];
@@ -480,6 +529,27 @@ mod tests {
     fn faq_questions_score_low() {
         assert!(score_sentence("2 Why does Russia care about Venezuela") < 0.5);
         assert!(score_sentence("Frequently Asked Questions") < 0.5);
+    }
+
+    /// The training script's definition, written the obvious way.
+    fn capitalised_words_reference(text: &str) -> usize {
+        text.split_whitespace()
+            .skip(1)
+            .filter(|w| {
+                w.trim_start_matches(['"', '\'', '(', '\u{201c}', '\u{2018}', '['])
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase())
+            })
+            .count()
+            .min(3)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn capitalised_words_match_reference(text in "[ \t\u{a0}\u{2003}a-cA-C\"'(\\[\u{201c}\u{2018}é]{0,40}") {
+            proptest::prop_assert_eq!(capitalised_words(&text), capitalised_words_reference(&text));
+        }
     }
 
     #[test]
