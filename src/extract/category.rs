@@ -81,11 +81,14 @@ impl FromStr for Category {
 /// Lowercased words; hyphens stay inside words so "air-defense" and
 /// "s-300vm" survive as single tokens.
 fn words(lower: &str) -> Vec<&str> {
-    lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
-        .map(|w| w.trim_matches('-'))
-        .filter(|w| !w.is_empty())
-        .collect()
+    let mut out = Vec::with_capacity(lower.len() / 6 + 1);
+    out.extend(
+        lower
+            .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .map(|w| w.trim_matches('-'))
+            .filter(|w| !w.is_empty()),
+    );
+    out
 }
 
 /// Category terms indexed for one pass over the words: exact first words in

@@ -8,7 +8,8 @@ use super::lexicon::FastMap;
 /// Returned sorted and deduplicated: merging two short sorted lists is
 /// cheaper than hashing one set's members into the other.
 fn shingles(s: &str) -> Vec<u64> {
-    let mut out = Vec::new();
+    // About one word per six bytes of news text.
+    let mut out = Vec::with_capacity(s.len() / 6 + 1);
     let mut prev: Option<u64> = None;
     for w in s
         .split(|c: char| !c.is_alphanumeric())

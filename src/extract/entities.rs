@@ -85,34 +85,41 @@ pub struct Entity {
     pub value: Option<NormalizedValue>,
 }
 
-const QUAL: &str = r"(?:(?P<q>more than|over|less than|under|fewer than|about|around|roughly|nearly|almost|some|at least|at most|up to)\s+)?";
+/// Words that qualify a following figure ("more than half", "about $5").
+/// Matched by looking back from the figure rather than inside each pattern:
+/// an optional case-insensitive prefix would stop the regex engine from
+/// finding candidate positions with a literal scan.
+const QUALIFIERS: [(&str, Qualifier); 14] = [
+    ("more than", Qualifier::MoreThan),
+    ("over", Qualifier::MoreThan),
+    ("less than", Qualifier::LessThan),
+    ("under", Qualifier::LessThan),
+    ("fewer than", Qualifier::LessThan),
+    ("about", Qualifier::About),
+    ("around", Qualifier::About),
+    ("roughly", Qualifier::About),
+    ("nearly", Qualifier::About),
+    ("almost", Qualifier::About),
+    ("some", Qualifier::About),
+    ("at least", Qualifier::AtLeast),
+    ("at most", Qualifier::AtMost),
+    ("up to", Qualifier::AtMost),
+];
 
 static MONEY_SYMBOL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i){QUAL}(?P<cur>US\$|\$|€|£|USD ?|EUR ?)\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?:\s*(?P<mag>thousand|million|billion|trillion|bn|m|k)(?-u:\b))?(?:\s+(?:a|an|per)\s+(?P<per>barrel|ton|tonne|year|month|day|share|gallon|unit|person)(?-u:\b))?"
-    ))
-    .ok()
+    Regex::new(r"(?i)(?P<cur>US\$|\$|€|£|USD ?|EUR ?)\s?(?P<num>\d[\d,]*(?:\.\d+)?)(?:\s*(?P<mag>thousand|million|billion|trillion|bn|m|k)(?-u:\b))?(?:\s+(?:a|an|per)\s+(?P<per>barrel|ton|tonne|year|month|day|share|gallon|unit|person)(?-u:\b))?").ok()
 });
 static MONEY_WORD: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)(?-u:\b){QUAL}(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?:(?P<mag>thousand|million|billion|trillion)\s+)?(?P<cur>dollars|euros|pounds|rubles|roubles|yuan)(?-u:\b)(?:\s+(?:a|an|per)\s+(?P<per>barrel|ton|tonne|year|month|day|share)(?-u:\b))?"
-    ))
-    .ok()
+    Regex::new(r"(?i)(?-u:\b)(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?:(?P<mag>thousand|million|billion|trillion)\s+)?(?P<cur>dollars|euros|pounds|rubles|roubles|yuan)(?-u:\b)(?:\s+(?:a|an|per)\s+(?P<per>barrel|ton|tonne|year|month|day|share)(?-u:\b))?").ok()
 });
 static MONEY_VAGUE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:(?P<pre>tens|hundreds) of )?(?P<mag>thousands|millions|billions|trillions) of (?P<cur>dollars|euros|pounds|rubles|roubles|yuan)(?-u:\b)").ok()
 });
 static PERCENT_NUM: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)(?-u:\b){QUAL}(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent(?-u:\b)|per cent(?-u:\b))"
-    ))
-    .ok()
+    Regex::new(r"(?i)(?-u:\b)(?P<num>\d+(?:\.\d+)?)\s?(?:%|percent(?-u:\b)|per cent(?-u:\b))").ok()
 });
 static PERCENT_FRAC: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)(?-u:\b)(?P<all>{QUAL}(?P<frac>half|a third|one third|a quarter|one quarter|two thirds|two-thirds|three quarters|a majority|the majority))\s+of(?-u:\b)"
-    ))
-    .ok()
+    Regex::new(r"(?i)(?-u:\b)(?P<frac>half|a third|one third|a quarter|one quarter|two thirds|two-thirds|three quarters|a majority|the majority)\s+of(?-u:\b)").ok()
 });
 static DATE_MONTH: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)(?:(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[\s-]+)?(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December)(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?-u:\b))?(?:,?\s+(?P<year>(?:1[89]|20)\d\d)(?-u:\b))?").ok()
@@ -120,9 +127,50 @@ static DATE_MONTH: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static DATE_YEAR: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)(?:(?P<part>[Ee]arly|[Mm]id|[Ll]ate|[Tt]he end of|[Tt]he beginning of)[\s-]+)?(?P<year>(?:1[89]|20)\d\d)(?P<s>s)?(?-u:\b)").ok()
 });
+/// Spelled-out counts, each with its value.
+const NUMBER_WORDS: [(&str, f64); 26] = [
+    ("one", 1.0),
+    ("two", 2.0),
+    ("three", 3.0),
+    ("four", 4.0),
+    ("five", 5.0),
+    ("six", 6.0),
+    ("seven", 7.0),
+    ("eight", 8.0),
+    ("nine", 9.0),
+    ("ten", 10.0),
+    ("eleven", 11.0),
+    ("twelve", 12.0),
+    ("fifteen", 15.0),
+    ("twenty", 20.0),
+    ("thirty", 30.0),
+    ("forty", 40.0),
+    ("fifty", 50.0),
+    ("sixty", 60.0),
+    ("seventy", 70.0),
+    ("eighty", 80.0),
+    ("ninety", 90.0),
+    ("hundred", 100.0),
+    ("dozens", 24.0),
+    ("hundreds", 200.0),
+    ("thousands", 2000.0),
+    ("millions", 2e6),
+];
+
 static QUANTITY: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    // Number words as "[Tt]wo" rather than under (?i): a case-insensitive
+    // alternation has too many spellings for the engine's literal scan,
+    // and this pattern runs on every candidate sentence.
+    let words: Vec<String> = NUMBER_WORDS
+        .iter()
+        .map(|(w, _)| {
+            let (head, tail) = w.split_at(1);
+            format!("[{}{}]{tail}", head.to_uppercase(), head)
+        })
+        .collect();
     Regex::new(&format!(
-        r"(?i)(?-u:\b){QUAL}(?P<num>\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozens|hundreds|thousands|millions)\s+(?:(?P<mag>thousand|million|billion|trillion)\s+)?(?P<unit>[a-z]+)(?-u:\b)"
+        r"(?-u:\b)(?P<num>\d[\d,]*(?:\.\d+)?|{})(?i:\s+(?:(?P<mag>thousand|million|billion|trillion)\s+)?(?P<unit>[a-z]+))(?-u:\b)",
+        words.join("|")
     ))
     .ok()
 });
@@ -270,36 +318,10 @@ fn parse_num(s: &str) -> Option<f64> {
     if let Ok(v) = t.parse::<f64>() {
         return Some(v);
     }
-    let v = match s.to_ascii_lowercase().as_str() {
-        "one" => 1.0,
-        "two" => 2.0,
-        "three" => 3.0,
-        "four" => 4.0,
-        "five" => 5.0,
-        "six" => 6.0,
-        "seven" => 7.0,
-        "eight" => 8.0,
-        "nine" => 9.0,
-        "ten" => 10.0,
-        "eleven" => 11.0,
-        "twelve" => 12.0,
-        "fifteen" => 15.0,
-        "twenty" => 20.0,
-        "thirty" => 30.0,
-        "forty" => 40.0,
-        "fifty" => 50.0,
-        "sixty" => 60.0,
-        "seventy" => 70.0,
-        "eighty" => 80.0,
-        "ninety" => 90.0,
-        "hundred" => 100.0,
-        "dozens" => 24.0,
-        "hundreds" => 200.0,
-        "thousands" => 2000.0,
-        "millions" => 2e6,
-        _ => return None,
-    };
-    Some(v)
+    NUMBER_WORDS
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(s))
+        .map(|&(_, v)| v)
 }
 
 fn magnitude(s: Option<&str>) -> f64 {
@@ -323,13 +345,58 @@ fn currency(s: &str) -> &'static str {
     }
 }
 
-fn qualifier(s: Option<&str>) -> Option<Qualifier> {
-    match s?.to_ascii_lowercase().as_str() {
-        "more than" | "over" => Some(Qualifier::MoreThan),
-        "less than" | "under" | "fewer than" => Some(Qualifier::LessThan),
-        "at least" => Some(Qualifier::AtLeast),
-        "at most" | "up to" => Some(Qualifier::AtMost),
-        _ => Some(Qualifier::About),
+/// Where the figure at byte `at` of `s` starts once a qualifier written
+/// before it ("more than 5") is included, and that qualifier.
+fn with_qualifier(s: &str, at: usize) -> (usize, Option<Qualifier>) {
+    qualifier_before(s, at).map_or((at, None), |(start, q)| (start, Some(q)))
+}
+
+fn qualifier_before(s: &str, at: usize) -> Option<(usize, Qualifier)> {
+    let head = s.get(..at)?;
+    let words_end = head.trim_end().len();
+    if words_end == head.len() {
+        return None;
+    }
+    let before = head.get(..words_end)?;
+    QUALIFIERS.iter().find_map(|&(word, q)| {
+        let start = words_end.checked_sub(word.len())?;
+        let boundary = start == 0
+            || before
+                .as_bytes()
+                .get(start - 1)
+                .is_some_and(|b| !(b.is_ascii_alphanumeric() || *b == b'_'));
+        let tail = before.get(start..)?;
+        (boundary && tail.eq_ignore_ascii_case(word)).then_some((start, q))
+    })
+}
+
+/// Substrings each pattern family needs, checked with fast substring
+/// searches so most patterns never run on a sentence that cannot match.
+struct Clues {
+    digit: bool,
+    currency_sign: bool,
+    currency_word: bool,
+    vague_amount: bool,
+    percent: bool,
+    fraction: bool,
+}
+
+impl Clues {
+    fn of(sentence: &str) -> Clues {
+        let lower = sentence.to_ascii_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+        let digit = sentence.bytes().any(|b| b.is_ascii_digit());
+        Clues {
+            digit,
+            currency_sign: sentence.contains('$')
+                || sentence.contains('\u{20ac}')
+                || sentence.contains('\u{a3}')
+                || has(&["usd", "eur"]),
+            currency_word: digit && has(&["dollar", "euro", "pound", "ruble", "rouble", "yuan"]),
+            vague_amount: has(&["illions of", "housands of"]),
+            percent: sentence.contains('%') || lower.contains("per"),
+            fraction: has(&["half", "third", "quarter", "majority"]),
+        }
     }
 }
 
@@ -346,22 +413,25 @@ struct Cand {
 /// later bare surname is recognised as a person.
 pub fn find(sentence: &str, base: usize, known_surnames: &FastSet<String>) -> Vec<Entity> {
     let mut c: Vec<Cand> = Vec::new();
-    // Cheap guards skip regexes that cannot match; most sentences have no
-    // digits, which keeps extraction fast.
-    let lower = sentence.to_ascii_lowercase();
-    let digit = sentence.bytes().any(|b| b.is_ascii_digit());
-    if digit || lower.contains("illions of") || lower.contains("housands of") {
-        money(sentence, digit, &mut c);
+    let clues = Clues::of(sentence);
+    if clues.digit && clues.currency_sign {
+        money_exact(MONEY_SYMBOL.as_ref(), sentence, &mut c);
     }
-    if digit
-        || ["half", "third", "quarter", "majority"]
-            .iter()
-            .any(|w| lower.contains(w))
-    {
-        percent(sentence, digit, &mut c);
+    if clues.digit && clues.currency_word {
+        money_exact(MONEY_WORD.as_ref(), sentence, &mut c);
     }
-    if digit || MONTHS.iter().any(|m| sentence.contains(m)) {
-        dates(sentence, digit, &mut c);
+    if clues.vague_amount {
+        money_vague(sentence, &mut c);
+    }
+    if clues.digit && clues.percent {
+        percent_figure(sentence, &mut c);
+    }
+    if clues.fraction {
+        percent_fraction(sentence, &mut c);
+    }
+    month_dates(sentence, &mut c);
+    if clues.digit {
+        year_dates(sentence, &mut c);
     }
     quantities(sentence, &mut c);
     if let Some(re) = WEAPON.as_ref() {
@@ -411,13 +481,9 @@ pub fn find(sentence: &str, base: usize, known_surnames: &FastSet<String>) -> Ve
         .collect()
 }
 
-fn money(s: &str, digit: bool, out: &mut Vec<Cand>) {
-    let exact = if digit {
-        vec![MONEY_SYMBOL.as_ref(), MONEY_WORD.as_ref()]
-    } else {
-        Vec::new()
-    };
-    for re in exact.into_iter().flatten() {
+/// Amounts with a figure: "$50 a barrel", "1.2 billion euros".
+fn money_exact(re: Option<&Regex>, s: &str, out: &mut Vec<Cand>) {
+    if let Some(re) = re {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(num), Some(cur)) = (cap.get(0), cap.name("num"), cap.name("cur"))
             else {
@@ -427,20 +493,25 @@ fn money(s: &str, digit: bool, out: &mut Vec<Cand>) {
                 continue;
             };
             let amount = n * magnitude(cap.name("mag").map(|m| m.as_str()));
+            let (start, qualifier) = with_qualifier(s, all.start());
             out.push(Cand {
                 kind: EntityKind::Money,
-                start: all.start(),
+                start,
                 end: all.end(),
                 value: Some(NormalizedValue::Money {
                     amount,
                     currency: currency(cur.as_str()).to_string(),
                     per: cap.name("per").map(|p| p.as_str().to_ascii_lowercase()),
-                    qualifier: qualifier(cap.name("q").map(|q| q.as_str())),
+                    qualifier,
                 }),
                 priority: 0,
             });
         }
     }
+}
+
+/// "billions of dollars": an order of magnitude with no figure.
+fn money_vague(s: &str, out: &mut Vec<Cand>) {
     if let Some(re) = MONEY_VAGUE.as_ref() {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(cur)) = (cap.get(0), cap.name("cur")) else {
@@ -469,8 +540,8 @@ fn money(s: &str, digit: bool, out: &mut Vec<Cand>) {
     }
 }
 
-fn percent(s: &str, digit: bool, out: &mut Vec<Cand>) {
-    if let Some(re) = PERCENT_NUM.as_ref().filter(|_| digit) {
+fn percent_figure(s: &str, out: &mut Vec<Cand>) {
+    if let Some(re) = PERCENT_NUM.as_ref() {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(num)) = (cap.get(0), cap.name("num")) else {
                 continue;
@@ -478,21 +549,26 @@ fn percent(s: &str, digit: bool, out: &mut Vec<Cand>) {
             let Some(v) = parse_num(num.as_str()) else {
                 continue;
             };
+            let (start, qualifier) = with_qualifier(s, all.start());
             out.push(Cand {
                 kind: EntityKind::Percent,
-                start: all.start(),
+                start,
                 end: all.end(),
                 value: Some(NormalizedValue::Percent {
                     value: v,
-                    qualifier: qualifier(cap.name("q").map(|q| q.as_str())),
+                    qualifier,
                 }),
                 priority: 1,
             });
         }
     }
+}
+
+/// "more than half of", "two thirds of".
+fn percent_fraction(s: &str, out: &mut Vec<Cand>) {
     if let Some(re) = PERCENT_FRAC.as_ref() {
         for cap in re.captures_iter(s) {
-            let (Some(all), Some(frac)) = (cap.name("all"), cap.name("frac")) else {
+            let Some(frac) = cap.name("frac") else {
                 continue;
             };
             let f = frac.as_str().to_ascii_lowercase();
@@ -504,14 +580,14 @@ fn percent(s: &str, digit: bool, out: &mut Vec<Cand>) {
                 "three quarters" => (75.0, None),
                 _ => (50.0, Some(Qualifier::MoreThan)),
             };
-            let q = qualifier(cap.name("q").map(|q| q.as_str())).or(implied);
+            let (start, written) = with_qualifier(s, frac.start());
             out.push(Cand {
                 kind: EntityKind::Percent,
-                start: all.start(),
-                end: all.end(),
+                start,
+                end: frac.end(),
                 value: Some(NormalizedValue::Percent {
                     value: v,
-                    qualifier: q,
+                    qualifier: written.or(implied),
                 }),
                 priority: 1,
             });
@@ -527,7 +603,8 @@ fn last_day(month: u32) -> u32 {
     }
 }
 
-fn dates(s: &str, digit: bool, out: &mut Vec<Cand>) {
+/// "late December", "February 24, 2022".
+fn month_dates(s: &str, out: &mut Vec<Cand>) {
     if let Some(re) = DATE_MONTH.as_ref() {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(mon)) = (cap.get(0), cap.name("mon")) else {
@@ -578,7 +655,11 @@ fn dates(s: &str, digit: bool, out: &mut Vec<Cand>) {
             });
         }
     }
-    if let Some(re) = DATE_YEAR.as_ref().filter(|_| digit) {
+}
+
+/// "2013", "late 2025", "the 1990s".
+fn year_dates(s: &str, out: &mut Vec<Cand>) {
+    if let Some(re) = DATE_YEAR.as_ref() {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(y)) = (cap.get(0), cap.name("year")) else {
                 continue;
@@ -651,14 +732,15 @@ fn quantities(s: &str, out: &mut Vec<Cand>) {
                 None => continue,
             },
         };
+        let (start, qualifier) = with_qualifier(s, all.start());
         out.push(Cand {
             kind: EntityKind::Quantity,
-            start: all.start(),
+            start,
             end,
             value: Some(NormalizedValue::Quantity {
                 value,
                 unit,
-                qualifier: qualifier(cap.name("q").map(|q| q.as_str())),
+                qualifier,
             }),
             priority: 3,
         });
@@ -675,7 +757,7 @@ struct Word<'a> {
 }
 
 fn split_words<'a>(s: &'a str) -> Vec<Word<'a>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(s.len() / 6 + 1);
     let mut start = None;
     let is_word =
         |c: char| c.is_alphanumeric() || c == '-' || c == '.' || c == '\'' || c == '\u{2019}';
@@ -885,6 +967,35 @@ mod tests {
                 qualifier: None
             })
         );
+    }
+
+    #[test]
+    fn qualifiers_are_whole_words_before_the_figure() {
+        let q = |s: &str, kind| match value_of(s, kind) {
+            Some(
+                NormalizedValue::Quantity { qualifier, .. }
+                | NormalizedValue::Money { qualifier, .. }
+                | NormalizedValue::Percent { qualifier, .. },
+            ) => qualifier,
+            other => panic!("{s}: {other:?}"),
+        };
+        assert_eq!(
+            q("More than 300 tanks crossed.", EntityKind::Quantity),
+            Some(Qualifier::MoreThan)
+        );
+        assert_eq!(
+            q("It cost at least  $5 million.", EntityKind::Money),
+            Some(Qualifier::AtLeast)
+        );
+        assert_eq!(
+            q("Turnout was roughly 40%.", EntityKind::Percent),
+            Some(Qualifier::About)
+        );
+        // "over" inside another word, or not directly before the figure.
+        assert_eq!(q("a hangover 5 days long", EntityKind::Quantity), None);
+        assert_eq!(q("over the 5 days", EntityKind::Quantity), None);
+        let e = ents("Prices rose by up to 7 percent.");
+        assert_eq!(e.first().map(|e| e.text.as_str()), Some("up to 7 percent"));
     }
 
     #[test]

@@ -307,7 +307,7 @@ fn hand_features(text: &str, toks: &[&str], mut f: impl FnMut(&'static str)) {
 fn token_layout(text: &str) -> (String, Vec<(usize, usize)>) {
     let src = text.as_bytes();
     let mut buf: Vec<u8> = Vec::with_capacity(text.len() + 2);
-    let mut spans = Vec::new();
+    let mut spans = Vec::with_capacity(text.len() / 6 + 1);
     buf.push(b' ');
     let mut start: Option<usize> = None;
     // Byte-wise rather than char-wise: every kept character is ASCII, and any
