@@ -83,7 +83,7 @@ pub fn similarity(a: &str, b: &str) -> f32 {
 /// `threshold` similarity. Candidates come from an inverted shingle index.
 pub fn link(texts: &[&str], threshold: f32) -> Vec<Option<usize>> {
     let sets: Vec<Vec<u64>> = texts.iter().map(|t| shingles(t)).collect();
-    let mut index: FastMap<u64, Vec<usize>> = FastMap::default();
+    let mut index = Postings::with_capacity(sets.iter().map(Vec::len).sum());
     let mut out = Vec::with_capacity(texts.len());
     // Candidate marks and list reused across texts: a flag per earlier text
     // is cheaper than hashing every posting into a fresh map.
@@ -92,14 +92,12 @@ pub fn link(texts: &[&str], threshold: f32) -> Vec<Option<usize>> {
     for (i, si) in sets.iter().enumerate() {
         cands.clear();
         for sh in si {
-            if let Some(post) = index.get(sh) {
-                for &j in post {
-                    if let Some(m) = marked.get_mut(j)
-                        && !*m
-                    {
-                        *m = true;
-                        cands.push(j);
-                    }
+            for j in index.texts_with(*sh) {
+                if let Some(m) = marked.get_mut(j)
+                    && !*m
+                {
+                    *m = true;
+                    cands.push(j);
                 }
             }
         }
@@ -115,13 +113,48 @@ pub fn link(texts: &[&str], threshold: f32) -> Vec<Option<usize>> {
             .find(|&j| sets.get(j).is_some_and(|sj| overlap(si, sj) >= threshold));
         out.push(found);
         for sh in si {
-            let post = index.entry(*sh).or_default();
-            if post.len() < MAX_POSTINGS {
-                post.push(i);
-            }
+            index.add(*sh, i);
         }
     }
     out
+}
+
+/// Shingle to the texts containing it, as linked lists in one arena so a
+/// new shingle costs no allocation of its own.
+struct Postings {
+    /// Shingle to (latest entry in `entries`, list length).
+    heads: FastMap<u64, (usize, usize)>,
+    /// (text index, previous entry for the same shingle).
+    entries: Vec<(usize, Option<usize>)>,
+}
+
+impl Postings {
+    fn with_capacity(n: usize) -> Self {
+        let mut heads = FastMap::default();
+        heads.reserve(n);
+        Postings {
+            heads,
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    fn add(&mut self, shingle: u64, text: usize) {
+        let slot = self.heads.entry(shingle).or_insert((usize::MAX, 0));
+        if slot.1 < MAX_POSTINGS {
+            let prev = (slot.1 > 0).then_some(slot.0);
+            *slot = (self.entries.len(), slot.1 + 1);
+            self.entries.push((text, prev));
+        }
+    }
+
+    fn texts_with(&self, shingle: u64) -> impl Iterator<Item = usize> + '_ {
+        let mut next = self.heads.get(&shingle).map(|&(head, _)| head);
+        std::iter::from_fn(move || {
+            let (text, prev) = *self.entries.get(next?)?;
+            next = prev;
+            Some(text)
+        })
+    }
 }
 
 #[cfg(test)]
