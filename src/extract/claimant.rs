@@ -258,8 +258,8 @@ pub fn attribute(text: &str, spans: &[Span]) -> Vec<Option<String>> {
         // Reported speech needs a speech verb or "according to"; checking
         // that first skips the parsing for most sentences.
         let may_report =
-            sent.contains("ccording to ") || sent.split_whitespace().any(is_speech_verb);
-        if !quoted && may_report {
+            || sent.contains("ccording to ") || sent.split_whitespace().any(is_speech_verb);
+        if !quoted && may_report() {
             // Reported speech outside quotes; scare quotes inside are fine.
             let outside = strip_quotes(sent);
             let who = match reported_speech(&outside) {
