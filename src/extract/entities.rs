@@ -392,7 +392,7 @@ impl Clues {
                 || sentence.contains('\u{20ac}')
                 || sentence.contains('\u{a3}')
                 || has(&["usd", "eur"]),
-            currency_word: digit && has(&["dollar", "euro", "pound", "ruble", "rouble", "yuan"]),
+            currency_word: has(&["dollar", "euro", "pound", "ruble", "rouble", "yuan"]),
             vague_amount: has(&["illions of", "housands of"]),
             percent: sentence.contains('%') || lower.contains("per"),
             fraction: has(&["half", "third", "quarter", "majority"]),
