@@ -8,7 +8,7 @@ use crate::db::users::{NewUser, User};
 use crate::domain::Role;
 use crate::error::AppError;
 
-fn valid_username(name: &str) -> bool {
+pub(crate) fn valid_username(name: &str) -> bool {
     (1..=64).contains(&name.len())
         && name
             .chars()

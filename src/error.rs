@@ -45,6 +45,15 @@ impl AppError {
         AppError::Unexpected(err.into())
     }
 
+    /// The message for the log: an unexpected error's whole cause chain on one line (no
+    /// backtrace, which `Debug` would print when RUST_BACKTRACE is set).
+    pub fn log_detail(&self) -> String {
+        match self {
+            AppError::Unexpected(cause) => format!("{cause:#}"),
+            other => other.to_string(),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             AppError::NotFound(_) => "not_found",
@@ -97,7 +106,7 @@ impl ResponseError for AppError {
     /// The JSON face. Browser routes get an HTML page instead: see `routes::error_pages`.
     fn error_response(&self) -> HttpResponse {
         if let AppError::Unexpected(cause) = self {
-            tracing::error!(error = ?cause, "unexpected error");
+            tracing::error!(error = %format!("{cause:#}"), "unexpected error");
         }
         let current = match self {
             AppError::Conflict { current, .. } => current.as_ref(),
@@ -125,7 +134,25 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind, Error};
         match err {
             Error::NotFound => AppError::NotFound("record"),
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => AppError::Unavailable,
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => AppError::Unavailable,
+            // The server ended the session (restart, pg_terminate_backend).
+            Error::DatabaseError(_, info)
+                if info.message().starts_with("terminating connection") =>
+            {
+                AppError::Unavailable
+            }
+            // PostgreSQL text cannot hold U+0000, the one character Rust strings allow that
+            // it rejects; whichever field or filter carried it, that is the client's input.
+            Error::DatabaseError(_, info)
+                if info
+                    .message()
+                    .starts_with("invalid byte sequence for encoding") =>
+            {
+                AppError::Validation("text may not contain NUL (U+0000) characters".into())
+            }
             other => AppError::Unexpected(other.into()),
         }
     }

@@ -48,6 +48,16 @@ pub fn check(submitted: Option<&str>, expected: &str) -> Result<(), AppError> {
 
 /// Parses an urlencoded body into a form struct, with a readable error.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    // The decoder replaces bytes that are not UTF-8 with U+FFFD, which would store
+    // something other than what was sent; such a form is refused instead.
+    let utf8 = body
+        .split(|b| *b == b'&')
+        .all(|pair| percent_encoding::percent_decode(pair).decode_utf8().is_ok());
+    if !utf8 {
+        return Err(AppError::BadRequest(
+            "the form holds text that is not UTF-8".into(),
+        ));
+    }
     serde_urlencoded::from_bytes(body)
         .map_err(|e| AppError::BadRequest(format!("the form is incomplete: {e}")))
 }
@@ -61,9 +71,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             let user = user.await?;
-            let body = body
-                .await
-                .map_err(|_| AppError::PayloadTooLarge { limit: FORM_LIMIT })?;
+            let body = body.await.map_err(|e| {
+                use actix_web::error::PayloadError;
+                match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) | None => {
+                        AppError::PayloadTooLarge { limit: FORM_LIMIT }
+                    }
+                    Some(other) => {
+                        AppError::BadRequest(format!("the form could not be read: {other}"))
+                    }
+                }
+            })?;
             verify(&body, user.csrf_token.as_deref().unwrap_or_default())?;
             let form = parse(&body)?;
             Ok(ProtectedForm { user, form })

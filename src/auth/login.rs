@@ -40,11 +40,17 @@ pub struct NewLogin {
     pub csrf_token: String,
 }
 
+/// Failures are counted per account name and per client address. A name no account can
+/// have (too long, odd characters) is counted under its hash, so the key stays short.
 fn throttle_keys(username: &str, client: &str) -> Vec<String> {
-    vec![
-        format!("user:{}", username.to_lowercase()),
-        format!("ip:{client}"),
-    ]
+    let user_key = if crate::accounts::valid_username(username) {
+        format!("user:{}", username.to_lowercase())
+    } else {
+        let digest = crate::auth::secrets::token_hash(username);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        format!("user:#{hex}")
+    };
+    vec![user_key, format!("ip:{client}")]
 }
 
 /// Checks a username and password and opens a session.
@@ -68,9 +74,15 @@ pub async fn sign_in(
         }
         Verdict::Allow { .. } => {}
     }
-    let user = User::by_username(&mut conn, username)
-        .await?
-        .filter(User::is_active);
+    // A name no account can have is not looked up (it could hold a NUL, which the
+    // database refuses); the password is still checked against a dummy hash below.
+    let user = if crate::accounts::valid_username(username) {
+        User::by_username(&mut conn, username)
+            .await?
+            .filter(User::is_active)
+    } else {
+        None
+    };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let attempt = password.to_owned();
     // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.

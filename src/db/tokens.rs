@@ -65,6 +65,12 @@ impl ApiToken {
             .await
     }
 
+    pub async fn exists(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(api_tokens::table.find(id)))
+            .get_result(conn)
+            .await
+    }
+
     pub async fn revoke(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
         diesel::update(
             api_tokens::table

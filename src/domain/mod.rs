@@ -1,5 +1,6 @@
 //! The rules of claimdesk as plain Rust: roles, review states, verdicts. No database, no HTTP, no clock.
 
+pub mod dates;
 pub mod ids;
 pub mod review;
 pub mod roles;

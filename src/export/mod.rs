@@ -461,9 +461,9 @@ fn de_opt_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Stri
 fn de_opt_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
     match de_opt_text(deserializer)? {
         None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        Some(s) => crate::domain::dates::parse_day(&s)
             .map(Some)
-            .map_err(|e| de::Error::custom(format!("invalid date {s:?} (want YYYY-MM-DD): {e}"))),
+            .map_err(de::Error::custom),
     }
 }
 

@@ -152,6 +152,9 @@ pub async fn disable_user(
         .await;
     }
     let mut conn = state.pool.get().await?;
+    User::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
     User::disable(&mut conn, id).await?;
     tracing::info!(admin = %post.user.username, user_id = id, "user disabled; sessions ended");
     Ok(see_other("/admin"))
@@ -165,6 +168,9 @@ pub async fn enable_user(
     require_admin(&post.user)?;
     let id = parse_id(&path, "user")?;
     let mut conn = state.pool.get().await?;
+    User::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
     User::enable(&mut conn, id).await?;
     tracing::info!(admin = %post.user.username, user_id = id, "user enabled");
     Ok(see_other("/admin"))
@@ -231,7 +237,9 @@ pub async fn revoke_token(
     require_admin(&post.user)?;
     let id = parse_id(&path, "token")?;
     let mut conn = state.pool.get().await?;
-    ApiToken::revoke(&mut conn, id).await?;
+    if ApiToken::revoke(&mut conn, id).await? == 0 && !ApiToken::exists(&mut conn, id).await? {
+        return Err(AppError::NotFound("token"));
+    }
     tracing::info!(admin = %post.user.username, token_id = id, "API token revoked");
     Ok(see_other("/admin"))
 }

@@ -32,13 +32,14 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only same-site paths are followed after sign-in (no open redirects).
+/// Only same-site paths are followed after sign-in (no open redirects). Browsers drop tabs
+/// and line breaks and read `\\` as `/`, so "/\t/evil.example" would leave the site: anything
+/// but printable ASCII is refused (a browser percent-encodes the rest anyway).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+    let same_site_path = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if same_site_path { next } else { "/" }
 }
 
 fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
@@ -175,4 +176,28 @@ pub async fn logout(
     gone.make_removal();
     response.add_cookie(&gone).map_err(AppError::unexpected)?;
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        for (next, followed) in [
+            ("/claims/7", "/claims/7"),
+            ("/?state=extracted&q=oil", "/?state=extracted&q=oil"),
+            ("", "/"),
+            ("https://evil.example/", "/"),
+            ("//evil.example/", "/"),
+            ("/\\evil.example/", "/"),
+            ("/\t/evil.example/phish", "/"),
+            ("/\n/evil.example", "/"),
+            ("/\r\nSet-Cookie: x=1", "/"),
+            ("/ /evil.example", "/"),
+            ("/caf\u{e9}", "/"),
+        ] {
+            assert_eq!(safe_next(next), followed, "{next:?}");
+        }
+    }
 }

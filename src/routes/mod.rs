@@ -148,10 +148,13 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// Only http and https addresses may become links or be fetched.
+/// Only http and https addresses may become links or be fetched. The text is stored as
+/// given, and the URL parser quietly drops tabs, line breaks and leading control
+/// characters, so those are refused here rather than accepted and stored.
 pub fn is_web_url(text: &str) -> bool {
-    url::Url::parse(text)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+    !text.chars().any(|c| c.is_control() || c.is_whitespace())
+        && url::Url::parse(text)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
 }
 
 /// The client address used for throttling: the peer, or X-Forwarded-For behind a trusted proxy.

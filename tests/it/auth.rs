@@ -399,6 +399,86 @@ async fn repeated_failed_logins_are_throttled() {
 }
 
 #[tokio::test]
+async fn sign_in_follows_only_same_site_paths_and_odd_names_are_just_wrong() {
+    let app = TestApp::spawn().await;
+    app.user("rita", Role::Reviewer).await;
+    for (next, expected) in [
+        ("/claims/1", "/claims/1"),
+        ("/\t/evil.example/phish", "/"),
+        ("/\r\nX: y", "/"),
+        ("//evil.example", "/"),
+    ] {
+        let browser = Browser::new(&app.address);
+        let (_, page) = browser.get("/login").await;
+        let token = hidden_value(&page, "csrf_token").expect("csrf");
+        let res = browser
+            .client
+            .post(format!("{}/login", app.address))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("username", "rita"),
+                ("password", PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .expect("POST /login");
+        assert_eq!(res.status(), 303, "{next:?}");
+        let location = res.headers().get("location").and_then(|l| l.to_str().ok());
+        assert_eq!(location, Some(expected), "{next:?}");
+    }
+    // A name no account can have is a wrong login, not a server error.
+    for name in ["x".repeat(3000), "a\u{0}b".to_owned()] {
+        assert_eq!(
+            Browser::new(&app.address)
+                .login(&name, "not the password")
+                .await,
+            401,
+            "{} characters",
+            name.len()
+        );
+    }
+}
+
+#[tokio::test]
+async fn forms_with_text_that_is_not_utf8_are_refused() {
+    let app = TestApp::spawn().await;
+    app.user("ed", Role::Editor).await;
+    let browser = Browser::new(&app.address);
+    assert_eq!(browser.login("ed", PASSWORD).await, 303);
+    let token = browser.csrf().await;
+    let res = browser
+        .client
+        .post(format!("{}/articles", app.address))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf_token={token}&title=T&body=The+ministry+paid+%A33+billion+caf%E9."
+        ))
+        .send()
+        .await
+        .expect("POST /articles");
+    assert_eq!(res.status(), 400);
+    let (_, articles) = browser.get("/articles").await;
+    assert!(!articles.contains("ministry paid"), "nothing stored");
+}
+
+#[tokio::test]
+async fn admin_actions_on_unknown_ids_say_not_found() {
+    let app = TestApp::spawn().await;
+    app.user("root", Role::Admin).await;
+    let browser = Browser::new(&app.address);
+    assert_eq!(browser.login("root", PASSWORD).await, 303);
+    for path in [
+        "/admin/users/999999/disable",
+        "/admin/users/999999/enable",
+        "/admin/tokens/999999/revoke",
+    ] {
+        let (status, _) = browser.submit(path, &[]).await;
+        assert_eq!(status, 404, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn unknown_users_and_wrong_passwords_look_alike_and_passwords_are_hashed() {
     let app = TestApp::spawn().await;
     app.user("rita", Role::Reviewer).await;

@@ -469,6 +469,74 @@ async fn bad_requests_get_clear_errors_not_500s() {
     );
 }
 
+/// Text the database cannot store or the rules refuse, in any field or filter, is the
+/// client's mistake: a 4xx with a message, never a 500.
+#[tokio::test]
+async fn hostile_text_in_fields_and_filters_gets_a_4xx() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let article = app.import_seed(&editor).await;
+    let id = article["claims"][0]["id"].as_i64().expect("id");
+    let api = Api::new(&app);
+    let article_with = |field: &str, value: &str| {
+        let mut body = json!({"title": "Hostile", "body": "The ministry said it delivered 310 tanks in March 2024."});
+        body[field] = json!(value);
+        body
+    };
+    let evidence = format!("/api/v1/claims/{id}/evidence");
+    let posts = [
+        ("/api/v1/articles", article_with("title", "a\u{0}b")),
+        (
+            "/api/v1/articles",
+            article_with("body", "310 tanks\u{0} in 2024."),
+        ),
+        ("/api/v1/articles", article_with("publisher", "\u{0}")),
+        (
+            "/api/v1/articles",
+            article_with("url", "\u{1}https://example.org/a"),
+        ),
+        (
+            "/api/v1/articles",
+            article_with("published_at", "-4800-01-01"),
+        ),
+        (
+            evidence.as_str(),
+            json!({"url": "https://example.org", "title": "a\u{0}b", "stance": "supports"}),
+        ),
+        (
+            evidence.as_str(),
+            json!({"url": "ht\ttps://example.org/a", "stance": "supports"}),
+        ),
+        (
+            evidence.as_str(),
+            json!({"url": "\u{1}https://example.org/a", "stance": "supports"}),
+        ),
+    ];
+    for (path, body) in posts {
+        let (status, answer) = api.post(path, Some(&editor), Some(body.clone())).await;
+        assert!(
+            (400..500).contains(&status) && answer["error"]["message"].is_string(),
+            "{path} {body}: {status} {answer}"
+        );
+    }
+    for path in [
+        "/api/v1/claims?q=a%00b",
+        "/api/v1/claims?assignee=%00",
+        "/api/v1/export?format=csv&claimant=a%00b",
+        "/api/v1/export?format=csv&decided_from=-4800-01-01",
+    ] {
+        let (status, answer) = api.get(path, Some(&editor), None).await;
+        assert!((400..500).contains(&status), "{path}: {status} {answer}");
+    }
+    // Nothing half-stored: the seed is still the only article.
+    let (_, articles) = api.get("/api/v1/articles", Some(&editor), None).await;
+    assert_eq!(
+        articles["articles"].as_array().map(Vec::len),
+        Some(1),
+        "{articles}"
+    );
+}
+
 #[tokio::test]
 async fn the_audit_trail_cannot_be_rewritten() {
     let app = TestApp::spawn().await;
