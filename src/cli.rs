@@ -154,15 +154,24 @@ pub enum TokenCommand {
     Revoke { id: i64 },
 }
 
-/// Reads a file, or standard input for `-`.
-pub fn read_input(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf)?;
-        Ok(buf)
+/// Reads a file, or standard input for `-`, refusing more than `limit` bytes without
+/// reading past them (`/dev/zero` or a huge pipe fails fast instead of filling memory).
+pub fn read_input(path: &PathBuf, limit: usize) -> anyhow::Result<Vec<u8>> {
+    let cannot_read = |e: std::io::Error| anyhow::anyhow!("cannot read {}: {e}", path.display());
+    let source: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
     } else {
-        std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+        Box::new(std::fs::File::open(path).map_err(cannot_read)?)
+    };
+    let mut buf = Vec::new();
+    source
+        .take(limit as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(cannot_read)?;
+    if buf.len() > limit {
+        anyhow::bail!("{} is larger than the {limit}-byte limit", path.display());
     }
+    Ok(buf)
 }
 
 /// The password for a user command: CLAIMDESK_PASSWORD, or a prompt without echo.

@@ -26,12 +26,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             format: cli::OutputFormat::Json,
         } => {
-            let input = cli::read_input(&file)?;
+            let input = cli::read_input(&file, extract.max_article_bytes)?;
             let format = InputFormat::detect(&input, None, file.to_str());
             let document = extract::extract_bytes(&input, format, &extract.extract_config())?;
             cli::print_line(&serde_json::to_string_pretty(&document.claims)?)
         }
-        Command::Score { file } => score_lines(file),
+        Command::Score { file } => score_lines(file, extract.max_article_bytes),
         Command::Migrate => {
             let url = resolve(&database).await?;
             let applied = db::run_migrations(&url).await?;
@@ -73,7 +73,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                 }
                 None => {
-                    let body = cli::read_input(&file)?;
+                    let body = cli::read_input(&file, extract.max_article_bytes)?;
                     let format = InputFormat::detect(&body, None, file.to_str());
                     (body, format, url)
                 }
@@ -126,19 +126,36 @@ async fn connect(database: &DatabaseSettings) -> anyhow::Result<DbPool> {
     db::pool(&url, database.pool_size)
 }
 
-fn score_lines(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
-    use std::io::Write;
+/// Scores one text per line, streaming: any number of lines, each at most `max_line` bytes.
+fn score_lines(file: Option<std::path::PathBuf>, max_line: usize) -> anyhow::Result<()> {
+    use std::io::{BufRead, Read, Write};
     let path = file.unwrap_or_else(|| "-".into());
-    let input = cli::read_input(&path)?;
-    let text = String::from_utf8(input).map_err(|e| {
-        anyhow::anyhow!(
-            "the input is not UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+    let cannot_read = |e: std::io::Error| anyhow::anyhow!("cannot read {}: {e}", path.display());
+    let source: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(&path).map_err(cannot_read)?)
+    };
+    let mut input = std::io::BufReader::new(source);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for line in text.lines() {
-        writeln!(out, "{:.6}", extract::score_sentence(line))?;
+    let mut line = Vec::new();
+    for number in 1.. {
+        line.clear();
+        (&mut input)
+            .take(max_line as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(cannot_read)?;
+        if line.is_empty() {
+            break;
+        }
+        if line.len() > max_line && !line.ends_with(b"\n") {
+            anyhow::bail!("line {number} is longer than the {max_line}-byte limit");
+        }
+        let text = std::str::from_utf8(&line).map_err(|e| {
+            anyhow::anyhow!("line {number} is not UTF-8 (byte {})", e.valid_up_to() + 1)
+        })?;
+        let text = text.trim_end_matches(['\n', '\r']);
+        writeln!(out, "{:.6}", extract::score_sentence(text))?;
     }
     out.flush()?;
     Ok(())

@@ -23,7 +23,8 @@ pub struct ExtractSettings {
         long,
         env = "CLAIMDESK_CLAIM_THRESHOLD",
         default_value_t = 0.5,
-        global = true
+        global = true,
+        value_parser = unit_interval
     )]
     pub claim_threshold: f32,
 
@@ -36,7 +37,8 @@ pub struct ExtractSettings {
         long,
         env = "CLAIMDESK_DUPLICATE_THRESHOLD",
         default_value_t = 0.6,
-        global = true
+        global = true,
+        value_parser = unit_interval
     )]
     pub duplicate_threshold: f32,
 
@@ -48,6 +50,29 @@ pub struct ExtractSettings {
         global = true
     )]
     pub fetch_allow_loopback: bool,
+}
+
+/// A score or similarity setting: a number from 0 to 1 (NaN would make every
+/// comparison false and silently turn a feature off).
+fn unit_interval(text: &str) -> Result<f32, String> {
+    let value: f32 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{text} is not between 0 and 1"))
+    }
+}
+
+/// An http(s) address; reports put it into links, so nothing else may pass.
+fn web_address(text: &str) -> Result<String, String> {
+    if crate::routes::is_web_url(text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("{text:?} is not an http or https address"))
+    }
 }
 
 impl ExtractSettings {
@@ -73,7 +98,7 @@ pub struct ReportSettings {
     pub org_name: String,
 
     /// Home page of the fact-checking organisation.
-    #[arg(long, env = "CLAIMDESK_ORG_URL", global = true)]
+    #[arg(long, env = "CLAIMDESK_ORG_URL", global = true, value_parser = web_address)]
     pub org_url: Option<String>,
 
     /// Public base URL; a claim's page is {base}/claims/{id}.
@@ -81,7 +106,8 @@ pub struct ReportSettings {
         long,
         env = "CLAIMDESK_PUBLIC_URL",
         default_value = "http://127.0.0.1:8080",
-        global = true
+        global = true,
+        value_parser = web_address
     )]
     pub public_url: String,
 }

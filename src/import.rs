@@ -35,9 +35,9 @@ impl From<ExtractError> for AppError {
 pub fn parse_date(text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        Some(t) => crate::domain::dates::parse_day(t)
             .map(Some)
-            .map_err(|_| AppError::Validation(format!("the date {t:?} is not YYYY-MM-DD"))),
+            .map_err(AppError::Validation),
     }
 }
 
@@ -76,13 +76,18 @@ pub async fn import_article(
     let config = settings.extract_config();
     let ArticleInput {
         title,
-        body,
+        mut body,
         format,
         source_url,
         publisher,
         published_on,
         imported_by,
     } = input;
+    // A byte-order mark is an encoding detail, not part of the article: without this the
+    // same text saved by another editor would not be recognised as the same article.
+    if body.starts_with("\u{feff}".as_bytes()) {
+        body.drain(..3);
+    }
     let document =
         actix_web::web::block(move || extract::extract_bytes(&body, format, &config)).await??;
     let title = match title.trim() {

@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
@@ -16,9 +16,9 @@ use crate::db::DbPool;
 fn parse_day(flag: &str, value: Option<&str>) -> anyhow::Result<Option<NaiveDate>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        Some(v) => crate::domain::dates::parse_day(v)
             .map(Some)
-            .map_err(|e| anyhow::anyhow!("--{flag} {v:?} is not a YYYY-MM-DD date: {e}")),
+            .map_err(|e| anyhow::anyhow!("--{flag}: {e}")),
     }
 }
 
@@ -78,52 +78,105 @@ async fn copy(
     Ok(())
 }
 
-/// Writes beside `path` and renames at the end, so a failed export never leaves half a report
-/// where a complete one is expected. Devices and pipes (`-o /dev/null`) are written directly.
+/// Writes beside `path` and renames at the end, so a failed or interrupted export never
+/// leaves half a report where a complete one is expected. Devices and pipes
+/// (`-o /dev/null`) are written directly.
 async fn write_file(
     path: &Path,
     stream: ReportStream,
     progress: &mut Progress,
 ) -> anyhow::Result<()> {
-    let is_special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
-    if is_special {
-        let mut out = BufWriter::new(
-            File::options()
-                .write(true)
-                .open(path)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
-        );
+    let cannot_write =
+        |e: &dyn std::fmt::Display| anyhow::anyhow!("cannot write {}: {e}", path.display());
+    let target = std::fs::metadata(path).ok();
+    if target.as_ref().is_some_and(|m| !m.is_file() && !m.is_dir()) {
+        let file = File::options()
+            .write(true)
+            .open(path)
+            .map_err(|e| cannot_write(&e))?;
+        let mut out = BufWriter::new(file);
         copy(stream, &mut out, progress).await?;
         out.flush()?;
         return Ok(());
     }
-    let partial = partial_path(path)?;
-    let file = File::create(&partial)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", partial.display()))?;
-    let mut out = BufWriter::new(file);
+    // tempfile appends its own hidden path (` at path "…"`) to errors; the message names the
+    // target instead.
+    let mut partial = partial_file(path).map_err(|e| {
+        let text = e.to_string();
+        let cause = text.split(" at path \"").next().unwrap_or_default();
+        cannot_write(&cause)
+    })?;
+    // A replaced report keeps the permissions it had (a private draft stays private).
+    if let Some(existing) = target.filter(|m| m.is_file()) {
+        partial
+            .as_file()
+            .set_permissions(existing.permissions())
+            .map_err(|e| cannot_write(&e))?;
+    }
     let written = async {
+        let mut out = BufWriter::new(partial.as_file_mut());
         copy(stream, &mut out, progress).await?;
         out.flush()?;
-        out.get_ref().sync_all()?;
-        std::fs::rename(&partial, path)
-            .map_err(|e| anyhow::anyhow!("cannot move the report to {}: {e}", path.display()))
+        drop(out);
+        partial.as_file().sync_all()?;
+        anyhow::Ok(())
+    };
+    // Ctrl-C or a stop signal ends the export here, so the partial file is removed (when
+    // `partial` drops) instead of being left behind.
+    tokio::select! {
+        result = written => result?,
+        () = interrupted() => anyhow::bail!("interrupted; {} was not written", path.display()),
     }
-    .await;
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    written
+    partial.persist(path).map_err(|e| {
+        anyhow::anyhow!("cannot move the report to {}: {}", path.display(), e.error)
+    })?;
+    Ok(())
 }
 
-/// A hidden name in the target's own directory, so the final rename never crosses devices.
-fn partial_path(path: &Path) -> anyhow::Result<PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| anyhow::anyhow!("{} is not a file name", path.display()))?;
-    let mut partial = std::ffi::OsString::from(".");
-    partial.push(name);
-    partial.push(format!(".partial-{}", std::process::id()));
-    Ok(path.with_file_name(partial))
+/// A new file with an unpredictable hidden name in the target's own directory (so the final
+/// rename never crosses devices), created exclusively (a planted file or symlink is never
+/// followed) with the permissions a normally created file would get.
+fn partial_file(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "that is not a file name")
+    })?;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Masked by the umask at creation, exactly like File::create.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
+
+/// Resolves on Ctrl-C or, on Unix, SIGTERM.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// A one-line counter on standard error, shown only to a person watching a terminal.
@@ -188,11 +241,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn partial_files_sit_beside_the_target() {
-        let partial = partial_path(Path::new("/tmp/out/report.csv")).ok();
-        let expected = format!("/tmp/out/.report.csv.partial-{}", std::process::id());
-        assert_eq!(partial, Some(PathBuf::from(expected)));
-        assert!(partial_path(Path::new("/")).is_err());
+    fn partial_files_are_new_hidden_files_beside_the_target() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let target = dir.path().join("report.csv");
+        let a = partial_file(&target).expect("partial file");
+        let b = partial_file(&target).expect("partial file");
+        assert_eq!(a.path().parent(), Some(dir.path()));
+        assert_ne!(
+            a.path(),
+            b.path(),
+            "names are unpredictable, not per process"
+        );
+        let name = a
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        assert!(name.is_some_and(|n| n.starts_with(".report.csv.") && n.ends_with(".partial")));
+        assert!(partial_file(Path::new("/")).is_err());
     }
 
     #[test]

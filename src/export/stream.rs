@@ -106,7 +106,7 @@ pub async fn start_export(
                 tracing::info!(%format, "export abandoned by its reader");
             } else {
                 // The status line has usually gone out already; the log is the only record.
-                tracing::error!(error = ?err, %format, "export failed part-way");
+                tracing::error!(error = %err.log_detail(), %format, "export failed part-way");
                 let _ = tx.send(Err(err)).await;
             }
         }

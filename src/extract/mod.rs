@@ -64,6 +64,8 @@ pub enum ExtractError {
     TooLarge { size: usize, limit: usize },
     /// The input (or its converted text) has no content.
     Empty,
+    /// The text holds U+0000, which no stored text may contain; `at` is its byte offset.
+    NulCharacter { at: usize },
 }
 
 impl fmt::Display for ExtractError {
@@ -80,6 +82,10 @@ impl fmt::Display for ExtractError {
                 )
             }
             ExtractError::Empty => f.write_str("input has no text"),
+            ExtractError::NulCharacter { at } => write!(
+                f,
+                "input contains a NUL character (byte {at}); only plain text can be stored"
+            ),
         }
     }
 }
@@ -125,6 +131,9 @@ pub fn extract_bytes(
     let raw = std::str::from_utf8(input).map_err(|e| ExtractError::NotUtf8 {
         valid_up_to: e.valid_up_to(),
     })?;
+    if let Some(at) = raw.find('\0') {
+        return Err(ExtractError::NulCharacter { at });
+    }
     let text = match format {
         InputFormat::Text => raw.to_string(),
         InputFormat::Markdown => markdown_to_text(raw),

@@ -46,8 +46,10 @@ fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
     let Some(seg) = text.get(start..end) else {
         return;
     };
-    let lead = seg.len() - seg.trim_start().len();
-    let trimmed = seg.trim();
+    // A byte-order mark at the start of a file is not text either.
+    let blank = |c: char| c.is_whitespace() || c == '\u{feff}';
+    let lead = seg.len() - seg.trim_start_matches(blank).len();
+    let trimmed = seg.trim_matches(blank);
     if !trimmed.is_empty() {
         let s = start + lead;
         out.push(Span {

@@ -783,6 +783,37 @@ async fn cli_writes_a_complete_file() {
         1,
         "no partial file is left behind: {leftovers:?}"
     );
+    #[cfg(unix)]
+    {
+        // Replacing a private report keeps it private.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let out = run(&["export", "--format", "csv", "-o", target_arg]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mode = std::fs::metadata(&target)
+            .expect("report")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let missing = dir.join("no-such-dir").join("r.csv");
+    let out = run(&[
+        "export",
+        "--format",
+        "csv",
+        "-o",
+        missing.to_str().expect("utf-8"),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("no-such-dir/r.csv") && !err.contains("partial"),
+        "{err}"
+    );
 
     let out = run(&["export", "--format", "claimreview"]);
     assert!(

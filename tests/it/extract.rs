@@ -396,3 +396,110 @@ fn hostile_shapes_stay_fast() {
     check_invariants(&big, &claims);
     assert!(start.elapsed().as_secs() < 30);
 }
+
+/// Runs the claimdesk binary with `stdin` as standard input.
+fn run_cli(args: &[&str], stdin: Vec<u8>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run claimdesk");
+    let mut input = child.stdin.take().expect("stdin");
+    // Written from a thread: the child may stop reading early (a limit) or fill its output.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let out = child.wait_with_output().expect("claimdesk output");
+    let _ = writer.join();
+    out
+}
+
+#[test]
+fn cli_input_is_bounded_and_checked_before_use() {
+    let out = run_cli(
+        &["--max-article-bytes", "1000", "extract", "-"],
+        vec![b'a'; 50_000],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("larger than the 1000-byte limit"), "{err}");
+
+    let out = run_cli(
+        &["extract", "-"],
+        b"The ministry said it delivered 310 tanks\0 in March 2024.".to_vec(),
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NUL"));
+
+    for bad in ["nan", "1.5", "-0.1"] {
+        let flag = format!("--claim-threshold={bad}");
+        let out = run_cli(&[flag.as_str(), "extract", "-"], Vec::new());
+        assert!(!out.status.success(), "threshold {bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("claim-threshold"));
+    }
+
+    // Scoring streams any number of lines but bounds each one.
+    let lines = "Unemployment fell to 4.1 percent in 2019.\n".repeat(3);
+    let out = run_cli(&["score"], lines.into_bytes());
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+    let mut long = b"ok\n".to_vec();
+    long.extend(vec![b'a'; 5000]);
+    let out = run_cli(&["--max-article-bytes", "1000", "score"], long);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2 is longer"));
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_any_claim_and_offsets_still_index_the_file() {
+    let text = "\u{feff}Moscow delivered S-300VM air-defense systems to Caracas in 2013, the ministry said.";
+    let out = run_cli(&["extract", "-"], text.as_bytes().to_vec());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let claims: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    let first = claims.first().expect("a claim");
+    let (start, end) = (
+        first["start"].as_u64().expect("start") as usize,
+        first["end"].as_u64().expect("end") as usize,
+    );
+    assert_eq!(start, 3, "the claim starts after the mark");
+    assert_eq!(first["text"].as_str(), text.get(start..end));
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_output_quietly() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+        .arg("score")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run claimdesk");
+    // Close the reading end first: well over a pipe's buffer of scores must then fail.
+    drop(child.stdout.take());
+    let mut input = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = input.write_all(
+            "Prices fell by 5 percent in 2024.\n"
+                .repeat(50_000)
+                .as_bytes(),
+        );
+    });
+    let out = child.wait_with_output().expect("claimdesk output");
+    let _ = writer.join();
+    assert_eq!(out.status.code(), Some(141));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
