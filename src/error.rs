@@ -138,9 +138,11 @@ impl From<diesel::result::Error> for AppError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             ) => AppError::Unavailable,
-            // The server ended the session (restart, pg_terminate_backend).
+            // The server ended the session (restart, pg_terminate_backend), or a statement
+            // hit the session's lock or statement timeout (see db::pool): busy, not broken.
             Error::DatabaseError(_, info)
-                if info.message().starts_with("terminating connection") =>
+                if info.message().starts_with("terminating connection")
+                    || info.message().starts_with("canceling statement due to") =>
             {
                 AppError::Unavailable
             }

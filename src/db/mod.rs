@@ -27,10 +27,36 @@ pub type DbConn = Object<AsyncPgConnection>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// Longest any one statement may run, and longest it may wait for a row or table lock.
+/// Without these a locked table holds requests (and their pooled connections) forever while
+/// the service still looks healthy; with them the request gets a 503 and the connection
+/// returns to the pool. Export batches and queue pages take milliseconds.
+pub const STATEMENT_TIMEOUT: &str = "30s";
+pub const LOCK_TIMEOUT: &str = "5s";
+
+/// Opens a connection with the session limits above.
+fn establish_with_limits(
+    url: &str,
+) -> futures_util::future::BoxFuture<'_, diesel::ConnectionResult<AsyncPgConnection>> {
+    use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+    Box::pin(async move {
+        let mut conn = AsyncPgConnection::establish(url).await?;
+        conn.batch_execute(&format!(
+            "SET statement_timeout = '{STATEMENT_TIMEOUT}'; SET lock_timeout = '{LOCK_TIMEOUT}'"
+        ))
+        .await
+        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+        Ok(conn)
+    })
+}
+
 /// Builds the connection pool. Connections open lazily; waits are bounded so an unreachable
 /// database turns into a 503, not a hung request.
 pub fn pool(database_url: &str, max_size: usize) -> anyhow::Result<DbPool> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    let mut config = diesel_async::pooled_connection::ManagerConfig::default();
+    config.custom_setup = Box::new(establish_with_limits);
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     let pool = Pool::builder(manager)
         .max_size(max_size.max(1))
         .wait_timeout(Some(Duration::from_secs(5)))

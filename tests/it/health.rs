@@ -67,3 +67,35 @@ async fn signed_in_reviewer_sees_the_queue() {
     );
     assert!(page.contains("Sign out"));
 }
+
+/// A table locked by someone else (a long migration, a stuck transaction) gives a prompt 503,
+/// and the connection goes back to the pool instead of hanging with the request.
+#[tokio::test]
+async fn a_locked_table_gives_a_prompt_503_not_a_hung_request() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = TestApp::spawn().await;
+    let token = app.token("rev", Role::Reviewer).await;
+    let mut holder = app.conn().await;
+    holder
+        .batch_execute("BEGIN; LOCK TABLE claims IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let started = std::time::Instant::now();
+    let res = api(&app.address)
+        .get(app.url("/api/v1/claims"))
+        .bearer_auth(&token)
+        .timeout(std::time::Duration::from_secs(20))
+        .send()
+        .await
+        .expect("an answer, not a timeout");
+    assert_eq!(res.status(), 503);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    holder.batch_execute("ROLLBACK").await.expect("rollback");
+    let res = api(&app.address)
+        .get(app.url("/api/v1/claims"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("claims");
+    assert_eq!(res.status(), 200, "served again once the lock is gone");
+}
