@@ -75,6 +75,10 @@ async fn read_import(
     }
     let mut form = ImportForm::default();
     let mut upload = None;
+    // Each field has its cap, and so has the whole body: a form of many fields (each under
+    // its cap) must not be read without end.
+    let overall = limit + csrf::FORM_LIMIT;
+    let mut received = 0usize;
     let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
     while let Some(field) = multipart.next().await {
         let mut field =
@@ -94,6 +98,10 @@ async fn read_import(
         while let Some(chunk) = field.next().await {
             let chunk =
                 chunk.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+            received += chunk.len();
+            if received > overall {
+                return Err(AppError::PayloadTooLarge { limit: overall });
+            }
             if bytes.len() + chunk.len() > cap {
                 return Err(AppError::PayloadTooLarge { limit: cap });
             }

@@ -81,6 +81,23 @@ async fn an_uploaded_html_file_is_imported_and_its_claims_highlighted() {
         page.contains("UTF-8") && page.contains("value=\"Binary\""),
         "clear error, input kept"
     );
+
+    // Many fields, each under its own cap, still make a body too large to read.
+    let mut form = reqwest::multipart::Form::new().text(
+        "csrf_token",
+        hidden_value(&page, "csrf_token").expect("csrf"),
+    );
+    for i in 0..3 {
+        form = form.text(format!("extra{i}"), "x".repeat(3 * 1024 * 1024));
+    }
+    let res = browser
+        .client
+        .post(app.url("/articles"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), 413);
 }
 
 #[tokio::test]
