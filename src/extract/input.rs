@@ -87,12 +87,20 @@ fn sniff(bytes: &[u8]) -> InputFormat {
     }
 }
 
-/// Elements whose whole subtree is page furniture, not article text.
+/// Elements whose whole subtree is page furniture or not text at all. (`form` is not here:
+/// some sites wrap the whole page in one; `figure` is not, for its caption.)
 const SKIP: &[&str] = &[
     "script", "style", "nav", "header", "footer", "aside", "noscript", "template", "iframe", "svg",
-    "form", "button", "select", "textarea", "head", "title", "meta", "link", "object", "canvas",
-    "figure",
+    "button", "select", "textarea", "head", "title", "meta", "link", "object", "canvas",
 ];
+
+/// Inside the article itself a `<header>` holds its headline and standfirst, not the site's
+/// masthead, so it is kept there.
+const KEPT_INSIDE_ARTICLE: &[&str] = &["header"];
+
+/// The chosen `<article>`/`<main>` must hold at least this share of the page's text;
+/// otherwise it is a teaser or a sidebar item and the whole page is used.
+const MIN_CONTAINER_SHARE: f64 = 1.0 / 3.0;
 
 /// Elements that start a new line in the extracted text.
 const BLOCK: &[&str] = &[
@@ -127,8 +135,9 @@ const BLOCK: &[&str] = &[
     "address",
 ];
 
-/// Converts HTML to the stored article text: one paragraph per line, inner
-/// whitespace collapsed. Uses `<article>`/`<main>` when present.
+/// Converts HTML to the stored article text: one paragraph per line, inner whitespace
+/// collapsed. Uses the page's main `<article>`/`<main>` (see [`main_containers`]) when it
+/// holds a fair share of the page's text.
 pub fn html_to_text(html: &str) -> String {
     // The HTML5 tree builder scans the open-element stack per tag, which is
     // quadratic for deeply nested input; such input gets a plain tag strip.
@@ -137,18 +146,76 @@ pub fn html_to_text(html: &str) -> String {
     }
     let doc = Html::parse_document(html);
     let root = doc.tree.root();
-    // Prefer the main content container when the page has one.
-    let mut start = root;
-    for name in ["article", "main"] {
-        if let Some(n) = root.descendants().find(|n| {
-            n.value()
-                .as_element()
-                .is_some_and(|e| e.name().eq_ignore_ascii_case(name))
-        }) {
-            start = n;
-            break;
+    let page = text_of(root, &[]);
+    let fair_share = |len: usize| len as f64 >= page.len() as f64 * MIN_CONTAINER_SHARE;
+    // An article is narrower than the main column (which may hold comments), so it wins.
+    let [article, main] = main_containers(root);
+    match article
+        .filter(|c| fair_share(c.1))
+        .or(main.filter(|c| fair_share(c.1)))
+    {
+        Some((node, _)) => text_of(node, KEPT_INSIDE_ARTICLE),
+        None => page,
+    }
+}
+
+type Container<'a> = Option<(ego_tree::NodeRef<'a, Node>, usize)>;
+
+/// The `<article>` and the `<main>` outside page furniture with the most text, each with
+/// that amount (bytes of text outside furniture). One pass, so pages with thousands of
+/// (nested) candidates stay linear.
+fn main_containers(root: ego_tree::NodeRef<'_, Node>) -> [Container<'_>; 2] {
+    let mut best: [Container<'_>; 2] = [None, None];
+    // Text bytes so far under each open element, innermost last.
+    let mut open: Vec<usize> = Vec::new();
+    let mut skip_depth = 0usize;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(e) => {
+                    if skip_depth > 0 || SKIP.contains(&e.name()) {
+                        skip_depth += 1;
+                    } else {
+                        open.push(0);
+                    }
+                }
+                Node::Text(t) if skip_depth == 0 => {
+                    if let Some(len) = open.last_mut() {
+                        *len += t.len();
+                    }
+                }
+                _ => {}
+            },
+            Edge::Close(node) => {
+                let Node::Element(e) = node.value() else {
+                    continue;
+                };
+                if skip_depth > 0 {
+                    skip_depth -= 1;
+                    continue;
+                }
+                let len = open.pop().unwrap_or(0);
+                if let Some(parent) = open.last_mut() {
+                    *parent += len;
+                }
+                let kind = match e.name() {
+                    "article" => 0,
+                    "main" => 1,
+                    _ => continue,
+                };
+                if let Some(slot) = best.get_mut(kind)
+                    && slot.is_none_or(|(_, most)| len > most)
+                {
+                    *slot = Some((node, len));
+                }
+            }
         }
     }
+    best
+}
+
+/// The text under `start`, skipping furniture except the elements in `keep`.
+fn text_of(start: ego_tree::NodeRef<'_, Node>, keep: &[&str]) -> String {
     let mut raw = String::new();
     let mut skip_depth = 0usize;
     // `traverse` is iterative, so deeply nested input cannot overflow the stack.
@@ -157,7 +224,7 @@ pub fn html_to_text(html: &str) -> String {
             Edge::Open(node) => match node.value() {
                 Node::Element(e) => {
                     let name = e.name();
-                    if skip_depth > 0 || SKIP.contains(&name) {
+                    if skip_depth > 0 || (SKIP.contains(&name) && !keep.contains(&name)) {
                         skip_depth += 1;
                     } else if BLOCK.contains(&name) {
                         raw.push('\n');
@@ -191,30 +258,64 @@ const VOID: &[&[u8]] = &[
 ];
 
 /// Running (start tags − end tags) maximum: an upper bound on how deep the
-/// element stack can get while parsing.
+/// element stack can get while parsing. Comments and the bodies of raw-text
+/// elements (`for(i=0;i<n;i++)` in a script) are not markup and are skipped.
 fn unclosed_tags(html: &str) -> usize {
     let b = html.as_bytes();
     let mut depth = 0usize;
     let mut max = 0usize;
-    for (i, w) in b.windows(2).enumerate() {
-        match w {
-            [b'<', b'/'] => depth = depth.saturating_sub(1),
-            [b'<', n] if n.is_ascii_alphabetic() => {
-                let name: &[u8] = b
-                    .get(i + 1..)
-                    .unwrap_or(&[])
-                    .split(|c| !c.is_ascii_alphanumeric())
-                    .next()
-                    .unwrap_or(&[]);
-                if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
-                    depth += 1;
-                    max = max.max(depth);
-                }
-            }
-            _ => {}
+    let mut i = 0;
+    while let Some(off) = b
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&c| c == b'<'))
+    {
+        i += off;
+        let rest = b.get(i + 1..).unwrap_or(&[]);
+        if rest.starts_with(b"!--") {
+            i = find_bytes(b, i + 4, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
         }
+        if rest.first() == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+            i += 1;
+            continue;
+        }
+        if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        let name: &[u8] = rest
+            .split(|c| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap_or(&[]);
+        if RAW_TEXT
+            .iter()
+            .any(|r| r.as_bytes().eq_ignore_ascii_case(name))
+        {
+            let close = format!("</{}", String::from_utf8_lossy(name).to_ascii_lowercase());
+            i = find_ascii_ci(html.get(i + 1..).unwrap_or(""), &close)
+                .map_or(b.len(), |e| i + 1 + e);
+            continue;
+        }
+        if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
+            depth += 1;
+            max = max.max(depth);
+        }
+        i += 1;
     }
     max
+}
+
+/// Elements whose content is text, not markup, up to their end tag.
+const RAW_TEXT: &[&str] = &[
+    "script", "style", "textarea", "title", "noscript", "template",
+];
+
+fn find_bytes(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
 }
 
 /// Byte offset of `needle` (ASCII, lowercase) in `hay`, ignoring ASCII case.
@@ -240,6 +341,16 @@ fn strip_tags(html: &str) -> String {
                 .unwrap_or("");
             continue;
         }
+        // A '<' not followed by a tag name ("5 < 6") is text.
+        if !after
+            .as_bytes()
+            .get(1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/' || *c == b'!')
+        {
+            raw.push('<');
+            rest = after.get(1..).unwrap_or("");
+            continue;
+        }
         let Some(gt) = after.find('>') else {
             rest = "";
             break;
@@ -252,7 +363,7 @@ fn strip_tags(html: &str) -> String {
             .collect::<String>()
             .to_ascii_lowercase();
         rest = after.get(gt + 1..).unwrap_or("");
-        if !tag.starts_with('/') && (name == "script" || name == "style") {
+        if !tag.starts_with('/') && RAW_TEXT.contains(&name.as_str()) {
             let end = format!("</{name}");
             rest = find_ascii_ci(rest, &end)
                 .and_then(|e| rest.get(e..))
@@ -265,14 +376,51 @@ fn strip_tags(html: &str) -> String {
         }
     }
     raw.push_str(rest);
-    let decoded = raw
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    tidy_lines(&decoded)
+    tidy_lines(&decode_entities(&raw))
+}
+
+/// Decodes numeric character references and the common named entities; anything else
+/// is left as written.
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(rest.get(..amp).unwrap_or(""));
+        let after = rest.get(amp..).unwrap_or("");
+        let entity = after.get(1..).and_then(|a| {
+            a.find(';')
+                .filter(|&semi| semi <= 10)
+                .and_then(|semi| a.get(..semi))
+        });
+        let decoded = entity.and_then(|name| match name {
+            "nbsp" => Some(' '),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "amp" => Some('&'),
+            _ => {
+                let number = name.strip_prefix('#')?;
+                let code = match number.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => number.parse().ok()?,
+                };
+                char::from_u32(code).filter(|c| *c != '\0')
+            }
+        });
+        match (entity, decoded) {
+            (Some(name), Some(c)) => {
+                out.push(c);
+                rest = after.get(name.len() + 2..).unwrap_or("");
+            }
+            _ => {
+                out.push('&');
+                rest = after.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Converts Markdown to plain text: block elements become lines, inline
@@ -337,6 +485,55 @@ mod tests {
     fn html_prefers_article() {
         let h = "<body><div>Teaser</div><article><h1>Title</h1><p>Body text.</p></article></body>";
         assert_eq!(html_to_text(h), "Title\nBody text.");
+    }
+
+    #[test]
+    fn html_finds_the_real_article() {
+        let body = "<p>The ministry said it delivered 300 tanks worth $4 billion in 2024.</p>\
+                    <p>Officials confirmed the figure on Monday.</p>";
+        // A teaser article inside the site header, and a short one before the real one.
+        let h = format!(
+            "<header><nav><article>Top story: markets rally.</article></nav></header>\
+             <article>Short teaser.</article><main><article>{body}</article></main>"
+        );
+        assert_eq!(
+            html_to_text(&h),
+            "The ministry said it delivered 300 tanks worth $4 billion in 2024.\n\
+             Officials confirmed the figure on Monday."
+        );
+        // Pages wrapped in one big form keep their text.
+        let h = format!("<body><form id=\"f\"><div>{body}</div></form></body>");
+        assert!(html_to_text(&h).starts_with("The ministry said"));
+        // The article's own header and figure captions are article text.
+        let h = format!(
+            "<header>Site</header><article><header><h1>Tanks delivered</h1></header>{body}\
+             <figure><img src=\"x.jpg\"><figcaption>40% of the tanks arrived in May.</figcaption></figure></article>"
+        );
+        let text = html_to_text(&h);
+        assert!(text.starts_with("Tanks delivered\n"), "{text}");
+        assert!(text.ends_with("40% of the tanks arrived in May."), "{text}");
+        assert!(!text.contains("Site"), "{text}");
+    }
+
+    #[test]
+    fn scripts_full_of_comparisons_are_not_deep_markup() {
+        let script = "for(var i=0;i<n;i++){}".repeat(MAX_UNCLOSED + 10);
+        let h = format!("<script>{script}</script><!-- <div><div> --><p>Text.</p>");
+        assert!(unclosed_tags(&h) < 5);
+        assert_eq!(html_to_text(&h), "Text.");
+    }
+
+    #[test]
+    fn the_fallback_keeps_text_comparisons_and_decodes_references() {
+        let h = format!(
+            "{}<p>Prices rose when 5 &lt; 6 &#8212; or 5 < 6.</p><noscript>Enable JS</noscript>\
+             <textarea>typed</textarea><p>Caf&#xE9; &amp; bar &bogus; &#0;</p>",
+            "<div>".repeat(MAX_UNCLOSED + 10)
+        );
+        assert_eq!(
+            html_to_text(&h),
+            "Prices rose when 5 < 6 \u{2014} or 5 < 6.\nCaf\u{e9} & bar &bogus; &#0;"
+        );
     }
 
     #[test]
