@@ -197,7 +197,19 @@ impl Cursor {
         }
     }
 
-    pub fn decode(text: &str) -> Option<Cursor> {
+    /// A cursor for a page in `sort` order; one made for another order is refused, since
+    /// following it would silently start again at the first page.
+    pub fn decode_for(text: &str, sort: ClaimSort) -> Option<Cursor> {
+        let cursor = Cursor::decode(text)?;
+        let fits = matches!(
+            (sort, cursor),
+            (ClaimSort::Score, Cursor::Score { .. })
+                | (ClaimSort::Newest | ClaimSort::Oldest, Cursor::Id(_))
+        );
+        fits.then_some(cursor)
+    }
+
+    fn decode(text: &str) -> Option<Cursor> {
         if let Some(rest) = text.strip_prefix('s') {
             let (score, id) = rest.split_once('_')?;
             let score: f32 = score.parse().ok()?;

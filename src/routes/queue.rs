@@ -61,7 +61,7 @@ fn parse_filter(
         after: if blank(&q.after) {
             None
         } else {
-            Some(Cursor::decode(&q.after).ok_or("that page link is broken")?)
+            Some(Cursor::decode_for(&q.after, sort).ok_or("that page link is broken")?)
         },
         limit: PAGE_SIZE,
     })

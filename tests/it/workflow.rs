@@ -614,6 +614,11 @@ async fn the_queue_filters_and_pages_through_the_api() {
         (total, total),
         "every claim exactly once"
     );
+    // A cursor made for another order would quietly restart at page one.
+    let (status, _) = api
+        .get("/api/v1/claims?sort=score&after=i5", Some(&token), None)
+        .await;
+    assert_eq!(status, 400);
 
     // Full-text search stems: "system" finds "systems".
     let (_, found) = api.get("/api/v1/claims?q=system", Some(&token), None).await;

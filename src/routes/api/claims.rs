@@ -187,7 +187,8 @@ pub async fn list_claims(
             ClaimSort::parse(s)
                 .ok_or_else(|| bad(format!("unknown sort {s:?}; use score, newest or oldest")))
         })
-        .transpose()?;
+        .transpose()?
+        .unwrap_or_default();
     let filter = ClaimFilter {
         state: present(&q.state)
             .map(|s| s.parse::<ReviewState>())
@@ -203,9 +204,12 @@ pub async fn list_claims(
             .map_err(|_| bad("article must be a number".into()))?,
         assignee,
         text: present(&q.q).map(str::to_owned),
-        sort: sort.unwrap_or_default(),
+        sort,
         after: present(&q.after)
-            .map(|s| Cursor::decode(s).ok_or_else(|| bad("unknown cursor".into())))
+            .map(|s| {
+                Cursor::decode_for(s, sort)
+                    .ok_or_else(|| bad("unknown cursor, or one for another sort order".into()))
+            })
             .transpose()?,
         limit: present(&q.limit)
             .map(|s| s.parse::<i64>())
