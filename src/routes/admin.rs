@@ -117,6 +117,12 @@ pub async fn set_role(
             .role
             .parse::<Role>()
             .map_err(|e| AppError::Validation(e.to_string()))?;
+        // As with disabling: an admin cannot lock themselves out, so the last admin stays one.
+        if id == user.id && role != Role::Admin {
+            return Err(AppError::Validation(
+                "you cannot take away your own admin role; ask another admin".into(),
+            ));
+        }
         let mut conn = state.pool.get().await?;
         match User::set_role(&mut conn, id, role).await? {
             0 => Err(AppError::NotFound("user")),

@@ -476,6 +476,18 @@ async fn admin_actions_on_unknown_ids_say_not_found() {
         let (status, _) = browser.submit(path, &[]).await;
         assert_eq!(status, 404, "{path}");
     }
+    // Nor can the admin demote themselves and leave the install without one.
+    let me = app.user("root2", Role::Admin).await;
+    let second = Browser::new(&app.address);
+    assert_eq!(second.login("root2", PASSWORD).await, 303);
+    let (status, page) = second
+        .submit(
+            &format!("/admin/users/{}/role", me.id),
+            &[("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("your own admin role"));
 }
 
 #[tokio::test]
