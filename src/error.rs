@@ -26,6 +26,9 @@ pub enum AppError {
     },
     #[error("{0}")]
     Forbidden(String),
+    /// The address exists but not for this method; `allow` lists the ones it takes (405).
+    #[error("this address does not take that request method; it takes {allow}")]
+    MethodNotAllowed { allow: String },
     #[error("sign in first")]
     Unauthenticated,
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
@@ -63,6 +66,7 @@ impl AppError {
             AppError::InvalidTransition(_) => "invalid_transition",
             AppError::Conflict { .. } => "conflict",
             AppError::Forbidden(_) => "forbidden",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::Unauthenticated => "unauthenticated",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
@@ -95,6 +99,7 @@ impl ResponseError for AppError {
             AppError::InvalidTransition(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -115,6 +120,9 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status_code());
         if let AppError::TooManyRequests { retry_after_secs } = self {
             response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        if let AppError::MethodNotAllowed { allow } = self {
+            response.insert_header((actix_web::http::header::ALLOW, allow.as_str()));
         }
         if matches!(self, AppError::Unauthenticated) {
             response.insert_header(("WWW-Authenticate", "Bearer"));

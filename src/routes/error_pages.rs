@@ -3,7 +3,7 @@
 
 use actix_web::dev::ServiceResponse;
 use actix_web::http::StatusCode;
-use actix_web::http::header::RETRY_AFTER;
+use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
@@ -29,7 +29,13 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         sign_in_redirect(res.request())
     } else {
         let message = ours.map_or_else(|| error.to_string(), ToString::to_string);
-        html_page(status, message, res.headers().get(RETRY_AFTER).cloned())
+        let mut page = html_page(status, message);
+        for name in [RETRY_AFTER, ALLOW] {
+            if let Some(value) = res.headers().get(&name) {
+                page.headers_mut().insert(name, value.clone());
+            }
+        }
+        page
     };
     let (req, _) = res.into_parts();
     Ok(ErrorHandlerResponse::Response(
@@ -54,11 +60,7 @@ fn sign_in_redirect(req: &HttpRequest) -> HttpResponse {
     super::see_other(&format!("/login?next={next}"))
 }
 
-fn html_page(
-    status: StatusCode,
-    message: String,
-    retry_after: Option<actix_web::http::header::HeaderValue>,
-) -> HttpResponse {
+fn html_page(status: StatusCode, message: String) -> HttpResponse {
     let page = ErrorPage {
         layout: Layout::default(),
         status: status.as_u16(),
@@ -72,10 +74,7 @@ fn html_page(
             status.as_u16()
         )
     });
-    let mut response = HttpResponse::build(status);
-    response.content_type("text/html; charset=utf-8");
-    if let Some(retry) = retry_after {
-        response.insert_header((RETRY_AFTER, retry));
-    }
-    response.body(html)
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html)
 }

@@ -14,7 +14,7 @@ pub mod statics;
 
 use actix_web::http::Method;
 use actix_web::http::header::LOCATION;
-use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Responder, web};
+use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Responder, guard, web};
 
 use crate::error::AppError;
 
@@ -42,7 +42,13 @@ impl Routes<'_> {
     {
         self.table.push((method.clone(), path));
         if let Some(cfg) = self.cfg.as_deref_mut() {
-            cfg.route(path, web::method(method).to(handler));
+            // HEAD is answered wherever GET is (the server sends the head without the body).
+            let route = if method == Method::GET {
+                web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+            } else {
+                web::method(method)
+            };
+            cfg.route(path, route.to(handler));
         }
     }
 
@@ -121,10 +127,35 @@ fn register(r: &mut Routes<'_>) {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    register(&mut Routes {
+    let mut routes = Routes {
         cfg: Some(cfg),
         table: Vec::new(),
-    });
+    };
+    register(&mut routes);
+    // Registered last, so they only see requests no route above took: a known address
+    // asked with another method gets 405 and the methods it takes, not "not found".
+    let mut allowed: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for (method, path) in &routes.table {
+        match allowed.iter_mut().find(|(p, _)| p == path) {
+            Some((_, methods)) => methods.push(method.to_string()),
+            None => allowed.push((path, vec![method.to_string()])),
+        }
+    }
+    if let Some(cfg) = routes.cfg {
+        for (path, mut methods) in allowed {
+            if methods.iter().any(|m| m == "GET") {
+                methods.push("HEAD".into());
+            }
+            let allow = methods.join(", ");
+            cfg.route(
+                path,
+                web::route().to(move || {
+                    let allow = allow.clone();
+                    async move { Err::<HttpResponse, _>(AppError::MethodNotAllowed { allow }) }
+                }),
+            );
+        }
+    }
 }
 
 /// Every (method, path pattern) the app serves.

@@ -17,6 +17,35 @@ async fn health_and_readiness_answer() {
     let res = client.get(app.url("/readyz")).send().await.expect("readyz");
     assert_eq!(res.status(), 200);
     assert_eq!(res.text().await.expect("body"), "ready\n");
+    // HEAD works wherever GET does, without a body.
+    let res = client.head(app.url("/readyz")).send().await.expect("HEAD");
+    assert_eq!(res.status(), 200);
+    assert!(res.bytes().await.expect("body").is_empty());
+    // A known address with the wrong method says which methods it takes.
+    let token = app.token("rev", Role::Reviewer).await;
+    let res = client
+        .put(app.url("/api/v1/claims"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(res.status(), 405);
+    assert_eq!(
+        res.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET, HEAD")
+    );
+    let body: serde_json::Value = res.json().await.expect("JSON error");
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+    let res = client.get(app.url("/logout")).send().await.expect("GET");
+    assert_eq!(
+        res.status(),
+        405,
+        "a browser address gets a page with the same status"
+    );
+    assert_eq!(
+        res.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
 }
 
 #[tokio::test]
