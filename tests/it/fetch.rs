@@ -118,6 +118,12 @@ async fn private_and_loopback_addresses_are_refused_by_default() {
         "http://10.0.0.1/x".into(),
         "http://169.254.169.254/latest/meta-data".into(),
         "http://[::1]/".into(),
+        "http://[::127.0.0.1]/".into(),
+        "http://[::ffff:10.0.0.1]/".into(),
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data".into(),
+        "http://[2002:a9fe:a9fe::1]/".into(),
+        "http://[fec0::1]/".into(),
+        "http://[2001::1]/".into(),
         "file:///etc/passwd".into(),
         "javascript:alert(1)".into(),
     ] {
