@@ -159,6 +159,9 @@ pub async fn fetch_article(
             .timeout(TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
             .resolve(&host, pinned)
+            // A proxy from http_proxy/https_proxy would connect wherever it likes, bypassing the
+            // vetted, pinned address.
+            .no_proxy()
             .user_agent(concat!("claimdesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(AppError::unexpected)?;

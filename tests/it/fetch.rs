@@ -135,3 +135,54 @@ async fn private_and_loopback_addresses_are_refused_by_default() {
         );
     }
 }
+
+/// Runs `claimdesk import ADDRESS` on a test database, with loopback fetching allowed.
+fn cli_import(db: &TestDb, address: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_claimdesk"));
+    command
+        .args(["import", address, "--title", "Harbour deal"])
+        .env("DATABASE_URL", &db.url)
+        .env("CLAIMDESK_FETCH_ALLOW_LOOPBACK", "true")
+        // Proxy settings are ignored in CGI mode; the tests must not depend on that.
+        .env_remove("REQUEST_METHOD");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run claimdesk")
+}
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+#[test]
+fn the_cli_fetches_directly_even_with_a_proxy_configured() {
+    let site = news_site();
+    let db = TestDb::new();
+    let proxy = format!("http://127.0.0.1:{}", closed_port());
+    let out = cli_import(
+        &db,
+        &format!("{site}/article.html"),
+        &[
+            ("http_proxy", &proxy),
+            ("HTTP_PROXY", &proxy),
+            ("https_proxy", &proxy),
+            ("HTTPS_PROXY", &proxy),
+            ("ALL_PROXY", &proxy),
+            ("all_proxy", &proxy),
+            ("NO_PROXY", ""),
+            ("no_proxy", ""),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "a proxy would bypass the vetted address: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported article"));
+}
