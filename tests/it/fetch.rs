@@ -96,6 +96,13 @@ async fn an_article_is_imported_from_a_web_address() {
         .await;
     assert_eq!(status, 422);
     assert!(page.contains("not an HTML or text page"));
+
+    let shouted = site.replacen("http://", "HTTP://", 1);
+    let (status, page) = browser
+        .submit("/articles", &[("url", &format!("{shouted}/report.pdf"))])
+        .await;
+    assert_eq!(status, 422, "the scheme is case-insensitive");
+    assert!(page.contains("not an HTML or text page"), "fetched");
 }
 
 #[tokio::test]
@@ -182,6 +189,20 @@ fn the_cli_fetches_directly_even_with_a_proxy_configured() {
     assert!(
         out.status.success(),
         "a proxy would bypass the vetted address: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported article"));
+}
+
+#[test]
+fn the_cli_takes_schemes_in_any_case() {
+    let site = news_site();
+    let db = TestDb::new();
+    let address = format!("{}/article.html", site.replacen("http://", "HTTP://", 1));
+    let out = cli_import(&db, &address, &[]);
+    assert!(
+        out.status.success(),
+        "{address} is a web address, not a file: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("imported article"));
