@@ -153,20 +153,70 @@ fn format_of(content_type: &str) -> Option<InputFormat> {
     }
 }
 
+/// The address as shown in messages: without a user name or password.
+fn shown(url: &url::Url) -> String {
+    let mut url = url.clone();
+    // Both only fail for addresses that cannot carry credentials, which then have none.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
+/// Why a request failed, in one line. reqwest's own message ("error sending request") leaves the
+/// cause out, so this names the timeout or reports the innermost error of the chain.
+fn failure(err: reqwest::Error, timeout: Duration) -> String {
+    if err.is_timeout() {
+        return if err.is_connect() {
+            format!("could not connect within {} s", CONNECT_TIMEOUT.as_secs())
+        } else {
+            format!("timed out after {} s", timeout.as_secs())
+        };
+    }
+    // Its own message would repeat the address, credentials and all.
+    let err = err.without_url();
+    let mut cause: &(dyn std::error::Error + 'static) = &err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let message = match cause
+        .downcast_ref::<std::io::Error>()
+        .map(std::io::Error::kind)
+    {
+        Some(std::io::ErrorKind::ConnectionRefused) => "connection refused".to_owned(),
+        Some(std::io::ErrorKind::ConnectionReset) => "connection reset".to_owned(),
+        Some(std::io::ErrorKind::ConnectionAborted) => "connection aborted".to_owned(),
+        Some(std::io::ErrorKind::HostUnreachable) => "host unreachable".to_owned(),
+        Some(std::io::ErrorKind::NetworkUnreachable) => "network unreachable".to_owned(),
+        _ => cause.to_string(),
+    };
+    // One line, whatever the error's author wrote.
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Fetches an article, following a few redirects, each one checked like the first address.
 pub async fn fetch_article(
     address: &str,
     settings: &ExtractSettings,
 ) -> Result<FetchedArticle, AppError> {
+    fetch_within(address, settings, TIMEOUT).await
+}
+
+/// [`fetch_article`] with the time allowed for each request, body included.
+async fn fetch_within(
+    address: &str,
+    settings: &ExtractSettings,
+    timeout: Duration,
+) -> Result<FetchedArticle, AppError> {
     let mut url =
         url::Url::parse(address.trim()).map_err(|_| refuse("that is not a web address"))?;
+    let first = shown(&url);
     let limit = settings.max_article_bytes;
     for _ in 0..=MAX_REDIRECTS {
         let pinned = vet(&url, settings.fetch_allow_loopback).await?;
         let host = url.host_str().unwrap_or_default().to_owned();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
+            .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT)
             .resolve(&host, pinned)
             // A proxy from http_proxy/https_proxy would connect wherever it likes, bypassing the
@@ -185,12 +235,9 @@ pub async fn fetch_article(
             .await
             .map_err(|e| {
                 refuse(format!(
-                    "could not fetch {url}: {}",
-                    if e.is_timeout() {
-                        "timed out".to_owned()
-                    } else {
-                        e.without_url().to_string()
-                    }
+                    "could not fetch {}: {}",
+                    shown(&url),
+                    failure(e, timeout)
                 ))
             })?;
         if response.status().is_redirection() {
@@ -204,7 +251,11 @@ pub async fn fetch_article(
             continue;
         }
         if !response.status().is_success() {
-            return Err(refuse(format!("{url} answered {}", response.status())));
+            return Err(refuse(format!(
+                "{} answered {}",
+                shown(&url),
+                response.status()
+            )));
         }
         let content_type = response
             .headers()
@@ -213,7 +264,8 @@ pub async fn fetch_article(
             .unwrap_or_default();
         let format = format_of(content_type).ok_or_else(|| {
             refuse(format!(
-                "{url} is {content_type:?}, not an HTML or text page"
+                "{} is {content_type:?}, not an HTML or text page",
+                shown(&url)
             ))
         })?;
         if response
@@ -225,7 +277,16 @@ pub async fn fetch_article(
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|_| refuse(format!("the connection to {host} broke off")))?;
+            let chunk = chunk.map_err(|e| {
+                refuse(if e.is_timeout() {
+                    format!("could not fetch {}: {}", shown(&url), failure(e, timeout))
+                } else {
+                    format!(
+                        "the connection to {host} broke off: {}",
+                        failure(e, timeout)
+                    )
+                })
+            })?;
             if body.len() + chunk.len() > limit {
                 return Err(AppError::PayloadTooLarge { limit });
             }
@@ -238,7 +299,7 @@ pub async fn fetch_article(
         });
     }
     Err(refuse(format!(
-        "{address} redirects more than {MAX_REDIRECTS} times"
+        "{first} redirects more than {MAX_REDIRECTS} times"
     )))
 }
 
@@ -380,6 +441,106 @@ mod tests {
         ] {
             assert!(!is_web_address(file), "{file}");
         }
+    }
+
+    fn loopback_settings() -> ExtractSettings {
+        ExtractSettings {
+            claim_threshold: 0.5,
+            max_article_bytes: 1 << 20,
+            duplicate_threshold: 0.6,
+            fetch_allow_loopback: true,
+        }
+    }
+
+    /// A loopback server that answers every connection with `head` and `body`, then keeps the
+    /// connection open for `hold` before closing it.
+    async fn serve_once(head: &'static str, body: &'static str, hold: Duration) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut request = [0; 4096];
+                    let _ = socket.read(&mut request).await;
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    let _ = socket.write_all(body.as_bytes()).await;
+                    tokio::time::sleep(hold).await;
+                });
+            }
+        });
+        format!("http://127.0.0.1:{port}/article.txt")
+    }
+
+    async fn fetch_error(address: &str, timeout: Duration) -> String {
+        match fetch_within(address, &loopback_settings(), timeout).await {
+            Ok(_) => panic!("{address} should not be fetched"),
+            Err(err) => err.to_string(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_says_so() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let message = fetch_error(&format!("http://127.0.0.1:{port}/"), TIMEOUT).await;
+        assert_eq!(
+            message,
+            format!("could not fetch http://127.0.0.1:{port}/: connection refused")
+        );
+    }
+
+    #[tokio::test]
+    async fn credentials_stay_out_of_messages() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let message =
+            fetch_error(&format!("http://reader:hunter2@127.0.0.1:{port}/"), TIMEOUT).await;
+        assert!(message.contains("connection refused"), "{message}");
+        assert!(
+            !message.contains("hunter2") && !message.contains("reader"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_cut_off_by_the_timeout_says_timed_out() {
+        let address = serve_once(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n",
+            "The first half of the article",
+            Duration::from_secs(10),
+        )
+        .await;
+        let message = fetch_error(&address, Duration::from_secs(1)).await;
+        assert_eq!(
+            message,
+            format!("could not fetch {address}: timed out after 1 s")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_cut_off_by_the_server_says_why() {
+        let address = serve_once(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n",
+            "The first half of the article",
+            Duration::ZERO,
+        )
+        .await;
+        let message = fetch_error(&address, TIMEOUT).await;
+        assert!(
+            message.starts_with("the connection to 127.0.0.1 broke off: ")
+                && !message.contains("timed out")
+                && !message.contains('\n'),
+            "{message}"
+        );
     }
 
     #[test]

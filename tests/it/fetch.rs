@@ -103,6 +103,14 @@ async fn an_article_is_imported_from_a_web_address() {
         .await;
     assert_eq!(status, 422, "the scheme is case-insensitive");
     assert!(page.contains("not an HTML or text page"), "fetched");
+
+    let nowhere = format!("http://127.0.0.1:{}/", closed_port());
+    let (status, page) = browser.submit("/articles", &[("url", &nowhere)]).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains(&format!("could not fetch {nowhere}: connection refused")),
+        "the cause is given"
+    );
 }
 
 #[tokio::test]
