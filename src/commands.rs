@@ -58,9 +58,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             published,
         } => {
             let pool = connect(&database).await?;
-            let address = file
-                .to_str()
-                .filter(|f| f.starts_with("http://") || f.starts_with("https://"));
+            let address = file.to_str().filter(|f| crate::fetch::is_web_address(f));
             let (body, format, url) = match address {
                 Some(address) => {
                     let fetched = crate::fetch::fetch_article(address, &extract)

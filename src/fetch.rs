@@ -30,10 +30,7 @@ fn refuse(message: impl Into<String>) -> AppError {
 pub fn is_fetchable(ip: IpAddr, allow_loopback: bool) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4, allow_loopback),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public_v4(v4, allow_loopback),
-            None => is_public_v6(v6, allow_loopback),
-        },
+        IpAddr::V6(v6) => is_public_v6(v6, allow_loopback),
     }
 }
 
@@ -56,15 +53,62 @@ fn is_public_v4(ip: Ipv4Addr, allow_loopback: bool) -> bool {
         || a >= 240)
 }
 
+/// The IPv4 address an IPv6 address stands for or is routed to, where it carries one in a known
+/// place: such an address is exactly as reachable as the IPv4 one it embeds.
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let [_, _, _, _, _, _, _, _, _, _, _, _, a, b, c, d] = ip.octets();
+    let last32 = Ipv4Addr::new(a, b, c, d);
+    match ip.segments() {
+        // IPv4-compatible ::a.b.c.d (deprecated, but still parsed and connectable).
+        [0, 0, 0, 0, 0, 0, _, _] => Some(last32),
+        // IPv4-mapped ::ffff:a.b.c.d.
+        [0, 0, 0, 0, 0, 0xffff, _, _] => Some(last32),
+        // IPv4-translated ::ffff:0:a.b.c.d (SIIT).
+        [0, 0, 0, 0, 0xffff, 0, _, _] => Some(last32),
+        // NAT64 well-known prefix 64:ff9b::/96: the translator connects to the IPv4 address.
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(last32),
+        // 6to4 2002:AABB:CCDD::/48 is routed to the IPv4 address AA.BB.CC.DD.
+        [0x2002, high, low, ..] => {
+            let [a, b] = high.to_be_bytes();
+            let [c, d] = low.to_be_bytes();
+            Some(Ipv4Addr::new(a, b, c, d))
+        }
+        _ => None,
+    }
+}
+
 fn is_public_v6(ip: Ipv6Addr, allow_loopback: bool) -> bool {
     if ip.is_loopback() {
         return allow_loopback;
     }
-    let first = ip.segments()[0];
-    let unique_local = (first & 0xfe00) == 0xfc00;
-    let link_local = (first & 0xffc0) == 0xfe80;
-    let documentation = first == 0x2001 && ip.segments()[1] == 0x0db8;
-    !(ip.is_unspecified() || ip.is_multicast() || unique_local || link_local || documentation)
+    if ip.is_unspecified() {
+        return false;
+    }
+    if let Some(v4) = embedded_v4(ip) {
+        return is_public_v4(v4, allow_loopback);
+    }
+    let [first, second, ..] = ip.segments();
+    // Only global unicast (2000::/3) is routed on the internet. Everything else is refused:
+    // unique local fc00::/7, link-local fe80::/10, site-local fec0::/10, multicast, discard-only
+    // 100::/64, and the local-use NAT64 prefix 64:ff9b:1::/48, whose IPv4 address sits wherever
+    // the local network chose to put it and so cannot be checked.
+    let global_unicast = (first & 0xe000) == 0x2000;
+    // IETF protocol assignments 2001::/23, among them Teredo 2001::/32, which tunnels to an
+    // obfuscated IPv4 address, benchmarking and ORCHID; none serves web pages.
+    let protocol_assignments = first == 0x2001 && second < 0x0200;
+    // Documentation: 2001:db8::/32 and 3fff::/20.
+    let documentation = (first == 0x2001 && second == 0x0db8) || (first & 0xfff0) == 0x3ff0;
+    global_unicast && !protocol_assignments && !documentation
+}
+
+/// Whether a command-line argument names a web address to fetch rather than a file. Schemes are
+/// case-insensitive (as the URL parser treats them), so `HTTP://example.org/` is one too.
+pub fn is_web_address(text: &str) -> bool {
+    ["http://", "https://"].iter().any(|scheme| {
+        text.as_bytes()
+            .get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme.as_bytes()))
+    })
 }
 
 /// Checks the address and resolves its host to one permitted socket address.
@@ -109,22 +153,75 @@ fn format_of(content_type: &str) -> Option<InputFormat> {
     }
 }
 
+/// The address as shown in messages: without a user name or password.
+fn shown(url: &url::Url) -> String {
+    let mut url = url.clone();
+    // Both only fail for addresses that cannot carry credentials, which then have none.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
+/// Why a request failed, in one line. reqwest's own message ("error sending request") leaves the
+/// cause out, so this names the timeout or reports the innermost error of the chain.
+fn failure(err: reqwest::Error, timeout: Duration) -> String {
+    if err.is_timeout() {
+        return if err.is_connect() {
+            format!("could not connect within {} s", CONNECT_TIMEOUT.as_secs())
+        } else {
+            format!("timed out after {} s", timeout.as_secs())
+        };
+    }
+    // Its own message would repeat the address, credentials and all.
+    let err = err.without_url();
+    let mut cause: &(dyn std::error::Error + 'static) = &err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let message = match cause
+        .downcast_ref::<std::io::Error>()
+        .map(std::io::Error::kind)
+    {
+        Some(std::io::ErrorKind::ConnectionRefused) => "connection refused".to_owned(),
+        Some(std::io::ErrorKind::ConnectionReset) => "connection reset".to_owned(),
+        Some(std::io::ErrorKind::ConnectionAborted) => "connection aborted".to_owned(),
+        Some(std::io::ErrorKind::HostUnreachable) => "host unreachable".to_owned(),
+        Some(std::io::ErrorKind::NetworkUnreachable) => "network unreachable".to_owned(),
+        _ => cause.to_string(),
+    };
+    // One line, whatever the error's author wrote.
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Fetches an article, following a few redirects, each one checked like the first address.
 pub async fn fetch_article(
     address: &str,
     settings: &ExtractSettings,
 ) -> Result<FetchedArticle, AppError> {
+    fetch_within(address, settings, TIMEOUT).await
+}
+
+/// [`fetch_article`] with the time allowed for each request, body included.
+async fn fetch_within(
+    address: &str,
+    settings: &ExtractSettings,
+    timeout: Duration,
+) -> Result<FetchedArticle, AppError> {
     let mut url =
         url::Url::parse(address.trim()).map_err(|_| refuse("that is not a web address"))?;
+    let first = shown(&url);
     let limit = settings.max_article_bytes;
     for _ in 0..=MAX_REDIRECTS {
         let pinned = vet(&url, settings.fetch_allow_loopback).await?;
         let host = url.host_str().unwrap_or_default().to_owned();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(TIMEOUT)
+            .timeout(timeout)
             .connect_timeout(CONNECT_TIMEOUT)
             .resolve(&host, pinned)
+            // A proxy from http_proxy/https_proxy would connect wherever it likes, bypassing the
+            // vetted, pinned address.
+            .no_proxy()
             .user_agent(concat!("claimdesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(AppError::unexpected)?;
@@ -138,12 +235,9 @@ pub async fn fetch_article(
             .await
             .map_err(|e| {
                 refuse(format!(
-                    "could not fetch {url}: {}",
-                    if e.is_timeout() {
-                        "timed out".to_owned()
-                    } else {
-                        e.without_url().to_string()
-                    }
+                    "could not fetch {}: {}",
+                    shown(&url),
+                    failure(e, timeout)
                 ))
             })?;
         if response.status().is_redirection() {
@@ -157,7 +251,11 @@ pub async fn fetch_article(
             continue;
         }
         if !response.status().is_success() {
-            return Err(refuse(format!("{url} answered {}", response.status())));
+            return Err(refuse(format!(
+                "{} answered {}",
+                shown(&url),
+                response.status()
+            )));
         }
         let content_type = response
             .headers()
@@ -166,7 +264,8 @@ pub async fn fetch_article(
             .unwrap_or_default();
         let format = format_of(content_type).ok_or_else(|| {
             refuse(format!(
-                "{url} is {content_type:?}, not an HTML or text page"
+                "{} is {content_type:?}, not an HTML or text page",
+                shown(&url)
             ))
         })?;
         if response
@@ -178,7 +277,16 @@ pub async fn fetch_article(
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|_| refuse(format!("the connection to {host} broke off")))?;
+            let chunk = chunk.map_err(|e| {
+                refuse(if e.is_timeout() {
+                    format!("could not fetch {}: {}", shown(&url), failure(e, timeout))
+                } else {
+                    format!(
+                        "the connection to {host} broke off: {}",
+                        failure(e, timeout)
+                    )
+                })
+            })?;
             if body.len() + chunk.len() > limit {
                 return Err(AppError::PayloadTooLarge { limit });
             }
@@ -191,7 +299,7 @@ pub async fn fetch_article(
         });
     }
     Err(refuse(format!(
-        "{address} redirects more than {MAX_REDIRECTS} times"
+        "{first} redirects more than {MAX_REDIRECTS} times"
     )))
 }
 
@@ -199,41 +307,240 @@ pub async fn fetch_article(
 mod tests {
     use super::*;
 
+    /// Whether an address is fetchable without and with the loopback setting.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Expect {
+        Public,
+        Loopback,
+        Refused,
+    }
+
     #[test]
     fn only_public_addresses_are_fetchable() {
-        for refused in [
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "0.0.0.0",
-            "100.64.0.1",
-            "224.0.0.1",
-            "::",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:10.0.0.1",
-            "::ffff:127.0.0.1",
-        ] {
-            let ip: IpAddr = refused.parse().expect("ip");
-            assert!(!is_fetchable(ip, false), "{refused}");
+        use Expect::*;
+        let table = [
+            // Public IPv4 and IPv6.
+            ("93.184.216.34", Public),
+            ("8.8.8.8", Public),
+            ("1.1.1.1", Public),
+            ("2606:2800:220:1:248:1893:25c8:1946", Public),
+            ("2a00:1450:4001:80b::200e", Public),
+            ("2001:4860:4860::8888", Public),
+            // IPv4 loopback, private and special.
+            ("127.0.0.1", Loopback),
+            ("127.255.255.254", Loopback),
+            ("10.1.2.3", Refused),
+            ("172.16.0.1", Refused),
+            ("192.168.1.1", Refused),
+            ("169.254.169.254", Refused),
+            ("0.0.0.0", Refused),
+            ("0.1.2.3", Refused),
+            ("100.64.0.1", Refused),
+            ("198.18.0.1", Refused),
+            ("192.0.2.1", Refused),
+            ("224.0.0.1", Refused),
+            ("240.0.0.1", Refused),
+            ("255.255.255.255", Refused),
+            // IPv6 loopback, private and special.
+            ("::1", Loopback),
+            ("::", Refused),
+            ("fe80::1", Refused),
+            ("fd00::1", Refused),
+            ("fc00::1", Refused),
+            ("fec0::1", Refused),
+            ("feff::1", Refused),
+            ("ff02::1", Refused),
+            ("100::1", Refused),
+            ("2001:db8::1", Refused),
+            ("3fff::1", Refused),
+            // IPv4-mapped ::ffff:a.b.c.d.
+            ("::ffff:93.184.216.34", Public),
+            ("::ffff:127.0.0.1", Loopback),
+            ("::ffff:10.0.0.1", Refused),
+            ("::ffff:169.254.169.254", Refused),
+            ("::ffff:0.0.0.0", Refused),
+            // IPv4-compatible ::a.b.c.d.
+            ("::93.184.216.34", Public),
+            ("::127.0.0.1", Loopback),
+            ("::10.0.0.1", Refused),
+            ("::169.254.169.254", Refused),
+            ("::0.0.0.2", Refused),
+            // IPv4-translated ::ffff:0:a.b.c.d.
+            ("::ffff:0:93.184.216.34", Public),
+            ("::ffff:0:127.0.0.1", Loopback),
+            ("::ffff:0:192.168.0.1", Refused),
+            // NAT64 64:ff9b::/96 and the local-use 64:ff9b:1::/48.
+            ("64:ff9b::5db8:d822", Public),
+            ("64:ff9b::7f00:1", Loopback),
+            ("64:ff9b::a9fe:a9fe", Refused),
+            ("64:ff9b::a00:1", Refused),
+            ("64:ff9b:1::5db8:d822", Refused),
+            ("64:ff9b:1::a00:1", Refused),
+            // 6to4 2002::/16, the IPv4 address in segments 1 and 2.
+            ("2002:5db8:d822::1", Public),
+            ("2002:7f00:1::1", Loopback),
+            ("2002:a00:1::1", Refused),
+            ("2002:a9fe:a9fe::1", Refused),
+            ("2002:c0a8:101::1", Refused),
+            // Teredo 2001::/32 and the rest of 2001::/23.
+            ("2001::1", Refused),
+            ("2001:0:4136:e378:8000:63bf:3fff:fdd2", Refused),
+            ("2001:2::1", Refused),
+            ("2001:1ff::1", Refused),
+        ];
+        for (text, expect) in table {
+            let ip: IpAddr = text.parse().expect("the table holds valid addresses");
+            let without = is_fetchable(ip, false);
+            let with = is_fetchable(ip, true);
+            let (want_without, want_with) = match expect {
+                Public => (true, true),
+                Loopback => (false, true),
+                Refused => (false, false),
+            };
+            assert_eq!(without, want_without, "{text} without loopback");
+            assert_eq!(with, want_with, "{text} with loopback allowed");
         }
-        assert!(!is_fetchable("127.0.0.1".parse().expect("ip"), false));
-        assert!(is_fetchable("127.0.0.1".parse().expect("ip"), true));
-        assert!(
-            !is_fetchable("10.0.0.1".parse().expect("ip"), true),
-            "loopback permission is not private permission"
+    }
+
+    #[test]
+    fn embedded_addresses_are_decoded() {
+        let v4 = |text: &str| embedded_v4(text.parse().expect("valid"));
+        assert_eq!(v4("::7f00:1"), Some(Ipv4Addr::LOCALHOST));
+        assert_eq!(v4("::ffff:a00:1"), Some(Ipv4Addr::new(10, 0, 0, 1)));
+        assert_eq!(
+            v4("64:ff9b::a9fe:a9fe"),
+            Some(Ipv4Addr::new(169, 254, 169, 254))
         );
-        for allowed in [
-            "93.184.216.34",
-            "2606:2800:220:1:248:1893:25c8:1946",
-            "8.8.8.8",
+        assert_eq!(
+            v4("2002:c0a8:101:5::1"),
+            Some(Ipv4Addr::new(192, 168, 1, 1))
+        );
+        assert_eq!(v4("2606:2800:220:1::1"), None);
+    }
+
+    #[test]
+    fn web_addresses_are_told_from_file_names() {
+        for address in [
+            "http://example.org/",
+            "https://example.org/a",
+            "HTTP://example.org/",
+            "Https://example.org/",
+            "hTtPs://example.org/",
         ] {
-            assert!(
-                is_fetchable(allowed.parse().expect("ip"), false),
-                "{allowed}"
-            );
+            assert!(is_web_address(address), "{address}");
         }
+        for file in [
+            "article.html",
+            "-",
+            "http.txt",
+            "./http://x",
+            "ftp://example.org/",
+            "http:",
+            "httpé://x",
+            "",
+        ] {
+            assert!(!is_web_address(file), "{file}");
+        }
+    }
+
+    fn loopback_settings() -> ExtractSettings {
+        ExtractSettings {
+            claim_threshold: 0.5,
+            max_article_bytes: 1 << 20,
+            duplicate_threshold: 0.6,
+            fetch_allow_loopback: true,
+        }
+    }
+
+    /// A loopback server that answers every connection with `head` and `body`, then keeps the
+    /// connection open for `hold` before closing it.
+    async fn serve_once(head: &'static str, body: &'static str, hold: Duration) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut request = [0; 4096];
+                    let _ = socket.read(&mut request).await;
+                    let _ = socket.write_all(head.as_bytes()).await;
+                    let _ = socket.write_all(body.as_bytes()).await;
+                    tokio::time::sleep(hold).await;
+                });
+            }
+        });
+        format!("http://127.0.0.1:{port}/article.txt")
+    }
+
+    async fn fetch_error(address: &str, timeout: Duration) -> String {
+        match fetch_within(address, &loopback_settings(), timeout).await {
+            Ok(_) => panic!("{address} should not be fetched"),
+            Err(err) => err.to_string(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_says_so() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let message = fetch_error(&format!("http://127.0.0.1:{port}/"), TIMEOUT).await;
+        assert_eq!(
+            message,
+            format!("could not fetch http://127.0.0.1:{port}/: connection refused")
+        );
+    }
+
+    #[tokio::test]
+    async fn credentials_stay_out_of_messages() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let message =
+            fetch_error(&format!("http://reader:hunter2@127.0.0.1:{port}/"), TIMEOUT).await;
+        assert!(message.contains("connection refused"), "{message}");
+        assert!(
+            !message.contains("hunter2") && !message.contains("reader"),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_cut_off_by_the_timeout_says_timed_out() {
+        let address = serve_once(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n",
+            "The first half of the article",
+            Duration::from_secs(10),
+        )
+        .await;
+        let message = fetch_error(&address, Duration::from_secs(1)).await;
+        assert_eq!(
+            message,
+            format!("could not fetch {address}: timed out after 1 s")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_cut_off_by_the_server_says_why() {
+        let address = serve_once(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n",
+            "The first half of the article",
+            Duration::ZERO,
+        )
+        .await;
+        let message = fetch_error(&address, TIMEOUT).await;
+        assert!(
+            message.starts_with("the connection to 127.0.0.1 broke off: ")
+                && !message.contains("timed out")
+                && !message.contains('\n'),
+            "{message}"
+        );
     }
 
     #[test]

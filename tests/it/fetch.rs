@@ -96,6 +96,21 @@ async fn an_article_is_imported_from_a_web_address() {
         .await;
     assert_eq!(status, 422);
     assert!(page.contains("not an HTML or text page"));
+
+    let shouted = site.replacen("http://", "HTTP://", 1);
+    let (status, page) = browser
+        .submit("/articles", &[("url", &format!("{shouted}/report.pdf"))])
+        .await;
+    assert_eq!(status, 422, "the scheme is case-insensitive");
+    assert!(page.contains("not an HTML or text page"), "fetched");
+
+    let nowhere = format!("http://127.0.0.1:{}/", closed_port());
+    let (status, page) = browser.submit("/articles", &[("url", &nowhere)]).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains(&format!("could not fetch {nowhere}: connection refused")),
+        "the cause is given"
+    );
 }
 
 #[tokio::test]
@@ -118,6 +133,12 @@ async fn private_and_loopback_addresses_are_refused_by_default() {
         "http://10.0.0.1/x".into(),
         "http://169.254.169.254/latest/meta-data".into(),
         "http://[::1]/".into(),
+        "http://[::127.0.0.1]/".into(),
+        "http://[::ffff:10.0.0.1]/".into(),
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data".into(),
+        "http://[2002:a9fe:a9fe::1]/".into(),
+        "http://[fec0::1]/".into(),
+        "http://[2001::1]/".into(),
         "file:///etc/passwd".into(),
         "javascript:alert(1)".into(),
     ] {
@@ -128,4 +149,69 @@ async fn private_and_loopback_addresses_are_refused_by_default() {
             "{target}: a clear reason"
         );
     }
+}
+
+/// Runs `claimdesk import ADDRESS` on a test database, with loopback fetching allowed.
+fn cli_import(db: &TestDb, address: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_claimdesk"));
+    command
+        .args(["import", address, "--title", "Harbour deal"])
+        .env("DATABASE_URL", &db.url)
+        .env("CLAIMDESK_FETCH_ALLOW_LOOPBACK", "true")
+        // Proxy settings are ignored in CGI mode; the tests must not depend on that.
+        .env_remove("REQUEST_METHOD");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run claimdesk")
+}
+
+/// A loopback port nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+#[test]
+fn the_cli_fetches_directly_even_with_a_proxy_configured() {
+    let site = news_site();
+    let db = TestDb::new();
+    let proxy = format!("http://127.0.0.1:{}", closed_port());
+    let out = cli_import(
+        &db,
+        &format!("{site}/article.html"),
+        &[
+            ("http_proxy", &proxy),
+            ("HTTP_PROXY", &proxy),
+            ("https_proxy", &proxy),
+            ("HTTPS_PROXY", &proxy),
+            ("ALL_PROXY", &proxy),
+            ("all_proxy", &proxy),
+            ("NO_PROXY", ""),
+            ("no_proxy", ""),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "a proxy would bypass the vetted address: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported article"));
+}
+
+#[test]
+fn the_cli_takes_schemes_in_any_case() {
+    let site = news_site();
+    let db = TestDb::new();
+    let address = format!("{}/article.html", site.replacen("http://", "HTTP://", 1));
+    let out = cli_import(&db, &address, &[]);
+    assert!(
+        out.status.success(),
+        "{address} is a web address, not a file: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported article"));
 }
