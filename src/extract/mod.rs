@@ -146,6 +146,10 @@ pub fn extract_bytes(
     Ok(Document { text, claims })
 }
 
+/// A "sentence" longer than this (bytes) is text the splitter could not segment (a table, a
+/// list without stops, filler), not one checkable claim: it would top the queue with a
+/// score near 1 and turn every page that shows it into megabytes.
+pub const MAX_CLAIM_BYTES: usize = 2000;
 /// Sentences below this base score are never claims, whatever the context.
 const EVIDENCE_FLOOR: f32 = 0.2;
 /// Logit bonus for a concrete figure (amount, percentage, dated event,
@@ -195,6 +199,9 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
         };
         if is_faq_heading(sent) {
             in_faq = true;
+        }
+        if sent.len() > MAX_CLAIM_BYTES {
+            continue;
         }
         let model_p = model_score(sent);
         let base = score::adjust(sent, model_p, 0.0);

@@ -395,6 +395,13 @@ fn hostile_shapes_stay_fast() {
     let claims = extract_text(&big, &ExtractConfig::default());
     check_invariants(&big, &claims);
     assert!(start.elapsed().as_secs() < 30);
+    assert!(
+        claims.is_empty(),
+        "a 265 KB run without sentence ends is not one claim"
+    );
+    // The same words with their stops are many claims.
+    let stopped = "The S-300 cost $5 billion in 2013, Moscow said. ".repeat(50);
+    assert!(extract_text(&stopped, &ExtractConfig::default()).len() >= 40);
 }
 
 /// Runs the claimdesk binary with `stdin` as standard input.
