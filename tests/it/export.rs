@@ -644,11 +644,11 @@ async fn export_page_streams_a_printable_report() {
         .await;
     assert_eq!(status, 200);
     // Downloads change nothing, so only GET is routed; a posted form (even with its CSRF
-    // token) finds no handler.
+    // token) is refused as the wrong method.
     let (status, _) = browser
         .submit("/export/download", &[("format", "csv")])
         .await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 405);
     let anonymous = api(&app.address)
         .get(app.url("/export/download?format=csv"))
         .send()
