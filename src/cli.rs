@@ -156,22 +156,30 @@ pub enum TokenCommand {
 
 /// Reads a file, or standard input for `-`, refusing more than `limit` bytes without
 /// reading past them (`/dev/zero` or a huge pipe fails fast instead of filling memory).
-pub fn read_input(path: &PathBuf, limit: usize) -> anyhow::Result<Vec<u8>> {
-    let cannot_read = |e: std::io::Error| anyhow::anyhow!("cannot read {}: {e}", path.display());
-    let source: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(std::fs::File::open(path).map_err(cannot_read)?)
-    };
+pub fn read_input(path: &std::path::Path, limit: usize) -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();
-    source
+    open_input(path)?
         .take(limit as u64 + 1)
         .read_to_end(&mut buf)
-        .map_err(cannot_read)?;
+        .map_err(|e| cannot_read(path, e))?;
     if buf.len() > limit {
         anyhow::bail!("{} is larger than the {limit}-byte limit", path.display());
     }
     Ok(buf)
+}
+
+/// A file, or standard input for `-`, to read from.
+pub fn open_input(path: &std::path::Path) -> anyhow::Result<Box<dyn Read>> {
+    if path.as_os_str() == "-" {
+        Ok(Box::new(std::io::stdin().lock()))
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| cannot_read(path, e))?;
+        Ok(Box::new(file))
+    }
+}
+
+pub fn cannot_read(path: &std::path::Path, err: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("cannot read {}: {err}", path.display())
 }
 
 /// The password for a user command: CLAIMDESK_PASSWORD, or a prompt without echo.

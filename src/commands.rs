@@ -128,13 +128,7 @@ async fn connect(database: &DatabaseSettings) -> anyhow::Result<DbPool> {
 fn score_lines(file: Option<std::path::PathBuf>, max_line: usize) -> anyhow::Result<()> {
     use std::io::{BufRead, Read, Write};
     let path = file.unwrap_or_else(|| "-".into());
-    let cannot_read = |e: std::io::Error| anyhow::anyhow!("cannot read {}: {e}", path.display());
-    let source: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        Box::new(std::fs::File::open(&path).map_err(cannot_read)?)
-    };
-    let mut input = std::io::BufReader::new(source);
+    let mut input = std::io::BufReader::new(cli::open_input(&path)?);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut line = Vec::new();
     for number in 1.. {
@@ -142,7 +136,7 @@ fn score_lines(file: Option<std::path::PathBuf>, max_line: usize) -> anyhow::Res
         (&mut input)
             .take(max_line as u64 + 1)
             .read_until(b'\n', &mut line)
-            .map_err(cannot_read)?;
+            .map_err(|e| cli::cannot_read(&path, e))?;
         if line.is_empty() {
             break;
         }
