@@ -8,6 +8,15 @@ use crate::helpers::{TestApp, hidden_value, seed_article};
 async fn an_uploaded_html_file_is_imported_and_its_claims_highlighted() {
     let app = TestApp::spawn().await;
     let browser = app.browser("rita", Role::Reviewer).await;
+    let upload = async |form: reqwest::multipart::Form| {
+        browser
+            .client
+            .post(app.url("/articles"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload")
+    };
     let (_, page) = browser.get("/articles").await;
     let csrf = hidden_value(&page, "csrf_token").expect("csrf");
     let html = "<html><body><nav>Menu</nav><article><p>The ministry said it received 12 coastal batteries from Eastland in March 2024.</p>\
@@ -22,13 +31,7 @@ async fn an_uploaded_html_file_is_imported_and_its_claims_highlighted() {
                 .mime_str("text/html")
                 .expect("mime"),
         );
-    let res = browser
-        .client
-        .post(app.url("/articles"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
+    let res = upload(form).await;
     assert_eq!(res.status(), 303);
     let location = res.headers()["location"]
         .to_str()
@@ -51,13 +54,7 @@ async fn an_uploaded_html_file_is_imported_and_its_claims_highlighted() {
             reqwest::multipart::Part::bytes(b"A text of 12 words about 2024.".to_vec())
                 .file_name("x.txt"),
         );
-    let res = browser
-        .client
-        .post(app.url("/articles"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
+    let res = upload(form).await;
     assert_eq!(res.status(), 403);
 
     // A file that is not UTF-8 is refused with a reason, and the form keeps what was typed.
@@ -68,13 +65,7 @@ async fn an_uploaded_html_file_is_imported_and_its_claims_highlighted() {
             "file",
             reqwest::multipart::Part::bytes(vec![0xff, 0xfe, 0x00, 0x41]).file_name("x.txt"),
         );
-    let res = browser
-        .client
-        .post(app.url("/articles"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
+    let res = upload(form).await;
     assert_eq!(res.status(), 422);
     let page = res.text().await.expect("page");
     assert!(
@@ -90,13 +81,7 @@ async fn an_uploaded_html_file_is_imported_and_its_claims_highlighted() {
     for i in 0..3 {
         form = form.text(format!("extra{i}"), "x".repeat(3 * 1024 * 1024));
     }
-    let res = browser
-        .client
-        .post(app.url("/articles"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
+    let res = upload(form).await;
     assert_eq!(res.status(), 413);
 }
 
