@@ -146,28 +146,28 @@ pub fn html_to_text(html: &str) -> String {
     }
     let doc = Html::parse_document(html);
     let root = doc.tree.root();
-    let page = text_of(root, &[]);
-    let fair_share = |len: usize| len as f64 >= page.len() as f64 * MIN_CONTAINER_SHARE;
+    let ([article, main], page_len) = main_containers(root);
+    let fair_share = |len: usize| len as f64 >= page_len as f64 * MIN_CONTAINER_SHARE;
     // An article is narrower than the main column (which may hold comments), so it wins.
-    let [article, main] = main_containers(root);
     match article
         .filter(|c| fair_share(c.1))
         .or(main.filter(|c| fair_share(c.1)))
     {
         Some((node, _)) => text_of(node, KEPT_INSIDE_ARTICLE),
-        None => page,
+        None => text_of(root, &[]),
     }
 }
 
 type Container<'a> = Option<(ego_tree::NodeRef<'a, Node>, usize)>;
 
 /// The `<article>` and the `<main>` outside page furniture with the most text, each with
-/// that amount (bytes of text outside furniture). One pass, so pages with thousands of
-/// (nested) candidates stay linear.
-fn main_containers(root: ego_tree::NodeRef<'_, Node>) -> [Container<'_>; 2] {
+/// that amount (bytes of text outside furniture), and the whole page's amount. One pass,
+/// so pages with thousands of (nested) candidates stay linear.
+fn main_containers(root: ego_tree::NodeRef<'_, Node>) -> ([Container<'_>; 2], usize) {
     let mut best: [Container<'_>; 2] = [None, None];
-    // Text bytes so far under each open element, innermost last.
-    let mut open: Vec<usize> = Vec::new();
+    // Text bytes so far under each open element, innermost last; the first entry is the
+    // whole page, which no element closes.
+    let mut open: Vec<usize> = vec![0];
     let mut skip_depth = 0usize;
     for edge in root.traverse() {
         match edge {
@@ -211,7 +211,7 @@ fn main_containers(root: ego_tree::NodeRef<'_, Node>) -> [Container<'_>; 2] {
             }
         }
     }
-    best
+    (best, open.first().copied().unwrap_or(0))
 }
 
 /// The text under `start`, skipping furniture except the elements in `keep`.
@@ -272,7 +272,10 @@ fn unclosed_tags(html: &str) -> usize {
         i += off;
         let rest = b.get(i + 1..).unwrap_or(&[]);
         if rest.starts_with(b"!--") {
-            i = find_bytes(b, i + 4, b"-->").map_or(b.len(), |e| e + 3);
+            i = html
+                .get(i + 4..)
+                .and_then(|r| r.find("-->"))
+                .map_or(b.len(), |e| i + 4 + e + 3);
             continue;
         }
         if rest.first() == Some(&b'/') {
@@ -310,13 +313,6 @@ fn unclosed_tags(html: &str) -> usize {
 const RAW_TEXT: &[&str] = &[
     "script", "style", "textarea", "title", "noscript", "template",
 ];
-
-fn find_bytes(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
-}
 
 /// Byte offset of `needle` (ASCII, lowercase) in `hay`, ignoring ASCII case.
 fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
