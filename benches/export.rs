@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use chrono::Utc;
 use claimdesk::config::ReportSettings;
-use claimdesk::export::stream::start_export;
 use claimdesk::export::{ExportFilters, ExportFormat};
+use claimdesk::services::reports::start_export;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 const DATABASE: &str = "claimdesk_bench_export";

@@ -194,7 +194,7 @@ fn queue(c: &mut Criterion) {
     });
     let (cookie, token) = rt.block_on(async {
         let mut conn = pool.get().await.expect("conn");
-        let user = claimdesk::accounts::create_user(
+        let user = claimdesk::services::accounts::create_user(
             &mut conn,
             "bench-reviewer",
             Role::Reviewer,
@@ -202,7 +202,7 @@ fn queue(c: &mut Criterion) {
         )
         .await
         .expect("user");
-        let token = claimdesk::accounts::create_token(&mut conn, &user, None, "bench")
+        let token = claimdesk::services::accounts::create_token(&mut conn, &user, None, "bench")
             .await
             .expect("token");
         let login = claimdesk::auth::login::sign_in(

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod export;
+
 use crate::config::{AppConfig, DatabaseSettings, ExtractSettings, ReportSettings, ServerSettings};
 
 #[derive(Debug, Parser)]

@@ -2,7 +2,6 @@
 
 use std::net::TcpListener;
 
-use crate::accounts;
 use crate::cli::{self, Cli, Command, TokenCommand, UserCommand};
 use crate::config::{DatabaseSettings, ExtractSettings, redact_url};
 use crate::db::tokens::ApiToken;
@@ -11,7 +10,8 @@ use crate::db::{self, DbPool};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::extract::{self, InputFormat};
-use crate::import::{ArticleInput, import_article, parse_date};
+use crate::services::accounts;
+use crate::services::import::{ArticleInput, import_article, parse_date};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let Cli {
@@ -58,7 +58,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             published,
         } => {
             let pool = connect(&database).await?;
-            let address = file.to_str().filter(|f| crate::fetch::is_web_address(f));
+            let address = file
+                .to_str()
+                .filter(|f| crate::domain::urls::has_web_scheme(f));
             let (body, format, url) = match address {
                 Some(address) => {
                     let fetched = crate::fetch::fetch_article(address, &extract)
@@ -80,8 +82,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 title: title.unwrap_or_default(),
                 body,
                 format,
-                source_url: crate::import::optional(url),
-                publisher: crate::import::optional(publisher),
+                source_url: crate::domain::text::optional(url),
+                publisher: crate::domain::text::optional(publisher),
                 published_on: parse_date(published.as_deref()).map_err(user_error)?,
                 imported_by: None,
             };
@@ -97,7 +99,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ))
         }
         Command::Export(args) => {
-            crate::export::cli::run_export(&connect(&database).await?, args, &reports).await
+            crate::cli::export::run_export(&connect(&database).await?, args, &reports).await
         }
         Command::User(cmd) => user_command(&connect(&database).await?, cmd).await,
         Command::Token(cmd) => token_command(&connect(&database).await?, cmd).await,

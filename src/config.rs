@@ -68,7 +68,7 @@ fn unit_interval(text: &str) -> Result<f32, String> {
 
 /// An http(s) address; reports put it into links, so nothing else may pass.
 fn web_address(text: &str) -> Result<String, String> {
-    if crate::routes::is_web_url(text) {
+    if crate::domain::urls::is_web_url(text) {
         Ok(text.to_owned())
     } else {
         Err(format!("{text:?} is not an http or https address"))

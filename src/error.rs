@@ -168,13 +168,6 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-impl From<crate::db::PoolError> for AppError {
-    fn from(err: crate::db::PoolError) -> Self {
-        tracing::warn!(error = %err, "no database connection");
-        AppError::Unavailable
-    }
-}
-
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(err: actix_web::error::BlockingError) -> Self {
         AppError::Unexpected(anyhow::anyhow!("blocking task failed: {err}"))

@@ -101,16 +101,6 @@ fn is_public_v6(ip: Ipv6Addr, allow_loopback: bool) -> bool {
     global_unicast && !protocol_assignments && !documentation
 }
 
-/// Whether a command-line argument names a web address to fetch rather than a file. Schemes are
-/// case-insensitive (as the URL parser treats them), so `HTTP://example.org/` is one too.
-pub fn is_web_address(text: &str) -> bool {
-    ["http://", "https://"].iter().any(|scheme| {
-        text.as_bytes()
-            .get(..scheme.len())
-            .is_some_and(|start| start.eq_ignore_ascii_case(scheme.as_bytes()))
-    })
-}
-
 /// Checks the address and resolves its host to one permitted socket address.
 async fn vet(url: &url::Url, allow_loopback: bool) -> Result<SocketAddr, AppError> {
     if !matches!(url.scheme(), "http" | "https") {
@@ -416,31 +406,6 @@ mod tests {
             Some(Ipv4Addr::new(192, 168, 1, 1))
         );
         assert_eq!(v4("2606:2800:220:1::1"), None);
-    }
-
-    #[test]
-    fn web_addresses_are_told_from_file_names() {
-        for address in [
-            "http://example.org/",
-            "https://example.org/a",
-            "HTTP://example.org/",
-            "Https://example.org/",
-            "hTtPs://example.org/",
-        ] {
-            assert!(is_web_address(address), "{address}");
-        }
-        for file in [
-            "article.html",
-            "-",
-            "http.txt",
-            "./http://x",
-            "ftp://example.org/",
-            "http:",
-            "httpé://x",
-            "",
-        ] {
-            assert!(!is_web_address(file), "{file}");
-        }
     }
 
     fn loopback_settings() -> ExtractSettings {

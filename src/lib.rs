@@ -1,6 +1,5 @@
 //! claimdesk: claims pulled from news articles, reviewed by people, exported as verdict reports.
 
-pub mod accounts;
 pub mod auth;
 pub mod cli;
 pub mod commands;
@@ -11,8 +10,8 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod fetch;
-pub mod import;
 pub mod routes;
+pub mod services;
 pub mod startup;
 pub mod telemetry;
 pub mod views;

@@ -9,13 +9,7 @@ use actix_web::{App, HttpServer, web};
 use crate::config::AppConfig;
 use crate::db::DbPool;
 use crate::routes;
-
-/// What every request can reach. Nothing in here is per-user or mutable: sessions, throttles
-/// and jobs live in PostgreSQL, so any number of processes can serve the same database.
-pub struct AppState {
-    pub pool: DbPool,
-    pub config: AppConfig,
-}
+pub use crate::services::AppState;
 
 /// Headers on every response, error pages included.
 pub fn security_headers() -> DefaultHeaders {

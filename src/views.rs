@@ -198,7 +198,7 @@ pub struct EvidenceView {
 
 impl From<EvidenceWithAuthor> for EvidenceView {
     fn from(e: EvidenceWithAuthor) -> Self {
-        let safe_url = crate::routes::is_web_url(&e.evidence.url);
+        let safe_url = crate::domain::urls::is_web_url(&e.evidence.url);
         EvidenceView {
             evidence: e.evidence,
             added_by_name: e.added_by_name,

@@ -12,7 +12,7 @@ use crate::db::tokens::ApiToken;
 use crate::db::users::User;
 use crate::domain::{Actor, Role, UserId};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::services::AppState;
 
 /// A signed-in, active user.
 #[derive(Debug, Clone)]

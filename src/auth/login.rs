@@ -43,7 +43,7 @@ pub struct NewLogin {
 /// Failures are counted per account name and per client address. A name no account can
 /// have (too long, odd characters) is counted under its hash, so the key stays short.
 fn throttle_keys(username: &str, client: &str) -> Vec<String> {
-    let user_key = if crate::accounts::valid_username(username) {
+    let user_key = if crate::services::accounts::valid_username(username) {
         format!("user:{}", username.to_lowercase())
     } else {
         let digest = crate::auth::secrets::token_hash(username);
@@ -76,7 +76,7 @@ pub async fn sign_in(
     }
     // A name no account can have is not looked up (it could hold a NUL, which the
     // database refuses); the password is still checked against a dummy hash below.
-    let user = if crate::accounts::valid_username(username) {
+    let user = if crate::services::accounts::valid_username(username) {
         User::by_username(&mut conn, username)
             .await?
             .filter(User::is_active)

@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 
-use super::stream::{ReportStream, start_export};
-use super::{ExportFilters, ExportFormat};
 use crate::cli::ExportArgs;
 use crate::config::ReportSettings;
 use crate::db::DbPool;
+use crate::domain::text::optional;
+use crate::export::{ExportFilters, ExportFormat};
+use crate::services::reports::{ReportStream, start_export};
 
 fn parse_day(flag: &str, value: Option<&str>) -> anyhow::Result<Option<NaiveDate>> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
@@ -22,10 +23,6 @@ fn parse_day(flag: &str, value: Option<&str>) -> anyhow::Result<Option<NaiveDate
     }
 }
 
-fn non_blank(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
 /// The format and filters the flags ask for; the same validation as the web form follows.
 pub fn request_from_args(args: &ExportArgs) -> anyhow::Result<(ExportFormat, ExportFilters)> {
     let format: ExportFormat = args.format.parse()?;
@@ -33,9 +30,9 @@ pub fn request_from_args(args: &ExportArgs) -> anyhow::Result<(ExportFormat, Exp
         articles: args.articles.clone(),
         states: args.states.clone(),
         include_drafts: args.include_drafts,
-        category: non_blank(args.category.clone()),
-        claimant: non_blank(args.claimant.clone()),
-        reviewer: non_blank(args.reviewer.clone()),
+        category: optional(args.category.clone()),
+        claimant: optional(args.claimant.clone()),
+        reviewer: optional(args.reviewer.clone()),
         decided_from: parse_day("decided-from", args.decided_from.as_deref())?,
         decided_to: parse_day("decided-to", args.decided_to.as_deref())?,
     };

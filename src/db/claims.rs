@@ -1,17 +1,15 @@
-//! Claims: the queue's queries, and transitions stored as a guarded UPDATE plus one audit event.
+//! Claims: the queue's queries, the row lock and the guarded UPDATE that stores a transition.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_full_text_search::configuration::TsConfigurationByName;
 use diesel_full_text_search::{TsVectorExtensions, websearch_to_tsquery_with_search_config};
 
-use super::events::{EventKind, NewClaimEvent};
 use super::evidence::Evidence;
-use super::schema::{articles, claim_events, claim_state_counts, claims};
-use crate::domain::review::{self, ClaimChange, ClaimSnapshot, ReviewState, TransitionRequest};
-use crate::domain::{Actor, UserId, Verdict};
-use crate::error::AppError;
+use super::schema::{articles, claim_state_counts, claims};
+use crate::domain::review::{ClaimChange, ClaimSnapshot, ReviewState, Transition};
+use crate::domain::{ClaimId, UserId, Verdict};
 use crate::extract::{Category, ExtractedClaim};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -385,79 +383,60 @@ impl Claim {
         }
     }
 
-    fn conflict(&self) -> AppError {
-        AppError::Conflict {
-            message: format!(
-                "this claim was changed by someone else; it is now {} (version {})",
-                self.state.title().to_lowercase(),
-                self.version
-            ),
-            current: Some(serde_json::json!({ "state": self.state, "version": self.version })),
-        }
+    /// The claim, locked until the end of the transaction, so every check made on it holds
+    /// when it is written.
+    pub async fn lock(conn: &mut AsyncPgConnection, id: ClaimId) -> QueryResult<Option<Claim>> {
+        claims::table
+            .find(id.0)
+            .select(Claim::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()
     }
 
-    /// Moves a claim as `request` asks, if `seen_version` is still current and the rules allow it.
-    /// The row is locked first, so the version check, the evidence the rules look at, the
-    /// guarded UPDATE and the audit event all see one consistent claim.
-    pub async fn transition(
+    /// The claim's state, its row locked until the end of the transaction.
+    pub async fn lock_state(
         conn: &mut AsyncPgConnection,
-        id: i64,
-        seen_version: i32,
-        actor: Actor,
-        request: &TransitionRequest,
-        now: DateTime<Utc>,
-    ) -> Result<Claim, AppError> {
-        conn.transaction::<_, AppError, _>(async |conn| {
-            let claim: Claim = claims::table
-                .find(id)
-                .select(Claim::as_select())
-                .for_update()
-                .first(conn)
-                .await
-                .optional()?
-                .ok_or(AppError::NotFound("claim"))?;
-            if claim.version != seen_version {
-                return Err(claim.conflict());
-            }
-            let evidence = Evidence::for_claim(conn, id).await?;
-            let transition = review::apply(&claim.snapshot(&evidence), actor, request)?;
-            let changes =
-                ClaimChangeset::for_change(transition.to, &transition.change, actor.id, now);
-            let reopened = i32::from(matches!(transition.change, ClaimChange::Reopen));
-            let updated: Option<Claim> = diesel::update(
-                claims::table
-                    .filter(claims::id.eq(id))
-                    .filter(claims::version.eq(seen_version))
-                    .filter(claims::state.eq(transition.from)),
-            )
-            .set((
-                changes,
-                claims::version.eq(claims::version + 1),
-                claims::reopen_count.eq(claims::reopen_count + reopened),
-                claims::updated_at.eq(now),
-            ))
-            .returning(Claim::as_returning())
-            .get_result(conn)
+        id: ClaimId,
+    ) -> QueryResult<Option<ReviewState>> {
+        claims::table
+            .find(id.0)
+            .select(claims::state)
+            .for_update()
+            .first(conn)
             .await
-            .optional()?;
-            let Some(updated) = updated else {
-                return Err(claim.conflict());
-            };
-            diesel::insert_into(claim_events::table)
-                .values(NewClaimEvent {
-                    claim_id: id,
-                    actor_id: actor.id.0,
-                    kind: EventKind::Transition,
-                    from_state: Some(transition.from),
-                    to_state: Some(transition.to),
-                    note: transition.note.clone(),
-                    evidence_id: None,
-                    created_at: now,
-                })
-                .execute(conn)
-                .await?;
-            Ok(updated)
-        })
+            .optional()
+    }
+
+    /// Stores a transition the rules allowed: a guarded UPDATE that bumps the version, and
+    /// only if the claim is still at `seen_version` and in `transition.from`. `None` when
+    /// someone else moved it first.
+    pub async fn apply_transition(
+        conn: &mut AsyncPgConnection,
+        id: ClaimId,
+        seen_version: i32,
+        transition: &Transition,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Option<Claim>> {
+        let changes = ClaimChangeset::for_change(transition.to, &transition.change, actor, now);
+        let reopened = i32::from(matches!(transition.change, ClaimChange::Reopen));
+        diesel::update(
+            claims::table
+                .filter(claims::id.eq(id.0))
+                .filter(claims::version.eq(seen_version))
+                .filter(claims::state.eq(transition.from)),
+        )
+        .set((
+            changes,
+            claims::version.eq(claims::version + 1),
+            claims::reopen_count.eq(claims::reopen_count + reopened),
+            claims::updated_at.eq(now),
+        ))
+        .returning(Claim::as_returning())
+        .get_result(conn)
         .await
+        .optional()
     }
 }

@@ -2,12 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::events::{ClaimEvent, EventKind, NewClaimEvent};
-use super::schema::{claims, evidence, users};
-use crate::domain::review::{self, ReviewState};
-use crate::domain::{Stance, UserId};
+use super::schema::{evidence, users};
+use crate::domain::{ClaimId, EvidenceId, Stance, UserId};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -50,7 +48,7 @@ pub const MAX_EXCERPT_CHARS: usize = 5_000;
 pub const MAX_URL_BYTES: usize = 2_000;
 
 fn bounded(text: Option<String>, max: usize, what: &str) -> Result<Option<String>, AppError> {
-    match crate::import::optional(text) {
+    match crate::domain::text::optional(text) {
         Some(t) if t.chars().count() > max => Err(AppError::Validation(format!(
             "the {what} is longer than {max} characters"
         ))),
@@ -68,7 +66,7 @@ impl NewEvidence {
         stance: &str,
     ) -> Result<NewEvidence, AppError> {
         let url = url.trim();
-        if url.len() > MAX_URL_BYTES || !crate::routes::is_web_url(url) {
+        if url.len() > MAX_URL_BYTES || !crate::domain::urls::is_web_url(url) {
             return Err(AppError::Validation(
                 "evidence needs an http or https address".into(),
             ));
@@ -146,113 +144,50 @@ impl Evidence {
             .await
     }
 
-    /// Adds evidence and its audit event. The claim row is locked so a verdict being given at
-    /// the same moment sees either all of the evidence or none of it.
-    pub async fn add(
+    /// Stores new evidence; the caller holds the claim's lock (see `services::evidence`).
+    pub async fn insert(
         conn: &mut AsyncPgConnection,
-        claim_id: i64,
+        claim_id: ClaimId,
         actor: UserId,
         new: &NewEvidence,
         now: DateTime<Utc>,
-    ) -> Result<Evidence, AppError> {
-        conn.transaction::<_, AppError, _>(async |conn| {
-            lock_open_claim(conn, claim_id).await?;
-            let added: Evidence = diesel::insert_into(evidence::table)
-                .values(EvidenceRow {
-                    claim_id,
-                    url: &new.url,
-                    title: new.title.as_deref(),
-                    excerpt: new.excerpt.as_deref(),
-                    stance: new.stance,
-                    added_by: actor.0,
-                    added_at: now,
-                })
-                .returning(Evidence::as_returning())
-                .get_result(conn)
-                .await?;
-            ClaimEvent::insert(
-                conn,
-                NewClaimEvent {
-                    claim_id,
-                    actor_id: actor.0,
-                    kind: EventKind::EvidenceAdded,
-                    from_state: None,
-                    to_state: None,
-                    note: Some(format!("{} evidence: {}", new.stance, new.url)),
-                    evidence_id: Some(added.id),
-                    created_at: now,
-                },
-            )
-            .await?;
-            Ok(added)
-        })
-        .await
+    ) -> QueryResult<Evidence> {
+        diesel::insert_into(evidence::table)
+            .values(EvidenceRow {
+                claim_id: claim_id.0,
+                url: &new.url,
+                title: new.title.as_deref(),
+                excerpt: new.excerpt.as_deref(),
+                stance: new.stance,
+                added_by: actor.0,
+                added_at: now,
+            })
+            .returning(Evidence::as_returning())
+            .get_result(conn)
+            .await
     }
 
-    /// Retracts evidence with a reason; the row stays, marked, and the audit trail says why.
-    pub async fn retract(
+    /// Marks evidence of this claim retracted, unless it already is; how many rows changed.
+    pub async fn mark_retracted(
         conn: &mut AsyncPgConnection,
-        claim_id: i64,
-        evidence_id: i64,
+        claim_id: ClaimId,
+        evidence_id: EvidenceId,
         actor: UserId,
         reason: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), AppError> {
-        conn.transaction::<_, AppError, _>(async |conn| {
-            lock_open_claim(conn, claim_id).await?;
-            let changed = diesel::update(
-                evidence::table
-                    .filter(evidence::id.eq(evidence_id))
-                    .filter(evidence::claim_id.eq(claim_id))
-                    .filter(evidence::retracted_at.is_null()),
-            )
-            .set((
-                evidence::retracted_at.eq(now),
-                evidence::retracted_by.eq(actor.0),
-                evidence::retraction_reason.eq(reason),
-            ))
-            .execute(conn)
-            .await?;
-            if changed == 0 {
-                return Err(AppError::NotFound("evidence that is not yet retracted"));
-            }
-            ClaimEvent::insert(
-                conn,
-                NewClaimEvent {
-                    claim_id,
-                    actor_id: actor.0,
-                    kind: EventKind::EvidenceRetracted,
-                    from_state: None,
-                    to_state: None,
-                    note: Some(reason.to_owned()),
-                    evidence_id: Some(evidence_id),
-                    created_at: now,
-                },
-            )
-            .await?;
-            Ok(())
-        })
+    ) -> QueryResult<usize> {
+        diesel::update(
+            evidence::table
+                .filter(evidence::id.eq(evidence_id.0))
+                .filter(evidence::claim_id.eq(claim_id.0))
+                .filter(evidence::retracted_at.is_null()),
+        )
+        .set((
+            evidence::retracted_at.eq(now),
+            evidence::retracted_by.eq(actor.0),
+            evidence::retraction_reason.eq(reason),
+        ))
+        .execute(conn)
         .await
-    }
-}
-
-/// Locks the claim for an evidence change, and refuses the change unless the claim is open
-/// (see `review::accepts_evidence`).
-async fn lock_open_claim(conn: &mut AsyncPgConnection, claim_id: i64) -> Result<(), AppError> {
-    let state: ReviewState = claims::table
-        .find(claim_id)
-        .select(claims::state)
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?
-        .ok_or(AppError::NotFound("claim"))?;
-    if review::accepts_evidence(state) {
-        Ok(())
-    } else {
-        Err(AppError::Validation(format!(
-            "the claim is {}; reopen or restore it before changing its evidence",
-            state.title().to_lowercase()
-        )))
     }
 }

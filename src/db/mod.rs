@@ -157,6 +157,13 @@ pg_enum!(crate::domain::Role, schema::sql_types::UserRole);
 pg_enum!(crate::extract::Category, schema::sql_types::ClaimCategory);
 pg_enum!(events::EventKind, schema::sql_types::EventKind);
 
+impl From<PoolError> for crate::error::AppError {
+    fn from(err: PoolError) -> Self {
+        tracing::warn!(error = %err, "no database connection");
+        crate::error::AppError::Unavailable
+    }
+}
+
 /// Whether a database error is a unique-constraint violation (a duplicate).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(

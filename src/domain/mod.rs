@@ -4,9 +4,11 @@ pub mod dates;
 pub mod ids;
 pub mod review;
 pub mod roles;
+pub mod text;
+pub mod urls;
 pub mod verdict;
 
-pub use ids::{ArticleId, ClaimId, UserId};
+pub use ids::{ArticleId, ClaimId, EvidenceId, UserId};
 pub use review::{
     Actor, ClaimChange, ClaimSnapshot, ReviewState, Transition, TransitionError, TransitionRequest,
 };

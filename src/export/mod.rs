@@ -1,11 +1,9 @@
 //! Report data model, export filters and the streaming writer interface shared by every format.
 
 pub mod claimreview;
-pub mod cli;
 pub mod csv;
 pub mod html;
 pub mod json;
-pub mod stream;
 
 use std::fmt;
 use std::str::FromStr;
@@ -13,6 +11,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, de};
+
+pub(crate) use crate::domain::urls::http_url;
 
 /// Every workflow state a claim can be in.
 pub const STATES: [&str; 7] = [
@@ -547,32 +547,6 @@ pub(crate) fn rfc3339(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Returns the URL (trimmed) only when it is a plain `http(s)://` URL, so that nothing else
-/// (`javascript:`, `data:`, relative paths, obfuscated schemes) can become a link.
-pub fn http_url(raw: &str) -> Option<&str> {
-    let url = raw.trim();
-    let rest = strip_prefix_ignore_case(url, "https://")
-        .or_else(|| strip_prefix_ignore_case(url, "http://"))?;
-    // Browsers drop tabs/newlines inside URLs, which is how scheme checks get bypassed;
-    // refuse anything with whitespace or control characters outright.
-    if rest.is_empty()
-        || rest.starts_with('/')
-        || url.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return None;
-    }
-    Some(url)
-}
-
-fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = s.get(..prefix.len())?;
-    if head.eq_ignore_ascii_case(prefix) {
-        s.get(prefix.len()..)
-    } else {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -662,30 +636,6 @@ mod tests {
         assert_eq!(json["category"], "energy");
         assert_eq!(json["states"], serde_json::json!(["disputed", "approved"]));
         assert_eq!(json["decided_to"], serde_json::Value::Null);
-    }
-
-    #[test]
-    fn only_http_urls_become_links() {
-        assert_eq!(
-            http_url(" https://a.example/x?y=1 "),
-            Some("https://a.example/x?y=1")
-        );
-        assert_eq!(http_url("HTTP://A.example"), Some("HTTP://A.example"));
-        for bad in [
-            "javascript:alert(1)",
-            "JaVaScRiPt:alert(1)",
-            "java\tscript:alert(1)",
-            "data:text/html,<script>",
-            "//evil.example",
-            "/claims/1",
-            "https://",
-            "https:///path",
-            "https://a.example/\nx",
-            "ftp://a.example",
-            "",
-        ] {
-            assert_eq!(http_url(bad), None, "{bad:?}");
-        }
     }
 
     #[test]

@@ -86,7 +86,8 @@ pub async fn create_user(
             .parse::<Role>()
             .map_err(|e| AppError::Validation(e.to_string()))?;
         let mut conn = state.pool.get().await?;
-        crate::accounts::create_user(&mut conn, &form.username, role, &form.password).await
+        crate::services::accounts::create_user(&mut conn, &form.username, role, &form.password)
+            .await
     }
     .await;
     match result {
@@ -198,7 +199,7 @@ pub async fn set_password(
     let id = parse_id(&path, "user")?;
     let result = async {
         let mut conn = state.pool.get().await?;
-        crate::accounts::set_password(&mut conn, id, &form.password).await
+        crate::services::accounts::set_password(&mut conn, id, &form.password).await
     }
     .await;
     match result {
@@ -229,7 +230,8 @@ pub async fn create_token(
         .await?
         .ok_or(AppError::NotFound("user"))?;
     let token =
-        crate::accounts::create_token(&mut conn, &owner, Some(user.id), "admin page").await?;
+        crate::services::accounts::create_token(&mut conn, &owner, Some(user.id), "admin page")
+            .await?;
     tracing::info!(admin = %user.username, user = %owner.username, "API token created");
     let page = admin_page(&state, &user, None, Some((owner.username, token))).await?;
     render_with_status(&page, StatusCode::CREATED)

@@ -6,15 +6,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{is_web_url, parse_id, see_other};
+use super::{parse_id, see_other};
 use crate::auth::CurrentUser;
 use crate::auth::csrf;
 use crate::db::articles::Article;
 use crate::db::claims::Claim;
 use crate::domain::ReviewState;
+use crate::domain::text::optional;
+use crate::domain::urls::is_web_url;
 use crate::error::AppError;
 use crate::extract::InputFormat;
-use crate::import::{ArticleInput, import_article as import, optional, parse_date};
+use crate::services::import::{ArticleInput, import_article as import, parse_date};
 use crate::startup::AppState;
 use crate::views::{
     ArticlePage, ArticlesPage, ImportFormView, Layout, Segment, SegmentClaim, render_with_status,
@@ -170,7 +172,6 @@ pub async fn import_article(
         Some(&form.csrf_token),
         user.csrf_token.as_deref().unwrap_or_default(),
     )?;
-    let mut conn = state.pool.get().await?;
     let result = async {
         let (body, format) = article_source(&state, &form, upload).await?;
         let input = ArticleInput {
@@ -182,6 +183,8 @@ pub async fn import_article(
             published_on: parse_date(Some(&form.published))?,
             imported_by: Some(user.id),
         };
+        // Taken only once the page is fetched: a slow site must not hold a pooled connection.
+        let mut conn = state.pool.get().await?;
         import(&mut conn, input, &state.config.extract).await
     }
     .await;
@@ -198,6 +201,7 @@ pub async fn import_article(
                 AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
+            let mut conn = state.pool.get().await?;
             let page = ArticlesPage {
                 layout: Layout::for_user(&user),
                 form: ImportFormView {

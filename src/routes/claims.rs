@@ -12,11 +12,12 @@ use crate::auth::csrf::ProtectedForm;
 use crate::db::articles::Article;
 use crate::db::claims::Claim;
 use crate::db::events::ClaimEvent;
-use crate::db::evidence::{self, Evidence, NewEvidence};
+use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
 use crate::db::users::User;
 use crate::domain::review::{self, TransitionRequest};
-use crate::domain::{ReviewState, UserId};
+use crate::domain::{ClaimId, EvidenceId, ReviewState, UserId};
 use crate::error::AppError;
+use crate::services::{evidence, review as review_service};
 use crate::startup::AppState;
 use crate::views::{ClaimPage, EntityView, Layout, MoveView, render_with_status};
 
@@ -256,7 +257,15 @@ pub async fn transition_claim(
             label: form.label.clone(),
         };
         let mut conn = state.pool.get().await?;
-        Claim::transition(&mut conn, id, version, user.actor(), &request, Utc::now()).await
+        review_service::transition(
+            &mut conn,
+            ClaimId(id),
+            version,
+            user.actor(),
+            &request,
+            Utc::now(),
+        )
+        .await
     }
     .await;
     match result {
@@ -290,7 +299,7 @@ pub async fn add_evidence(
             &form.stance,
         )?;
         let mut conn = state.pool.get().await?;
-        Evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await
+        evidence::add(&mut conn, ClaimId(id), UserId(user.id), &new, Utc::now()).await
     }
     .await;
     match result {
@@ -313,12 +322,12 @@ pub async fn retract_evidence(
     let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
     let ProtectedForm { user, form } = post;
     let result = async {
-        let reason = evidence::retraction_reason(&form.reason)?;
+        let reason = retraction_reason(&form.reason)?;
         let mut conn = state.pool.get().await?;
-        Evidence::retract(
+        evidence::retract(
             &mut conn,
-            id,
-            evidence_id,
+            ClaimId(id),
+            EvidenceId(evidence_id),
             UserId(user.id),
             &reason,
             Utc::now(),

@@ -13,10 +13,16 @@ pub mod reports;
 pub mod statics;
 
 use actix_web::http::Method;
-use actix_web::http::header::LOCATION;
+use actix_web::http::header::{
+    CONTENT_DISPOSITION, ContentDisposition, DispositionParam, DispositionType, LOCATION,
+};
 use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Responder, guard, web};
+use chrono::Utc;
 
 use crate::error::AppError;
+use crate::export::{ExportFilters, ExportFormat};
+use crate::services::AppState;
+use crate::services::reports::{download_name, start_export};
 
 /// Who may use a route, as the authorisation test checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,15 +185,6 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// Only http and https addresses may become links or be fetched. The text is stored as
-/// given, and the URL parser quietly drops tabs, line breaks and leading control
-/// characters, so those are refused here rather than accepted and stored.
-pub fn is_web_url(text: &str) -> bool {
-    !text.chars().any(|c| c.is_control() || c.is_whitespace())
-        && url::Url::parse(text)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-}
-
 /// The client address used for throttling: the peer, or X-Forwarded-For behind a trusted proxy.
 pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
     let info = req.connection_info();
@@ -210,4 +207,30 @@ pub fn parse_id(text: &str, what: &'static str) -> Result<i64, AppError> {
         .ok()
         .filter(|id| *id > 0)
         .ok_or(AppError::NotFound(what))
+}
+
+/// The `format` parameter of a report download; the filters are read from the same query
+/// string separately.
+#[derive(Debug, serde::Deserialize)]
+pub struct FormatParam {
+    pub format: ExportFormat,
+}
+
+/// Starts the export and streams it as an attachment; shared by the export page and the API.
+/// Bad filters fail here, before any byte of the body.
+pub async fn streamed_report(
+    state: &AppState,
+    format: ExportFormat,
+    filters: &ExportFilters,
+) -> Result<HttpResponse, AppError> {
+    let now = Utc::now();
+    let report = start_export(&state.pool, filters, format, &state.config.reports, now).await?;
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![DispositionParam::Filename(download_name(format, now))],
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((CONTENT_DISPOSITION, disposition))
+        .streaming(report.into_body()))
 }

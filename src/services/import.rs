@@ -41,11 +41,6 @@ pub fn parse_date(text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     }
 }
 
-/// Trims an optional text field; blank means absent.
-pub fn optional(text: Option<String>) -> Option<String> {
-    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
 /// A title for an article that came without one: its first line, shortened.
 fn title_from_body(body: &str) -> String {
     let first = body
@@ -67,7 +62,7 @@ pub async fn import_article(
     settings: &ExtractSettings,
 ) -> Result<(Article, Vec<Claim>), AppError> {
     if let Some(url) = &input.source_url
-        && !crate::routes::is_web_url(url)
+        && !crate::domain::urls::is_web_url(url)
     {
         return Err(AppError::Validation(
             "the source address must be an http or https URL".into(),

@@ -7,11 +7,13 @@ use diesel_async::AsyncPgConnection;
 use futures_util::Stream;
 use tokio::sync::mpsc;
 
-use super::{ExportFilters, ExportFormat, ReportMeta, ReportWriter, writer_for};
 use crate::config::ReportSettings;
 use crate::db::DbPool;
 use crate::db::reports::{BATCH_SIZE, BatchCursor, Related, ReportQuery};
 use crate::error::AppError;
+use crate::export::{
+    ExportError, ExportFilters, ExportFormat, ReportMeta, ReportWriter, writer_for,
+};
 
 /// Batches produced ahead of the consumer. One in flight while the previous one is written
 /// out lets the database and the client work at the same time without piling up output.
@@ -127,7 +129,7 @@ pub async fn start_export(
     }
 }
 
-fn write_failed(err: super::ExportError) -> AppError {
+fn write_failed(err: ExportError) -> AppError {
     AppError::unexpected(err)
 }
 

@@ -8,7 +8,8 @@ use claimdesk::db::claims::Claim;
 use claimdesk::db::events::ClaimEvent;
 use claimdesk::db::evidence::{Evidence, NewEvidence};
 use claimdesk::db::users::User;
-use claimdesk::domain::{Actor, ReviewState, Role, Stance, TransitionRequest, UserId};
+use claimdesk::domain::{Actor, ClaimId, ReviewState, Role, Stance, TransitionRequest, UserId};
+use claimdesk::services::{evidence, review};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
@@ -54,9 +55,16 @@ impl Mover<'_> {
             .expect("load claim")
             .expect("claim exists");
         let target = request.to;
-        Claim::transition(&mut conn, id, claim.version, actor, &request, Utc::now())
-            .await
-            .unwrap_or_else(|e| panic!("claim {id} to {target:?}: {e}"));
+        review::transition(
+            &mut conn,
+            ClaimId(id),
+            claim.version,
+            actor,
+            &request,
+            Utc::now(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("claim {id} to {target:?}: {e}"));
     }
 
     async fn to(&self, id: i64, actor: Actor, to: ReviewState, note: Option<&str>) {
@@ -87,7 +95,7 @@ impl Mover<'_> {
             excerpt: Some("quoted passage".into()),
             stance,
         };
-        Evidence::add(&mut conn, id, actor.id, &new, Utc::now())
+        evidence::add(&mut conn, ClaimId(id), actor.id, &new, Utc::now())
             .await
             .expect("add evidence");
     }

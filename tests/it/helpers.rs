@@ -219,7 +219,7 @@ impl TestApp {
     /// Creates a user with the test password.
     pub async fn user(&self, username: &str, role: Role) -> claimdesk::db::users::User {
         let mut conn = self.conn().await;
-        claimdesk::accounts::create_user(&mut conn, username, role, PASSWORD)
+        claimdesk::services::accounts::create_user(&mut conn, username, role, PASSWORD)
             .await
             .expect("create user")
     }
@@ -228,7 +228,7 @@ impl TestApp {
     pub async fn token(&self, username: &str, role: Role) -> String {
         let user = self.user(username, role).await;
         let mut conn = self.conn().await;
-        claimdesk::accounts::create_token(&mut conn, &user, None, "test")
+        claimdesk::services::accounts::create_token(&mut conn, &user, None, "test")
             .await
             .expect("token")
     }

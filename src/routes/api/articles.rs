@@ -9,9 +9,10 @@ use super::claims::{ClaimJson, claims_json};
 use crate::auth::CurrentUser;
 use crate::db::articles::{Article, ArticleSummary};
 use crate::db::claims::Claim;
+use crate::domain::text::optional;
 use crate::error::AppError;
-use crate::import::{ArticleInput, import_article, optional, parse_date};
 use crate::routes::parse_id;
+use crate::services::import::{ArticleInput, import_article, parse_date};
 use crate::startup::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

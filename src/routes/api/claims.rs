@@ -11,13 +11,14 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::CurrentUser;
 use crate::db::claims::{Claim, ClaimFilter, ClaimSort, Cursor};
 use crate::db::events::ClaimEvent;
-use crate::db::evidence::{self, Evidence, NewEvidence};
+use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
 use crate::db::users::User;
 use crate::domain::review::TransitionRequest;
-use crate::domain::{ReviewState, Stance, UserId, Verdict};
+use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
 use crate::error::AppError;
 use crate::extract::Category;
 use crate::routes::parse_id;
+use crate::services::{evidence, review};
 use crate::startup::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -272,8 +273,15 @@ pub async fn transition_claim(
         label: t.label,
     };
     let mut conn = state.pool.get().await?;
-    let claim =
-        Claim::transition(&mut conn, id, t.version, user.actor(), &request, Utc::now()).await?;
+    let claim = review::transition(
+        &mut conn,
+        ClaimId(id),
+        t.version,
+        user.actor(),
+        &request,
+        Utc::now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -298,7 +306,7 @@ pub async fn add_evidence(
     let b = body.into_inner();
     let new = NewEvidence::parse(&b.url, b.title, b.excerpt, &b.stance)?;
     let mut conn = state.pool.get().await?;
-    let e = Evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await?;
+    let e = evidence::add(&mut conn, ClaimId(id), UserId(user.id), &new, Utc::now()).await?;
     Ok(HttpResponse::Created().json(EvidenceJson {
         id: e.id,
         url: e.url,
@@ -327,12 +335,12 @@ pub async fn retract_evidence(
     body: web::Json<RetractJson>,
 ) -> Result<HttpResponse, AppError> {
     let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
-    let reason = evidence::retraction_reason(&body.reason)?;
+    let reason = retraction_reason(&body.reason)?;
     let mut conn = state.pool.get().await?;
-    Evidence::retract(
+    evidence::retract(
         &mut conn,
-        id,
-        evidence_id,
+        ClaimId(id),
+        EvidenceId(evidence_id),
         UserId(user.id),
         &reason,
         Utc::now(),

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::export::ExportFilters;
-use crate::routes::reports::{FormatParam, streamed_report};
+use crate::routes::{FormatParam, streamed_report};
 use crate::startup::AppState;
 
 #[utoipa::path(get, path = "/api/v1/export", tag = "reports",

@@ -1,0 +1,19 @@
+//! Use cases: each public function is one thing a person or a command asks for. Services own
+//! their transactions and call `db` and the pure modules; handlers and the CLI call exactly one
+//! of them and only parse, authorise and render around it.
+
+pub mod accounts;
+pub mod evidence;
+pub mod import;
+pub mod reports;
+pub mod review;
+
+use crate::config::AppConfig;
+use crate::db::DbPool;
+
+/// What every request can reach. Nothing in here is per-user or mutable: sessions, throttles
+/// and jobs live in PostgreSQL, so any number of processes can serve the same database.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: AppConfig,
+}
