@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 
 use crate::auth::CurrentUser;
 use crate::db::articles::{Article, ArticleSummary};
-use crate::db::claims::Claim;
+use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::EvidenceWithAuthor;
 use crate::db::tokens::ApiToken;
@@ -118,6 +118,23 @@ pub struct QueueRow {
     pub state: ReviewState,
     pub score: f32,
     pub assignee: Option<String>,
+}
+
+impl From<ClaimWithNames> for QueueRow {
+    fn from(row: ClaimWithNames) -> QueueRow {
+        let c = row.claim;
+        QueueRow {
+            id: c.id,
+            article_id: c.article_id,
+            article_title: row.article_title,
+            text: c.text,
+            claimant: c.claimant,
+            category: c.category,
+            state: c.state,
+            score: c.score,
+            assignee: row.assignee,
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]

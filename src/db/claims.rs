@@ -6,8 +6,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_full_text_search::configuration::TsConfigurationByName;
 use diesel_full_text_search::{TsVectorExtensions, websearch_to_tsquery_with_search_config};
 
+use std::collections::HashMap;
+
 use super::evidence::Evidence;
 use super::schema::{articles, claim_state_counts, claims};
+use super::users::User;
 use crate::domain::review::{ClaimChange, ClaimSnapshot, ReviewState, Transition};
 use crate::domain::{ClaimId, UserId, Verdict};
 use crate::extract::{Category, ExtractedClaim};
@@ -136,6 +139,55 @@ impl ClaimChangeset {
                 ..base
             },
         }
+    }
+}
+
+/// A claim with the names shown beside it: its article's title and the people who took it,
+/// gave its verdict and approved it. The one read model of the queue, the API and the claim page.
+#[derive(Debug, Clone)]
+pub struct ClaimWithNames {
+    pub claim: Claim,
+    pub article_title: String,
+    pub assignee: Option<String>,
+    pub verdict_by: Option<String>,
+    pub approved_by: Option<String>,
+}
+
+impl ClaimWithNames {
+    /// Names for any number of claims in two queries, claims kept in order.
+    pub async fn load(
+        conn: &mut AsyncPgConnection,
+        claims: Vec<Claim>,
+    ) -> QueryResult<Vec<ClaimWithNames>> {
+        let mut article_ids: Vec<i64> = claims.iter().map(|c| c.article_id).collect();
+        article_ids.sort_unstable();
+        article_ids.dedup();
+        let titles: HashMap<i64, String> = articles::table
+            .filter(articles::id.eq_any(&article_ids))
+            .select((articles::id, articles::title))
+            .load::<(i64, String)>(conn)
+            .await?
+            .into_iter()
+            .collect();
+        let mut people: Vec<i64> = claims
+            .iter()
+            .flat_map(|c| [c.assignee_id, c.verdict_by, c.approved_by])
+            .flatten()
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        let names: HashMap<i64, String> = User::names(conn, &people).await?.into_iter().collect();
+        let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
+        Ok(claims
+            .into_iter()
+            .map(|claim| ClaimWithNames {
+                article_title: titles.get(&claim.article_id).cloned().unwrap_or_default(),
+                assignee: name(claim.assignee_id),
+                verdict_by: name(claim.verdict_by),
+                approved_by: name(claim.approved_by),
+                claim,
+            })
+            .collect())
     }
 }
 

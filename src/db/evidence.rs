@@ -118,15 +118,16 @@ impl Evidence {
             .await
     }
 
-    /// The evidence of several claims in one query, in order of addition.
-    pub async fn for_claims(
+    /// The evidence of several claims with who added it, in one query, in order of addition.
+    pub async fn for_claims_with_authors(
         conn: &mut AsyncPgConnection,
         claim_ids: &[i64],
-    ) -> QueryResult<Vec<Evidence>> {
+    ) -> QueryResult<Vec<EvidenceWithAuthor>> {
         evidence::table
+            .inner_join(users::table.on(users::id.eq(evidence::added_by)))
             .filter(evidence::claim_id.eq_any(claim_ids))
             .order(evidence::id.asc())
-            .select(Evidence::as_select())
+            .select(EvidenceWithAuthor::as_select())
             .load(conn)
             .await
     }
@@ -135,13 +136,7 @@ impl Evidence {
         conn: &mut AsyncPgConnection,
         claim_id: i64,
     ) -> QueryResult<Vec<EvidenceWithAuthor>> {
-        evidence::table
-            .inner_join(users::table.on(users::id.eq(evidence::added_by)))
-            .filter(evidence::claim_id.eq(claim_id))
-            .order(evidence::id.asc())
-            .select(EvidenceWithAuthor::as_select())
-            .load(conn)
-            .await
+        Self::for_claims_with_authors(conn, &[claim_id]).await
     }
 
     /// Stores new evidence; the caller holds the claim's lock (see `services::evidence`).

@@ -38,16 +38,6 @@ pub async fn show_admin(
     admin_page(&state, &admin.0, None, None).await
 }
 
-/// Admin forms are checked for the role after the CSRF token.
-fn require_admin(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role.is_admin() {
-        Ok(())
-    } else {
-        tracing::warn!(user = %user.username, "refused: admin form by a non-admin");
-        Err(AppError::Forbidden("this needs an admin's rights".into()))
-    }
-}
-
 /// A refused admin form: the page again with the reason, or the error itself.
 async fn refused(
     state: &AppState,
@@ -76,10 +66,10 @@ pub struct CreateUserForm {
 
 pub async fn create_user(
     state: web::Data<AppState>,
+    _admin: RequireAdmin,
     post: ProtectedForm<CreateUserForm>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = post;
-    require_admin(&user)?;
     let result = async {
         let role = form
             .role
@@ -108,10 +98,10 @@ pub struct RoleForm {
 pub async fn set_role(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    _admin: RequireAdmin,
     post: ProtectedForm<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = post;
-    require_admin(&user)?;
     let id = parse_id(&path, "user")?;
     let result = async {
         let role = form
@@ -146,9 +136,9 @@ pub struct EmptyForm {}
 pub async fn disable_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    _admin: RequireAdmin,
     post: ProtectedForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(&post.user)?;
     let id = parse_id(&path, "user")?;
     if id == post.user.id {
         return refused(
@@ -170,9 +160,9 @@ pub async fn disable_user(
 pub async fn enable_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    _admin: RequireAdmin,
     post: ProtectedForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(&post.user)?;
     let id = parse_id(&path, "user")?;
     let mut conn = state.pool.get().await?;
     User::by_id(&mut conn, id)
@@ -192,10 +182,10 @@ pub struct PasswordForm {
 pub async fn set_password(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    _admin: RequireAdmin,
     post: ProtectedForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = post;
-    require_admin(&user)?;
     let id = parse_id(&path, "user")?;
     let result = async {
         let mut conn = state.pool.get().await?;
@@ -220,10 +210,10 @@ pub struct TokenForm {
 /// Creates a token and shows it once, on this response only.
 pub async fn create_token(
     state: web::Data<AppState>,
+    _admin: RequireAdmin,
     post: ProtectedForm<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form } = post;
-    require_admin(&user)?;
     let owner_id = parse_id(&form.user_id, "user")?;
     let mut conn = state.pool.get().await?;
     let owner = User::by_id(&mut conn, owner_id)
@@ -240,9 +230,9 @@ pub async fn create_token(
 pub async fn revoke_token(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    _admin: RequireAdmin,
     post: ProtectedForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
-    require_admin(&post.user)?;
     let id = parse_id(&path, "token")?;
     let mut conn = state.pool.get().await?;
     if ApiToken::revoke(&mut conn, id).await? == 0 && !ApiToken::exists(&mut conn, id).await? {

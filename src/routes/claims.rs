@@ -10,10 +10,9 @@ use super::{parse_id, see_other};
 use crate::auth::CurrentUser;
 use crate::auth::csrf::ProtectedForm;
 use crate::db::articles::Article;
-use crate::db::claims::Claim;
+use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
-use crate::db::users::User;
 use crate::domain::review::{self, TransitionRequest};
 use crate::domain::{ClaimId, EvidenceId, ReviewState, UserId};
 use crate::error::AppError;
@@ -120,13 +119,10 @@ async fn claim_page(
             needs_note: review::move_needs_note(claim.state, to),
         })
         .collect();
-    let people: Vec<i64> = [claim.assignee_id, claim.verdict_by, claim.approved_by]
-        .into_iter()
-        .flatten()
-        .collect();
-    let names: std::collections::HashMap<i64, String> =
-        User::names(conn, &people).await?.into_iter().collect();
-    let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
+    let names = ClaimWithNames::load(conn, vec![claim.clone()])
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound("claim"))?;
     let (before, after) = context(
         &article.body,
         usize::try_from(claim.span_start).unwrap_or(0),
@@ -138,9 +134,9 @@ async fn claim_page(
         article_title: article.title,
         context_before: before,
         context_after: after,
-        assignee: name(claim.assignee_id),
-        verdict_by: name(claim.verdict_by),
-        approved_by: name(claim.approved_by),
+        assignee: names.assignee,
+        verdict_by: names.verdict_by,
+        approved_by: names.approved_by,
         entities: entity_views(&claim.entities),
         error,
         error_place: String::new(),

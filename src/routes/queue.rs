@@ -1,14 +1,9 @@
 //! The queue: claims with filters, counts per state, keyset pagination.
 
-use std::collections::HashMap;
-
 use actix_web::web;
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 
 use crate::auth::CurrentUser;
-use crate::db::claims::{Claim, ClaimFilter, ClaimSort, Cursor};
-use crate::db::schema::articles;
+use crate::db::claims::{Claim, ClaimFilter, ClaimSort, ClaimWithNames, Cursor};
 use crate::db::users::User;
 use crate::domain::ReviewState;
 use crate::error::AppError;
@@ -116,32 +111,10 @@ pub async fn show_queue(
     let (claims, next) = Claim::list(&mut conn, &filter).await?;
     let mut counts = Claim::counts_by_state(&mut conn).await?;
     counts.sort_by_key(|(s, _)| ReviewState::ALL.iter().position(|x| x == s));
-    let article_ids: Vec<i64> = claims.iter().map(|c| c.article_id).collect();
-    let titles: HashMap<i64, String> = articles::table
-        .filter(articles::id.eq_any(&article_ids))
-        .select((articles::id, articles::title))
-        .load::<(i64, String)>(&mut conn)
+    let rows = ClaimWithNames::load(&mut conn, claims)
         .await?
         .into_iter()
-        .collect();
-    let assignee_ids: Vec<i64> = claims.iter().filter_map(|c| c.assignee_id).collect();
-    let names: HashMap<i64, String> = User::names(&mut conn, &assignee_ids)
-        .await?
-        .into_iter()
-        .collect();
-    let rows = claims
-        .into_iter()
-        .map(|c| QueueRow {
-            id: c.id,
-            article_id: c.article_id,
-            article_title: titles.get(&c.article_id).cloned().unwrap_or_default(),
-            text: c.text,
-            claimant: c.claimant,
-            category: c.category,
-            state: c.state,
-            score: c.score,
-            assignee: c.assignee_id.and_then(|id| names.get(&id).cloned()),
-        })
+        .map(QueueRow::from)
         .collect();
     Ok(QueuePage {
         layout: Layout::for_user(&user),

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
-use crate::db::claims::{Claim, ClaimFilter, ClaimSort, Cursor};
+use crate::db::claims::{Claim, ClaimFilter, ClaimSort, ClaimWithNames, Cursor};
 use crate::db::events::ClaimEvent;
-use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
+use crate::db::evidence::{Evidence, EvidenceWithAuthor, NewEvidence, retraction_reason};
 use crate::db::users::User;
 use crate::domain::review::TransitionRequest;
 use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
@@ -74,22 +74,16 @@ pub async fn claims_json(
     claims: Vec<Claim>,
 ) -> Result<Vec<ClaimJson>, AppError> {
     let ids: Vec<i64> = claims.iter().map(|c| c.id).collect();
-    let evidence = Evidence::for_claims(conn, &ids).await?;
-    let mut people: Vec<i64> = claims
-        .iter()
-        .flat_map(|c| [c.assignee_id, c.verdict_by, c.approved_by])
-        .flatten()
-        .collect();
-    people.extend(evidence.iter().map(|e| e.added_by));
-    people.sort_unstable();
-    people.dedup();
-    let names: HashMap<i64, String> = User::names(conn, &people).await?.into_iter().collect();
-    let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
+    let evidence = Evidence::for_claims_with_authors(conn, &ids).await?;
     let mut by_claim: HashMap<i64, Vec<EvidenceJson>> = HashMap::new();
-    for e in evidence {
+    for EvidenceWithAuthor {
+        evidence: e,
+        added_by_name,
+    } in evidence
+    {
         by_claim.entry(e.claim_id).or_default().push(EvidenceJson {
             id: e.id,
-            added_by: name(Some(e.added_by)).unwrap_or_default(),
+            added_by: added_by_name,
             url: e.url,
             title: e.title,
             excerpt: e.excerpt,
@@ -99,13 +93,22 @@ pub async fn claims_json(
             retraction_reason: e.retraction_reason,
         });
     }
-    Ok(claims
+    Ok(ClaimWithNames::load(conn, claims)
+        .await?
         .into_iter()
-        .map(|c| ClaimJson {
+        .map(|named| {
+            (
+                named.claim,
+                named.assignee,
+                named.verdict_by,
+                named.approved_by,
+            )
+        })
+        .map(|(c, assignee, verdict_by, approved_by)| ClaimJson {
             evidence: by_claim.remove(&c.id).unwrap_or_default(),
-            assignee: name(c.assignee_id),
-            verdict_by: name(c.verdict_by),
-            approved_by: name(c.approved_by),
+            assignee,
+            verdict_by,
+            approved_by,
             correction: c.reopen_count > 0 && c.state == ReviewState::Approved,
             id: c.id,
             article_id: c.article_id,
