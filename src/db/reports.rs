@@ -94,17 +94,8 @@ impl ReportQuery {
         filters
             .validate()
             .map_err(|e| AppError::Validation(e.to_string()))?;
-        let states = filters
-            .effective_states()
-            .into_iter()
-            .map(|s| s.parse::<ReviewState>())
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| AppError::Validation(e.to_string()))?;
-        let category = filters
-            .effective_category()
-            .map(str::parse::<Category>)
-            .transpose()
-            .map_err(|e| AppError::Validation(e.to_string()))?;
+        let states = filters.effective_states();
+        let category = filters.effective_category();
         let reviewer_id = match filters.reviewer.as_deref() {
             None => None,
             Some(name) => Some(

@@ -12,33 +12,9 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, de};
 
+use crate::domain::ReviewState;
 pub(crate) use crate::domain::urls::http_url;
-
-/// Every workflow state a claim can be in.
-pub const STATES: [&str; 7] = [
-    "extracted",
-    "in_review",
-    "verified",
-    "disputed",
-    "unverifiable",
-    "approved",
-    "dismissed",
-];
-
-/// States that hold a verdict which has not been approved yet.
-pub const DRAFT_STATES: [&str; 3] = ["verified", "disputed", "unverifiable"];
-
-/// Claim categories known to the extractor.
-pub const CATEGORIES: [&str; 8] = [
-    "arms",
-    "finance",
-    "energy",
-    "military",
-    "diplomacy",
-    "politics",
-    "economy",
-    "other",
-];
+use crate::extract::Category;
 
 /// The article a claim was extracted from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +60,7 @@ pub struct ReportClaim {
     pub text: String,
     pub claimant: Option<String>,
     pub category: String,
-    /// One of [`STATES`].
+    /// A `ReviewState` name.
     pub state: String,
     /// `verified`, `disputed` or `unverifiable`.
     pub verdict: Option<String>,
@@ -238,12 +214,12 @@ impl fmt::Display for ExportError {
             Self::UnknownState(s) => write!(
                 f,
                 "unknown claim state {s:?}; expected one of: {}",
-                STATES.join(", ")
+                names(ReviewState::ALL.iter())
             ),
             Self::UnknownCategory(s) => write!(
                 f,
                 "unknown category {s:?}; expected one of: {}",
-                CATEGORIES.join(", ")
+                names(Category::ALL.iter())
             ),
             Self::InvalidDateRange { from, to } => {
                 write!(f, "decided_from ({from}) is after decided_to ({to})")
@@ -322,16 +298,22 @@ pub struct ExportFilters {
     pub decided_to: Option<NaiveDate>,
 }
 
-fn canonical_state(name: &str) -> Option<&'static str> {
-    let name = name.trim();
-    STATES.into_iter().find(|s| s.eq_ignore_ascii_case(name))
+/// The names of `values`, comma-separated, for error messages.
+fn names<T: fmt::Display>(values: impl Iterator<Item = T>) -> String {
+    values.map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-fn canonical_category(name: &str) -> Option<&'static str> {
+/// A state named in any case, as query strings and flags may spell it.
+fn canonical_state(name: &str) -> Option<ReviewState> {
     let name = name.trim();
-    CATEGORIES
-        .into_iter()
-        .find(|c| c.eq_ignore_ascii_case(name))
+    ReviewState::ALL
+        .iter()
+        .copied()
+        .find(|s| s.as_str().eq_ignore_ascii_case(name))
+}
+
+fn canonical_category(name: &str) -> Option<Category> {
+    name.parse().ok()
 }
 
 impl ExportFilters {
@@ -340,23 +322,26 @@ impl ExportFilters {
     ///
     /// Unknown names are dropped here; call [`ExportFilters::validate`] first to reject them.
     /// The result is in workflow order without duplicates.
-    pub fn effective_states(&self) -> Vec<&'static str> {
-        if self.states.is_empty() {
-            let mut states = Vec::with_capacity(4);
-            if self.include_drafts {
-                states.extend(DRAFT_STATES);
-            }
-            states.push("approved");
-            return states;
-        }
-        STATES
-            .into_iter()
-            .filter(|s| self.states.iter().any(|w| s.eq_ignore_ascii_case(w.trim())))
+    pub fn effective_states(&self) -> Vec<ReviewState> {
+        ReviewState::ALL
+            .iter()
+            .copied()
+            .filter(|state| {
+                if self.states.is_empty() {
+                    // The draft states are those that hold a verdict not yet approved.
+                    *state == ReviewState::Approved
+                        || (self.include_drafts && state.verdict().is_some())
+                } else {
+                    self.states
+                        .iter()
+                        .any(|w| canonical_state(w) == Some(*state))
+                }
+            })
             .collect()
     }
 
-    /// The category in canonical spelling, if one was asked for and is known.
-    pub fn effective_category(&self) -> Option<&'static str> {
+    /// The category, if one was asked for and is known.
+    pub fn effective_category(&self) -> Option<Category> {
         self.category.as_deref().and_then(canonical_category)
     }
 
@@ -384,7 +369,7 @@ impl ExportFilters {
             "articles": self.articles,
             "states": self.effective_states(),
             "include_drafts": self.include_drafts,
-            "category": self.effective_category().or(self.category.as_deref()),
+            "category": self.effective_category().map(Category::as_str).or(self.category.as_deref()),
             "claimant": self.claimant,
             "reviewer": self.reviewer,
             "decided_from": self.decided_from.map(|d| d.to_string()),
@@ -555,7 +540,6 @@ mod tests {
     fn format_names_round_trip() {
         for f in ExportFormat::ALL {
             assert_eq!(f.as_str().parse::<ExportFormat>().ok(), Some(f));
-            assert!(!f.content_type().is_empty());
         }
         assert_eq!(
             " ClaimReview ".parse::<ExportFormat>().ok(),
@@ -570,21 +554,29 @@ mod tests {
     #[test]
     fn effective_states_follow_the_rules() {
         let default = ExportFilters::default();
-        assert_eq!(default.effective_states(), vec!["approved"]);
+        assert_eq!(default.effective_states(), vec![ReviewState::Approved]);
         let drafts = ExportFilters {
             include_drafts: true,
             ..Default::default()
         };
         assert_eq!(
             drafts.effective_states(),
-            vec!["verified", "disputed", "unverifiable", "approved"]
+            vec![
+                ReviewState::Verified,
+                ReviewState::Disputed,
+                ReviewState::Unverifiable,
+                ReviewState::Approved
+            ]
         );
         let explicit = ExportFilters {
             states: vec!["Dismissed".into(), "extracted".into(), "dismissed".into()],
             include_drafts: true,
             ..Default::default()
         };
-        assert_eq!(explicit.effective_states(), vec!["extracted", "dismissed"]);
+        assert_eq!(
+            explicit.effective_states(),
+            vec![ReviewState::Extracted, ReviewState::Dismissed]
+        );
     }
 
     #[test]
@@ -628,8 +620,11 @@ mod tests {
         }))
         .expect("filters parse");
         assert_eq!(f.articles, vec![3, 7]);
-        assert_eq!(f.effective_states(), vec!["disputed", "approved"]);
-        assert_eq!(f.effective_category(), Some("energy"));
+        assert_eq!(
+            f.effective_states(),
+            vec![ReviewState::Disputed, ReviewState::Approved]
+        );
+        assert_eq!(f.effective_category(), Some(Category::Energy));
         assert_eq!(f.claimant, None);
         assert_eq!(f.decided_from, NaiveDate::from_ymd_opt(2026, 1, 31));
         let json = f.to_json();

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::json;
 
-use crate::helpers::{Browser, PASSWORD, TestApp, api, hidden_value};
+use crate::helpers::{Browser, PASSWORD, TestApp, api, cookie_header, hidden_value};
 
 /// What a role gets from a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,58 +315,6 @@ async fn sessions_end_at_logout_and_when_the_user_is_disabled() {
         401,
         "and they cannot sign in again"
     );
-}
-
-/// Signs `username` in on a fresh client and returns the session cookie as a header value.
-async fn cookie_header(app: &TestApp, username: &str) -> String {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let res = client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .expect("login page");
-    let login_cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|c| c.to_str().ok())
-        .find(|c| c.starts_with("claimdesk_login="))
-        .expect("login cookie")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_owned();
-    let page = res.text().await.expect("page");
-    let csrf = hidden_value(&page, "csrf_token").expect("csrf");
-    let res = client
-        .post(app.url("/login"))
-        .header("Cookie", &login_cookie)
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("username", username),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(res.status(), 303);
-    let session = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|c| c.to_str().ok())
-        .find(|c| c.starts_with("claimdesk_session="))
-        .expect("session cookie")
-        .to_owned();
-    let lower = session.to_lowercase();
-    assert!(
-        lower.contains("httponly") && lower.contains("samesite=lax"),
-        "{session}"
-    );
-    session.split(';').next().expect("pair").to_owned()
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, api};
+use crate::helpers::{TestApp, api, api_export};
 
 const EVIL: &str = "=HYPERLINK(\"http://evil\")";
 
@@ -249,31 +249,6 @@ async fn fixture(app: &TestApp) -> Fixture {
     m.to(f.correction, editor, ReviewState::Approved, None)
         .await;
     f
-}
-
-/// GETs an API export; returns status, content type, content disposition and body.
-async fn api_export(app: &TestApp, token: &str, query: &str) -> (u16, String, String, String) {
-    let res = api(&app.address)
-        .get(app.url(&format!("/api/v1/export?{query}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("GET /api/v1/export");
-    let header = |name: &str| {
-        res.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let (content_type, disposition) = (header("content-type"), header("content-disposition"));
-    let status = res.status().as_u16();
-    (
-        status,
-        content_type,
-        disposition,
-        res.text().await.expect("body"),
-    )
 }
 
 async fn json_export(app: &TestApp, token: &str, query: &str) -> Value {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use claimdesk::domain::ReviewState;
 use claimdesk::export::{
     ExportError, ExportFilters, ExportFormat, ReportArticle, ReportClaim, ReportEvent,
     ReportEvidence, ReportMeta, ReportSummary, ReportWriter, export_to_vec, writer_for,
@@ -594,7 +595,10 @@ fn filters_deserialize_from_a_query_string() {
     )
     .expect("query parses");
     assert_eq!(f.articles, vec![4, 9]);
-    assert_eq!(f.effective_states(), vec!["disputed", "approved"]);
+    assert_eq!(
+        f.effective_states(),
+        vec![ReviewState::Disputed, ReviewState::Approved]
+    );
     assert!(f.include_drafts);
     assert_eq!(f.claimant, None);
     assert_eq!(f.decided_from, NaiveDate::from_ymd_opt(2026, 1, 1));
@@ -602,7 +606,7 @@ fn filters_deserialize_from_a_query_string() {
 
     let empty: ExportFilters = serde_urlencoded::from_str("").expect("empty query parses");
     assert_eq!(empty, ExportFilters::default());
-    assert_eq!(empty.effective_states(), vec!["approved"]);
+    assert_eq!(empty.effective_states(), vec![ReviewState::Approved]);
 
     assert!(serde_urlencoded::from_str::<ExportFilters>("articles=1,x").is_err());
     assert!(serde_urlencoded::from_str::<ExportFilters>("decided_to=31/01/2026").is_err());

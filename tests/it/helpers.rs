@@ -364,3 +364,77 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     let end = html[start..].find('"')? + start;
     Some(html[start..end].to_owned())
 }
+
+/// GETs an API export; returns status, content type, content disposition and body.
+pub async fn api_export(app: &TestApp, token: &str, query: &str) -> (u16, String, String, String) {
+    let res = api(&app.address)
+        .get(app.url(&format!("/api/v1/export?{query}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET /api/v1/export");
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (content_type, disposition) = (header("content-type"), header("content-disposition"));
+    let status = res.status().as_u16();
+    (
+        status,
+        content_type,
+        disposition,
+        res.text().await.expect("body"),
+    )
+}
+
+/// Signs `username` in on a fresh client and returns the session cookie as a header value.
+pub async fn cookie_header(app: &TestApp, username: &str) -> String {
+    let client = api(&app.address);
+    let res = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("login page");
+    let login_cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .find(|c| c.starts_with("claimdesk_login="))
+        .expect("login cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let page = res.text().await.expect("page");
+    let csrf = hidden_value(&page, "csrf_token").expect("csrf");
+    let res = client
+        .post(app.url("/login"))
+        .header("Cookie", &login_cookie)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), 303);
+    let session = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .find(|c| c.starts_with("claimdesk_session="))
+        .expect("session cookie")
+        .to_owned();
+    let lower = session.to_lowercase();
+    assert!(
+        lower.contains("httponly") && lower.contains("samesite=lax"),
+        "{session}"
+    );
+    session.split(';').next().expect("pair").to_owned()
+}
