@@ -204,6 +204,68 @@ pub struct ClaimFilter {
     pub limit: i64,
 }
 
+/// The queue's filters as text, from the queue page's query string or the API's: blank
+/// values are `None`. [`ClaimFilter::parse`] is the one place they become a filter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClaimFilterText<'a> {
+    pub state: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub article: Option<&'a str>,
+    pub text: Option<&'a str>,
+    pub sort: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub limit: Option<&'a str>,
+}
+
+/// Trims a text value; blank means absent.
+pub fn present(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
+
+impl ClaimFilter {
+    /// The filter the text asks for, with `assignee` already resolved to a user id; a bad
+    /// value is a message naming it.
+    pub fn parse(
+        text: ClaimFilterText<'_>,
+        assignee: Option<i64>,
+        default_limit: i64,
+    ) -> Result<ClaimFilter, String> {
+        let sort = match present(text.sort) {
+            None => ClaimSort::Score,
+            Some(s) => ClaimSort::parse(s)
+                .ok_or_else(|| format!("unknown sort {s:?}; use score, newest or oldest"))?,
+        };
+        let number = |value: Option<&str>, what: &str| {
+            present(value)
+                .map(|s| s.parse::<i64>())
+                .transpose()
+                .map_err(|_| format!("{what} must be a number"))
+        };
+        Ok(ClaimFilter {
+            state: present(text.state)
+                .map(str::parse::<ReviewState>)
+                .transpose()
+                .map_err(|e| e.to_string())?,
+            category: present(text.category)
+                .map(str::parse::<Category>)
+                .transpose()
+                .map_err(|e| e.to_string())?,
+            article: number(text.article, "the article")?,
+            assignee,
+            text: present(text.text).map(str::to_owned),
+            sort,
+            after: present(text.after)
+                .map(|s| {
+                    Cursor::decode_for(s, sort).ok_or_else(|| {
+                        "that page link is broken, or is for another sort order".to_owned()
+                    })
+                })
+                .transpose()?,
+            limit: number(text.limit, "the limit")?.unwrap_or(default_limit),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum ClaimSort {
     /// Most check-worthy first.

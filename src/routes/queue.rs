@@ -3,7 +3,7 @@
 use actix_web::web;
 
 use crate::auth::CurrentUser;
-use crate::db::claims::{Claim, ClaimFilter, ClaimSort, ClaimWithNames, Cursor};
+use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor};
 use crate::db::users::User;
 use crate::domain::ReviewState;
 use crate::error::AppError;
@@ -13,53 +13,27 @@ use crate::views::{Layout, QueueFilterView, QueuePage, QueueQuery, QueueRow};
 
 pub const PAGE_SIZE: i64 = 50;
 
-/// Turns the typed filters into a query filter; a bad value becomes a message, not a failure.
+/// Turns the query string into a query filter; a bad value becomes a message, not a failure.
 fn parse_filter(
     q: &QueueQuery,
     user: &CurrentUser,
     assignee_id: Option<i64>,
 ) -> Result<ClaimFilter, String> {
-    let blank = |s: &str| s.trim().is_empty();
-    let sort = if blank(&q.sort) {
-        ClaimSort::Score
-    } else {
-        ClaimSort::parse(&q.sort).ok_or("unknown sort order")?
+    let text = ClaimFilterText {
+        state: Some(&q.state),
+        category: Some(&q.category),
+        article: Some(&q.article),
+        text: Some(&q.q),
+        sort: Some(&q.sort),
+        after: Some(&q.after),
+        limit: None,
     };
-    Ok(ClaimFilter {
-        state: if blank(&q.state) {
-            None
-        } else {
-            Some(q.state.parse::<ReviewState>().map_err(|e| e.to_string())?)
-        },
-        category: if blank(&q.category) {
-            None
-        } else {
-            Some(q.category.parse::<Category>().map_err(|e| e.to_string())?)
-        },
-        article: if blank(&q.article) {
-            None
-        } else {
-            Some(
-                q.article
-                    .trim()
-                    .parse()
-                    .map_err(|_| "the article must be a number")?,
-            )
-        },
-        assignee: if q.mine.is_some() {
-            Some(user.id)
-        } else {
-            assignee_id
-        },
-        text: Some(q.q.clone()).filter(|t| !blank(t)),
-        sort,
-        after: if blank(&q.after) {
-            None
-        } else {
-            Some(Cursor::decode_for(&q.after, sort).ok_or("that page link is broken")?)
-        },
-        limit: PAGE_SIZE,
-    })
+    let assignee = if q.mine.is_some() {
+        Some(user.id)
+    } else {
+        assignee_id
+    };
+    ClaimFilter::parse(text, assignee, PAGE_SIZE)
 }
 
 fn next_link(q: &QueueQuery, cursor: Cursor) -> String {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
-use crate::db::claims::{Claim, ClaimFilter, ClaimSort, ClaimWithNames, Cursor};
+use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor, present};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, EvidenceWithAuthor, NewEvidence, retraction_reason};
 use crate::db::users::User;
@@ -165,9 +165,8 @@ pub struct ClaimQuery {
     after: Option<String>,
 }
 
-fn present(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
+/// Claims per page when the query does not say.
+const DEFAULT_LIMIT: i64 = 50;
 
 #[utoipa::path(get, path = "/api/v1/claims", tag = "claims", params(ClaimQuery),
     responses((status = 200, body = ClaimList), (status = 400, body = super::ErrorJson)))]
@@ -177,50 +176,24 @@ pub async fn list_claims(
     query: web::Query<ClaimQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
-    let bad = |e: String| AppError::BadRequest(e);
     let mut conn = state.pool.get().await?;
-    let assignee = match present(&q.assignee) {
+    let assignee = match present(q.assignee.as_deref()) {
         None => None,
         Some(a) => match a.parse::<i64>() {
             Ok(id) => Some(id),
             Err(_) => Some(User::by_username(&mut conn, a).await?.map_or(-1, |u| u.id)),
         },
     };
-    let sort = present(&q.sort)
-        .map(|s| {
-            ClaimSort::parse(s)
-                .ok_or_else(|| bad(format!("unknown sort {s:?}; use score, newest or oldest")))
-        })
-        .transpose()?
-        .unwrap_or_default();
-    let filter = ClaimFilter {
-        state: present(&q.state)
-            .map(|s| s.parse::<ReviewState>())
-            .transpose()
-            .map_err(|e| bad(e.to_string()))?,
-        category: present(&q.category)
-            .map(|s| s.parse::<Category>())
-            .transpose()
-            .map_err(|e| bad(e.to_string()))?,
-        article: present(&q.article)
-            .map(|s| s.parse::<i64>())
-            .transpose()
-            .map_err(|_| bad("article must be a number".into()))?,
-        assignee,
-        text: present(&q.q).map(str::to_owned),
-        sort,
-        after: present(&q.after)
-            .map(|s| {
-                Cursor::decode_for(s, sort)
-                    .ok_or_else(|| bad("unknown cursor, or one for another sort order".into()))
-            })
-            .transpose()?,
-        limit: present(&q.limit)
-            .map(|s| s.parse::<i64>())
-            .transpose()
-            .map_err(|_| bad("limit must be a number".into()))?
-            .unwrap_or(50),
+    let text = ClaimFilterText {
+        state: q.state.as_deref(),
+        category: q.category.as_deref(),
+        article: q.article.as_deref(),
+        text: q.q.as_deref(),
+        sort: q.sort.as_deref(),
+        after: q.after.as_deref(),
+        limit: q.limit.as_deref(),
     };
+    let filter = ClaimFilter::parse(text, assignee, DEFAULT_LIMIT).map_err(AppError::BadRequest)?;
     let (claims, next) = Claim::list(&mut conn, &filter).await?;
     let claims = claims_json(&mut conn, claims).await?;
     Ok(HttpResponse::Ok().json(ClaimList {
