@@ -12,7 +12,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::claims::Claim;
 use super::events::EventKind;
-use super::schema::{articles, claim_events, claims, evidence, users};
+use super::schema::{articles, claim_events, claims, evidence};
 use super::users::User;
 use crate::domain::{ReviewState, Stance};
 use crate::error::AppError;
@@ -239,13 +239,7 @@ impl ReportQuery {
             .collect();
         user_ids.sort_unstable();
         user_ids.dedup();
-        let names: HashMap<i64, String> = users::table
-            .filter(users::id.eq_any(&user_ids))
-            .select((users::id, users::username))
-            .load::<(i64, String)>(conn)
-            .await?
-            .into_iter()
-            .collect();
+        let names: HashMap<i64, String> = User::names(conn, &user_ids).await?.into_iter().collect();
 
         let mut article_ids: Vec<i64> = rows.iter().map(|c| c.article_id).collect();
         article_ids.dedup();

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, api, api_export};
+use crate::helpers::{TestApp, api, api_export, header};
 
 const EVIL: &str = "=HYPERLINK(\"http://evil\")";
 
@@ -592,13 +592,7 @@ async fn export_page_streams_a_printable_report() {
         .await
         .expect("GET /export/download");
     assert_eq!(res.status(), 200);
-    let header = |name: &str| {
-        res.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let header = |name: &str| header(&res, name);
     assert_eq!(header("content-type"), "text/html; charset=utf-8");
     assert_eq!(
         header("content-disposition"),

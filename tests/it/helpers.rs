@@ -365,6 +365,15 @@ pub fn hidden_value(html: &str, name: &str) -> Option<String> {
     Some(html[start..end].to_owned())
 }
 
+/// A response header as text; empty when absent.
+pub fn header(res: &reqwest::Response, name: &str) -> String {
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// GETs an API export; returns status, content type, content disposition and body.
 pub async fn api_export(app: &TestApp, token: &str, query: &str) -> (u16, String, String, String) {
     let res = api(&app.address)
@@ -373,13 +382,7 @@ pub async fn api_export(app: &TestApp, token: &str, query: &str) -> (u16, String
         .send()
         .await
         .expect("GET /api/v1/export");
-    let header = |name: &str| {
-        res.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let header = |name: &str| header(&res, name);
     let (content_type, disposition) = (header("content-type"), header("content-disposition"));
     let status = res.status().as_u16();
     (
