@@ -17,8 +17,9 @@ pub(crate) fn valid_username(name: &str) -> bool {
 
 async fn hash_off_thread(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
-    actix_web::web::block(move || password::hash(&password))
-        .await?
+    password::off_thread(move || password::hash(&password))
+        .await
+        .and_then(|hashed| hashed)
         .map_err(AppError::Unexpected)
 }
 

@@ -46,9 +46,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = TcpListener::bind(&server.bind)
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
             tracing::info!(address = %server.bind, "claimdesk is listening: open http://{}/", server.bind);
+            let timeout = server.shutdown_timeout;
             let config = cli::app_config(server, extract, reports);
-            crate::startup::run(listener, pool, config)?.await?;
-            Ok(())
+            crate::shutdown::serve(crate::startup::run(listener, pool, config)?, timeout).await
         }
         Command::Import {
             file,

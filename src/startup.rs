@@ -34,6 +34,13 @@ pub fn security_headers() -> DefaultHeaders {
 /// Starts the server on an already-bound listener (tests bind port 0 and read the port back).
 pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::Result<Server> {
     let workers = config.server.workers;
+    let shutdown_timeout = config.server.shutdown_timeout;
+    crate::auth::password::limit_concurrency(
+        config
+            .server
+            .hash_concurrency
+            .unwrap_or_else(crate::auth::password::default_hash_concurrency),
+    );
     let state = web::Data::new(AppState { pool, config });
     let mut server = HttpServer::new(move || {
         App::new()
@@ -47,18 +54,18 @@ pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::R
             ))
             .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
             .wrap(security_headers())
-            .wrap(tracing_actix())
+            .wrap(actix_web::middleware::from_fn(
+                crate::http_log::log_response,
+            ))
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
     })
+    // Signals are handled by the caller (see shutdown.rs): the first one drains, a second forces.
+    .disable_signals()
+    .shutdown_timeout(shutdown_timeout)
     .listen(listener)?;
     if let Some(n) = workers {
         server = server.workers(n.max(1));
     }
     Ok(server.run())
-}
-
-fn tracing_actix() -> actix_web::middleware::Logger {
-    // Paths only: query strings may carry search text, never secrets, but keep logs lean.
-    actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms").exclude("/healthz")
 }

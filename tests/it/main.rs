@@ -10,4 +10,6 @@ mod export_writers;
 mod extract;
 mod fetch;
 mod health;
+mod process;
+mod security;
 mod workflow;

@@ -1,0 +1,210 @@
+//! Security and reliability under an attacker's and an operator's hands: the login throttle
+//! under concurrency, bounded hashing, shutdown, the audit chain, the runtime role, backups.
+
+use claimdesk::db::throttle::PAIR_LIMIT;
+use claimdesk::domain::Role;
+use futures_util::future::join_all;
+
+use crate::helpers::{PASSWORD, TestApp, TestDb, serve, test_config};
+use crate::process::ServerProcess;
+
+/// One sign-in POST with a double-submit token made up on the spot (as a browser holding
+/// the sign-in page would send), from `forwarded_for` when given.
+async fn sign_in(base: &str, username: &str, password: &str, forwarded_for: Option<&str>) -> u16 {
+    let token = claimdesk::auth::secrets::random_token();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let mut req = client
+        .post(format!("{base}/login"))
+        .header("Cookie", format!("claimdesk_login={token}"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("username", username),
+            ("password", password),
+        ]);
+    if let Some(address) = forwarded_for {
+        req = req.header("X-Forwarded-For", address);
+    }
+    req.send().await.expect("POST /login").status().as_u16()
+}
+
+/// Password checks a server process made, from its log: each check ends in exactly one of
+/// these lines, and a refused attempt in neither.
+fn password_checks(log: &str) -> usize {
+    log.lines()
+        .filter(|l| l.contains("login failed") || l.contains("login succeeded"))
+        .count()
+}
+
+#[tokio::test]
+async fn concurrent_sign_ins_on_two_processes_check_no_more_passwords_than_the_limit() {
+    let app = TestApp::spawn().await;
+    app.user("rita", Role::Reviewer).await;
+    let one = ServerProcess::start(&app.db.url, "throttle-one").await;
+    let two = ServerProcess::start(&app.db.url, "throttle-two").await;
+    let attempts = (0..40).map(|i| {
+        let base = if i % 2 == 0 { &one.base } else { &two.base };
+        sign_in(base, "rita", "not the password 123", None)
+    });
+    let codes = join_all(attempts).await;
+    let wrong = codes.iter().filter(|c| **c == 401).count();
+    let refused = codes.iter().filter(|c| **c == 429).count();
+    assert_eq!(wrong + refused, 40, "{codes:?}");
+    assert!(
+        wrong <= PAIR_LIMIT as usize,
+        "{wrong} wrong passwords were answered"
+    );
+    // The right password after the limit is refused without being checked.
+    assert_eq!(sign_in(&one.base, "rita", PASSWORD, None).await, 429);
+    assert_eq!(sign_in(&two.base, "rita", PASSWORD, None).await, 429);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let checks = password_checks(&one.log_text()) + password_checks(&two.log_text());
+    assert_eq!(checks, wrong, "every 401 is one check, nothing more");
+    assert!(checks <= PAIR_LIMIT as usize, "{checks} passwords checked");
+}
+
+#[tokio::test]
+async fn a_stranger_failing_an_account_slows_it_but_cannot_lock_the_owner_out() {
+    let db = TestDb::new();
+    let mut config = test_config();
+    config.server.trust_proxy = true;
+    let address = serve(&db, config);
+    let app = TestApp {
+        address,
+        pool: db.pool(),
+        db,
+    };
+    app.user("rita", Role::Reviewer).await;
+    let attacker = "203.0.113.5";
+    let codes = join_all(
+        (0..15).map(|_| sign_in(&app.address, "rita", "guess guess guess", Some(attacker))),
+    )
+    .await;
+    assert!(codes.contains(&429), "the attacker is refused: {codes:?}");
+    assert_eq!(
+        sign_in(&app.address, "rita", PASSWORD, Some(attacker)).await,
+        429,
+        "even with the right password, from the attacker's address"
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(
+        sign_in(&app.address, "rita", PASSWORD, Some("198.51.100.7")).await,
+        303,
+        "the owner, from elsewhere, still signs in"
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(250),
+        "but the account is slowed down while under attack"
+    );
+}
+
+/// Adds `n` extracted claims with long texts straight into the database, so an export of
+/// them is far larger than any socket buffer.
+async fn add_claims(app: &TestApp, n: u32) {
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+    // Its own connection: the pool's statement timeout is for requests, not bulk loads.
+    let mut conn = diesel_async::AsyncPgConnection::establish(&app.db.url)
+        .await
+        .expect("connection");
+    for sql in [
+        "INSERT INTO articles (title, body, content_hash) VALUES ('Bulk', 'Bulk body', sha256('bulk'::bytea))".to_owned(),
+        format!(
+            "INSERT INTO claims (article_id, text, span_start, span_end, category, score, entities) \
+             SELECT (SELECT id FROM articles WHERE title = 'Bulk'), \
+                    'Claim ' || g || ': ' || repeat('the ministry delivered systems worth billions ', 20), \
+                    0, 5, 'arms', 0.9, '[]' FROM generate_series(1, {n}) g"
+        ),
+    ] {
+        diesel::sql_query(sql).execute(&mut conn).await.expect("bulk claims");
+    }
+}
+
+/// Starts a CSV export of every extracted claim and reads its first chunk only.
+async fn start_export(base: &str, token: &str) -> reqwest::Response {
+    let mut res = reqwest::Client::new()
+        .get(format!("{base}/api/v1/export?format=csv&states=extracted"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(res.status(), 200);
+    assert!(res.chunk().await.expect("first chunk").is_some());
+    res
+}
+
+#[tokio::test]
+async fn shutdown_lets_requests_finish_cuts_them_at_the_deadline_or_a_second_signal_and_says_so() {
+    use std::time::Duration;
+    let app = TestApp::spawn().await;
+    let token = app.token("ed", Role::Editor).await;
+    add_claims(&app, 40_000).await;
+
+    // The deadline passes while a client holds an export: cut, logged as such, exit 1.
+    let mut server =
+        ServerProcess::start_with(&app.db.url, "deadline", &["--shutdown-timeout", "1"]).await;
+    let held = start_export(&server.base, &token).await;
+    server.signal("TERM");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        reqwest::get(format!("{}/healthz", server.base))
+            .await
+            .is_err(),
+        "no new connections once shutdown began"
+    );
+    let status = server
+        .exit_status(Duration::from_secs(10))
+        .await
+        .expect("exits after the deadline");
+    assert_eq!(status.code(), Some(1), "an unclean shutdown says so");
+    let log = server.log_text();
+    assert!(log.contains("response incomplete"), "{log}");
+    assert!(log.contains("shutdown was not clean"), "{log}");
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("GET /api/v1/export") && l.contains("response sent")),
+        "the cut export is never logged as sent:\n{log}"
+    );
+    drop(held);
+
+    // A second signal cuts at once, long before the 30-second default.
+    let mut server = ServerProcess::start(&app.db.url, "forced").await;
+    let held = start_export(&server.base, &token).await;
+    server.signal("INT");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        server.child.try_wait().expect("wait").is_none(),
+        "the first signal waits"
+    );
+    server.signal("INT");
+    let status = server
+        .exit_status(Duration::from_secs(5))
+        .await
+        .expect("forced exit");
+    assert_eq!(status.code(), Some(1));
+    let log = server.log_text();
+    assert!(
+        log.contains("a second signal cut 1 response(s) short"),
+        "{log}"
+    );
+    drop(held);
+
+    // Time enough: the export in flight completes and the exit is clean.
+    let mut server = ServerProcess::start(&app.db.url, "clean").await;
+    let held = start_export(&server.base, &token).await;
+    server.signal("TERM");
+    let body = held.bytes().await.expect("the rest of the export");
+    assert!(body.len() > 1_000_000, "{} bytes", body.len());
+    let status = server
+        .exit_status(Duration::from_secs(10))
+        .await
+        .expect("clean exit");
+    assert_eq!(status.code(), Some(0), "{}", server.log_text());
+    let log = server.log_text();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("GET /api/v1/export") && l.contains("response sent")),
+        "{log}"
+    );
+}
