@@ -1,6 +1,7 @@
 //! claimdesk: claims pulled from news articles, reviewed by people, exported as verdict reports.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod commands;
@@ -14,6 +15,7 @@ pub mod fetch;
 pub mod http_log;
 pub mod import;
 pub mod routes;
+pub mod runtime_role;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

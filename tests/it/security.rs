@@ -208,3 +208,251 @@ async fn shutdown_lets_requests_finish_cuts_them_at_the_deadline_or_a_second_sig
         "{log}"
     );
 }
+
+/// Runs the claimdesk binary to completion against a database.
+fn claimdesk(database_url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run claimdesk")
+}
+
+/// Runs SQL on a fresh connection, for acting as a given role.
+async fn execute(url: &str, sql: &str) -> Result<(), String> {
+    use diesel_async::{AsyncConnection, SimpleAsyncConnection};
+    let mut conn = diesel_async::AsyncPgConnection::establish(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    conn.batch_execute(sql).await.map_err(|e| e.to_string())
+}
+
+/// The API steps of a claim's life, against any server: import, take, evidence, verdict by
+/// one person, approval by another, export. Returns the claim's id.
+async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
+    let client = crate::helpers::api(base);
+    let call = |method: reqwest::Method, path: &str, token: &str, body: serde_json::Value| {
+        client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let res = call(
+        reqwest::Method::POST,
+        "/api/v1/articles",
+        editor,
+        serde_json::json!({"title": "Seed", "body": crate::helpers::seed_article()}),
+    )
+    .await
+    .expect("import");
+    assert_eq!(res.status(), 201);
+    let article: serde_json::Value = res.json().await.expect("json");
+    let id = article["claims"][0]["id"].as_i64().expect("a claim");
+    let mut version = 0;
+    for (token, path, body) in [
+        (
+            reviewer,
+            "transitions",
+            serde_json::json!({"to": "in_review"}),
+        ),
+        (
+            reviewer,
+            "evidence",
+            serde_json::json!({"url": "https://example.org/a", "stance": "refutes"}),
+        ),
+        (
+            reviewer,
+            "transitions",
+            serde_json::json!({"to": "disputed", "rationale": "The record differs.", "rating": 2, "label": "Misleading"}),
+        ),
+        (editor, "transitions", serde_json::json!({"to": "approved"})),
+    ] {
+        let mut body = body;
+        if path == "transitions" {
+            body["version"] = version.into();
+        }
+        let res = call(
+            reqwest::Method::POST,
+            &format!("/api/v1/claims/{id}/{path}"),
+            token,
+            body,
+        )
+        .await
+        .expect("step");
+        let status = res.status().as_u16();
+        let json: serde_json::Value = res.json().await.unwrap_or_default();
+        assert!(status == 200 || status == 201, "{path}: {status} {json}");
+        if let Some(v) = json["version"].as_i64() {
+            version = v;
+        }
+    }
+    let res = call(
+        reqwest::Method::GET,
+        "/api/v1/export?format=csv",
+        editor,
+        serde_json::Value::Null,
+    )
+    .await
+    .expect("export");
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.expect("csv").contains("Misleading"));
+    id
+}
+
+#[tokio::test]
+async fn audit_verify_recomputes_every_chain_and_names_the_first_broken_link() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.token("rev", Role::Reviewer).await;
+    let editor = app.token("ed", Role::Editor).await;
+    let claim = whole_workflow(&app.address, &reviewer, &editor).await;
+    let out = claimdesk(&app.db.url, &["audit", "verify"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("audit trail intact: 4 events on 1 claims"),
+        "{stdout}"
+    );
+
+    // The owner can switch the guards off and rewrite history; the chain still tells.
+    execute(
+        &app.db.url,
+        &format!(
+            "ALTER TABLE claim_events DISABLE TRIGGER USER; \
+             UPDATE claim_events SET note = 'nothing to see' WHERE claim_id = {claim} AND seq = 3; \
+             ALTER TABLE claim_events ENABLE TRIGGER USER"
+        ),
+    )
+    .await
+    .expect("tamper as the owner");
+    let event: i64 = {
+        use claimdesk::db::schema::claim_events;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        claim_events::table
+            .filter(claim_events::claim_id.eq(claim))
+            .filter(claim_events::seq.eq(3))
+            .select(claim_events::id)
+            .first(&mut app.conn().await)
+            .await
+            .expect("event id")
+    };
+    let out = claimdesk(&app.db.url, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("claim {claim}, event {event} (number 3")),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+}
+
+/// A login role on the test cluster, dropped when the test ends (after its database).
+struct DbRole {
+    name: String,
+}
+
+impl DbRole {
+    async fn create(owner_url: &str) -> DbRole {
+        let name = format!(
+            "claimdesk_rt_{}",
+            &claimdesk::auth::secrets::random_token()[..12]
+        );
+        execute(owner_url, &format!("CREATE ROLE {name} LOGIN"))
+            .await
+            .expect("create role");
+        DbRole { name }
+    }
+
+    fn url(&self, database_url: &str) -> String {
+        let mut url = url::Url::parse(database_url).expect("url");
+        url.set_username(&self.name).expect("user");
+        url.to_string()
+    }
+}
+
+impl Drop for DbRole {
+    fn drop(&mut self) {
+        let drop = format!("DROP ROLE IF EXISTS {}", self.name);
+        let admin = std::env::var("CLAIMDESK_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://localhost/postgres".into());
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|rt| rt.block_on(execute(&admin, &drop)))
+        })
+        .join();
+    }
+}
+
+#[tokio::test]
+async fn the_runtime_role_can_run_everything_but_cannot_rewrite_the_audit_trail() {
+    let app = TestApp::spawn().await;
+    let role = DbRole::create(&app.db.url).await;
+    let printed = claimdesk(&app.db.url, &["db", "grant-runtime", &role.name, "--print"]);
+    let sql = String::from_utf8_lossy(&printed.stdout);
+    assert!(
+        sql.contains(&format!(
+            "GRANT SELECT, INSERT ON claim_events TO {};",
+            role.name
+        )),
+        "{sql}"
+    );
+    let out = claimdesk(&app.db.url, &["db", "grant-runtime", &role.name]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let runtime = role.url(&app.db.url);
+
+    // The server runs as the runtime role, and the whole workflow works.
+    let reviewer = app.token("rev", Role::Reviewer).await;
+    let editor = app.token("ed", Role::Editor).await;
+    app.user("rita", Role::Reviewer).await;
+    let server = ServerProcess::start(&runtime, "runtime-role").await;
+    let claim = whole_workflow(&server.base, &reviewer, &editor).await;
+    let browser = crate::helpers::Browser::new(&server.base);
+    assert_eq!(browser.login("rita", "a wrong one 12345").await, 401);
+    assert_eq!(browser.login("rita", PASSWORD).await, 303);
+    assert_eq!(browser.submit("/logout", &[]).await.0, 303);
+    assert_eq!(browser.get("/").await.0, 303, "signed out");
+    let out = claimdesk(&runtime, &["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // ASVS 16.4.2: the runtime role cannot change or remove audit rows, nor the guards.
+    for sql in [
+        format!("UPDATE claim_events SET note = 'x' WHERE claim_id = {claim}"),
+        format!("DELETE FROM claim_events WHERE claim_id = {claim}"),
+        "TRUNCATE claim_events".to_owned(),
+        "ALTER TABLE claim_events DISABLE TRIGGER claim_events_no_update_delete".to_owned(),
+        "ALTER TABLE claim_events DISABLE TRIGGER USER".to_owned(),
+        "DROP TRIGGER claim_events_link ON claim_events".to_owned(),
+        "DROP TABLE claim_events".to_owned(),
+        "DELETE FROM claims".to_owned(),
+        "CREATE TABLE scratch (id int)".to_owned(),
+    ] {
+        let refused = execute(&runtime, &sql).await;
+        assert!(refused.is_err(), "{sql} was allowed");
+    }
+
+    // A schema behind the binary: the runtime role refuses to start, in one line.
+    execute(
+        &app.db.url,
+        "DELETE FROM __diesel_schema_migrations WHERE version = (SELECT max(version) FROM __diesel_schema_migrations)",
+    )
+    .await
+    .expect("pretend a migration is pending");
+    let out = claimdesk(&runtime, &["serve", "--bind", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("schema is not current"), "{stderr}");
+    assert!(stderr.contains("claimdesk migrate"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
