@@ -16,6 +16,7 @@ pub mod http_log;
 pub mod import;
 pub mod routes;
 pub mod runtime_role;
+pub mod search;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;

@@ -17,9 +17,18 @@ pub struct AppState {
     pub config: AppConfig,
 }
 
-/// Headers on every response, error pages included.
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// HSTS lifetime when served over HTTPS: two years (ASVS asks for at least one).
+pub const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// Headers on every response, error pages included; HSTS too when served over HTTPS
+/// (`--secure-cookies`), since a browser must only be pinned to HTTPS when HTTPS is there.
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add(("Strict-Transport-Security", HSTS))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -34,6 +43,7 @@ pub fn security_headers() -> DefaultHeaders {
 /// Starts the server on an already-bound listener (tests bind port 0 and read the port back).
 pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::Result<Server> {
     let workers = config.server.workers;
+    let https = config.server.secure_cookies;
     let shutdown_timeout = config.server.shutdown_timeout;
     crate::auth::password::limit_concurrency(
         config
@@ -53,7 +63,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::R
                 crate::auth::extractors::authenticate_api,
             ))
             .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
-            .wrap(security_headers())
+            .wrap(security_headers(https))
             .wrap(actix_web::middleware::from_fn(
                 crate::http_log::log_response,
             ))

@@ -56,7 +56,7 @@ fn parse_filter(
         } else {
             assignee_id
         },
-        text: Some(q.q.clone()).filter(|t| !blank(t)),
+        text: Some(crate::search::checked(&q.q)?.to_owned()).filter(|t| !blank(t)),
         sort,
         after: if blank(&q.after) {
             None

@@ -51,6 +51,7 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("POST", "/admin/users/{id}/disable"), admin),
         (("POST", "/admin/users/{id}/enable"), admin),
         (("POST", "/admin/users/{id}/password"), admin),
+        (("POST", "/admin/users/{id}/sessions/end"), admin),
         (("POST", "/admin/tokens"), admin),
         (("POST", "/admin/tokens/{id}/revoke"), admin),
         (("GET", "/api/v1/openapi.json"), Open),

@@ -456,3 +456,104 @@ async fn the_runtime_role_can_run_everything_but_cannot_rewrite_the_audit_trail(
     assert!(stderr.contains("claimdesk migrate"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+#[tokio::test]
+async fn hsts_is_sent_for_at_least_a_year_when_served_over_https_and_only_then() {
+    // ASVS 3.4.1 (checklist row 22).
+    let db = TestDb::new();
+    let mut config = test_config();
+    config.server.secure_cookies = true;
+    let https = serve(&db, config);
+    let plain = serve(&db, test_config());
+    for path in ["/login", "/no-such-page", "/api/v1/claims"] {
+        let res = reqwest::get(format!("{https}{path}")).await.expect("get");
+        let hsts = res
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let max_age: u64 = hsts
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("max-age="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        assert!(max_age >= 365 * 24 * 3600, "{path}: {hsts:?}");
+        let res = reqwest::get(format!("{plain}{path}")).await.expect("get");
+        assert!(res.headers().get("strict-transport-security").is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_password_change_or_an_admin_ends_a_users_sessions_without_disabling_them() {
+    // ASVS 7.4.2, 7.4.3, 7.4.5 (checklist row 4).
+    let app = TestApp::spawn().await;
+    let admin = app.browser("ada", Role::Admin).await;
+    let rita = app.browser("rita", Role::Reviewer).await;
+    let rita_id = claimdesk::db::users::User::by_username(&mut *app.conn().await, "rita")
+        .await
+        .expect("query")
+        .expect("rita")
+        .id;
+    assert_eq!(rita.get("/").await.0, 200);
+    let (status, _) = admin
+        .submit(&format!("/admin/users/{rita_id}/sessions/end"), &[])
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(rita.get("/").await.0, 303, "signed out by the admin");
+    assert_eq!(
+        rita.login("rita", PASSWORD).await,
+        303,
+        "the account still works"
+    );
+    assert_eq!(rita.get("/").await.0, 200);
+
+    let new_password = "a brand new passphrase 42";
+    let (status, _) = admin
+        .submit(
+            &format!("/admin/users/{rita_id}/password"),
+            &[("password", new_password)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        rita.get("/").await.0,
+        303,
+        "the old password's session is gone"
+    );
+    assert_eq!(rita.login("rita", new_password).await, 303);
+    assert_eq!(
+        admin.get("/admin").await.0,
+        200,
+        "the admin's own session stays"
+    );
+}
+
+#[tokio::test]
+async fn searches_beyond_the_length_or_term_limits_are_refused_with_a_reason() {
+    let app = TestApp::spawn().await;
+    let token = app.token("rev", Role::Reviewer).await;
+    let client = crate::helpers::api(&app.address);
+    let search = |q: String| {
+        client
+            .get(app.url("/api/v1/claims"))
+            .query(&[("q", q)])
+            .bearer_auth(&token)
+            .send()
+    };
+    let res = search("oil exports".into()).await.expect("search");
+    assert_eq!(res.status(), 200);
+    let res = search("oil ".repeat(2_300)).await.expect("search");
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at most")),
+        "{body}"
+    );
+    let res = search("x".repeat(claimdesk::search::MAX_CHARS + 1))
+        .await
+        .expect("search");
+    assert_eq!(res.status(), 400);
+}

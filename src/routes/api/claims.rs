@@ -203,7 +203,11 @@ pub async fn list_claims(
             .transpose()
             .map_err(|_| bad("article must be a number".into()))?,
         assignee,
-        text: present(&q.q).map(str::to_owned),
+        text: present(&q.q)
+            .map(crate::search::checked)
+            .transpose()
+            .map_err(bad)?
+            .map(str::to_owned),
         sort,
         after: present(&q.after)
             .map(|s| {
