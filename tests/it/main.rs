@@ -3,6 +3,7 @@
 mod helpers;
 
 mod articles;
+mod asvs;
 mod auth;
 mod browser;
 mod export;
