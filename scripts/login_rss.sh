@@ -23,7 +23,7 @@ psql -q -h localhost -d "$db" -c \
   "INSERT INTO users (username, password_hash, role)
    SELECT 'u' || g, (SELECT password_hash FROM users WHERE username = 'u0'), 'reviewer'
    FROM generate_series(1, 99) g" >/dev/null
-DATABASE_URL=$url CLAIMDESK_WORKERS=2 RUST_LOG=warn ${MALLOC_ENV:-} "$bin" serve --bind 127.0.0.1:$port \
+DATABASE_URL=$url CLAIMDESK_WORKERS=2 RUST_LOG=warn "$bin" serve --bind 127.0.0.1:$port \
   --trust-proxy "${hash_args[@]}" 2>/dev/null &
 server=$!
 for _ in $(seq 100); do
