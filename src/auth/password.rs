@@ -13,13 +13,21 @@ const MEMORY_KIB: u32 = 19_456;
 const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
 
-/// Passwords refused outright because attackers try them first.
-static COMMON: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/common-passwords.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect()
+/// Passwords refused outright because attackers try them first: our own short list, and
+/// Openwall's public-domain list of the 3,546 most common passwords (Solar Designer, 2011;
+/// `password.lst` as shipped by Debian's `john-data` 1.9.0-2), whose `#!comment:` header
+/// lines are not entries. Compared in lower case.
+static COMMON: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    [
+        include_str!("../../data/common-passwords.txt"),
+        include_str!("../../data/common-passwords-openwall.txt"),
+    ]
+    .iter()
+    .flat_map(|list| list.lines())
+    .map(str::trim)
+    .filter(|l| !l.is_empty() && !l.starts_with("#!comment:"))
+    .map(str::to_lowercase)
+    .collect()
 });
 
 /// How many hashes may be computed at once in this process. Each takes 19 MiB for its
@@ -148,6 +156,16 @@ mod tests {
         assert!(check_policy(&"x".repeat(64)).is_ok());
         assert!(check_policy(&"x".repeat(129)).is_err());
         assert!(check_policy("correct horse battery staple").is_ok());
+    }
+
+    #[test]
+    fn at_least_the_3000_most_common_passwords_are_refused() {
+        // ASVS 6.2.4 (checklist row 16).
+        assert!(COMMON.len() >= 3_000, "{} entries", COMMON.len());
+        assert!(!COMMON.iter().any(|p| p.starts_with("#!")));
+        for common in ["trustno1", "sunshine", "iloveyou", "Princess1"] {
+            assert!(check_policy(common).is_err(), "{common}");
+        }
     }
 
     #[test]
