@@ -171,6 +171,8 @@ fn queue(c: &mut Criterion) {
             session_max_hours: 12,
             trust_proxy: false,
             workers: Some(2),
+            hash_concurrency: None,
+            shutdown_timeout: 30,
         },
         extract: claimdesk::config::ExtractSettings {
             claim_threshold: 0.5,

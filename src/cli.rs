@@ -80,6 +80,30 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Database roles and privileges.
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every claim's event hash chain; report the first broken link (exit 1) or
+    /// that all are intact (exit 0).
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Grant an existing role exactly the privileges `serve` needs (run as the owner).
+    GrantRuntime {
+        role: String,
+        /// Print the SQL instead of running it.
+        #[arg(long)]
+        print: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

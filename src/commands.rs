@@ -46,9 +46,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = TcpListener::bind(&server.bind)
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
             tracing::info!(address = %server.bind, "claimdesk is listening: open http://{}/", server.bind);
+            let timeout = server.shutdown_timeout;
             let config = cli::app_config(server, extract, reports);
-            crate::startup::run(listener, pool, config)?.await?;
-            Ok(())
+            crate::shutdown::serve(crate::startup::run(listener, pool, config)?, timeout).await
         }
         Command::Import {
             file,
@@ -103,6 +103,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user_command(&connect(&database).await?, cmd).await,
         Command::Token(cmd) => token_command(&connect(&database).await?, cmd).await,
+        Command::Audit(cli::AuditCommand::Verify) => {
+            let pool = connect(&database).await?;
+            let report = crate::services::audit::verify(&mut *pool.get().await?).await?;
+            match report.first_break {
+                Some(found) => anyhow::bail!("audit trail broken at {found}"),
+                None => cli::print_line(&format!(
+                    "audit trail intact: {} events on {} claims",
+                    report.events, report.claims
+                )),
+            }
+        }
+        Command::Db(cli::DbCommand::GrantRuntime { role, print }) => {
+            if print {
+                return cli::print_line(&crate::db::runtime_role::grant_sql(&role)?);
+            }
+            let pool = connect(&database).await?;
+            crate::db::runtime_role::grant(&mut *pool.get().await?, &role).await?;
+            cli::print_line(&format!("granted the runtime privileges to {role}"))
+        }
     }
 }
 
@@ -117,13 +136,33 @@ async fn resolve(database: &DatabaseSettings) -> anyhow::Result<String> {
     Ok(resolved.url)
 }
 
-/// Resolves the database, applies migrations and opens the pool.
+/// Resolves the database, applies pending migrations and opens the pool. A role that does
+/// not own the schema (the runtime role of a two-role setup) never migrates: it starts only
+/// when the schema is current.
 async fn connect(database: &DatabaseSettings) -> anyhow::Result<DbPool> {
     let url = resolve(database).await?;
+    let pool = db::pool(&url, database.pool_size)?;
+    let (pending, can_migrate) = {
+        let mut conn = pool.get().await?;
+        (
+            crate::db::runtime_role::pending_migrations(&mut conn).await?,
+            crate::db::runtime_role::can_migrate(&mut conn).await?,
+        )
+    };
+    if pending.is_empty() {
+        return Ok(pool);
+    }
+    if !can_migrate {
+        anyhow::bail!(
+            "the database schema is not current ({} migration(s) pending, first {}) and this role does not own it: run `claimdesk migrate` as the owner first",
+            pending.len(),
+            pending[0]
+        );
+    }
     db::run_migrations(&url)
         .await
         .map_err(|e| anyhow::anyhow!("{e:#} (database {})", redact_url(&url)))?;
-    db::pool(&url, database.pool_size)
+    Ok(pool)
 }
 
 /// Scores one text per line, streaming: any number of lines, each at most `max_line` bytes.

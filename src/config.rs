@@ -138,6 +138,14 @@ pub struct ServerSettings {
     /// Worker threads (default: one per core).
     #[arg(long, env = "CLAIMDESK_WORKERS")]
     pub workers: Option<usize>,
+
+    /// Password hashes computed at once (19 MiB each); the rest wait (default: one per core).
+    #[arg(long, env = "CLAIMDESK_HASH_CONCURRENCY")]
+    pub hash_concurrency: Option<usize>,
+
+    /// On SIGINT or SIGTERM, seconds to let requests in flight finish before cutting them.
+    #[arg(long, env = "CLAIMDESK_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout: u64,
 }
 
 /// Everything the running web app needs to know, assembled from the groups above.

@@ -6,6 +6,7 @@ use clap::Parser;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    return_large_blocks_to_the_system();
     let cli = claimdesk::cli::Cli::parse();
     claimdesk::telemetry::init(cli.log_json);
     match claimdesk::commands::run(cli).await {
@@ -27,4 +28,17 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Each password hash borrows 19 MiB. glibc serves blocks that large from per-thread arenas
+/// once it has raised its mmap threshold, and keeps them there after they are freed, so every
+/// blocking thread that ever hashed holds its own 19 MiB (800 MiB after 100 sign-ins,
+/// BENCHMARKS.md). A fixed threshold of 1 MiB maps such blocks on their own and returns them
+/// when freed, so memory follows the hashing limit.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning and takes glibc's own locks.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
 }

@@ -11,9 +11,18 @@ use crate::db::DbPool;
 use crate::routes;
 pub use crate::services::AppState;
 
-/// Headers on every response, error pages included.
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// HSTS lifetime when served over HTTPS: two years (ASVS asks for at least one).
+pub const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// Headers on every response, error pages included; HSTS too when served over HTTPS
+/// (`--secure-cookies`), since a browser must only be pinned to HTTPS when HTTPS is there.
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add(("Strict-Transport-Security", HSTS))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -28,6 +37,14 @@ pub fn security_headers() -> DefaultHeaders {
 /// Starts the server on an already-bound listener (tests bind port 0 and read the port back).
 pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::Result<Server> {
     let workers = config.server.workers;
+    let https = config.server.secure_cookies;
+    let shutdown_timeout = config.server.shutdown_timeout;
+    crate::auth::password::limit_concurrency(
+        config
+            .server
+            .hash_concurrency
+            .unwrap_or_else(crate::auth::password::default_hash_concurrency),
+    );
     let state = web::Data::new(AppState { pool, config });
     let mut server = HttpServer::new(move || {
         App::new()
@@ -40,19 +57,19 @@ pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::R
                 crate::auth::extractors::authenticate_api,
             ))
             .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
-            .wrap(security_headers())
-            .wrap(tracing_actix())
+            .wrap(security_headers(https))
+            .wrap(actix_web::middleware::from_fn(
+                crate::http_log::log_response,
+            ))
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
     })
+    // Signals are handled by the caller (see shutdown.rs): the first one drains, a second forces.
+    .disable_signals()
+    .shutdown_timeout(shutdown_timeout)
     .listen(listener)?;
     if let Some(n) = workers {
         server = server.workers(n.max(1));
     }
     Ok(server.run())
-}
-
-fn tracing_actix() -> actix_web::middleware::Logger {
-    // Paths only: query strings may carry search text, never secrets, but keep logs lean.
-    actix_web::middleware::Logger::new("%a \"%r\" %s %b %Dms").exclude("/healthz")
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::password::{self, Check};
 use super::secrets::{random_token, token_hash};
 use crate::db::sessions::{NewSession, Session};
-use crate::db::throttle::{self, Verdict};
+use crate::db::throttle::{self, Keys, Verdict};
 use crate::db::users::User;
 use crate::db::{DbConn, DbPool};
 use crate::error::AppError;
@@ -27,11 +27,7 @@ macro_rules! into_other {
         }
     )+};
 }
-into_other!(
-    diesel::result::Error,
-    crate::db::PoolError,
-    actix_web::error::BlockingError
-);
+into_other!(diesel::result::Error, crate::db::PoolError);
 
 /// A new session: the cookie value (shown once, never stored) and its CSRF token.
 pub struct NewLogin {
@@ -40,17 +36,17 @@ pub struct NewLogin {
     pub csrf_token: String,
 }
 
-/// Failures are counted per account name and per client address. A name no account can
-/// have (too long, odd characters) is counted under its hash, so the key stays short.
-fn throttle_keys(username: &str, client: &str) -> Vec<String> {
-    let user_key = if crate::services::accounts::valid_username(username) {
-        format!("user:{}", username.to_lowercase())
+/// Attempts are counted per account name and client address (see db::throttle). A name no
+/// account can have (too long, odd characters) is counted under its hash, so the key stays short.
+fn throttle_keys(username: &str, client: &str) -> Keys {
+    let account = if crate::services::accounts::valid_username(username) {
+        username.to_lowercase()
     } else {
         let digest = crate::auth::secrets::token_hash(username);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        format!("user:#{hex}")
+        format!("#{hex}")
     };
-    vec![user_key, format!("ip:{client}")]
+    Keys::new(&account, client)
 }
 
 /// Checks a username and password and opens a session.
@@ -63,8 +59,14 @@ pub async fn sign_in(
     now: DateTime<Utc>,
 ) -> Result<NewLogin, LoginError> {
     let keys = throttle_keys(username, client);
-    let mut conn: DbConn = pool.get().await?;
-    match throttle::judge(&throttle::load(&mut conn, &keys).await?, now) {
+    // The attempt is counted before the password is checked, so concurrent requests cannot
+    // all slip in under the limit. No connection is held while waiting or hashing: a burst
+    // of sign-ins must not empty the pool for everyone else.
+    let verdict = {
+        let mut conn: DbConn = pool.get().await?;
+        throttle::reserve(&mut conn, &keys, now).await?
+    };
+    match verdict {
         Verdict::Refuse { retry_after_secs } => {
             tracing::warn!(user = %username, %client, "login refused: too many failures");
             return Err(LoginError::Throttled { retry_after_secs });
@@ -77,6 +79,7 @@ pub async fn sign_in(
     // A name no account can have is not looked up (it could hold a NUL, which the
     // database refuses); the password is still checked against a dummy hash below.
     let user = if crate::services::accounts::valid_username(username) {
+        let mut conn: DbConn = pool.get().await?;
         User::by_username(&mut conn, username)
             .await?
             .filter(User::is_active)
@@ -85,12 +88,13 @@ pub async fn sign_in(
     };
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let attempt = password.to_owned();
-    // Argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-    let check =
-        actix_web::web::block(move || password::verify(&attempt, stored.as_deref())).await?;
+    // Argon2 takes tens of milliseconds of CPU and 19 MiB: off the async workers, a few at once.
+    let check = password::off_thread(move || password::verify(&attempt, stored.as_deref()))
+        .await
+        .map_err(|e| LoginError::Other(AppError::Unexpected(e)))?;
+    let mut conn: DbConn = pool.get().await?;
     let user = match (check, user) {
         (Check::Wrong, _) | (_, None) => {
-            throttle::record_failure(&mut conn, &keys, now).await?;
             tracing::warn!(user = %username, %client, "login failed");
             return Err(LoginError::BadCredentials);
         }
@@ -100,7 +104,7 @@ pub async fn sign_in(
         }
         (Check::Right, Some(user)) => user,
     };
-    throttle::clear(&mut conn, &keys[0]).await?;
+    throttle::succeeded(&mut conn, &keys).await?;
     Session::delete_expired(&mut conn, now).await?;
     let cookie_value = random_token();
     let csrf_token = random_token();

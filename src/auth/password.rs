@@ -1,6 +1,8 @@
 //! Password policy and argon2id hashing (OWASP ASVS 5.0 parameters: m=19456 KiB, t=2, p=1).
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -11,14 +13,54 @@ const MEMORY_KIB: u32 = 19_456;
 const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
 
-/// Passwords refused outright because attackers try them first.
-static COMMON: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/common-passwords.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect()
+/// Passwords refused outright because attackers try them first: our own short list, and
+/// Openwall's public-domain list of the 3,546 most common passwords (Solar Designer, 2011;
+/// `password.lst` as shipped by Debian's `john-data` 1.9.0-2), whose `#!comment:` header
+/// lines are not entries. Compared in lower case.
+static COMMON: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    [
+        include_str!("../../data/common-passwords.txt"),
+        include_str!("../../data/common-passwords-openwall.txt"),
+    ]
+    .iter()
+    .flat_map(|list| list.lines())
+    .map(str::trim)
+    .filter(|l| !l.is_empty() && !l.starts_with("#!comment:"))
+    .map(str::to_lowercase)
+    .collect()
 });
+
+/// How many hashes may be computed at once in this process. Each takes 19 MiB for its
+/// duration, so unbounded, a burst of sign-ins is a burst of memory; beyond the limit they
+/// wait in line. Set once at start (`--hash-concurrency`); one per core by default.
+static HASHING: OnceLock<Semaphore> = OnceLock::new();
+
+fn hashing() -> &'static Semaphore {
+    HASHING.get_or_init(|| Semaphore::new(default_hash_concurrency()))
+}
+
+pub fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Sets the limit of concurrent hashes; only the first call has an effect (it is the
+/// process's memory budget, not a per-server setting).
+pub fn limit_concurrency(n: usize) {
+    let _ = HASHING.set(Semaphore::new(n.max(1)));
+}
+
+/// Runs a hash or a verification on a blocking thread, at most the limit at once.
+pub async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _permit = hashing()
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing queue closed: {e}"))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing thread failed: {e}"))
+}
 
 fn argon2() -> Argon2<'static> {
     // These constants are valid argon2 parameters; `Params::new` only fails outside its ranges.
@@ -114,6 +156,16 @@ mod tests {
         assert!(check_policy(&"x".repeat(64)).is_ok());
         assert!(check_policy(&"x".repeat(129)).is_err());
         assert!(check_policy("correct horse battery staple").is_ok());
+    }
+
+    #[test]
+    fn at_least_the_3000_most_common_passwords_are_refused() {
+        // ASVS 6.2.4 (checklist row 16).
+        assert!(COMMON.len() >= 3_000, "{} entries", COMMON.len());
+        assert!(!COMMON.iter().any(|p| p.starts_with("#!")));
+        for common in ["trustno1", "sunshine", "iloveyou", "Princess1"] {
+            assert!(check_policy(common).is_err(), "{common}");
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@ use crate::config::redact_url;
 /// The database used when none is configured.
 pub const DEFAULT_URL: &str = "postgres://localhost/claimdesk";
 const DEFAULT_NAME: &str = "claimdesk";
+/// A literal statement: no SQL text is ever built with `format!`.
+const CREATE_DEFAULT: &str = "CREATE DATABASE \"claimdesk\"";
 const MAINTENANCE_URL: &str = "postgres://localhost/postgres";
 /// Port of the private cluster, away from the standard one.
 const PRIVATE_PORT: u16 = 54329;
@@ -91,7 +93,7 @@ async fn ensure_database(conn: &mut AsyncPgConnection, url: &str) -> Result<(), 
         .map_err(fail)?;
     if exists == 0 {
         // A fixed identifier: nothing user-supplied reaches this statement.
-        diesel::sql_query(format!("CREATE DATABASE \"{DEFAULT_NAME}\""))
+        diesel::sql_query(CREATE_DEFAULT)
             .execute(conn)
             .await
             .map_err(fail)?;

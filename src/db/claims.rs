@@ -252,7 +252,10 @@ impl ClaimFilter {
                 .map_err(|e| e.to_string())?,
             article: number(text.article, "the article")?,
             assignee,
-            text: present(text.text).map(str::to_owned),
+            text: present(text.text)
+                .map(crate::domain::search::checked)
+                .transpose()?
+                .map(str::to_owned),
             sort,
             after: present(text.after)
                 .map(|s| {

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod events;
 pub mod evidence;
 pub mod reports;
+pub mod runtime_role;
 pub mod schema;
 pub mod sessions;
 pub mod throttle;

@@ -75,6 +75,8 @@ diesel::table! {
         note -> Nullable<Text>,
         evidence_id -> Nullable<Int8>,
         created_at -> Timestamptz,
+        seq -> Int4,
+        hash -> Bytea,
     }
 }
 

@@ -114,6 +114,13 @@ impl User {
         .await
     }
 
+    /// Ends every session of a user (the account stays as it is).
+    pub async fn end_sessions(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(id)))
+            .execute(conn)
+            .await
+    }
+
     pub async fn enable(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
         diesel::update(users::table.find(id))
             .set(users::disabled_at.eq(None::<DateTime<Utc>>))

@@ -4,6 +4,7 @@ pub mod dates;
 pub mod ids;
 pub mod review;
 pub mod roles;
+pub mod search;
 pub mod text;
 pub mod urls;
 pub mod verdict;

@@ -80,7 +80,7 @@ impl CsvWriter {
 /// Prefixes `'` to a cell a spreadsheet would treat as a formula (OWASP CSV injection advice).
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\0') => Cow::Owned(format!("'{cell}")),
         _ => Cow::Borrowed(cell),
     }
 }
@@ -159,6 +159,7 @@ mod tests {
             ("@SUM(A1)", "'@SUM(A1)"),
             ("\tx", "'\tx"),
             ("\rx", "'\rx"),
+            ("\0=1", "'\0=1"),
             ("a=b", "a=b"),
             ("", ""),
             ("Nicolás", "Nicolás"),

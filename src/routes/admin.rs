@@ -173,6 +173,23 @@ pub async fn enable_user(
     Ok(see_other("/admin"))
 }
 
+/// Signs a user out everywhere without disabling the account.
+pub async fn end_sessions(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    _admin: RequireAdmin,
+    post: ProtectedForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path, "user")?;
+    let mut conn = state.pool.get().await?;
+    User::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    let ended = User::end_sessions(&mut conn, id).await?;
+    tracing::info!(admin = %post.user.username, user_id = id, ended, "sessions ended");
+    Ok(see_other("/admin"))
+}
+
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]

@@ -109,6 +109,7 @@ fn register(r: &mut Routes<'_>) {
     r.post("/admin/users/{id}/disable", admin::disable_user);
     r.post("/admin/users/{id}/enable", admin::enable_user);
     r.post("/admin/users/{id}/password", admin::set_password);
+    r.post("/admin/users/{id}/sessions/end", admin::end_sessions);
     r.post("/admin/tokens", admin::create_token);
     r.post("/admin/tokens/{id}/revoke", admin::revoke_token);
 

@@ -17,8 +17,9 @@ pub(crate) fn valid_username(name: &str) -> bool {
 
 async fn hash_off_thread(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
-    actix_web::web::block(move || password::hash(&password))
-        .await?
+    password::off_thread(move || password::hash(&password))
+        .await
+        .and_then(|hashed| hashed)
         .map_err(AppError::Unexpected)
 }
 
@@ -60,7 +61,16 @@ pub async fn set_password(
 ) -> Result<(), AppError> {
     password::check_policy(password).map_err(|e| AppError::Validation(format!("password: {e}")))?;
     let hash = hash_off_thread(password).await?;
-    match User::set_password_hash(conn, user_id, &hash).await? {
+    // A new password ends every session opened with the old one.
+    use diesel_async::AsyncConnection;
+    let changed = conn
+        .transaction::<_, diesel::result::Error, _>(async |conn| {
+            let changed = User::set_password_hash(conn, user_id, &hash).await?;
+            User::end_sessions(conn, user_id).await?;
+            Ok(changed)
+        })
+        .await?;
+    match changed {
         0 => Err(AppError::NotFound("user")),
         _ => Ok(()),
     }

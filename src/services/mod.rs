@@ -3,6 +3,7 @@
 //! of them and only parse, authorise and render around it.
 
 pub mod accounts;
+pub mod audit;
 pub mod evidence;
 pub mod import;
 pub mod reports;

@@ -173,6 +173,8 @@ pub fn test_config() -> AppConfig {
             session_max_hours: 12,
             trust_proxy: false,
             workers: Some(2),
+            hash_concurrency: None,
+            shutdown_timeout: 30,
         },
         extract: ExtractSettings {
             claim_threshold: 0.5,

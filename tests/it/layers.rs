@@ -16,7 +16,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Use cases: they own transactions and call data and pure code.
     ("services", &["services", "auth"]),
     // The edge: parse, authorise, call one service, render.
-    ("edge", &["routes", "views", "cli", "commands", "startup"]),
+    (
+        "edge",
+        &[
+            "routes", "views", "cli", "commands", "startup", "shutdown", "http_log",
+        ],
+    ),
 ];
 
 fn layer_of(module: &str) -> Option<(usize, &'static str)> {

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod articles;
+mod asvs;
 mod auth;
 mod browser;
 mod export;
@@ -11,4 +12,6 @@ mod extract;
 mod fetch;
 mod health;
 mod layers;
+mod process;
+mod security;
 mod workflow;
