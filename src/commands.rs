@@ -1,5 +1,7 @@
 //! What each command does. Commands that need the database resolve it first (see db::bootstrap).
 
+pub mod matching;
+
 use std::net::TcpListener;
 
 use crate::accounts;
@@ -40,6 +42,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { server, demo } => {
             let pool = connect(&database).await?;
+            // Load (or install) the matching model now, not on the first request.
+            crate::embed::shared_async().await;
             if demo {
                 load_demo(&pool, &extract).await?;
             }
@@ -101,6 +105,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user_command(&connect(&database).await?, cmd).await,
         Command::Token(cmd) => token_command(&connect(&database).await?, cmd).await,
+        Command::Factchecks(cmd) => {
+            matching::factchecks(&connect(&database).await?, cmd, &extract).await
+        }
+        Command::Match { file, top, weights } => {
+            let pool = connect(&database).await?;
+            matching::match_queries(&pool, file, top, weights.unwrap_or_default()).await
+        }
+        Command::Model(cmd) => matching::model(cmd),
     }
 }
 

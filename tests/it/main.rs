@@ -10,4 +10,5 @@ mod export_writers;
 mod extract;
 mod fetch;
 mod health;
+mod matching;
 mod workflow;
