@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Choose the matching blend on the training split only.
 
-usage: tune_matching.py QRELS LEXICAL_RUN CLAIM_RUN TITLE_RUN
+usage: tune_matching.py QRELS LEXICAL_RUN COSINE_RUN
 
-Each run is `claimdesk match --top 100 --weights W` output for the same queries, with W =
-1,0,0 (lexical score alone), 0,1,0 (claim cosine alone) and 0,0,1 (title cosine alone): together
-they give every candidate's three signals. Prints MAP@5 for each blend on a 0.05 grid (weights
-summing to 1), best first.
+Each run is `claimdesk match --top 100 --weights W` output for the same queries, with W = 1,0
+(the lexical score alone) and 0,1 (the embedding cosine alone): together they give every
+candidate's two signals. Prints MAP@5 for each blend on a 0.05 grid (weights summing to 1),
+best first.
 """
 import collections
 import sys
@@ -45,26 +45,22 @@ def map_at_5(gold, ranked):
 
 def main():
     gold = read_qrels(sys.argv[1])
-    lex, claim, title = (read_run(p) for p in sys.argv[2:5])
+    lex, cosine = (read_run(p) for p in sys.argv[2:4])
     results = []
-    steps = [i / 20 for i in range(21)]
-    for wl in steps:
-        for wc in steps:
-            wt = round(1 - wl - wc, 4)
-            if wt < 0:
-                continue
-            ranked = {}
-            for q, cands in lex.items():
-                scored = []
-                for order, (d, l) in enumerate(cands.items()):
-                    c = claim[q].get(d, l)
-                    t = title[q].get(d, c)
-                    scored.append((-(wl * l + wc * c + wt * t), order, d))
-                ranked[q] = [d for _, _, d in sorted(scored)]
-            results.append((map_at_5(gold, ranked), wl, wc, wt))
-    results.sort(reverse=True)
-    for m, wl, wc, wt in results[:15]:
-        print(f'MAP@5 {m:.4f}  weights {wl:.2f},{wc:.2f},{wt:.2f}')
+    for step in range(21):
+        wl = step / 20
+        wc = 1 - wl
+        ranked = {}
+        for q, cands in lex.items():
+            scored = []
+            for order, (d, l) in enumerate(cands.items()):
+                c = cosine[q].get(d, l)
+                scored.append((-(wl * l + wc * c), order, d))
+            ranked[q] = [d for _, _, d in sorted(scored)]
+        results.append((map_at_5(gold, ranked), wl, wc))
+    results.sort(key=lambda r: (-r[0], r[1]))
+    for m, wl, wc in results:
+        print(f'MAP@5 {m:.4f}  weights {wl:.2f},{wc:.2f}')
 
 
 if __name__ == '__main__':

@@ -1,3 +1,2 @@
-DROP TABLE claim_matches;
 DROP TABLE claim_embeddings;
 DROP TABLE fact_checks;

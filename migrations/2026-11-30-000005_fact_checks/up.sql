@@ -1,5 +1,5 @@
--- Known fact-checks (imported, or our own approved verdicts), sentence embeddings, and each
--- claim's best matches among them.
+-- Known fact-checks (imported, or our own approved verdicts) and sentence embeddings of
+-- fact-checks and claims.
 
 CREATE TABLE fact_checks (
     id              BIGSERIAL PRIMARY KEY,
@@ -34,7 +34,6 @@ CREATE TABLE fact_checks (
     updated_at      TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX fact_checks_search_idx ON fact_checks USING GIN (search);
-CREATE INDEX fact_checks_claim_trgm_idx ON fact_checks USING GIN (claim_reviewed gin_trgm_ops);
 
 -- A claim's embedding, kept beside the claim so a page view never runs the model.
 CREATE TABLE claim_embeddings (
@@ -45,13 +44,3 @@ CREATE TABLE claim_embeddings (
     text_hash  BYTEA NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
-
--- Each claim's top matches among the fact-checks, best first.
-CREATE TABLE claim_matches (
-    claim_id      BIGINT NOT NULL REFERENCES claims (id),
-    fact_check_id BIGINT NOT NULL REFERENCES fact_checks (id) ON DELETE CASCADE,
-    rank          INTEGER NOT NULL CHECK (rank >= 1),
-    score         REAL NOT NULL,
-    PRIMARY KEY (claim_id, fact_check_id)
-);
-CREATE INDEX claim_matches_fact_check_idx ON claim_matches (fact_check_id);

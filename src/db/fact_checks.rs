@@ -1,8 +1,8 @@
-//! Known fact-checks: upserts keyed by source id, lexical candidates for matching, stored
-//! embeddings, and each claim's stored matches.
+//! Known fact-checks: upserts keyed by source id, lexical candidates for matching, and stored
+//! embeddings of fact-checks and claims.
 
 use chrono::NaiveDate;
-use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Float4, Integer, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Float4, Nullable, Text};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -286,104 +286,6 @@ pub async fn store_claim_embedding(
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Replaces a claim's stored matches with `matches` (fact-check id, score), best first.
-pub async fn store_matches(
-    conn: &mut AsyncPgConnection,
-    claim_id: i64,
-    matches: &[(i64, f32)],
-) -> diesel::QueryResult<()> {
-    sql_query("DELETE FROM claim_matches WHERE claim_id = $1")
-        .bind::<BigInt, _>(claim_id)
-        .execute(conn)
-        .await?;
-    let ids: Vec<i64> = matches.iter().map(|m| m.0).collect();
-    let scores: Vec<f32> = matches.iter().map(|m| m.1).collect();
-    sql_query(
-        "INSERT INTO claim_matches (claim_id, fact_check_id, rank, score) \
-         SELECT $1, m.id, m.rank::int, m.score FROM unnest($2::bigint[], $3::real[]) \
-            WITH ORDINALITY AS m(id, score, rank) ON CONFLICT DO NOTHING",
-    )
-    .bind::<BigInt, _>(claim_id)
-    .bind::<Array<BigInt>, _>(&ids)
-    .bind::<Array<Float4>, _>(&scores)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// A stored match, with its fact-check.
-#[derive(Debug, Clone)]
-pub struct StoredMatch {
-    pub row: FactCheckRow,
-    pub score: f32,
-    pub rank: i32,
-}
-
-#[derive(Debug, Clone, QueryableByName)]
-pub struct StoredMatchRow {
-    #[diesel(sql_type = BigInt)]
-    pub id: i64,
-    #[diesel(sql_type = Text)]
-    pub source_id: String,
-    #[diesel(sql_type = Text)]
-    pub claim_reviewed: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub title: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub rating_label: Option<String>,
-    #[diesel(sql_type = Nullable<Float4>)]
-    pub rating_value: Option<f32>,
-    #[diesel(sql_type = Nullable<Float4>)]
-    pub rating_best: Option<f32>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub publisher_name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub review_url: Option<String>,
-    #[diesel(sql_type = Nullable<Date>)]
-    pub review_date: Option<NaiveDate>,
-    #[diesel(sql_type = Float4)]
-    pub score: f32,
-    #[diesel(sql_type = Integer)]
-    pub rank: i32,
-}
-
-/// A claim's stored matches, best first.
-pub async fn matches_of(
-    conn: &mut AsyncPgConnection,
-    claim_id: i64,
-    limit: i64,
-) -> diesel::QueryResult<Vec<StoredMatch>> {
-    sql_query(format!(
-        "SELECT {ROW_COLUMNS}, m.score, m.rank FROM claim_matches m \
-         JOIN fact_checks f ON f.id = m.fact_check_id \
-         WHERE m.claim_id = $1 ORDER BY m.rank LIMIT $2"
-    ))
-    .bind::<BigInt, _>(claim_id)
-    .bind::<BigInt, _>(limit)
-    .load::<StoredMatchRow>(conn)
-    .await
-    .map(|rows| {
-        rows.into_iter()
-            .map(|r| StoredMatch {
-                row: FactCheckRow {
-                    id: r.id,
-                    source_id: r.source_id,
-                    claim_reviewed: r.claim_reviewed,
-                    title: r.title,
-                    rating_label: r.rating_label,
-                    rating_value: r.rating_value,
-                    rating_best: r.rating_best,
-                    publisher_name: r.publisher_name,
-                    review_url: r.review_url,
-                    review_date: r.review_date,
-                },
-                score: r.score,
-                rank: r.rank,
-            })
-            .collect()
-    })
 }
 
 /// How many fact-checks are stored.
