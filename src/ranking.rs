@@ -17,8 +17,8 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            lexical: 0.3,
-            claim: 0.7,
+            lexical: 0.2,
+            claim: 0.8,
         }
     }
 }

@@ -201,12 +201,12 @@ async fn paraphrase_fixture(app: &TestApp) {
     let items = json!([
         review(
             "https://checks.example/decoy",
-            "Hot water pipes burst in a drinking water plant, causing an infection scare at the city hospital.",
+            "Hot water pipes burst at a drinking water plant, and the hot water caused an infection scare at the city hospital.",
             "True"
         ),
         review(
             "https://checks.example/paraphrase",
-            "Hot drinks cure COVID-19.",
+            "Consuming warm beverages gets rid of a COVID-19 infection.",
             "False"
         ),
         review(
