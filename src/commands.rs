@@ -42,8 +42,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { server, demo } => {
             let pool = connect(&database).await?;
-            // Load (or install) the matching model now, not on the first request.
-            crate::embed::shared_async().await;
+            // Load (or install) the matching model now, beside start-up rather than on the
+            // first request; serving does not wait for it.
+            tokio::task::spawn_blocking(crate::embed::shared);
             if demo {
                 load_demo(&pool, &extract).await?;
             }
