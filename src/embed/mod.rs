@@ -63,6 +63,8 @@ pub enum ModelError {
     Install(String),
     #[error("model could not be loaded: {0}")]
     Load(String),
+    #[error("the model could not encode the text: {0}")]
+    Encode(String),
 }
 
 /// Checks every pinned file in `dir` and returns the first problem.
@@ -156,7 +158,7 @@ impl Encoder {
     }
 
     fn encode_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
-        let err = |e: &dyn std::fmt::Display| ModelError::Load(e.to_string());
+        let err = |e: &dyn std::fmt::Display| ModelError::Encode(e.to_string());
         if texts.is_empty() {
             return Ok(Vec::new());
         }
@@ -272,14 +274,14 @@ impl Embedder {
             .permits
             .acquire()
             .await
-            .map_err(|e| ModelError::Load(e.to_string()))?;
+            .map_err(|e| ModelError::Encode(e.to_string()))?;
         let encoder = Arc::clone(encoder);
         tokio::task::spawn_blocking(move || {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             encoder.encode(&refs)
         })
         .await
-        .map_err(|e| ModelError::Load(e.to_string()))?
+        .map_err(|e| ModelError::Encode(e.to_string()))?
         .map(Some)
     }
 
