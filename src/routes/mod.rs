@@ -131,6 +131,9 @@ fn register(r: &mut Routes<'_>) {
     r.get("/api/v1/claims/{id}/events", api::claims::list_events);
     r.post("/api/v1/score", api::score::score_texts);
     r.get("/api/v1/export", api::export::export_report);
+    r.post("/api/v1/match", api::matching::match_text);
+    r.get("/api/v1/claims/{id}/matches", api::matching::claim_matches);
+    r.post("/api/v1/fact-checks", api::matching::import_fact_checks);
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

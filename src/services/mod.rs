@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod evidence;
 pub mod import;
+pub mod matching;
 pub mod reports;
 pub mod review;
 

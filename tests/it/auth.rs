@@ -68,6 +68,9 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         ),
         (("GET", "/api/v1/claims/{id}/events"), reviewer),
         (("POST", "/api/v1/score"), reviewer),
+        (("POST", "/api/v1/match"), reviewer),
+        (("GET", "/api/v1/claims/{id}/matches"), reviewer),
+        (("POST", "/api/v1/fact-checks"), Needs(Role::Editor)),
         (("GET", "/api/v1/export"), reviewer),
     ]
     .into_iter()

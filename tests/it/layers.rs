@@ -8,7 +8,17 @@ use std::path::{Path, PathBuf};
 /// placed here, or the test fails; see README's "Architecture" section for what each holds.
 const LAYERS: &[(&str, &[&str])] = &[
     // Pure: no database, no HTTP, no clock reads.
-    ("pure", &["domain", "extract", "export"]),
+    (
+        "pure",
+        &[
+            "domain",
+            "extract",
+            "export",
+            "embed",
+            "factcheck",
+            "ranking",
+        ],
+    ),
     // The floor everything with effects stands on.
     ("floor", &["config", "error", "telemetry"]),
     // Talking to PostgreSQL and to the web: queries, one module per table; page fetching.

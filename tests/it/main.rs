@@ -12,6 +12,7 @@ mod extract;
 mod fetch;
 mod health;
 mod layers;
+mod matching;
 mod process;
 mod security;
 mod workflow;

@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod claims;
 pub mod export;
+pub mod matching;
 pub mod score;
 
 use actix_web::{HttpResponse, web};
@@ -52,12 +53,15 @@ pub fn path_config() -> web::PathConfig {
         articles::list_articles, articles::create_article, articles::get_article,
         claims::list_claims, claims::get_claim, claims::transition_claim, claims::add_evidence,
         claims::retract_evidence, claims::list_events, score::score_texts, export::export_report,
+        matching::match_text, matching::claim_matches, matching::import_fact_checks,
     ),
     components(schemas(
         articles::ArticleJson, articles::NewArticleJson, articles::ArticleList,
         claims::ClaimJson, claims::ClaimList, claims::EvidenceJson, claims::NewEvidenceJson,
         claims::TransitionJson, claims::EventJson, claims::EventList, claims::RetractJson,
         score::ScoreRequest, score::ScoreResponse, ErrorJson, ErrorDetailJson,
+        matching::MatchRequest, matching::MatchList, crate::services::matching::Match,
+        crate::services::matching::ImportReport,
         crate::domain::ReviewState, crate::domain::Verdict, crate::domain::Stance,
     )),
     modifiers(&BearerAuth),

@@ -1,0 +1,2 @@
+DROP TABLE claim_embeddings;
+DROP TABLE fact_checks;

@@ -1,0 +1,302 @@
+//! Known fact-checks: upserts keyed by source id, lexical candidates for matching, and stored
+//! embeddings of fact-checks and claims.
+
+use chrono::NaiveDate;
+use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Float4, Nullable, Text};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::factcheck::FactCheckItem;
+
+/// A fact-check as matching shows it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct FactCheckRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub source_id: String,
+    #[diesel(sql_type = Text)]
+    pub claim_reviewed: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub title: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub rating_label: Option<String>,
+    #[diesel(sql_type = Nullable<Float4>)]
+    pub rating_value: Option<f32>,
+    #[diesel(sql_type = Nullable<Float4>)]
+    pub rating_best: Option<f32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub publisher_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub review_url: Option<String>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub review_date: Option<NaiveDate>,
+}
+
+/// A lexical candidate with what re-ranking needs.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub row: FactCheckRow,
+    pub embedding: Option<Vec<f32>>,
+    pub embedding_model: Option<String>,
+    pub lexical: f32,
+}
+
+/// A candidate as the query returns it (diesel's `embed` does not nest rows read by name).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CandidateRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub source_id: String,
+    #[diesel(sql_type = Text)]
+    pub claim_reviewed: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub title: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub rating_label: Option<String>,
+    #[diesel(sql_type = Nullable<Float4>)]
+    pub rating_value: Option<f32>,
+    #[diesel(sql_type = Nullable<Float4>)]
+    pub rating_best: Option<f32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub publisher_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub review_url: Option<String>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub review_date: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Array<Float4>>)]
+    pub embedding: Option<Vec<f32>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub embedding_model: Option<String>,
+    #[diesel(sql_type = Float4)]
+    pub lexical: f32,
+}
+
+const ROW_COLUMNS: &str = "f.id, f.source_id, f.claim_reviewed, f.title, f.rating_label, \
+    f.rating_value, f.rating_best, f.publisher_name, f.review_url, f.review_date";
+
+/// Up to `limit` fact-checks sharing words with `text`, best lexical score first. Any word
+/// may match (an OR query): a paraphrase shares few words with the claim it restates.
+pub async fn lexical_candidates(
+    conn: &mut AsyncPgConnection,
+    text: &str,
+    limit: i64,
+) -> diesel::QueryResult<Vec<Candidate>> {
+    sql_query(format!(
+        "WITH q AS (SELECT replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery AS query) \
+         SELECT {ROW_COLUMNS}, f.embedding, f.embedding_model, \
+                ts_rank(f.search, q.query, 1)::real AS lexical \
+         FROM fact_checks f, q WHERE f.search @@ q.query \
+         ORDER BY lexical DESC, f.id LIMIT $2"
+    ))
+    .bind::<Text, _>(text)
+    .bind::<BigInt, _>(limit)
+    .load::<CandidateRow>(conn)
+    .await
+    .map(|rows| {
+        rows.into_iter()
+            .map(|r| Candidate {
+                row: FactCheckRow {
+                    id: r.id,
+                    source_id: r.source_id,
+                    claim_reviewed: r.claim_reviewed,
+                    title: r.title,
+                    rating_label: r.rating_label,
+                    rating_value: r.rating_value,
+                    rating_best: r.rating_best,
+                    publisher_name: r.publisher_name,
+                    review_url: r.review_url,
+                    review_date: r.review_date,
+                },
+                embedding: r.embedding,
+                embedding_model: r.embedding_model,
+                lexical: r.lexical,
+            })
+            .collect()
+    })
+}
+
+/// Fact-checks by id, in no particular order.
+pub async fn by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> diesel::QueryResult<Vec<FactCheckRow>> {
+    sql_query(format!(
+        "SELECT {ROW_COLUMNS} FROM fact_checks f WHERE f.id = ANY($1)"
+    ))
+    .bind::<Array<BigInt>, _>(ids)
+    .load(conn)
+    .await
+}
+
+#[derive(QueryableByName)]
+struct Existing {
+    #[diesel(sql_type = Text)]
+    source_id: String,
+    #[diesel(sql_type = Text)]
+    claim_reviewed: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    title: Option<String>,
+}
+
+/// The source ids among `ids` whose stored texts equal the given ones and whose embeddings
+/// came from `model`: those need no new embedding.
+pub async fn unchanged(
+    conn: &mut AsyncPgConnection,
+    items: &[FactCheckItem],
+    model: &str,
+) -> diesel::QueryResult<std::collections::HashSet<String>> {
+    let ids: Vec<&str> = items.iter().map(|i| i.source_id.as_str()).collect();
+    let rows: Vec<Existing> = sql_query(
+        "SELECT source_id, claim_reviewed, title FROM fact_checks \
+         WHERE source_id = ANY($1) AND embedding_model = $2",
+    )
+    .bind::<Array<Text>, _>(&ids)
+    .bind::<Text, _>(model)
+    .load(conn)
+    .await?;
+    let stored: std::collections::HashMap<String, (String, Option<String>)> = rows
+        .into_iter()
+        .map(|r| (r.source_id, (r.claim_reviewed, r.title)))
+        .collect();
+    Ok(items
+        .iter()
+        .filter(|i| {
+            stored
+                .get(&i.source_id)
+                .is_some_and(|(c, t)| *c == i.claim_reviewed && *t == i.title)
+        })
+        .map(|i| i.source_id.clone())
+        .collect())
+}
+
+/// A fact-check's claim embedding and its model; `None` keeps what is stored when the texts
+/// did not change.
+#[derive(Debug, Clone, Default)]
+pub struct Embeddings {
+    pub claim: Option<Vec<f32>>,
+    pub model: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct Upserted {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Bool)]
+    inserted: bool,
+}
+
+/// Inserts a fact-check, or updates the one with the same source id. Returns its id and
+/// whether it is new. Stored embeddings survive when the texts are unchanged and none are
+/// given; a changed text without a new embedding clears the stale one.
+pub async fn upsert(
+    conn: &mut AsyncPgConnection,
+    item: &FactCheckItem,
+    source: &str,
+    claim_id: Option<i64>,
+    embeddings: &Embeddings,
+) -> diesel::QueryResult<(i64, bool)> {
+    let row: Upserted = sql_query(
+        "INSERT INTO fact_checks (source_id, claim_reviewed, title, claimant, claim_date, \
+            rating_value, rating_best, rating_worst, rating_label, publisher_name, publisher_site, \
+            review_url, review_date, language, source, claim_id, embedding, embedding_model) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         ON CONFLICT (source_id) DO UPDATE SET \
+            claim_reviewed = EXCLUDED.claim_reviewed, title = EXCLUDED.title, \
+            claimant = EXCLUDED.claimant, claim_date = EXCLUDED.claim_date, \
+            rating_value = EXCLUDED.rating_value, rating_best = EXCLUDED.rating_best, \
+            rating_worst = EXCLUDED.rating_worst, rating_label = EXCLUDED.rating_label, \
+            publisher_name = EXCLUDED.publisher_name, publisher_site = EXCLUDED.publisher_site, \
+            review_url = EXCLUDED.review_url, review_date = EXCLUDED.review_date, \
+            language = EXCLUDED.language, source = EXCLUDED.source, \
+            claim_id = COALESCE(EXCLUDED.claim_id, fact_checks.claim_id), \
+            embedding = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding \
+                WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
+                 AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding END, \
+            embedding_model = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding_model \
+                WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
+                 AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding_model END, \
+            updated_at = now() \
+         RETURNING id, (xmax = 0) AS inserted",
+    )
+    .bind::<Text, _>(&item.source_id)
+    .bind::<Text, _>(&item.claim_reviewed)
+    .bind::<Nullable<Text>, _>(&item.title)
+    .bind::<Nullable<Text>, _>(&item.claimant)
+    .bind::<Nullable<Date>, _>(item.claim_date)
+    .bind::<Nullable<Float4>, _>(item.rating_value)
+    .bind::<Nullable<Float4>, _>(item.rating_best)
+    .bind::<Nullable<Float4>, _>(item.rating_worst)
+    .bind::<Nullable<Text>, _>(&item.rating_label)
+    .bind::<Nullable<Text>, _>(&item.publisher_name)
+    .bind::<Nullable<Text>, _>(&item.publisher_site)
+    .bind::<Nullable<Text>, _>(&item.review_url)
+    .bind::<Nullable<Date>, _>(item.review_date)
+    .bind::<Nullable<Text>, _>(&item.language)
+    .bind::<Text, _>(source)
+    .bind::<Nullable<BigInt>, _>(claim_id)
+    .bind::<Nullable<Array<Float4>>, _>(&embeddings.claim)
+    .bind::<Nullable<Text>, _>(&embeddings.model)
+    .get_result(conn)
+    .await?;
+    Ok((row.id, row.inserted))
+}
+
+/// A claim's stored embedding when it was made by `model` from text with this hash.
+pub async fn claim_embedding(
+    conn: &mut AsyncPgConnection,
+    claim_id: i64,
+    model: &str,
+    text_hash: &[u8],
+) -> diesel::QueryResult<Option<Vec<f32>>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Array<Float4>)]
+        embedding: Vec<f32>,
+    }
+    let rows: Vec<Row> = sql_query(
+        "SELECT embedding FROM claim_embeddings WHERE claim_id = $1 AND model = $2 AND text_hash = $3",
+    )
+    .bind::<BigInt, _>(claim_id)
+    .bind::<Text, _>(model)
+    .bind::<Bytea, _>(text_hash)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next().map(|r| r.embedding))
+}
+
+/// Stores (or replaces) a claim's embedding.
+pub async fn store_claim_embedding(
+    conn: &mut AsyncPgConnection,
+    claim_id: i64,
+    embedding: &[f32],
+    model: &str,
+    text_hash: &[u8],
+) -> diesel::QueryResult<()> {
+    sql_query(
+        "INSERT INTO claim_embeddings (claim_id, embedding, model, text_hash) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (claim_id) DO UPDATE SET embedding = EXCLUDED.embedding, model = EXCLUDED.model, \
+            text_hash = EXCLUDED.text_hash, updated_at = now()",
+    )
+    .bind::<BigInt, _>(claim_id)
+    .bind::<Array<Float4>, _>(embedding)
+    .bind::<Text, _>(model)
+    .bind::<Bytea, _>(text_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many fact-checks are stored.
+pub async fn count(conn: &mut AsyncPgConnection) -> diesel::QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let row: Row = sql_query("SELECT count(*) AS n FROM fact_checks")
+        .get_result(conn)
+        .await?;
+    Ok(row.n)
+}

@@ -1,0 +1,358 @@
+//! Known fact-checks and claim matching: every import format through the API and the command
+//! line, re-imports that update, the ranking with the real model, the model's hash check and
+//! the lexical fallback, and the API's shapes.
+
+use std::process::Command;
+
+use claimdesk::domain::Role;
+use claimdesk::embed::{Embedder, ModelState};
+use claimdesk::ranking::Weights;
+use claimdesk::services::matching;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, api};
+
+fn review(url: &str, claim: &str, rating: &str) -> Value {
+    json!({
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": claim,
+        "datePublished": "2024-03-01",
+        "author": {"@type": "Organization", "name": "Example Checks", "url": "https://checks.example"},
+        "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1, "alternateName": rating}
+    })
+}
+
+async fn post_fact_checks(app: &TestApp, token: &str, body: String) -> (u16, Value) {
+    let res = api(&app.address)
+        .post(app.url("/api/v1/fact-checks"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("post fact-checks");
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("JSON"))
+}
+
+async fn match_api(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    let res = api(&app.address)
+        .post(app.url("/api/v1/match"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("match");
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("JSON"))
+}
+
+fn claimdesk(app: &TestApp, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_claimdesk"))
+        .args(args)
+        .env("DATABASE_URL", &app.db.url)
+        .env("CLAIMDESK_MODEL_INSTALL", "0")
+        .env_remove("CLAIMDESK_MODEL_DIR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("claimdesk runs");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.unwrap_or("").as_bytes())
+        .expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("claimdesk ends")
+}
+
+#[tokio::test]
+async fn json_ld_feeds_and_pages_import_and_reimports_update() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let reviewer = app.token("rev", Role::Reviewer).await;
+
+    // A feed with one malformed item among good ones: the good ones are kept.
+    let feed = json!({
+        "@context": "https://schema.org",
+        "@type": "DataFeed",
+        "dataFeedElement": [
+            {"@type": "DataFeedItem", "item": [review("https://checks.example/a", "Bananas are radioactive enough to harm you.", "False")]},
+            {"@type": "DataFeedItem", "item": [{"@type": "ClaimReview", "url": "https://checks.example/broken"}]},
+            {"@type": "DataFeedItem", "item": review("https://checks.example/b", "The city banned bicycles downtown in 2023.", "Misleading")}
+        ]
+    });
+    let (status, report) = post_fact_checks(&app, &editor, feed.to_string()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["inserted"], 2);
+    assert_eq!(report["errors"][0]["location"], "item 2");
+    assert!(
+        report["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("claimReviewed")
+    );
+
+    // The same review again, with a new rating: updated, not duplicated.
+    let again = review(
+        "https://checks.example/a",
+        "Bananas are radioactive enough to harm you.",
+        "Mostly false",
+    );
+    let (status, report) = post_fact_checks(&app, &editor, again.to_string()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["inserted"].as_u64(), report["updated"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let mut conn = app.conn().await;
+    assert_eq!(
+        claimdesk::db::fact_checks::count(&mut conn).await.unwrap(),
+        2
+    );
+    let (_, found) = match_api(&app, &reviewer, json!({"text": "Are bananas radioactive?"})).await;
+    assert_eq!(found["matches"][0]["source_id"], "https://checks.example/a");
+    assert_eq!(found["matches"][0]["rating"], "Mostly false");
+
+    // Reviewers may not import; nothing readable is a 422.
+    let (status, _) = post_fact_checks(&app, &reviewer, again.to_string()).await;
+    assert_eq!(status, 403);
+    let (status, body) = post_fact_checks(&app, &editor, "{\"@type\":\"Thing\"}".into()).await;
+    assert_eq!(status, 422, "{body}");
+    let (status, _) = post_fact_checks(&app, &editor, "{not json".into()).await;
+    assert_eq!(status, 422);
+
+    // An HTML page with two JSON-LD blocks, through the command line on standard input.
+    let page = format!(
+        "<!doctype html><html><head><script type=\"application/ld+json\">{}</script></head>\
+         <body><p>Two reviews</p><script type=\"application/ld+json\">{}</script></body></html>",
+        review(
+            "https://checks.example/c",
+            "Eating carrots lets people see in total darkness.",
+            "False"
+        ),
+        json!({"@context": "https://schema.org", "@graph": [
+            {"@type": "WebPage", "name": "x"},
+            review("https://checks.example/d", "The river froze solid in July last year.", "False")
+        ]})
+    );
+    let out = claimdesk(&app, &["factchecks", "import", "-"], Some(&page));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("imported 2 fact-checks (2 new, 0 updated, 0 skipped)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        claimdesk::db::fact_checks::count(&mut conn).await.unwrap(),
+        4
+    );
+}
+
+#[tokio::test]
+async fn tsv_import_reports_bad_lines_and_match_prints_the_run() {
+    let app = TestApp::spawn().await;
+    let tsv = "\tvclaim\ttitle\n\
+        10\tA photograph shows a shark swimming on a flooded highway.\tShark on the highway?\n\
+        11\t\tNo claim here\n\
+        12\t\"Drinking bleach \"\"cures\"\" the flu.\"\tBleach and the flu\n";
+    let out = claimdesk(
+        &app,
+        &["factchecks", "import", "-", "--format", "tsv"],
+        Some(tsv),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("skipped line 3: no claim text"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 new, 0 updated, 1 skipped"));
+
+    let queries = "id\ttext\nq1\tShark spotted swimming down a flooded motorway after the hurricane\n\
+                   q2\t\"Bleach cures flu, \"\"doctors\"\" say\"\n";
+    let out = claimdesk(&app, &["match", "-", "--top", "1"], Some(queries));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<Vec<&str>> = stdout.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(&lines[0][..3], ["q1", "10", "1"]);
+    assert_eq!(&lines[1][..3], ["q2", "12", "1"]);
+    assert!(lines[0][3].parse::<f32>().is_ok());
+}
+
+/// Three fact-checks where the decoy shares the most words with the query and the paraphrase
+/// shares its meaning.
+async fn paraphrase_fixture(app: &TestApp) {
+    let editor = app.token("ed", Role::Editor).await;
+    let items = json!([
+        review(
+            "https://checks.example/decoy",
+            "Hot water pipes burst at a drinking water plant, and the hot water caused an infection scare at the city hospital.",
+            "True"
+        ),
+        review(
+            "https://checks.example/paraphrase",
+            "Consuming warm beverages gets rid of a COVID-19 infection.",
+            "False"
+        ),
+        review(
+            "https://checks.example/other",
+            "The mayor resigned after the election results were published.",
+            "True"
+        )
+    ]);
+    let (status, report) = post_fact_checks(app, &editor, items.to_string()).await;
+    assert_eq!(status, 200, "{report}");
+}
+
+const QUERY: &str = "Drinking hot water cures you of a covid infection";
+
+#[tokio::test]
+async fn a_paraphrase_beats_a_word_overlap_decoy() {
+    let app = TestApp::spawn().await;
+    paraphrase_fixture(&app).await;
+    let embedder = claimdesk::embed::shared_async().await;
+    assert_eq!(
+        embedder.state(),
+        ModelState::Ready,
+        "the tests run with the model"
+    );
+    let mut conn = app.conn().await;
+    let ranked = matching::match_text(&mut conn, embedder, QUERY, 5, Weights::default())
+        .await
+        .expect("match");
+    let order: Vec<&str> = ranked.iter().map(|m| m.source_id.as_str()).collect();
+    assert_eq!(order[0], "https://checks.example/paraphrase", "{order:?}");
+    assert!(order.contains(&"https://checks.example/decoy"));
+    // Word overlap alone puts the decoy first: the model is what finds the paraphrase.
+    let lexical = Weights {
+        lexical: 1.0,
+        claim: 0.0,
+    };
+    let ranked = matching::match_text(&mut conn, embedder, QUERY, 5, lexical)
+        .await
+        .expect("match");
+    assert_eq!(ranked[0].source_id, "https://checks.example/decoy");
+}
+
+#[tokio::test]
+async fn a_corrupted_model_is_refused_and_matching_falls_back_to_lexical() {
+    let app = TestApp::spawn().await;
+    paraphrase_fixture(&app).await;
+    let installed = claimdesk::embed::model_dir();
+    assert!(
+        claimdesk::embed::shared_async().await.is_ready(),
+        "the tests run with the model"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, _) in claimdesk::embed::FILES {
+        std::fs::copy(installed.join(name), dir.path().join(name)).expect("copy model file");
+    }
+    // One changed byte in the weights.
+    let weights = dir.path().join("model.safetensors");
+    let mut bytes = std::fs::read(&weights).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x01;
+    std::fs::write(&weights, bytes).expect("write");
+
+    let embedder = tokio::task::spawn_blocking({
+        let dir = dir.path().to_owned();
+        move || Embedder::open(&dir, false)
+    })
+    .await
+    .expect("open");
+    let ModelState::Unavailable(why) = embedder.state() else {
+        panic!("a corrupted model was accepted");
+    };
+    assert!(why.contains("model.safetensors"), "{why}");
+    assert!(why.contains("does not match its pinned SHA-256"), "{why}");
+
+    let mut conn = app.conn().await;
+    let ranked = matching::match_text(&mut conn, &embedder, QUERY, 5, Weights::default())
+        .await
+        .expect("lexical matching still answers");
+    assert_eq!(ranked[0].source_id, "https://checks.example/decoy");
+}
+
+#[tokio::test]
+async fn match_api_shapes() {
+    let app = TestApp::spawn().await;
+    paraphrase_fixture(&app).await;
+    let token = app.token("rev", Role::Reviewer).await;
+    let (status, body) = match_api(&app, &token, json!({"text": QUERY, "limit": 2})).await;
+    assert_eq!(status, 200, "{body}");
+    let matches = body["matches"].as_array().expect("matches");
+    assert_eq!(matches.len(), 2);
+    let first = matches[0].as_object().expect("object");
+    for key in [
+        "fact_check_id",
+        "source_id",
+        "claim_reviewed",
+        "rating",
+        "publisher",
+        "url",
+        "score",
+    ] {
+        assert!(first.contains_key(key), "{key} missing from {body}");
+    }
+    assert_eq!(first["publisher"], "Example Checks");
+    assert_eq!(first["url"], "https://checks.example/paraphrase");
+    assert!(matches[0]["score"].as_f64() >= matches[1]["score"].as_f64());
+
+    for bad in [
+        json!({"text": ""}),
+        json!({"text": "x", "limit": 0}),
+        json!({"text": "x", "limit": 51}),
+        json!({"texts": "x"}),
+    ] {
+        let (status, body) = match_api(&app, &token, bad.clone()).await;
+        assert_eq!(status, 422, "{bad} → {body}");
+    }
+
+    // A claim's matches: a stored claim whose text restates the paraphrase.
+    let article = api(&app.address)
+        .post(app.url("/api/v1/articles"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Health tips", "body": "Health Minister Anna Berg said on Monday that drinking hot water cures covid infections within 24 hours, according to a ministry statement."}))
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(article.status(), 201);
+    let article: Value = article.json().await.expect("json");
+    let claim_id = article["claims"][0]["id"]
+        .as_i64()
+        .expect("a claim was extracted");
+    let res = api(&app.address)
+        .get(app.url(&format!("/api/v1/claims/{claim_id}/matches")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("matches");
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(
+        body["matches"][0]["url"], "https://checks.example/paraphrase",
+        "{body}"
+    );
+    let res = api(&app.address)
+        .get(app.url("/api/v1/claims/999999/matches"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("matches");
+    assert_eq!(res.status(), 404);
+}
