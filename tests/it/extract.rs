@@ -213,6 +213,7 @@ fn claim_json_shape() {
         [
             "category",
             "claimant",
+            "claimant_kind",
             "duplicate_of",
             "end",
             "entities",
