@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn lexicons_parse() {
-        assert_eq!(CATEGORY_TERMS.len(), 7);
+        assert_eq!(CATEGORY_TERMS.len(), 8);
         assert!(CATEGORY_TERMS.iter().all(|(_, t)| !t.is_empty()));
         assert!(WEAPON_STEMS.contains(&"Pantsir"));
         assert!(PLACES.contains("Venezuela"));

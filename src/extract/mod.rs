@@ -268,7 +268,18 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
                 surnames.insert(last.to_string());
             }
         }
-        let category = category::categorize(sent, &ents);
+        // The claimant's own name ("the Economic Times said") is not what
+        // the claim is about; a claim with no evidence of its own continues
+        // the topic of the claim before it.
+        let topic = match &who {
+            Some(c) if c.name.len() > 3 => {
+                category::categorize_evidence(&sent.replace(c.name.as_str(), " "), &ents)
+            }
+            _ => category::categorize_evidence(sent, &ents),
+        };
+        let category = topic
+            .or_else(|| claims.last().map(|c: &ExtractedClaim| c.category))
+            .unwrap_or(Category::Other);
         claims.push(ExtractedClaim {
             text: sent.to_string(),
             start: sp.start,
