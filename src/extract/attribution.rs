@@ -1217,6 +1217,10 @@ fn kind_of(ws: &[&str], full: &[&str], appos: &[&str]) -> ClaimantKind {
     if any(PUBLICATION_WORDS, ws) && !any(GOVERNMENT_WORDS, ws) {
         return Publication;
     }
+    // "Bank of Ghana", "the central bank": a state's central bank.
+    if name.starts_with("Bank of") || ws.iter().any(|w| w.eq_ignore_ascii_case("central")) {
+        return GovernmentBody;
+    }
     if any(ORGANIZATION_WORDS, ws)
         && !ws
             .iter()

@@ -250,4 +250,54 @@ mod tests {
         );
         assert_eq!(categorize("The weather was nice.", &[]), Category::Other);
     }
+
+    fn cat(s: &str) -> Category {
+        categorize(
+            s,
+            &crate::extract::entities::find(s, 0, &Default::default(), false),
+        )
+    }
+
+    #[test]
+    fn what_the_claim_asserts() {
+        use Category::*;
+        // A purchase paid for with a loan is about the loan …
+        assert_eq!(
+            cat("Ghana paid for the Mi-24 gunships with a $40 million credit from a state bank."),
+            Finance
+        );
+        // … but the loan's money going into an overhaul is about the overhaul.
+        assert_eq!(
+            cat("Half of the credit will go toward repairing six Su-25 jets and their engines."),
+            Arms
+        );
+        assert_eq!(
+            cat("Reservists began a week of drills with 300 troops near the border."),
+            Military
+        );
+        assert_eq!(
+            cat("Public debt stood at 71 percent of gross domestic product in 2023."),
+            Finance
+        );
+        assert_eq!(
+            cat("The cedi has lost 9 percent against the dollar since March."),
+            Economy
+        );
+        assert_eq!(
+            cat("Crude exports averaged 1.1 million barrels per day in May."),
+            Energy
+        );
+        assert_eq!(
+            cat("The two countries agreed to drop visa requirements for diplomats."),
+            Diplomacy
+        );
+        assert_eq!(
+            cat("The senate committee voted 6-3 to hold a hearing on the bill."),
+            Politics
+        );
+        assert_eq!(
+            cat("A landslide killed 12 people in the north of the province."),
+            Other
+        );
+    }
 }

@@ -411,4 +411,56 @@ mod tests {
         let r = run(t);
         assert_eq!(r[1].1.as_deref(), Some("Dva Mayora"));
     }
+
+    fn kinds(t: &str) -> Vec<(String, Option<(String, ClaimantKind)>)> {
+        let spans = split(t);
+        attribute(t, &spans)
+            .into_iter()
+            .zip(&spans)
+            .map(|((w, _), s)| (t[s.start..s.end].to_string(), w.map(|c| (c.name, c.kind))))
+            .collect()
+    }
+
+    #[test]
+    fn two_sentence_quote_with_the_speaker_after_the_second() {
+        let t = "\"We moved 300 tonnes in May. Another 200 left in June,\" said Col. Ines Barros, a logistics officer.";
+        let r = run(t);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].1.as_deref(), Some("Ines Barros"));
+        assert_eq!(r[1].1.as_deref(), Some("Ines Barros"));
+    }
+
+    #[test]
+    fn carry_over_within_and_into_the_next_paragraph() {
+        let t = "Grain exports rose 6% in May, said Dr. Kofi Mensah, an economist at the Volta Institute. She added that prices fell.\n\nHe also said 40 ships had docked.\n\nThe port reopened in 2020, the harbour authority said. It also said fees rose 3%. Rail traffic doubled, it said.";
+        let r = kinds(t);
+        let who = |i: usize| r[i].1.as_ref().map(|(n, _)| n.as_str());
+        assert_eq!(who(0), Some("Kofi Mensah"));
+        // Gender is not known: any person fits "she".
+        assert_eq!(who(1), Some("Kofi Mensah"));
+        assert_eq!(who(2), Some("Kofi Mensah"));
+        assert_eq!(who(3), Some("harbour authority"));
+        assert_eq!(
+            r[3].1.as_ref().map(|w| w.1),
+            Some(ClaimantKind::GovernmentBody)
+        );
+        assert_eq!(who(4), Some("harbour authority"));
+        assert_eq!(who(5), Some("harbour authority"));
+    }
+
+    #[test]
+    fn a_pronoun_does_not_reach_past_an_unrelated_paragraph() {
+        let t = "Output fell 4%, the ministry said.\n\nThe storm closed two ports.\n\nIt said repairs would take a month.";
+        let r = run(t);
+        assert_eq!(r[0].1.as_deref(), Some("ministry"));
+        assert_eq!(r[1].1, None);
+        assert_eq!(r[2].1, None);
+    }
+
+    #[test]
+    fn a_later_surname_expands_to_the_full_name() {
+        let t = "The accord was signed by Deputy Minister Ana Okafor. \"Trade doubled to $2 billion,\" Ms. Okafor said.";
+        let r = run(t);
+        assert_eq!(r[1].1.as_deref(), Some("Ana Okafor"));
+    }
 }

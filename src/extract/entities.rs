@@ -1141,6 +1141,15 @@ fn classify_run(
     title_case: bool,
     out: &mut Vec<Cand>,
 ) {
+    // "London-based Harrow & Vale": the place is a modifier, not the name.
+    if let [first, rest @ ..] = run
+        && first.text.ends_with("-based")
+    {
+        if !rest.is_empty() {
+            classify_run(s, rest, known_surnames, title_case, out);
+        }
+        return;
+    }
     let (Some(first), Some(last)) = (run.first(), run.last()) else {
         return;
     };
@@ -1320,5 +1329,132 @@ mod tests {
             "{got:?}"
         );
         assert!(got.contains(&(EntityKind::Place, "Venezuela")), "{got:?}");
+    }
+
+    fn money(s: &str) -> Vec<(f64, String)> {
+        ents(s)
+            .into_iter()
+            .filter_map(|e| match e.value {
+                Some(NormalizedValue::Money {
+                    amount, currency, ..
+                }) => Some((amount, currency)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn money_with_magnitude_suffixes_and_currencies() {
+        let close = |got: &[(f64, String)], want: &[(f64, &str)]| {
+            assert_eq!(got.len(), want.len(), "{got:?}");
+            for ((a, c), (b, d)) in got.iter().zip(want) {
+                assert!((a - b).abs() < 1e-3 * b.abs().max(1.0), "{a} vs {b}");
+                assert_eq!(c, d);
+            }
+        };
+        close(&money("Aid reached $4 billion."), &[(4e9, "USD")]);
+        close(
+            &money("Debts of US$41b and US$2.5b fell due."),
+            &[(41e9, "USD"), (2.5e9, "USD")],
+        );
+        close(
+            &money("Sales were $3.4bn, costs $610mn."),
+            &[(3.4e9, "USD"), (610e6, "USD")],
+        );
+        close(
+            &money("A 275 million euros deal and €7m in fees."),
+            &[(275e6, "EUR"), (7e6, "EUR")],
+        );
+        close(
+            &money("The fund holds 2.2 trillion rubles."),
+            &[(2.2e12, "RUB")],
+        );
+        close(
+            &money("Lenders rescheduled 8 billion yuan."),
+            &[(8e9, "CNY")],
+        );
+        close(
+            &money("Fees of £12m and 40 million pounds."),
+            &[(12e6, "GBP"), (40e6, "GBP")],
+        );
+        // "5 more" is not five million.
+        assert!(
+            money("It cost $5 more than before.")
+                .first()
+                .is_some_and(|m| m.0 == 5.0)
+        );
+    }
+
+    #[test]
+    fn designations_are_weapon_systems_not_quantities() {
+        let e = ents(
+            "Minsk overhauled Su-25SM jets, 14 Kh-29T missiles, two Il-78 tankers, RD-33 engines, Mi-8MTV craft and T-72B3 tanks.",
+        );
+        let weapons: Vec<&str> = e
+            .iter()
+            .filter(|e| e.kind == EntityKind::WeaponSystem)
+            .map(|e| e.text.as_str())
+            .collect();
+        assert_eq!(
+            weapons,
+            ["Su-25SM", "Kh-29T", "Il-78", "RD-33", "Mi-8MTV", "T-72B3"]
+        );
+        let quantities: Vec<&str> = e
+            .iter()
+            .filter(|e| e.kind == EntityKind::Quantity)
+            .map(|e| e.text.as_str())
+            .collect();
+        // No figure inside a designation became a count.
+        assert!(
+            quantities
+                .iter()
+                .all(|q| !["25", "29", "78", "33", "8", "72"]
+                    .iter()
+                    .any(|d| q.starts_with(d))),
+            "{quantities:?}"
+        );
+        let plural = ents("The MiG-31s flew 40 sorties; G-20 leaders met; COVID-19 spread.");
+        let w: Vec<&str> = plural
+            .iter()
+            .filter(|e| e.kind == EntityKind::WeaponSystem)
+            .map(|e| e.text.as_str())
+            .collect();
+        assert_eq!(w, ["MiG-31"]);
+    }
+
+    #[test]
+    fn organisations_by_form() {
+        let e = ents(
+            "Analysts at Birch Hollow Capital, the Oduya Institution, the Supreme Council, Kestrel Refining Corp. and Dane & Sons said so, as did the Central Bank of the Andes.",
+        );
+        let orgs: Vec<&str> = e
+            .iter()
+            .filter(|e| e.kind == EntityKind::Organization)
+            .map(|e| e.text.as_str())
+            .collect();
+        for want in [
+            "Birch Hollow Capital",
+            "Oduya Institution",
+            "Supreme Council",
+            "Kestrel Refining Corp",
+            "Dane & Sons",
+            "Central Bank of the Andes",
+        ] {
+            assert!(orgs.contains(&want), "{want} not in {orgs:?}");
+        }
+        assert!(e.iter().all(|e| e.kind != EntityKind::Person), "{e:?}");
+    }
+
+    #[test]
+    fn no_people_from_a_headline() {
+        let s = "Minister Seeks Fresh Loans As Currency Slides";
+        let e = find(s, 0, &FastSet::default(), true);
+        assert!(e.iter().all(|e| e.kind != EntityKind::Person), "{e:?}");
+        // The same words in running text can still be a name.
+        assert!(
+            ents("Talks were led by Amara Quist on Monday.")
+                .iter()
+                .any(|e| e.kind == EntityKind::Person && e.text == "Amara Quist")
+        );
     }
 }
