@@ -722,9 +722,10 @@ fn is_verb_at(ws: &[W<'_>], i: usize) -> bool {
     if SPEECH_VERBS.contains(v) {
         // "wrote to the ministry", "reported to the police" are acts, not speech;
         // "said to be" is hearsay about something else.
-        return !(matches!(v, "wrote" | "reported" | "told" | "said" | "added")
-            && matches!(next, Some("to" | "by" | "up")))
-            && !(v == "told" && next.is_none());
+        let act = matches!(v, "wrote" | "reported" | "told" | "said" | "added")
+            && matches!(next, Some("to" | "by" | "up"));
+        let bare_told = v == "told" && next.is_none();
+        return !(act || bare_told);
     }
     match v {
         // Data and documents "show"; findings are "found".
@@ -767,7 +768,7 @@ fn np_like(ws: &[W<'_>]) -> bool {
     }
     if ws
         .iter()
-        .any(|w| NOT_IN_NP.contains(&w.core) && !Pronoun::of(w.core).is_some())
+        .any(|w| NOT_IN_NP.contains(&w.core) && Pronoun::of(w.core).is_none())
     {
         // Pronouns are fine only alone.
         return false;
@@ -965,7 +966,7 @@ fn subject_before(
         if k >= 1
             && matches!(np.first().map(|w| w.core), Some("a" | "an"))
             && let Some(&(pa, pb)) = segs.get(k - 1)
-            && (k - 1 >= lo.saturating_sub(1))
+            && k > lo.saturating_sub(1)
             && let Some(prev) = ws.get(pa..pb)
             && name_like(prev)
             && np_like(prev)

@@ -242,10 +242,16 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
         .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
 }
 
-fn words_lower(s: &str) -> Vec<String> {
-    s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
+/// The sentence lowercased with typographic apostrophes made plain, split
+/// into words by [`lower_words`].
+fn lowered(s: &str) -> String {
+    s.to_lowercase().replace('\u{2019}', "'")
+}
+
+fn lower_words(lower: &str) -> Vec<&str> {
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().replace('\u{2019}', "'"))
         .collect()
 }
 
@@ -275,14 +281,14 @@ pub fn before_scoring(sent: &str, start: usize, line: &str, page: &Page<'_>) -> 
     if is_heading_line(t) {
         return Some(Reason::Heading);
     }
-    let lower = t.to_lowercase();
+    let lower = lowered(t);
     if UNCLEAR.iter().any(|p| lower.contains(p)) {
         return Some(Reason::Speculation);
     }
     if NO_COMMENT.iter().any(|p| lower.contains(p)) {
         return Some(Reason::NoComment);
     }
-    let ws = words_lower(t);
+    let ws = lower_words(&lower);
     if opinion_of_unnamed(&ws) {
         return Some(Reason::Speculation);
     }
@@ -322,9 +328,9 @@ fn has_figure(sent: &str, ents: &[Entity]) -> bool {
             EntityKind::Money | EntityKind::Percent | EntityKind::Date | EntityKind::Quantity
         )
     }) || digit_outside(sent, ents)
-        || words_lower(sent).iter().any(|w| {
+        || lower_words(&lowered(sent)).iter().any(|w| {
             matches!(
-                w.as_str(),
+                *w,
                 "one"
                     | "two"
                     | "three"
@@ -437,75 +443,68 @@ pub fn is_title_case(t: &str) -> bool {
 }
 
 /// "Analysts say the move could …", "Some diplomats believe … might …".
-fn opinion_of_unnamed(ws: &[String]) -> bool {
-    let Some(v) = ws
-        .iter()
-        .take(8)
-        .position(|w| OPINION_VERBS.contains(&w.as_str()))
-    else {
+fn opinion_of_unnamed(ws: &[&str]) -> bool {
+    let Some(v) = ws.iter().take(8).position(|w| OPINION_VERBS.contains(w)) else {
         return false;
     };
-    let subject_unnamed = ws[..v]
-        .iter()
-        .any(|w| OPINION_SUBJECTS.contains(&w.as_str()));
-    subject_unnamed && ws[v..].iter().any(|w| MODALS.contains(&w.as_str()))
+    let subject_unnamed = ws[..v].iter().any(|w| OPINION_SUBJECTS.contains(w));
+    subject_unnamed && ws[v..].iter().any(|w| MODALS.contains(w))
 }
 
 /// A quotation that speaks for "us", judges in the present tense ("X is
 /// robust", "this is about credibility") or deals in absolutes ("nobody",
 /// "only ever"), rather than reporting what happened.
 fn rhetorical(sent: &str) -> bool {
-    let ws = words_lower(sent);
+    let lower = lowered(sent);
+    let ws = lower_words(&lower);
     let first_person = ws.iter().any(|w| {
         matches!(
-            w.as_str(),
+            *w,
             "we" | "our" | "us" | "i" | "my" | "me" | "we're" | "i'm" | "ours"
         )
     });
-    let absolute = ws.iter().any(|w| matches!(w.as_str(), "nobody" | "no-one"))
+    let absolute = ws.iter().any(|w| matches!(*w, "nobody" | "no-one"))
         || ws.windows(2).any(|p| {
             matches!(
-                (p[0].as_str(), p[1].as_str()),
+                (p[0], p[1]),
                 ("only", "ever") | ("nothing", "more") | ("no", "one") | ("never", "again")
             )
         });
     let judging = ws.iter().enumerate().any(|(i, w)| {
-        matches!(
-            w.as_str(),
-            "is" | "are" | "remains" | "remain" | "stays" | "'s"
-        ) && ws
-            .get(i + 1..)
-            .and_then(|rest| {
-                rest.iter().find(|n| {
-                    !matches!(
-                        n.as_str(),
-                        "still"
-                            | "not"
-                            | "very"
-                            | "so"
-                            | "deeply"
-                            | "currently"
-                            | "also"
-                            | "really"
-                            | "simply"
-                            | "now"
-                            | "clearly"
-                            | "truly"
-                            | "just"
-                    )
+        matches!(*w, "is" | "are" | "remains" | "remain" | "stays" | "'s")
+            && ws
+                .get(i + 1..)
+                .and_then(|rest| {
+                    rest.iter().find(|n| {
+                        !matches!(
+                            **n,
+                            "still"
+                                | "not"
+                                | "very"
+                                | "so"
+                                | "deeply"
+                                | "currently"
+                                | "also"
+                                | "really"
+                                | "simply"
+                                | "now"
+                                | "clearly"
+                                | "truly"
+                                | "just"
+                        )
+                    })
                 })
-            })
-            .is_some_and(|n| !n.ends_with("ed") && !n.ends_with("en") && n != "being")
+                .is_some_and(|n| !n.ends_with("ed") && !n.ends_with("en") && *n != "being")
     });
     first_person || absolute || judging
 }
 
 /// "We want to double it", "We will follow every rule", "I hope to …".
-fn first_person_aim(ws: &[String]) -> bool {
+fn first_person_aim(ws: &[&str]) -> bool {
     ws.windows(3).any(|p| {
-        matches!(p[0].as_str(), "we" | "i")
+        matches!(p[0], "we" | "i")
             && (matches!(
-                p[1].as_str(),
+                p[1],
                 "want"
                     | "will"
                     | "hope"
@@ -521,9 +520,9 @@ fn first_person_aim(ws: &[String]) -> bool {
                     | "'ll"
                     | "expect"
                     | "seek"
-            ) || matches!(p[1].as_str(), "we'll" | "i'll")
-                || (p[1] == "are" && matches!(p[2].as_str(), "going" | "determined" | "ready")))
-    }) || ws.iter().any(|w| matches!(w.as_str(), "we'll" | "i'll"))
+            ) || matches!(p[1], "we'll" | "i'll")
+                || (p[1] == "are" && matches!(p[2], "going" | "determined" | "ready")))
+    }) || ws.iter().any(|w| matches!(*w, "we'll" | "i'll"))
 }
 
 #[cfg(test)]
