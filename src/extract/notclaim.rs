@@ -64,6 +64,13 @@ const FURNITURE: &[&str] = &[
     "most read",
     "top stories",
     "you may also like",
+    "updated:",
+    "published:",
+    "last updated",
+    "updated on",
+    "published on",
+    "our standards",
+    "more from",
 ];
 
 /// Credit markers: a paragraph containing one is a picture caption.
@@ -541,6 +548,10 @@ mod tests {
             Some(Reason::Furniture)
         );
         assert_eq!(pre("By Mara Quist and Olu Ade"), Some(Reason::Credit));
+        assert_eq!(
+            pre("Updated: May 4, 2024 10:15 GMT"),
+            Some(Reason::Furniture)
+        );
         assert_eq!(
             pre("Reporting by Mara Quist in Accra and Olu Ade in Lagos; Editing by Jo Park"),
             Some(Reason::Credit)
