@@ -131,10 +131,36 @@ fn term_matches(t: &Term, ws: &[&str]) -> bool {
         })
 }
 
-/// Picks the category with the highest summed lexicon weight; entity kinds
-/// add evidence (a weapon system is strong evidence for arms). Ties go to the
-/// earlier category in the lexicon file; no evidence gives `Other`.
-pub fn categorize(text: &str, entities: &[Entity]) -> Category {
+/// Weight of one weapon system for arms, and the most all of them add.
+const WEAPON_WEIGHT: f32 = 2.0;
+const WEAPON_CAP: f32 = 4.0;
+/// A claim that something was paid for with a loan or credit is about the
+/// loan, whatever it bought.
+const PAID_WITH_LOAN: f32 = 6.0;
+
+/// "paid for … with a loan", "financed with a credit", "funded by bonds".
+fn paid_with_loan(ws: &[&str]) -> bool {
+    let paid = ws
+        .windows(2)
+        .any(|p| matches!(p[0], "paid" | "pay" | "pays" | "paying") && p[1] == "for")
+        || ws
+            .iter()
+            .any(|w| matches!(*w, "financed" | "funded" | "bankrolled"));
+    paid && ws.iter().any(|w| {
+        w.starts_with("loan")
+            || w.starts_with("credit")
+            || w.starts_with("borrow")
+            || w.starts_with("bond")
+    })
+}
+
+/// The category whose lexicon terms carry the most weight in the claim, with
+/// entity kinds as evidence (a weapon system for arms, an amount for finance)
+/// and one rule of precedence: a purchase paid for with a loan is finance.
+/// Ties go to the earlier section of `data/extract/categories.txt` (arms,
+/// military, finance, energy, economy, diplomacy, politics, other). `None`
+/// when nothing in the claim points anywhere.
+pub fn categorize_evidence(text: &str, entities: &[Entity]) -> Option<Category> {
     let lower = text.to_ascii_lowercase();
     let ws = words(&lower);
     let mut scores = vec![0.0f32; CATEGORY_TERMS.len()];
@@ -163,21 +189,33 @@ pub fn categorize(text: &str, entities: &[Entity]) -> Category {
             }
         }
     }
-    let mut best = (Category::Other, 0.0f32);
+    let weapons = entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::WeaponSystem)
+        .count() as f32;
+    let money = entities.iter().any(|e| e.kind == EntityKind::Money);
+    let loan_paid = paid_with_loan(&ws);
+    let mut best: Option<(Category, f32)> = None;
     for ((cat, _), mut score) in CATEGORY_TERMS.iter().zip(scores) {
-        score += entities
-            .iter()
-            .map(|e| match (cat, e.kind) {
-                (Category::Arms, EntityKind::WeaponSystem) => 4.0,
-                (Category::Finance, EntityKind::Money) => 0.5,
-                _ => 0.0,
-            })
-            .sum::<f32>();
-        if score > best.1 {
-            best = (*cat, score);
+        match cat {
+            Category::Arms => score += (weapons * WEAPON_WEIGHT).min(WEAPON_CAP),
+            Category::Finance if money => score += 0.5,
+            _ => {}
+        }
+        if *cat == Category::Finance && loan_paid {
+            score += PAID_WITH_LOAN;
+        }
+        if score > best.map_or(0.0, |b| b.1) {
+            best = Some((*cat, score));
         }
     }
-    best.0
+    best.map(|b| b.0)
+}
+
+/// [`categorize_evidence`], or `Other` when nothing points anywhere.
+#[cfg(test)]
+pub fn categorize(text: &str, entities: &[Entity]) -> Category {
+    categorize_evidence(text, entities).unwrap_or(Category::Other)
 }
 
 #[cfg(test)]
@@ -211,5 +249,55 @@ mod tests {
             Category::Military
         );
         assert_eq!(categorize("The weather was nice.", &[]), Category::Other);
+    }
+
+    fn cat(s: &str) -> Category {
+        categorize(
+            s,
+            &crate::extract::entities::find(s, 0, &Default::default(), false),
+        )
+    }
+
+    #[test]
+    fn what_the_claim_asserts() {
+        use Category::*;
+        // A purchase paid for with a loan is about the loan …
+        assert_eq!(
+            cat("Ghana paid for the Mi-24 gunships with a $40 million credit from a state bank."),
+            Finance
+        );
+        // … but the loan's money going into an overhaul is about the overhaul.
+        assert_eq!(
+            cat("Half of the credit will go toward repairing six Su-25 jets and their engines."),
+            Arms
+        );
+        assert_eq!(
+            cat("Reservists began a week of drills with 300 troops near the border."),
+            Military
+        );
+        assert_eq!(
+            cat("Public debt stood at 71 percent of gross domestic product in 2023."),
+            Finance
+        );
+        assert_eq!(
+            cat("The cedi has lost 9 percent against the dollar since March."),
+            Economy
+        );
+        assert_eq!(
+            cat("Crude exports averaged 1.1 million barrels per day in May."),
+            Energy
+        );
+        assert_eq!(
+            cat("The two countries agreed to drop visa requirements for diplomats."),
+            Diplomacy
+        );
+        assert_eq!(
+            cat("The senate committee voted 6-3 to hold a hearing on the bill."),
+            Politics
+        );
+        assert_eq!(
+            cat("A landslide killed 12 people in the north of the province."),
+            Other
+        );
     }
 }

@@ -4,17 +4,9 @@
 // paragraphs, and because "it added" / "she wrote" refer back to the last
 // named speaker.
 
+use super::attribution::{self, Claimant, ClaimantKind, Found, Pronoun};
 use super::lexicon::SPEECH_VERBS;
 use super::sentences::Span;
-
-const PRONOUNS: &[&str] = &["he", "she", "it", "they", "He", "She", "It", "They"];
-
-/// Capitalised words that cannot start a speaker's name.
-const NOT_NAME_START: &[&str] = &[
-    "The", "A", "An", "And", "But", "Or", "If", "In", "On", "At", "For", "This", "That", "It",
-    "He", "She", "They", "We", "I", "Yet", "Still", "Such", "Despite", "Instead", "However",
-    "There", "Most", "Some", "Many", "As", "When", "While", "After",
-];
 
 #[derive(Debug, Clone)]
 struct Quote {
@@ -23,7 +15,7 @@ struct Quote {
     /// Byte offset just past the closing mark (or end of paragraph).
     end: usize,
     paragraph: usize,
-    speaker: Option<String>,
+    speaker: Option<Claimant>,
 }
 
 /// Finds double-quoted spans. A quote left open at the end of a paragraph
@@ -79,197 +71,129 @@ fn find_quotes(text: &str) -> Vec<Quote> {
     out
 }
 
-fn clean(w: &str) -> &str {
-    w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '-'))
-}
-
-fn is_cap(w: &str) -> bool {
-    w.chars().next().is_some_and(char::is_uppercase)
-}
-
-/// Capitalised word runs in `s` (brackets and possessives end a run).
-fn cap_runs(s: &str) -> Vec<String> {
-    let mut runs = Vec::new();
-    let mut cur: Vec<&str> = Vec::new();
-    for raw in s.split_whitespace() {
-        let w = clean(raw);
-        let possessive = raw.ends_with("\u{2019}s") || raw.ends_with("'s");
-        if !w.is_empty() && is_cap(w) && !possessive {
-            cur.push(w);
-            if raw.ends_with([',', '.', ';', ':']) {
-                runs.push(cur.join(" "));
-                cur.clear();
-            }
-        } else if !cur.is_empty() {
-            runs.push(cur.join(" "));
-            cur.clear();
-        }
-    }
-    if !cur.is_empty() {
-        runs.push(cur.join(" "));
-    }
-    runs
-}
-
-fn is_speech_verb(w: &str) -> bool {
-    SPEECH_VERBS.contains(clean(w))
-}
-
-enum Attribution {
-    Name(String),
-    Pronoun,
-}
-
-/// Attribution in the text right after a closing quote:
-/// `wrote Oleg Deripaska, a …` / `Lukyanov said.` / `it added`.
-fn after_quote(s: &str) -> Option<Attribution> {
-    let clause = s
-        .split(['.', ';', '\u{201c}', '"', '\n'])
-        .next()
-        .unwrap_or("")
-        .trim_start_matches([',', ' ']);
-    let words: Vec<&str> = clause.split_whitespace().collect();
-    let first = words.first()?;
-    if is_speech_verb(first) {
-        // Name phrase runs to the first comma: take its last capitalised run
-        // ("the pro-Kremlin Telegram channel Dva Mayora" gives "Dva Mayora").
-        let rest = clause.split_once(first).map(|(_, r)| r).unwrap_or("");
-        let phrase = rest.split(',').next().unwrap_or("");
-        if let Some(w) = phrase.split_whitespace().next()
-            && PRONOUNS.contains(&clean(w))
-        {
-            return Some(Attribution::Pronoun);
-        }
-        return cap_runs(phrase).pop().map(Attribution::Name);
-    }
-    // "<Name …> said" within the first few words.
-    let verb_at = words.iter().take(6).position(|w| is_speech_verb(w))?;
-    let before = words.get(..verb_at)?.join(" ");
-    let before = before.trim();
-    if PRONOUNS.contains(&clean(before)) {
-        return Some(Attribution::Pronoun);
-    }
-    cap_runs(before)
-        .into_iter()
-        .find(|r| !NOT_NAME_START.contains(&r.as_str()))
-        .map(Attribution::Name)
-}
-
-/// Attribution before an opening quote: `Lavrov said: “…`.
-fn before_quote(s: &str) -> Option<Attribution> {
-    let t = s.trim_end().trim_end_matches([':', ',']).trim_end();
-    let last = t.split_whitespace().next_back()?;
-    if !is_speech_verb(last) {
-        return None;
-    }
-    reported_subject(t)
-}
-
-/// The subject of a sentence that opens with a name and contains a speech
-/// verb: "Olga Uskova, a tech entrepreneur, said …".
-fn reported_subject(s: &str) -> Option<Attribution> {
-    let words: Vec<&str> = s.split_whitespace().collect();
-    let first = words.first()?;
-    if PRONOUNS.contains(&clean(first)) && words.iter().take(3).any(|w| is_speech_verb(w)) {
-        return Some(Attribution::Pronoun);
-    }
-    let mut name = Vec::new();
-    let mut ended_by_comma = false;
-    for raw in &words {
-        let w = clean(raw);
-        if raw.ends_with("\u{2019}s") || raw.ends_with("'s") || !is_cap(w) {
-            break;
-        }
-        if name.is_empty() && NOT_NAME_START.contains(&w) {
-            return None;
-        }
-        name.push(w);
-        if raw.ends_with(',') {
-            ended_by_comma = true;
-            break;
-        }
-    }
-    if name.is_empty() {
-        return None;
-    }
-    let next = words.get(name.len()).map(|w| clean(w)).unwrap_or("");
-    let verb_follows = is_speech_verb(next)
-        || (matches!(next, "also" | "then" | "later" | "previously")
-            && words.get(name.len() + 1).is_some_and(|w| is_speech_verb(w)));
-    let verb_later = ended_by_comma && words.iter().skip(name.len()).any(|w| is_speech_verb(w));
-    (verb_follows || verb_later).then(|| Attribution::Name(name.join(" ")))
-}
-
-/// "according to X", "said X", "X said that".
-fn reported_speech(s: &str) -> Option<Attribution> {
-    let marker = s.find("according to ").or_else(|| s.find("According to "));
-    if let Some(pos) = marker {
-        let rest = s.get(pos + "according to ".len()..).unwrap_or("");
-        let phrase = rest.split([',', '.', ';']).next().unwrap_or("");
-        if let Some(r) = cap_runs(phrase).into_iter().next() {
-            return Some(Attribution::Name(r));
-        }
-    }
-    if let Some(a) = reported_subject(s) {
-        return Some(a);
-    }
-    // ", said Fyodor Lukyanov" anywhere in the sentence.
-    let words: Vec<&str> = s.split_whitespace().collect();
-    for (i, w) in words.iter().enumerate() {
-        if i > 0 && is_speech_verb(w) && words.get(i - 1).is_some_and(|p| p.ends_with(',')) {
-            let rest = words.get(i + 1..).unwrap_or(&[]).join(" ");
-            let phrase = rest.split(',').next().unwrap_or("");
-            if let Some(r) = cap_runs(phrase).pop() {
-                return Some(Attribution::Name(r));
-            }
-        }
-    }
-    None
-}
-
-/// Expands a bare surname to a full name seen earlier ("Lukyanov" to
-/// "Fyodor Lukyanov").
-fn expand(name: String, seen: &[String]) -> String {
-    if name.contains(' ') {
+/// Expands a bare surname to a full name written earlier in the article
+/// ("Lukyanov" to "Fyodor Lukyanov").
+fn expand(name: String, seen: &[String], before: &str) -> String {
+    if name.contains(' ') || !name.chars().next().is_some_and(char::is_uppercase) {
         return name;
     }
-    seen.iter()
-        .rev()
-        .find(|full| {
-            full.strip_suffix(name.as_str())
-                .is_some_and(|head| head.ends_with(' '))
-        })
-        .cloned()
-        .unwrap_or(name)
+    if let Some(full) = seen.iter().rev().find(|full| {
+        full.strip_suffix(name.as_str())
+            .is_some_and(|head| head.ends_with(' '))
+    }) {
+        return full.clone();
+    }
+    // "Oleg Rudnev" named earlier without being quoted.
+    let mut at = before.len();
+    while let Some(p) = before.get(..at).and_then(|b| b.rfind(name.as_str())) {
+        at = p;
+        let after_ok = before
+            .get(p + name.len()..)
+            .and_then(|r| r.chars().next())
+            .is_none_or(|c| !c.is_alphanumeric());
+        let head = before.get(..p).unwrap_or("");
+        let Some(prev) = head.strip_suffix(' ') else {
+            continue;
+        };
+        let first = prev
+            .rsplit(|c: char| c.is_whitespace())
+            .next()
+            .unwrap_or("");
+        let cap = first.chars().next().is_some_and(char::is_uppercase);
+        if after_ok && cap && first.chars().all(char::is_alphabetic) && first.len() > 1 {
+            return format!("{first} {name}");
+        }
+    }
+    name
 }
 
-/// Returns the claimant for each sentence span, in order.
-pub fn attribute(text: &str, spans: &[Span]) -> Vec<Option<String>> {
+/// One resolved claimant with the paragraph it was found in.
+struct Recent {
+    paragraph: usize,
+    who: Claimant,
+}
+
+/// Claimants seen so far, for pronouns ("He also said", "…, it said").
+#[derive(Default)]
+struct History {
+    recent: Vec<Recent>,
+}
+
+impl History {
+    fn push(&mut self, paragraph: usize, who: &Claimant) {
+        if self.recent.len() >= 64 {
+            self.recent.remove(0);
+        }
+        self.recent.push(Recent {
+            paragraph,
+            who: who.clone(),
+        });
+    }
+
+    /// The latest fitting claimant of this paragraph, else of the one before.
+    fn resolve(&self, p: Pronoun, paragraph: usize) -> Option<Claimant> {
+        let here = self
+            .recent
+            .iter()
+            .rev()
+            .take_while(|r| r.paragraph == paragraph);
+        if let Some(r) = here.clone().find(|r| p.fits(&r.who)) {
+            return Some(r.who.clone());
+        }
+        if let Some(r) = here.clone().next() {
+            return Some(r.who.clone());
+        }
+        let last_para = self.recent.last()?.paragraph;
+        if last_para + 1 != paragraph {
+            return None;
+        }
+        self.recent
+            .iter()
+            .rev()
+            .take_while(|r| r.paragraph == last_para)
+            .find(|r| p.fits(&r.who))
+            .map(|r| r.who.clone())
+    }
+}
+
+/// Returns the claimant for each sentence span, in order, and whether the
+/// sentence is mostly a direct quotation.
+pub fn attribute(text: &str, spans: &[Span]) -> Vec<(Option<Claimant>, bool)> {
     let mut quotes = find_quotes(text);
     let mut seen: Vec<String> = Vec::new();
-    let mut last_speaker: Option<String> = None;
-    let mut reported: Vec<Option<String>> = vec![None; spans.len()];
+    let mut history = History::default();
+    let mut reported: Vec<Option<Claimant>> = vec![None; spans.len()];
     let mut qi = 0;
-    let mut prev_quote: Option<(usize, Option<String>)> = None;
+    let mut prev_quote: Option<(usize, Option<Claimant>)> = None;
+    // Paragraphs are lines with text; blank lines do not count.
+    let mut paragraph = 0usize;
+    let mut line_end = 0usize;
 
     for (si, sp) in spans.iter().enumerate() {
+        if sp.start >= line_end {
+            if si > 0 {
+                paragraph += 1;
+            }
+            line_end = text
+                .get(sp.start..)
+                .and_then(|r| r.find('\n'))
+                .map_or(text.len(), |p| sp.start + p);
+        }
         let sent = window_after(text, sp.start, sp.end.min(sp.start + 2 * WINDOW));
         let quoted = quote_for(&quotes, sp).is_some();
-        // Reported speech needs a speech verb or "according to"; checking
-        // that first skips the parsing for most sentences.
-        let may_report =
-            || sent.contains("ccording to ") || sent.split_whitespace().any(is_speech_verb);
-        if !quoted && may_report() {
+        if !quoted && may_report(sent) {
             // Reported speech outside quotes; scare quotes inside are fine.
             let outside = strip_quotes(sent);
-            let who = match reported_speech(&outside) {
-                Some(Attribution::Name(n)) => Some(expand(n, &seen)),
-                Some(Attribution::Pronoun) => last_speaker.clone(),
-                None => None,
-            };
-            if let Some(n) = &who {
-                remember(&mut seen, n);
-                last_speaker = Some(n.clone());
+            let who = resolve(
+                attribution::find(&outside),
+                &history,
+                paragraph,
+                &seen,
+                text.get(..sp.start).unwrap_or(""),
+            );
+            if let Some(c) = &who {
+                remember(&mut seen, c);
+                history.push(paragraph, c);
             }
             if let Some(slot) = reported.get_mut(si) {
                 *slot = who;
@@ -282,15 +206,24 @@ pub fn attribute(text: &str, spans: &[Span]) -> Vec<Option<String>> {
             }
             // Attribution sits right next to the quote; bounded windows keep
             // pathological inputs (thousands of quotes per line) linear.
-            let after = window_after(text, q.end, sp.end);
+            let next_open = quotes
+                .get(qi + 1)
+                .map_or(sp.end, |n| n.start.min(sp.end))
+                .max(q.end);
+            let after = window_after(text, q.end, next_open);
             let before_start = quotes
                 .get(qi.wrapping_sub(1))
                 .map_or(sp.start, |p| p.end.max(sp.start));
             let before = window_before(text, before_start.min(q.start), q.start);
-            let attr = after_quote(after).or_else(|| before_quote(before));
-            let speaker = match attr {
-                Some(Attribution::Name(n)) => Some(expand(n, &seen)),
-                Some(Attribution::Pronoun) => last_speaker.clone(),
+            let found = attribution::around_quote(after, before);
+            let speaker = match found {
+                Some(f) => resolve(
+                    Some(f),
+                    &history,
+                    paragraph,
+                    &seen,
+                    text.get(..sp.start).unwrap_or(""),
+                ),
                 // Unattributed quote continuing a speaker from this or the
                 // previous paragraph.
                 None => prev_quote
@@ -298,9 +231,9 @@ pub fn attribute(text: &str, spans: &[Span]) -> Vec<Option<String>> {
                     .filter(|(p, _)| q.paragraph <= p + 1)
                     .and_then(|(_, s)| s.clone()),
             };
-            if let Some(n) = &speaker {
-                remember(&mut seen, n);
-                last_speaker = Some(n.clone());
+            if let Some(c) = &speaker {
+                remember(&mut seen, c);
+                history.push(paragraph, c);
             }
             prev_quote = Some((q.paragraph, speaker.clone()));
             if let Some(qm) = quotes.get_mut(qi) {
@@ -314,10 +247,54 @@ pub fn attribute(text: &str, spans: &[Span]) -> Vec<Option<String>> {
         .iter()
         .zip(reported)
         .map(|(sp, rep)| match quote_for(&quotes, sp) {
-            Some(q) => q.speaker.clone(),
-            None => rep,
+            Some(q) => (q.speaker.clone(), true),
+            None => (rep, false),
         })
         .collect()
+}
+
+/// Cheap test for a reporting verb or "according to" before parsing.
+fn may_report(sent: &str) -> bool {
+    sent.contains("ccording to ")
+        || sent.split_whitespace().any(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            SPEECH_VERBS.contains(w)
+                || matches!(
+                    w,
+                    "show"
+                        | "shows"
+                        | "showed"
+                        | "calculated"
+                        | "estimated"
+                        | "estimate"
+                        | "estimates"
+                        | "found"
+                        | "confirmed"
+                        | "indicate"
+                        | "indicates"
+                        | "announced"
+                        | "disclosed"
+                        | "revealed"
+                )
+        })
+}
+
+fn resolve(
+    found: Option<Found>,
+    history: &History,
+    paragraph: usize,
+    seen: &[String],
+    before: &str,
+) -> Option<Claimant> {
+    match found? {
+        Found::Named(mut c) => {
+            if c.kind == ClaimantKind::Person {
+                c.name = expand(c.name, seen, before);
+            }
+            Some(c)
+        }
+        Found::Pronoun(p) => history.resolve(p, paragraph),
+    }
 }
 
 const WINDOW: usize = 300;
@@ -341,8 +318,13 @@ fn window_before(text: &str, from: usize, to: usize) -> &str {
     text.get(start..to).unwrap_or("")
 }
 
-fn remember(seen: &mut Vec<String>, n: &str) {
-    if n.contains(' ') && seen.len() < MAX_SEEN && !seen.iter().any(|s| s == n) {
+fn remember(seen: &mut Vec<String>, c: &Claimant) {
+    let n = c.name.as_str();
+    if c.kind == ClaimantKind::Person
+        && n.contains(' ')
+        && seen.len() < MAX_SEEN
+        && !seen.iter().any(|s| s == n)
+    {
         seen.push(n.to_string());
     }
 }
@@ -367,6 +349,7 @@ fn strip_quotes(s: &str) -> String {
         match c {
             '\u{201c}' => depth += 1,
             '\u{201d}' => depth = 0,
+            '"' => depth = if depth == 0 { 1 } else { 0 },
             _ if depth == 0 => out.push(c),
             _ => {}
         }
@@ -385,7 +368,7 @@ mod tests {
         spans
             .iter()
             .zip(who)
-            .map(|(s, w)| (t[s.start..s.end].to_string(), w))
+            .map(|(s, (w, _))| (t[s.start..s.end].to_string(), w.map(|c| c.name)))
             .collect()
     }
 
@@ -427,5 +410,57 @@ mod tests {
         let t = "“It was competent,” wrote the channel Dva Mayora. “It was fast,” it added.";
         let r = run(t);
         assert_eq!(r[1].1.as_deref(), Some("Dva Mayora"));
+    }
+
+    fn kinds(t: &str) -> Vec<(String, Option<(String, ClaimantKind)>)> {
+        let spans = split(t);
+        attribute(t, &spans)
+            .into_iter()
+            .zip(&spans)
+            .map(|((w, _), s)| (t[s.start..s.end].to_string(), w.map(|c| (c.name, c.kind))))
+            .collect()
+    }
+
+    #[test]
+    fn two_sentence_quote_with_the_speaker_after_the_second() {
+        let t = "\"We moved 300 tonnes in May. Another 200 left in June,\" said Col. Ines Barros, a logistics officer.";
+        let r = run(t);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].1.as_deref(), Some("Ines Barros"));
+        assert_eq!(r[1].1.as_deref(), Some("Ines Barros"));
+    }
+
+    #[test]
+    fn carry_over_within_and_into_the_next_paragraph() {
+        let t = "Grain exports rose 6% in May, said Dr. Kofi Mensah, an economist at the Volta Institute. She added that prices fell.\n\nHe also said 40 ships had docked.\n\nThe port reopened in 2020, the harbour authority said. It also said fees rose 3%. Rail traffic doubled, it said.";
+        let r = kinds(t);
+        let who = |i: usize| r[i].1.as_ref().map(|(n, _)| n.as_str());
+        assert_eq!(who(0), Some("Kofi Mensah"));
+        // Gender is not known: any person fits "she".
+        assert_eq!(who(1), Some("Kofi Mensah"));
+        assert_eq!(who(2), Some("Kofi Mensah"));
+        assert_eq!(who(3), Some("harbour authority"));
+        assert_eq!(
+            r[3].1.as_ref().map(|w| w.1),
+            Some(ClaimantKind::GovernmentBody)
+        );
+        assert_eq!(who(4), Some("harbour authority"));
+        assert_eq!(who(5), Some("harbour authority"));
+    }
+
+    #[test]
+    fn a_pronoun_does_not_reach_past_an_unrelated_paragraph() {
+        let t = "Output fell 4%, the ministry said.\n\nThe storm closed two ports.\n\nIt said repairs would take a month.";
+        let r = run(t);
+        assert_eq!(r[0].1.as_deref(), Some("ministry"));
+        assert_eq!(r[1].1, None);
+        assert_eq!(r[2].1, None);
+    }
+
+    #[test]
+    fn a_later_surname_expands_to_the_full_name() {
+        let t = "The accord was signed by Deputy Minister Ana Okafor. \"Trade doubled to $2 billion,\" Ms. Okafor said.";
+        let r = run(t);
+        assert_eq!(r[1].1.as_deref(), Some("Ana Okafor"));
     }
 }

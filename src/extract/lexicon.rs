@@ -13,6 +13,7 @@ static ORGS_TXT: &str = include_str!("../../data/extract/organizations.txt");
 static SPEECH_TXT: &str = include_str!("../../data/extract/speech_verbs.txt");
 static UNITS_TXT: &str = include_str!("../../data/extract/units.txt");
 static PERSONS_TXT: &str = include_str!("../../data/extract/persons.txt");
+static PUBLICATIONS_TXT: &str = include_str!("../../data/extract/publications.txt");
 
 /// Word-at-a-time multiplicative hasher for short, trusted-shape keys.
 /// SipHash's flooding resistance is not needed for lookups into fixed
@@ -118,6 +119,8 @@ pub static ORGANIZATIONS: LazyLock<FastSet<&'static str>> =
     LazyLock::new(|| lines(ORGS_TXT).collect());
 pub static PERSONS: LazyLock<FastSet<&'static str>> =
     LazyLock::new(|| lines(PERSONS_TXT).collect());
+pub static PUBLICATIONS: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| lines(PUBLICATIONS_TXT).collect());
 pub static SPEECH_VERBS: LazyLock<FastSet<&'static str>> =
     LazyLock::new(|| lines(SPEECH_TXT).collect());
 
@@ -147,7 +150,7 @@ mod tests {
 
     #[test]
     fn lexicons_parse() {
-        assert_eq!(CATEGORY_TERMS.len(), 7);
+        assert_eq!(CATEGORY_TERMS.len(), 8);
         assert!(CATEGORY_TERMS.iter().all(|(_, t)| !t.is_empty()));
         assert!(WEAPON_STEMS.contains(&"Pantsir"));
         assert!(PLACES.contains("Venezuela"));

@@ -5,12 +5,14 @@
 // threshold with category, claimant, entities and in-article duplicates.
 // Everything here is pure computation; data files are compiled in.
 
+mod attribution;
 mod category;
 mod claimant;
 mod dedup;
 mod entities;
 mod input;
 mod lexicon;
+mod notclaim;
 mod score;
 mod sentences;
 
@@ -18,6 +20,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use attribution::ClaimantKind;
 pub use category::{Category, UnknownCategory};
 pub use dedup::similarity;
 pub use entities::{Entity, EntityKind, NormalizedValue, Qualifier};
@@ -43,6 +46,9 @@ pub struct ExtractConfig {
     pub max_bytes: usize,
     /// [`similarity`] at or above this links a claim to an earlier one.
     pub duplicate_threshold: f32,
+    /// Drop sentences that are not claims whatever their score (bylines,
+    /// captions, headings, speculation, rhetoric; see `notclaim.rs`).
+    pub not_claim_rules: bool,
 }
 
 impl Default for ExtractConfig {
@@ -51,6 +57,7 @@ impl Default for ExtractConfig {
             threshold: DEFAULT_THRESHOLD,
             max_bytes: DEFAULT_MAX_BYTES,
             duplicate_threshold: DEFAULT_DUPLICATE_THRESHOLD,
+            not_claim_rules: true,
         }
     }
 }
@@ -109,6 +116,8 @@ pub struct ExtractedClaim {
     pub score: f32,
     pub category: Category,
     pub claimant: Option<String>,
+    /// What sort of source the claimant is; absent when there is none.
+    pub claimant_kind: Option<ClaimantKind>,
     pub entities: Vec<Entity>,
     /// Index (into the returned claims) of an earlier claim saying the same.
     pub duplicate_of: Option<usize>,
@@ -186,14 +195,29 @@ fn is_faq_heading(s: &str) -> bool {
     t == "faq" || t == "faqs" || t.starts_with("frequently asked question")
 }
 
+/// The line (paragraph) holding byte `at`, as a byte range.
+fn line_around(text: &str, at: usize) -> (usize, usize) {
+    let start = text
+        .get(..at)
+        .and_then(|h| h.rfind('\n'))
+        .map_or(0, |p| p + 1);
+    let end = text
+        .get(at..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |p| at + p);
+    (start, end)
+}
+
 /// Extracts claims from plain text (no size check). Offsets index `text`.
 pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
     let spans = sentences::split(text);
-    let claimants = claimant::attribute(text, &spans);
+    let attributed = claimant::attribute(text, &spans);
+    let page = notclaim::Page::of(text);
     let mut surnames: lexicon::FastSet<String> = lexicon::FastSet::default();
     let mut in_faq = false;
     let mut claims = Vec::new();
-    for (sp, who) in spans.iter().zip(claimants) {
+    let mut line = (0usize, 0usize);
+    for (sp, (who, quoted)) in spans.iter().zip(attributed) {
         let Some(sent) = text.get(sp.start..sp.end) else {
             continue;
         };
@@ -202,6 +226,15 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
         }
         if sent.len() > MAX_CLAIM_BYTES {
             continue;
+        }
+        if sp.start >= line.1 {
+            line = line_around(text, sp.start);
+        }
+        if cfg.not_claim_rules {
+            let para = text.get(line.0..line.1).unwrap_or(sent);
+            if notclaim::before_scoring(sent, sp.start, para, &page).is_some() {
+                continue;
+            }
         }
         let model_p = model_score(sent);
         let base = score::adjust(sent, model_p, 0.0);
@@ -214,7 +247,11 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
         {
             continue;
         }
-        let ents = entities::find(sent, sp.start, &surnames);
+        let title_case = notclaim::is_title_case(sent);
+        let ents = entities::find(sent, sp.start, &surnames, title_case);
+        if cfg.not_claim_rules && notclaim::after_entities(sent, &ents, quoted).is_some() {
+            continue;
+        }
         let mut score = score::adjust(sent, model_p, evidence(who.is_some(), &ents));
         // FAQ blocks appended to articles restate the article as generated
         // Q&A; they are not the article's own claims.
@@ -231,14 +268,26 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
                 surnames.insert(last.to_string());
             }
         }
-        let category = category::categorize(sent, &ents);
+        // The claimant's own name ("the Economic Times said") is not what
+        // the claim is about; a claim with no evidence of its own continues
+        // the topic of the claim before it.
+        let topic = match &who {
+            Some(c) if c.name.len() > 3 => {
+                category::categorize_evidence(&sent.replace(c.name.as_str(), " "), &ents)
+            }
+            _ => category::categorize_evidence(sent, &ents),
+        };
+        let category = topic
+            .or_else(|| claims.last().map(|c: &ExtractedClaim| c.category))
+            .unwrap_or(Category::Other);
         claims.push(ExtractedClaim {
             text: sent.to_string(),
             start: sp.start,
             end: sp.end,
             score,
             category,
-            claimant: who,
+            claimant_kind: who.as_ref().map(|c| c.kind),
+            claimant: who.map(|c| c.name),
             entities: ents,
             duplicate_of: None,
         });

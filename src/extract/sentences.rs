@@ -1,13 +1,90 @@
 //! Sentence segmentation with exact byte spans into the source text.
 
-/// Words that end with a full stop without ending the sentence. Compared
-/// case-insensitively against the word before the dot.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "maj", "capt", "cmdr", "adm", "sgt",
-    "gov", "sen", "rep", "pres", "st", "jr", "sr", "rev", "hon", "jan", "feb", "mar", "apr", "jun",
-    "jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs", "etc", "approx", "inc", "ltd", "corp",
-    "dept", "univ", "fig", "vol", "al", "e.g", "i.e", "u.s", "u.k", "u.n", "u.s.a", "a.m", "p.m",
-    "mt", "ft", "cf",
+/// Titles and ranks: a full stop after them never ends a sentence
+/// ("Lt. Col. Andrei Vos", "Maj. Gen. Ilya Park", "St. Petersburg").
+/// Compared case-insensitively against the word before the dot.
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "messrs", "mme", "dr", "prof", "gen", "col", "lt", "maj", "capt", "cmdr",
+    "cdr", "adm", "sgt", "cpl", "pvt", "brig", "gov", "sen", "rep", "pres", "st", "rev", "hon",
+    "mt", "ft", "fr", "supt", "insp", "amb", "sec", "dep",
+];
+
+/// Words that only abbreviate before a number: "No. 217", "Art. 5", "Jan. 9".
+const BEFORE_NUMBER: &[&str] = &[
+    "no", "nos", "art", "fig", "vol", "p", "pp", "para", "ch", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+];
+
+/// Abbreviations that can also end a sentence ("… Orinoco Trading Corp. The
+/// company …"): they end it only when a sentence opener follows.
+const ENDABLE: &[&str] = &[
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs",
+    "etc", "approx", "inc", "ltd", "corp", "co", "bros", "plc", "llc", "dept", "univ", "al", "e.g",
+    "i.e", "jr", "sr", "a.m", "p.m",
+];
+
+/// Words that open sentences and never continue a name or a title, so an
+/// abbreviation or dotted acronym ("U.S.") before them ends the sentence.
+const OPENERS: &[&str] = &[
+    "The",
+    "A",
+    "An",
+    "It",
+    "Its",
+    "He",
+    "His",
+    "She",
+    "Her",
+    "They",
+    "Their",
+    "We",
+    "Our",
+    "I",
+    "This",
+    "That",
+    "These",
+    "Those",
+    "There",
+    "But",
+    "And",
+    "Yet",
+    "So",
+    "However",
+    "Meanwhile",
+    "In",
+    "On",
+    "At",
+    "By",
+    "For",
+    "From",
+    "With",
+    "As",
+    "When",
+    "While",
+    "After",
+    "Before",
+    "Since",
+    "Some",
+    "Many",
+    "Most",
+    "All",
+    "No",
+    "Not",
+    "If",
+    "Although",
+    "Still",
+    "Such",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "Earlier",
+    "Later",
+    "Last",
+    "Next",
+    "According",
+    "Officials",
+    "Analysts",
 ];
 
 const CLOSERS: &[char] = &['"', '\'', '\u{201d}', '\u{2019}', ')', ']', '\u{bb}'];
@@ -93,6 +170,13 @@ fn split_line(
         while k < chars.len() && CLOSERS.contains(&chars[k].1) {
             k += 1;
         }
+        // Footnote markers ("….[8] Next") stay with the sentence they mark.
+        while let Some(after) = footnote_end(chars, k) {
+            k = after;
+            while k < chars.len() && CLOSERS.contains(&chars[k].1) {
+                k += 1;
+            }
+        }
         let boundary_end = chars.get(k).map_or(line.len(), |&(b, _)| b);
         let next = chars.get(k).map(|&(_, ch)| ch);
         let split_here = match next {
@@ -108,7 +192,16 @@ fn split_line(
                 if lower_next {
                     false
                 } else if c == '.' && run_len == 1 {
-                    !is_abbreviation(chars, i, follow)
+                    let mut e = m;
+                    while e < chars.len() && chars[e].1.is_alphanumeric() {
+                        e += 1;
+                    }
+                    let next_word = match (chars.get(m), chars.get(e)) {
+                        (Some(&(a, _)), Some(&(b, _))) => line.get(a..b).unwrap_or(""),
+                        (Some(&(a, _)), None) => line.get(a..).unwrap_or(""),
+                        _ => "",
+                    };
+                    !is_abbreviation(chars, i, follow, next_word)
                 } else {
                     !(ellipsis && follow.is_some_and(|f| f.is_ascii_digit()))
                 }
@@ -138,31 +231,63 @@ fn split_line(
     push_trimmed(text, start + sent_start, end, out);
 }
 
+/// Where a footnote marker such as `[8]` or `[12]` starting at `chars[k]`
+/// ends, if one starts there.
+fn footnote_end(chars: &[(usize, char)], k: usize) -> Option<usize> {
+    if chars.get(k)?.1 != '[' {
+        return None;
+    }
+    let mut e = k + 1;
+    while e < chars.len() && e - k <= 3 && chars[e].1.is_ascii_digit() {
+        e += 1;
+    }
+    (e > k + 1 && chars.get(e)?.1 == ']').then_some(e + 1)
+}
+
 /// Decides whether the single `.` at `chars[dot]` belongs to an abbreviation
-/// or initial rather than ending the sentence.
-fn is_abbreviation(chars: &[(usize, char)], dot: usize, follow: Option<char>) -> bool {
+/// or initial rather than ending the sentence. `follow` is the first
+/// character of the next word and `next_word` that word.
+fn is_abbreviation(
+    chars: &[(usize, char)],
+    dot: usize,
+    follow: Option<char>,
+    next_word: &str,
+) -> bool {
     // Collect the word before the dot, including inner dots ("U.S").
     let mut w = dot;
     while w > 0 && (chars[w - 1].1.is_alphanumeric() || chars[w - 1].1 == '.') {
         w -= 1;
     }
-    let word: String = chars[w..dot].iter().map(|&(_, c)| c).collect();
-    if word.is_empty() {
+    if w == dot {
         return false;
     }
-    let lower = word.to_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
-        // "in the U.S. The next..." is ambiguous; prefer not splitting only
-        // when the next word is not obviously a sentence opener.
-        return !follow.is_some_and(|f| f == '\u{201c}' || f == '"');
+    let mut word = String::with_capacity(dot - w);
+    word.extend(chars[w..dot].iter().map(|&(_, c)| c.to_ascii_lowercase()));
+    let quote_follows = follow.is_some_and(|f| f == '\u{201c}' || f == '"');
+    let opener_follows = quote_follows || OPENERS.contains(&next_word);
+    if TITLES.contains(&word.as_str()) {
+        return true;
     }
-    let letters: Vec<char> = word.chars().filter(|c| *c != '.').collect();
-    // Single uppercase initial ("J. Smith") or dotted acronym ("U.N.", "D.C").
+    if BEFORE_NUMBER.contains(&word.as_str()) && follow.is_some_and(|f| f.is_ascii_digit()) {
+        return true;
+    }
+    if ENDABLE.contains(&word.as_str()) {
+        return !opener_follows;
+    }
+    let letters: Vec<char> = chars[w..dot]
+        .iter()
+        .map(|&(_, c)| c)
+        .filter(|c| *c != '.')
+        .collect();
+    // Single uppercase initial ("J. Smith"): a lone capital before an
+    // opener is still an initial only if nothing says otherwise.
     if letters.len() == 1 && letters.iter().all(|c| c.is_uppercase()) {
         return true;
     }
+    // Dotted acronym or initials ("U.S.", "U.N.", "R.J."): part of the
+    // sentence unless a sentence opener follows.
     if word.contains('.') && letters.iter().all(|c| c.is_uppercase()) && letters.len() <= 4 {
-        return true;
+        return !opener_follows;
     }
     false
 }
@@ -272,5 +397,65 @@ mod tests {
                 assert!(t.is_char_boundary(s.start) && t.is_char_boundary(s.end));
             }
         }
+    }
+
+    #[test]
+    fn news_titles_and_ranks() {
+        assert_eq!(
+            sents(
+                "Lt. Col. Ana Vos and Maj. Gen. Ilya Park met Dr. Lee in St. Petersburg. Sen. Ruiz agreed."
+            ),
+            vec![
+                "Lt. Col. Ana Vos and Maj. Gen. Ilya Park met Dr. Lee in St. Petersburg.",
+                "Sen. Ruiz agreed."
+            ]
+        );
+        assert_eq!(sents("ST. PETERSBURG, May 2 - Talks began.").len(), 1);
+    }
+
+    #[test]
+    fn numbers_after_abbreviations() {
+        assert_eq!(
+            sents("Order No. 55 took effect on Feb. 3 under Art. 12. No one objected."),
+            vec![
+                "Order No. 55 took effect on Feb. 3 under Art. 12.",
+                "No one objected."
+            ]
+        );
+    }
+
+    #[test]
+    fn company_suffixes_and_acronyms_end_sentences_only_before_an_opener() {
+        assert_eq!(
+            sents("Shares of Harbor Tools Inc. rose. The deal with Kestrel Corp. Holdings closed."),
+            vec![
+                "Shares of Harbor Tools Inc. rose.",
+                "The deal with Kestrel Corp. Holdings closed."
+            ]
+        );
+        assert_eq!(
+            sents("Aid came from the U.S. The shipment was late. U.K. officials said so."),
+            vec![
+                "Aid came from the U.S.",
+                "The shipment was late.",
+                "U.K. officials said so."
+            ]
+        );
+        assert_eq!(
+            sents("A founder, M.K. Osei, said so. Then A.B. Rahman left."),
+            vec!["A founder, M.K. Osei, said so.", "Then A.B. Rahman left."]
+        );
+    }
+
+    #[test]
+    fn footnote_markers_stay_with_their_sentence() {
+        assert_eq!(
+            sents("Output fell 4.5%.[8] Exports rose.[12][13] Prices held."),
+            vec![
+                "Output fell 4.5%.[8]",
+                "Exports rose.[12][13]",
+                "Prices held."
+            ]
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! End-to-end tests of claim extraction on the seed article and on fuzzed input.
 
 use claimdesk::extract::{
-    Category, Entity, EntityKind, ExtractConfig, ExtractError, ExtractedClaim, InputFormat,
-    NormalizedValue, Qualifier, extract_bytes, extract_text, score_sentence, similarity,
+    Category, ClaimantKind, Entity, EntityKind, ExtractConfig, ExtractError, ExtractedClaim,
+    InputFormat, NormalizedValue, Qualifier, extract_bytes, extract_text, score_sentence,
+    similarity,
 };
 use proptest::prelude::*;
 
@@ -213,6 +214,7 @@ fn claim_json_shape() {
         [
             "category",
             "claimant",
+            "claimant_kind",
             "duplicate_of",
             "end",
             "entities",
@@ -508,5 +510,157 @@ fn a_reader_that_goes_away_ends_output_quietly() {
         out.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A wire-style article written for this test: furniture, a caption, a
+/// heading, quotes and reported speech of every form.
+const WIRE_ARTICLE: &str = "URL: https://example.net/news/port-loan
+TITLE: Ghana Signs Port Loan As Cedi Weakens
+
+By Ama Owusu and Tom Reyes
+
+ACCRA, May 6 (Coast Wire) - Ghana's finance ministry said on Monday it had signed a loan of 320 million euros with a group of banks led by London-based Harrow & Vale to rebuild the port of Tema.
+
+Dock workers unload containers at the port of Tema on May 2. Photo: Coast Wire
+
+\"We repaired 14 cranes last year. Another six will be ready by June,\" said Capt. Kwame Boateng, the port's harbour master.
+
+He also said the port handled 1.2 million containers in 2024.
+
+Advertisement
+
+CURRENCY UNDER PRESSURE
+
+The cedi has lost 11 percent against the dollar since January, the Bank of Ghana said. It also said inflation reached 23.1 percent in April.
+
+Analysts at Accra-based Sankofa Capital estimate that Ghana owes foreign creditors about US$9.4b.
+
+\"Our port is the best in West Africa,\" Mr. Boateng said.
+
+It remains unclear whether parliament will approve the loan before July.
+
+Will the port be ready in time?
+
+The finance ministry declined to comment on the interest rate.
+
+Read more: Why West African ports are racing to expand
+
+Reporting by Ama Owusu; Editing by Lena Marsh
+";
+
+#[test]
+fn news_article_claims_claimants_kinds_and_categories() {
+    let claims = extract_text(WIRE_ARTICLE, &ExtractConfig::default());
+    check_invariants(WIRE_ARTICLE, &claims);
+    let expect = [
+        (
+            "signed a loan of 320 million euros",
+            "Ghana's finance ministry",
+            ClaimantKind::GovernmentBody,
+            Category::Finance,
+        ),
+        (
+            "We repaired 14 cranes last year",
+            "Kwame Boateng",
+            ClaimantKind::Person,
+            Category::Arms,
+        ),
+        (
+            "Another six will be ready by June",
+            "Kwame Boateng",
+            ClaimantKind::Person,
+            Category::Arms,
+        ),
+        (
+            "handled 1.2 million containers",
+            "Kwame Boateng",
+            ClaimantKind::Person,
+            Category::Arms,
+        ),
+        (
+            "lost 11 percent against the dollar",
+            "Bank of Ghana",
+            ClaimantKind::GovernmentBody,
+            Category::Economy,
+        ),
+        (
+            "inflation reached 23.1 percent",
+            "Bank of Ghana",
+            ClaimantKind::GovernmentBody,
+            Category::Economy,
+        ),
+        (
+            "owes foreign creditors about US$9.4b",
+            "Sankofa Capital",
+            ClaimantKind::Organization,
+            Category::Finance,
+        ),
+    ];
+    for (needle, who, kind, cat) in expect {
+        let (_, c) = claim(&claims, needle);
+        assert_eq!(c.claimant.as_deref(), Some(who), "{needle}");
+        assert_eq!(c.claimant_kind, Some(kind), "{needle}");
+        assert_eq!(c.category, cat, "{needle}");
+    }
+    for not in [
+        "By Ama Owusu",
+        "Dock workers unload",
+        "Photo: Coast Wire",
+        "Advertisement",
+        "CURRENCY UNDER PRESSURE",
+        "best in West Africa",
+        "It remains unclear",
+        "Will the port be ready",
+        "declined to comment",
+        "Read more:",
+        "Editing by",
+        "Ghana Signs Port Loan",
+        "example.net",
+    ] {
+        assert!(
+            !claims.iter().any(|c| c.text.contains(not)),
+            "{not:?} became a claim"
+        );
+    }
+    let (_, debt) = claim(&claims, "US$9.4b");
+    match &entity(debt, EntityKind::Money, "about US$9.4b").value {
+        Some(NormalizedValue::Money {
+            amount, currency, ..
+        }) => {
+            assert!((amount - 9.4e9).abs() < 1.0);
+            assert_eq!(currency, "USD");
+        }
+        other => panic!("{other:?}"),
+    }
+    let (_, loan) = claim(&claims, "320 million euros");
+    entity(loan, EntityKind::Organization, "Harrow & Vale");
+}
+
+#[test]
+fn cli_json_carries_the_claimant_kind() {
+    let out = run_cli(&["extract", "-"], WIRE_ARTICLE.as_bytes().to_vec());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let claims: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    let loan = claims
+        .iter()
+        .find(|c| {
+            c["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("320 million euros"))
+        })
+        .expect("loan claim");
+    assert_eq!(loan["claimant"], "Ghana's finance ministry");
+    assert_eq!(loan["claimant_kind"], "government_body");
+    // No claim comes from the URL and TITLE header lines.
+    let body = WIRE_ARTICLE.find("By Ama").unwrap_or(0) as u64;
+    assert!(
+        claims
+            .iter()
+            .all(|c| c["start"].as_u64().is_some_and(|s| s >= body))
     );
 }
