@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{parse_id, see_other};
 use crate::auth::csrf::ProtectedForm;
-use crate::auth::{CurrentUser, RequireAdmin};
+use crate::auth::{AdminOnly, CurrentUser, RequireAdmin};
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
 use crate::domain::Role;
@@ -64,19 +64,34 @@ pub struct CreateUserForm {
     password: String,
 }
 
+/// A new account as the form asks for it, with its role parsed.
+struct NewAccount {
+    username: String,
+    role: Role,
+    password: String,
+}
+
+impl TryFrom<CreateUserForm> for NewAccount {
+    type Error = AppError;
+
+    fn try_from(form: CreateUserForm) -> Result<NewAccount, AppError> {
+        Ok(NewAccount {
+            role: Role::try_from(RoleForm { role: form.role })?,
+            username: form.username,
+            password: form.password,
+        })
+    }
+}
+
 pub async fn create_user(
     state: web::Data<AppState>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<CreateUserForm>,
+    post: ProtectedForm<CreateUserForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form } = post;
+    let ProtectedForm { user, form, .. } = post;
     let result = async {
-        let role = form
-            .role
-            .parse::<Role>()
-            .map_err(|e| AppError::Validation(e.to_string()))?;
+        let new = NewAccount::try_from(form)?;
         let mut conn = state.pool.get().await?;
-        crate::services::accounts::create_user(&mut conn, &form.username, role, &form.password)
+        crate::services::accounts::create_user(&mut conn, &new.username, new.role, &new.password)
             .await
     }
     .await;
@@ -95,19 +110,25 @@ pub struct RoleForm {
     role: String,
 }
 
+impl TryFrom<RoleForm> for Role {
+    type Error = AppError;
+
+    fn try_from(form: RoleForm) -> Result<Role, AppError> {
+        form.role
+            .parse::<Role>()
+            .map_err(|e| AppError::Validation(e.to_string()))
+    }
+}
+
 pub async fn set_role(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<RoleForm>,
+    post: ProtectedForm<RoleForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form } = post;
+    let ProtectedForm { user, form, .. } = post;
     let id = parse_id(&path, "user")?;
     let result = async {
-        let role = form
-            .role
-            .parse::<Role>()
-            .map_err(|e| AppError::Validation(e.to_string()))?;
+        let role = Role::try_from(form)?;
         // As with disabling: an admin cannot lock themselves out, so the last admin stays one.
         if id == user.id && role != Role::Admin {
             return Err(AppError::Validation(
@@ -136,8 +157,7 @@ pub struct EmptyForm {}
 pub async fn disable_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<EmptyForm>,
+    post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "user")?;
     if id == post.user.id {
@@ -160,8 +180,7 @@ pub async fn disable_user(
 pub async fn enable_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<EmptyForm>,
+    post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "user")?;
     let mut conn = state.pool.get().await?;
@@ -182,10 +201,9 @@ pub struct PasswordForm {
 pub async fn set_password(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<PasswordForm>,
+    post: ProtectedForm<PasswordForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form } = post;
+    let ProtectedForm { user, form, .. } = post;
     let id = parse_id(&path, "user")?;
     let result = async {
         let mut conn = state.pool.get().await?;
@@ -210,10 +228,9 @@ pub struct TokenForm {
 /// Creates a token and shows it once, on this response only.
 pub async fn create_token(
     state: web::Data<AppState>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<TokenForm>,
+    post: ProtectedForm<TokenForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form } = post;
+    let ProtectedForm { user, form, .. } = post;
     let owner_id = parse_id(&form.user_id, "user")?;
     let mut conn = state.pool.get().await?;
     let owner = User::by_id(&mut conn, owner_id)
@@ -230,8 +247,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<EmptyForm>,
+    post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "token")?;
     let mut conn = state.pool.get().await?;

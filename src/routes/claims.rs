@@ -13,7 +13,7 @@ use crate::db::articles::Article;
 use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
-use crate::domain::review::{self, TransitionRequest};
+use crate::domain::review::{self, MoveRequest, TransitionRequest};
 use crate::domain::{ClaimId, EvidenceId, ReviewState, UserId};
 use crate::error::AppError;
 use crate::services::{evidence, review as review_service};
@@ -219,14 +219,10 @@ pub struct TransitionForm {
     label: Option<String>,
 }
 
-pub async fn transition_claim(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    post: ProtectedForm<TransitionForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form } = post;
-    let result = async {
+impl TryFrom<TransitionForm> for MoveRequest {
+    type Error = AppError;
+
+    fn try_from(form: TransitionForm) -> Result<MoveRequest, AppError> {
         let version: i32 = form.version.trim().parse().map_err(|_| {
             AppError::BadRequest("the form lost the claim's version; reload the page".into())
         })?;
@@ -245,13 +241,30 @@ pub async fn transition_claim(
             })?),
             None => None,
         };
-        let request = TransitionRequest {
-            to: Some(to),
-            note: form.note.clone(),
-            rationale: form.rationale.clone(),
-            rating,
-            label: form.label.clone(),
-        };
+        Ok(MoveRequest {
+            version,
+            request: TransitionRequest {
+                to: Some(to),
+                note: form.note,
+                rationale: form.rationale,
+                rating,
+                label: form.label,
+            },
+        })
+    }
+}
+
+pub async fn transition_claim(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<TransitionForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path, "claim")?;
+    let ProtectedForm { user, form, .. } = post;
+    // The form the reason goes beside: the move that was asked for, even when it did not parse.
+    let place = form.to.trim().to_owned();
+    let result = async {
+        let MoveRequest { version, request } = MoveRequest::try_from(form)?;
         let mut conn = state.pool.get().await?;
         review_service::transition(
             &mut conn,
@@ -266,7 +279,7 @@ pub async fn transition_claim(
     .await;
     match result {
         Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => refused(&state, &user, id, err, form.to.trim()).await,
+        Err(err) => refused(&state, &user, id, err, &place).await,
     }
 }
 
@@ -280,20 +293,23 @@ pub struct EvidenceForm {
     stance: String,
 }
 
+impl TryFrom<EvidenceForm> for NewEvidence {
+    type Error = AppError;
+
+    fn try_from(form: EvidenceForm) -> Result<NewEvidence, AppError> {
+        NewEvidence::parse(&form.url, form.title, form.excerpt, &form.stance)
+    }
+}
+
 pub async fn add_evidence(
     state: web::Data<AppState>,
     path: web::Path<String>,
     post: ProtectedForm<EvidenceForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form } = post;
+    let ProtectedForm { user, form, .. } = post;
     let result = async {
-        let new = NewEvidence::parse(
-            &form.url,
-            form.title.clone(),
-            form.excerpt.clone(),
-            &form.stance,
-        )?;
+        let new = NewEvidence::try_from(form)?;
         let mut conn = state.pool.get().await?;
         evidence::add(&mut conn, ClaimId(id), UserId(user.id), &new, Utc::now()).await
     }
@@ -310,15 +326,26 @@ pub struct RetractForm {
     reason: String,
 }
 
+/// Why an evidence item is withdrawn: required and bounded.
+struct Retraction(String);
+
+impl TryFrom<RetractForm> for Retraction {
+    type Error = AppError;
+
+    fn try_from(form: RetractForm) -> Result<Retraction, AppError> {
+        retraction_reason(&form.reason).map(Retraction)
+    }
+}
+
 pub async fn retract_evidence(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     post: ProtectedForm<RetractForm>,
 ) -> Result<HttpResponse, AppError> {
     let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
-    let ProtectedForm { user, form } = post;
+    let ProtectedForm { user, form, .. } = post;
     let result = async {
-        let reason = retraction_reason(&form.reason)?;
+        let Retraction(reason) = Retraction::try_from(form)?;
         let mut conn = state.pool.get().await?;
         evidence::retract(
             &mut conn,

@@ -13,7 +13,7 @@ use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cur
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, EvidenceWithAuthor, NewEvidence, retraction_reason};
 use crate::db::users::User;
-use crate::domain::review::TransitionRequest;
+use crate::domain::review::{MoveRequest, TransitionRequest};
 use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
 use crate::error::AppError;
 use crate::extract::Category;
@@ -230,6 +230,21 @@ pub struct TransitionJson {
     label: Option<String>,
 }
 
+impl From<TransitionJson> for MoveRequest {
+    fn from(t: TransitionJson) -> MoveRequest {
+        MoveRequest {
+            version: t.version,
+            request: TransitionRequest {
+                to: Some(t.to),
+                note: t.note,
+                rationale: t.rationale,
+                rating: t.rating,
+                label: t.label,
+            },
+        }
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/claims/{id}/transitions", tag = "claims", params(("id" = i64, Path)), request_body = TransitionJson,
     responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson, description = "Stale version"),
               (status = 422, body = super::ErrorJson, description = "Not allowed from the current state, or requirements unmet")))]
@@ -240,19 +255,12 @@ pub async fn transition_claim(
     body: web::Json<TransitionJson>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
-    let t = body.into_inner();
-    let request = TransitionRequest {
-        to: Some(t.to),
-        note: t.note,
-        rationale: t.rationale,
-        rating: t.rating,
-        label: t.label,
-    };
+    let MoveRequest { version, request } = body.into_inner().into();
     let mut conn = state.pool.get().await?;
     let claim = review::transition(
         &mut conn,
         ClaimId(id),
-        t.version,
+        version,
         user.actor(),
         &request,
         Utc::now(),
@@ -270,6 +278,14 @@ pub struct NewEvidenceJson {
     stance: String,
 }
 
+impl TryFrom<NewEvidenceJson> for NewEvidence {
+    type Error = AppError;
+
+    fn try_from(b: NewEvidenceJson) -> Result<NewEvidence, AppError> {
+        NewEvidence::parse(&b.url, b.title, b.excerpt, &b.stance)
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", tag = "claims", params(("id" = i64, Path)), request_body = NewEvidenceJson,
     responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
 pub async fn add_evidence(
@@ -279,8 +295,7 @@ pub async fn add_evidence(
     body: web::Json<NewEvidenceJson>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path, "claim")?;
-    let b = body.into_inner();
-    let new = NewEvidence::parse(&b.url, b.title, b.excerpt, &b.stance)?;
+    let new = NewEvidence::try_from(body.into_inner())?;
     let mut conn = state.pool.get().await?;
     let e = evidence::add(&mut conn, ClaimId(id), UserId(user.id), &new, Utc::now()).await?;
     Ok(HttpResponse::Created().json(EvidenceJson {
