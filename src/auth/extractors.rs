@@ -25,6 +25,10 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    pub fn user_id(&self) -> UserId {
+        UserId(self.id)
+    }
+
     pub fn actor(&self) -> Actor {
         Actor {
             id: UserId(self.id),

@@ -9,7 +9,7 @@ use crate::auth::csrf::ProtectedForm;
 use crate::auth::{AdminOnly, CurrentUser, RequireAdmin};
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
-use crate::domain::Role;
+use crate::domain::{Role, UserId};
 use crate::error::AppError;
 use crate::startup::AppState;
 use crate::views::{AdminPage, Layout, render_with_status};
@@ -126,11 +126,11 @@ pub async fn set_role(
     post: ProtectedForm<RoleForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form, .. } = post;
-    let id = parse_id(&path, "user")?;
+    let id: UserId = parse_id(&path, "user")?;
     let result = async {
         let role = Role::try_from(form)?;
         // As with disabling: an admin cannot lock themselves out, so the last admin stays one.
-        if id == user.id && role != Role::Admin {
+        if id == user.user_id() && role != Role::Admin {
             return Err(AppError::Validation(
                 "you cannot take away your own admin role; ask another admin".into(),
             ));
@@ -144,7 +144,7 @@ pub async fn set_role(
     .await;
     match result {
         Ok(role) => {
-            tracing::info!(admin = %user.username, user_id = id, %role, "role changed");
+            tracing::info!(admin = %user.username, user_id = %id, %role, "role changed");
             Ok(see_other("/admin"))
         }
         Err(err) => refused(&state, &user, err).await,
@@ -159,8 +159,8 @@ pub async fn disable_user(
     path: web::Path<String>,
     post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "user")?;
-    if id == post.user.id {
+    let id: UserId = parse_id(&path, "user")?;
+    if id == post.user.user_id() {
         return refused(
             &state,
             &post.user,
@@ -173,7 +173,7 @@ pub async fn disable_user(
         .await?
         .ok_or(AppError::NotFound("user"))?;
     User::disable(&mut conn, id).await?;
-    tracing::info!(admin = %post.user.username, user_id = id, "user disabled; sessions ended");
+    tracing::info!(admin = %post.user.username, user_id = %id, "user disabled; sessions ended");
     Ok(see_other("/admin"))
 }
 
@@ -182,13 +182,13 @@ pub async fn enable_user(
     path: web::Path<String>,
     post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "user")?;
+    let id: UserId = parse_id(&path, "user")?;
     let mut conn = state.pool.get().await?;
     User::by_id(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound("user"))?;
     User::enable(&mut conn, id).await?;
-    tracing::info!(admin = %post.user.username, user_id = id, "user enabled");
+    tracing::info!(admin = %post.user.username, user_id = %id, "user enabled");
     Ok(see_other("/admin"))
 }
 
@@ -204,7 +204,7 @@ pub async fn set_password(
     post: ProtectedForm<PasswordForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form, .. } = post;
-    let id = parse_id(&path, "user")?;
+    let id: UserId = parse_id(&path, "user")?;
     let result = async {
         let mut conn = state.pool.get().await?;
         crate::services::accounts::set_password(&mut conn, id, &form.password).await
@@ -212,7 +212,7 @@ pub async fn set_password(
     .await;
     match result {
         Ok(()) => {
-            tracing::info!(admin = %user.username, user_id = id, "password set");
+            tracing::info!(admin = %user.username, user_id = %id, "password set");
             Ok(see_other("/admin"))
         }
         Err(err) => refused(&state, &user, err).await,
@@ -231,7 +231,7 @@ pub async fn create_token(
     post: ProtectedForm<TokenForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
     let ProtectedForm { user, form, .. } = post;
-    let owner_id = parse_id(&form.user_id, "user")?;
+    let owner_id: UserId = parse_id(&form.user_id, "user")?;
     let mut conn = state.pool.get().await?;
     let owner = User::by_id(&mut conn, owner_id)
         .await?
@@ -249,7 +249,7 @@ pub async fn revoke_token(
     path: web::Path<String>,
     post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "token")?;
+    let id: i64 = parse_id(&path, "token")?;
     let mut conn = state.pool.get().await?;
     if ApiToken::revoke(&mut conn, id).await? == 0 && !ApiToken::exists(&mut conn, id).await? {
         return Err(AppError::NotFound("token"));

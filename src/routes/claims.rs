@@ -14,7 +14,7 @@ use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
 use crate::domain::review::{self, MoveRequest, TransitionRequest};
-use crate::domain::{ClaimId, EvidenceId, ReviewState, UserId};
+use crate::domain::{ArticleId, ClaimId, EvidenceId, ReviewState, UserId};
 use crate::error::AppError;
 use crate::services::{evidence, review as review_service};
 use crate::startup::AppState;
@@ -98,13 +98,13 @@ fn describe_value(value: &serde_json::Value) -> String {
 async fn claim_page(
     conn: &mut AsyncPgConnection,
     user: &CurrentUser,
-    id: i64,
+    id: ClaimId,
     error: Option<String>,
 ) -> Result<ClaimPage, AppError> {
     let claim = Claim::by_id(conn, id)
         .await?
         .ok_or(AppError::NotFound("claim"))?;
-    let article = Article::by_id(conn, claim.article_id)
+    let article = Article::by_id(conn, ArticleId(claim.article_id))
         .await?
         .ok_or(AppError::NotFound("article"))?;
     let evidence = Evidence::for_claim_with_authors(conn, id).await?;
@@ -147,7 +147,7 @@ async fn claim_page(
         similar: Claim::similar_in_other_articles(
             conn,
             &claim.text,
-            claim.article_id,
+            ArticleId(claim.article_id),
             SIMILAR_THRESHOLD,
             SIMILAR_LIMIT,
         )
@@ -162,7 +162,7 @@ pub async fn show_claim(
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<ClaimPage, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
     claim_page(&mut conn, &user, id, None).await
 }
@@ -173,7 +173,7 @@ pub async fn show_claim(
 async fn refused(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: ClaimId,
     err: AppError,
     place: &str,
 ) -> Result<HttpResponse, AppError> {
@@ -259,22 +259,14 @@ pub async fn transition_claim(
     path: web::Path<String>,
     post: ProtectedForm<TransitionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let ProtectedForm { user, form, .. } = post;
     // The form the reason goes beside: the move that was asked for, even when it did not parse.
     let place = form.to.trim().to_owned();
     let result = async {
         let MoveRequest { version, request } = MoveRequest::try_from(form)?;
         let mut conn = state.pool.get().await?;
-        review_service::transition(
-            &mut conn,
-            ClaimId(id),
-            version,
-            user.actor(),
-            &request,
-            Utc::now(),
-        )
-        .await
+        review_service::transition(&mut conn, id, version, user.actor(), &request, Utc::now()).await
     }
     .await;
     match result {
@@ -306,12 +298,12 @@ pub async fn add_evidence(
     path: web::Path<String>,
     post: ProtectedForm<EvidenceForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let ProtectedForm { user, form, .. } = post;
     let result = async {
         let new = NewEvidence::try_from(form)?;
         let mut conn = state.pool.get().await?;
-        evidence::add(&mut conn, ClaimId(id), UserId(user.id), &new, Utc::now()).await
+        evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await
     }
     .await;
     match result {
@@ -342,15 +334,16 @@ pub async fn retract_evidence(
     path: web::Path<(String, String)>,
     post: ProtectedForm<RetractForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
+    let (id, evidence_id): (ClaimId, EvidenceId) =
+        (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
     let ProtectedForm { user, form, .. } = post;
     let result = async {
         let Retraction(reason) = Retraction::try_from(form)?;
         let mut conn = state.pool.get().await?;
         evidence::retract(
             &mut conn,
-            ClaimId(id),
-            EvidenceId(evidence_id),
+            id,
+            evidence_id,
             UserId(user.id),
             &reason,
             Utc::now(),

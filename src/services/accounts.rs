@@ -5,7 +5,7 @@ use diesel_async::AsyncPgConnection;
 use crate::auth::{password, secrets};
 use crate::db::tokens::{ApiToken, NewApiToken};
 use crate::db::users::{NewUser, User};
-use crate::domain::Role;
+use crate::domain::{Role, UserId};
 use crate::error::AppError;
 
 pub(crate) fn valid_username(name: &str) -> bool {
@@ -55,12 +55,12 @@ pub async fn create_user(
 
 pub async fn set_password(
     conn: &mut AsyncPgConnection,
-    user_id: i64,
+    user_id: UserId,
     password: &str,
 ) -> Result<(), AppError> {
     password::check_policy(password).map_err(|e| AppError::Validation(format!("password: {e}")))?;
     let hash = hash_off_thread(password).await?;
-    match User::set_password_hash(conn, user_id, &hash).await? {
+    match User::set_password_hash(conn, user_id.0, &hash).await? {
         0 => Err(AppError::NotFound("user")),
         _ => Ok(()),
     }

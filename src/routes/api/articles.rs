@@ -9,6 +9,7 @@ use super::claims::{ClaimJson, claims_json};
 use crate::auth::CurrentUser;
 use crate::db::articles::{Article, ArticleSummary};
 use crate::db::claims::Claim;
+use crate::domain::ArticleId;
 use crate::domain::text::optional;
 use crate::error::AppError;
 use crate::routes::parse_id;
@@ -125,7 +126,7 @@ pub async fn get_article(
     _user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "article")?;
+    let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
     let article = Article::by_id(&mut conn, id)
         .await?

@@ -73,7 +73,7 @@ pub async fn claims_json(
     conn: &mut AsyncPgConnection,
     claims: Vec<Claim>,
 ) -> Result<Vec<ClaimJson>, AppError> {
-    let ids: Vec<i64> = claims.iter().map(|c| c.id).collect();
+    let ids: Vec<ClaimId> = claims.iter().map(|c| ClaimId(c.id)).collect();
     let evidence = Evidence::for_claims_with_authors(conn, &ids).await?;
     let mut by_claim: HashMap<i64, Vec<EvidenceJson>> = HashMap::new();
     for EvidenceWithAuthor {
@@ -209,7 +209,7 @@ pub async fn get_claim(
     _user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
     let claim = Claim::by_id(&mut conn, id)
         .await?
@@ -254,18 +254,11 @@ pub async fn transition_claim(
     path: web::Path<String>,
     body: web::Json<TransitionJson>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let MoveRequest { version, request } = body.into_inner().into();
     let mut conn = state.pool.get().await?;
-    let claim = review::transition(
-        &mut conn,
-        ClaimId(id),
-        version,
-        user.actor(),
-        &request,
-        Utc::now(),
-    )
-    .await?;
+    let claim =
+        review::transition(&mut conn, id, version, user.actor(), &request, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -294,10 +287,10 @@ pub async fn add_evidence(
     path: web::Path<String>,
     body: web::Json<NewEvidenceJson>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let new = NewEvidence::try_from(body.into_inner())?;
     let mut conn = state.pool.get().await?;
-    let e = evidence::add(&mut conn, ClaimId(id), UserId(user.id), &new, Utc::now()).await?;
+    let e = evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await?;
     Ok(HttpResponse::Created().json(EvidenceJson {
         id: e.id,
         url: e.url,
@@ -325,13 +318,14 @@ pub async fn retract_evidence(
     path: web::Path<(String, String)>,
     body: web::Json<RetractJson>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
+    let (id, evidence_id): (ClaimId, EvidenceId) =
+        (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
     let reason = retraction_reason(&body.reason)?;
     let mut conn = state.pool.get().await?;
     evidence::retract(
         &mut conn,
-        ClaimId(id),
-        EvidenceId(evidence_id),
+        id,
+        evidence_id,
         UserId(user.id),
         &reason,
         Utc::now(),
@@ -365,7 +359,7 @@ pub async fn list_events(
     _user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
     Claim::by_id(&mut conn, id)
         .await?
