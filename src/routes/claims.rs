@@ -356,3 +356,43 @@ pub async fn retract_evidence(
         Err(err) => refused(&state, &user, id, err, "retract").await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(to: &str, version: &str, rating: Option<&str>) -> TransitionForm {
+        TransitionForm {
+            to: to.into(),
+            version: version.into(),
+            note: None,
+            rationale: Some("the register says otherwise".into()),
+            rating: rating.map(Into::into),
+            label: None,
+        }
+    }
+
+    #[test]
+    fn a_transition_form_becomes_a_typed_move_or_names_what_is_wrong() {
+        let parsed = MoveRequest::try_from(form("disputed", " 4 ", Some(" 2 "))).ok();
+        let request = parsed.expect("a valid form parses");
+        assert_eq!(request.version, 4);
+        assert_eq!(request.request.to, Some(ReviewState::Disputed));
+        assert_eq!(request.request.rating, Some(2));
+        // A blank rating is no rating, not a wrong one.
+        let blank = MoveRequest::try_from(form("in_review", "1", Some("  "))).ok();
+        assert_eq!(blank.and_then(|m| m.request.rating), None);
+        assert!(matches!(
+            MoveRequest::try_from(form("disputed", "four", None)),
+            Err(AppError::BadRequest(m)) if m.contains("version")
+        ));
+        assert!(matches!(
+            MoveRequest::try_from(form("published", "4", None)),
+            Err(AppError::BadRequest(_))
+        ));
+        assert!(matches!(
+            MoveRequest::try_from(form("disputed", "4", Some("five"))),
+            Err(AppError::Validation(m)) if m.contains("1 to 5")
+        ));
+    }
+}
