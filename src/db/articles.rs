@@ -56,6 +56,17 @@ pub fn content_hash(body: &str) -> Vec<u8> {
 }
 
 impl Article {
+    /// The article and its claims in text order, for its page and the API; 404 when absent.
+    pub async fn with_claims(
+        conn: &mut AsyncPgConnection,
+        id: ArticleId,
+    ) -> Result<(Article, Vec<Claim>), AppError> {
+        let article = Article::by_id(conn, id)
+            .await?
+            .ok_or(AppError::NotFound("article"))?;
+        Ok((article, Claim::for_article(conn, id).await?))
+    }
+
     pub async fn by_id(
         conn: &mut AsyncPgConnection,
         id: ArticleId,

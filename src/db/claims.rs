@@ -358,6 +358,16 @@ impl Claim {
             .optional()
     }
 
+    /// The claim, or the 404 its pages and the API answer.
+    pub async fn found(
+        conn: &mut AsyncPgConnection,
+        id: ClaimId,
+    ) -> Result<Claim, crate::error::AppError> {
+        Claim::by_id(conn, id)
+            .await?
+            .ok_or(crate::error::AppError::NotFound("claim"))
+    }
+
     pub async fn for_article(
         conn: &mut AsyncPgConnection,
         article_id: ArticleId,

@@ -284,10 +284,7 @@ pub async fn show_article(
 ) -> Result<ArticlePage, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    let article = Article::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("article"))?;
-    let claims = Claim::for_article(&mut conn, id).await?;
+    let (article, claims) = Article::with_claims(&mut conn, id).await?;
     Ok(ArticlePage {
         layout: Layout::for_user(&user),
         source_link: article.source_url.clone().filter(|u| is_web_url(u)),

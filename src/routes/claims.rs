@@ -101,9 +101,7 @@ async fn claim_page(
     id: ClaimId,
     error: Option<String>,
 ) -> Result<ClaimPage, AppError> {
-    let claim = Claim::by_id(conn, id)
-        .await?
-        .ok_or(AppError::NotFound("claim"))?;
+    let claim = Claim::found(conn, id).await?;
     let article = Article::by_id(conn, ArticleId(claim.article_id))
         .await?
         .ok_or(AppError::NotFound("article"))?;

@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 use super::claims::{ClaimJson, claims_json};
 use crate::auth::CurrentUser;
 use crate::db::articles::{Article, ArticleSummary};
-use crate::db::claims::Claim;
 use crate::domain::ArticleId;
 use crate::domain::text::optional;
 use crate::error::AppError;
@@ -128,10 +127,7 @@ pub async fn get_article(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    let article = Article::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("article"))?;
-    let claims = Claim::for_article(&mut conn, id).await?;
+    let (article, claims) = Article::with_claims(&mut conn, id).await?;
     let claims = claims_json(&mut conn, claims).await?;
     Ok(HttpResponse::Ok().json(ArticleJson::full(article, claims)))
 }

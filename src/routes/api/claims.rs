@@ -211,9 +211,7 @@ pub async fn get_claim(
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
-    let claim = Claim::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("claim"))?;
+    let claim = Claim::found(&mut conn, id).await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -361,9 +359,7 @@ pub async fn list_events(
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
-    Claim::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("claim"))?;
+    Claim::found(&mut conn, id).await?;
     let events = ClaimEvent::for_claim(&mut conn, id)
         .await?
         .into_iter()
