@@ -4,10 +4,12 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
+use claimdesk::domain::{ReviewState, Stance};
 use claimdesk::export::{
     ExportFilters, ExportFormat, ReportArticle, ReportClaim, ReportEvent, ReportEvidence,
     ReportMeta, ReportSummary, writer_for,
 };
+use claimdesk::extract::Category;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const CLAIMS: usize = 100_000;
@@ -67,8 +69,8 @@ fn claims() -> Vec<ReportClaim> {
                     }
                     .into(),
                 ),
-                category: "energy".into(),
-                state: "approved".into(),
+                category: Category::Energy,
+                state: ReviewState::Approved,
                 verdict: Some("disputed".into()),
                 rating: Some((i % 5) as i16 + 1),
                 label: Some("Mostly false".into()),
@@ -89,7 +91,11 @@ fn claims() -> Vec<ReportClaim> {
                         url: format!("https://stats.example.gov/table/{i}/{k}"),
                         title: Some("Quarterly trade statistics".into()),
                         excerpt: Some("Exports rose 1.2% q/q <seasonally adjusted>".into()),
-                        stance: if k == 0 { "refutes" } else { "context" }.into(),
+                        stance: if k == 0 {
+                            Stance::Refutes
+                        } else {
+                            Stance::Context
+                        },
                         added_by: "reviewer@example.org".into(),
                         added_at: at(id),
                         retracted: false,

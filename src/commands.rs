@@ -234,7 +234,7 @@ async fn user_command(pool: &DbPool, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { username } => {
             let user = find_user(&mut conn, &username).await?;
-            User::disable(&mut conn, user.id).await?;
+            User::disable(&mut conn, user.user_id()).await?;
             cli::print_line(&format!(
                 "disabled {}; their sessions have ended",
                 user.username
@@ -242,19 +242,19 @@ async fn user_command(pool: &DbPool, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Enable { username } => {
             let user = find_user(&mut conn, &username).await?;
-            User::enable(&mut conn, user.id).await?;
+            User::enable(&mut conn, user.user_id()).await?;
             cli::print_line(&format!("enabled {}", user.username))
         }
         UserCommand::SetRole { username, role } => {
             let role: Role = role.parse()?;
             let user = find_user(&mut conn, &username).await?;
-            User::set_role(&mut conn, user.id, role).await?;
+            User::set_role(&mut conn, user.user_id(), role).await?;
             cli::print_line(&format!("{} is now {role}", user.username))
         }
         UserCommand::SetPassword { username } => {
             let user = find_user(&mut conn, &username).await?;
             let password = cli::read_password()?;
-            accounts::set_password(&mut conn, user.id, &password)
+            accounts::set_password(&mut conn, user.user_id(), &password)
                 .await
                 .map_err(user_error)?;
             cli::print_line(&format!("password of {} changed", user.username))
@@ -334,11 +334,11 @@ async fn load_demo(pool: &DbPool, settings: &ExtractSettings) -> anyhow::Result<
         let password = format!("demo-{}", &crate::auth::secrets::random_token()[..12]);
         match User::by_username(&mut conn, name).await? {
             Some(user) => {
-                accounts::set_password(&mut conn, user.id, &password)
+                accounts::set_password(&mut conn, user.user_id(), &password)
                     .await
                     .map_err(user_error)?;
-                User::enable(&mut conn, user.id).await?;
-                User::set_role(&mut conn, user.id, role).await?;
+                User::enable(&mut conn, user.user_id()).await?;
+                User::set_role(&mut conn, user.user_id(), role).await?;
             }
             None => {
                 accounts::create_user(&mut conn, name, role, &password)

@@ -265,4 +265,5 @@ pub struct AdminPage {
 pub struct ExportPage {
     pub layout: Layout,
     pub categories: &'static [Category],
+    pub formats: &'static [crate::export::ExportFormat],
 }

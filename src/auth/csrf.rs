@@ -3,12 +3,13 @@
 //! the rest of its fields are missing.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 
-use super::extractors::CurrentUser;
+use super::extractors::{Access, AnyUser, CurrentUser};
 use super::secrets::constant_time_eq;
 use crate::error::AppError;
 
@@ -17,10 +18,13 @@ pub const FIELD: &str = "csrf_token";
 /// Largest form body accepted (articles are pasted through forms).
 pub const FORM_LIMIT: usize = 4 * 1024 * 1024;
 
-/// A form posted by the signed-in user, with its CSRF token verified.
-pub struct ProtectedForm<T> {
+/// A form posted by a signed-in user whom `A` allows (checked first: a reader posting an admin
+/// form is told so, whatever the form holds), with its CSRF token verified before the fields
+/// are read. Each form turns its fields into typed values with one `TryFrom`.
+pub struct ProtectedForm<T, A: Access = AnyUser> {
     pub user: CurrentUser,
     pub form: T,
+    access: PhantomData<A>,
 }
 
 /// Finds the CSRF field in an urlencoded body and compares it with the expected token.
@@ -62,15 +66,17 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         .map_err(|e| AppError::BadRequest(format!("the form is incomplete: {e}")))
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
+impl<T: DeserializeOwned + 'static, A: Access> FromRequest for ProtectedForm<T, A> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let user = CurrentUser::from_request(req, payload);
         let body = web::Bytes::from_request(req, payload);
+        let path = req.path().to_owned();
         Box::pin(async move {
             let user = user.await?;
+            A::allow(&user, &path)?;
             let body = body.await.map_err(|e| {
                 use actix_web::error::PayloadError;
                 match e.as_error::<PayloadError>() {
@@ -84,7 +90,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for ProtectedForm<T> {
             })?;
             verify(&body, user.csrf_token.as_deref().unwrap_or_default())?;
             let form = parse(&body)?;
-            Ok(ProtectedForm { user, form })
+            Ok(ProtectedForm {
+                user,
+                form,
+                access: PhantomData,
+            })
         })
     }
 }

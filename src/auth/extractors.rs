@@ -25,6 +25,10 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    pub fn user_id(&self) -> UserId {
+        UserId(self.id)
+    }
+
     pub fn actor(&self) -> Actor {
         Actor {
             id: UserId(self.id),
@@ -123,9 +127,42 @@ pub async fn authenticate_api(
 /// The API description is public: it holds no data.
 pub const PUBLIC_API_DOC: &str = "/api/v1/openapi.json";
 
+/// Who may make a request: the role extractors and `ProtectedForm` check it before anything else.
+pub trait Access: 'static {
+    /// The least role needed, with its name for the refusal; `None` lets every signed-in user in.
+    const NEEDS: Option<(Role, &'static str)>;
+
+    fn allow(user: &CurrentUser, path: &str) -> Result<(), AppError> {
+        match Self::NEEDS {
+            Some((role, what)) if !user.role.includes(role) => {
+                tracing::warn!(user = %user.username, role = %user.role, %path, "refused: needs {what} rights");
+                Err(AppError::Forbidden(format!("this needs {what} rights")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Any signed-in user.
+pub struct AnyUser;
+/// An editor or an admin.
+pub struct EditorOnly;
+/// An admin.
+pub struct AdminOnly;
+
+impl Access for AnyUser {
+    const NEEDS: Option<(Role, &'static str)> = None;
+}
+impl Access for EditorOnly {
+    const NEEDS: Option<(Role, &'static str)> = Some((Role::Editor, "an editor's"));
+}
+impl Access for AdminOnly {
+    const NEEDS: Option<(Role, &'static str)> = Some((Role::Admin, "an admin's"));
+}
+
 macro_rules! role_extractor {
-    ($name:ident, $role:expr, $what:literal) => {
-        #[doc = concat!("A signed-in user who is at least ", $what, ".")]
+    ($name:ident, $access:ty) => {
+        #[doc = concat!("A signed-in user allowed by [`", stringify!($access), "`].")]
         #[derive(Debug, Clone)]
         pub struct $name(pub CurrentUser);
 
@@ -138,17 +175,13 @@ macro_rules! role_extractor {
                 let path = req.path().to_owned();
                 Box::pin(async move {
                     let user = user.await?;
-                    if user.role.includes($role) {
-                        Ok($name(user))
-                    } else {
-                        tracing::warn!(user = %user.username, role = %user.role, %path, "refused: needs {}", $what);
-                        Err(AppError::Forbidden(concat!("this needs ", $what, " rights").into()))
-                    }
+                    <$access>::allow(&user, &path)?;
+                    Ok($name(user))
                 })
             }
         }
     };
 }
 
-role_extractor!(RequireEditor, Role::Editor, "an editor's");
-role_extractor!(RequireAdmin, Role::Admin, "an admin's");
+role_extractor!(RequireEditor, EditorOnly);
+role_extractor!(RequireAdmin, AdminOnly);

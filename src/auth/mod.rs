@@ -7,4 +7,6 @@ pub mod login;
 pub mod password;
 pub mod secrets;
 
-pub use extractors::{CurrentUser, RequireAdmin, RequireEditor};
+pub use extractors::{
+    Access, AdminOnly, AnyUser, CurrentUser, EditorOnly, RequireAdmin, RequireEditor,
+};

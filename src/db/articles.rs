@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::claims::{Claim, NewClaim};
 use super::schema::{articles, claims};
+use crate::domain::ArticleId;
 use crate::error::AppError;
 use crate::extract::ExtractedClaim;
 
@@ -55,7 +56,21 @@ pub fn content_hash(body: &str) -> Vec<u8> {
 }
 
 impl Article {
-    pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Article>> {
+    /// The article and its claims in text order, for its page and the API; 404 when absent.
+    pub async fn with_claims(
+        conn: &mut AsyncPgConnection,
+        id: ArticleId,
+    ) -> Result<(Article, Vec<Claim>), AppError> {
+        let article = Article::by_id(conn, id)
+            .await?
+            .ok_or(AppError::NotFound("article"))?;
+        Ok((article, Claim::for_article(conn, id).await?))
+    }
+
+    pub async fn by_id(
+        conn: &mut AsyncPgConnection,
+        id: ArticleId,
+    ) -> QueryResult<Option<Article>> {
         articles::table
             .find(id)
             .select(Article::as_select())
@@ -107,7 +122,7 @@ impl Article {
                         None => Claim::similar_in_other_articles(
                             conn,
                             &claim.text,
-                            article.id,
+                            ArticleId(article.id),
                             duplicate_threshold,
                             1,
                         )

@@ -12,7 +12,7 @@ use super::evidence::Evidence;
 use super::schema::{articles, claim_state_counts, claims};
 use super::users::User;
 use crate::domain::review::{ClaimChange, ClaimSnapshot, ReviewState, Transition};
-use crate::domain::{ClaimId, UserId, Verdict};
+use crate::domain::{ArticleId, ClaimId, UserId, Verdict};
 use crate::extract::{Category, ExtractedClaim};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -352,7 +352,7 @@ diesel::define_sql_function!(fn similarity(a: diesel::sql_types::Text, b: diesel
 diesel::infix_operator!(TrigramSimilar, " % ", diesel::sql_types::Bool, backend: diesel::pg::Pg);
 
 impl Claim {
-    pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Claim>> {
+    pub async fn by_id(conn: &mut AsyncPgConnection, id: ClaimId) -> QueryResult<Option<Claim>> {
         claims::table
             .find(id)
             .select(Claim::as_select())
@@ -361,9 +361,19 @@ impl Claim {
             .optional()
     }
 
+    /// The claim, or the 404 its pages and the API answer.
+    pub async fn found(
+        conn: &mut AsyncPgConnection,
+        id: ClaimId,
+    ) -> Result<Claim, crate::error::AppError> {
+        Claim::by_id(conn, id)
+            .await?
+            .ok_or(crate::error::AppError::NotFound("claim"))
+    }
+
     pub async fn for_article(
         conn: &mut AsyncPgConnection,
-        article_id: i64,
+        article_id: ArticleId,
     ) -> QueryResult<Vec<Claim>> {
         claims::table
             .filter(claims::article_id.eq(article_id))
@@ -446,7 +456,7 @@ impl Claim {
     pub async fn similar_in_other_articles(
         conn: &mut AsyncPgConnection,
         text: &str,
-        article_id: i64,
+        article_id: ArticleId,
         threshold: f32,
         limit: i64,
     ) -> QueryResult<Vec<(Claim, String)>> {
@@ -474,7 +484,10 @@ impl Claim {
     }
 
     /// Claims that name this one as their duplicate.
-    pub async fn duplicates_of(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Vec<Claim>> {
+    pub async fn duplicates_of(
+        conn: &mut AsyncPgConnection,
+        id: ClaimId,
+    ) -> QueryResult<Vec<Claim>> {
         claims::table
             .filter(claims::duplicate_of.eq(id))
             .order(claims::id.asc())

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{claim_events, users};
-use crate::domain::ReviewState;
+use crate::domain::{ClaimId, ReviewState};
 
 crate::domain::named_enum! {
     /// What an audit event records.
@@ -67,7 +67,7 @@ impl ClaimEvent {
     /// The history of one claim, oldest first.
     pub async fn for_claim(
         conn: &mut AsyncPgConnection,
-        claim_id: i64,
+        claim_id: ClaimId,
     ) -> QueryResult<Vec<ClaimEvent>> {
         claim_events::table
             .inner_join(users::table)

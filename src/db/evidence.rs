@@ -108,7 +108,7 @@ struct EvidenceRow<'a> {
 impl Evidence {
     pub async fn for_claim(
         conn: &mut AsyncPgConnection,
-        claim_id: i64,
+        claim_id: ClaimId,
     ) -> QueryResult<Vec<Evidence>> {
         evidence::table
             .filter(evidence::claim_id.eq(claim_id))
@@ -121,8 +121,9 @@ impl Evidence {
     /// The evidence of several claims with who added it, in one query, in order of addition.
     pub async fn for_claims_with_authors(
         conn: &mut AsyncPgConnection,
-        claim_ids: &[i64],
+        claim_ids: &[ClaimId],
     ) -> QueryResult<Vec<EvidenceWithAuthor>> {
+        let claim_ids: Vec<i64> = claim_ids.iter().map(|id| id.0).collect();
         evidence::table
             .inner_join(users::table.on(users::id.eq(evidence::added_by)))
             .filter(evidence::claim_id.eq_any(claim_ids))
@@ -134,7 +135,7 @@ impl Evidence {
 
     pub async fn for_claim_with_authors(
         conn: &mut AsyncPgConnection,
-        claim_id: i64,
+        claim_id: ClaimId,
     ) -> QueryResult<Vec<EvidenceWithAuthor>> {
         Self::for_claims_with_authors(conn, &[claim_id]).await
     }

@@ -159,6 +159,38 @@ pg_enum!(crate::domain::Role, schema::sql_types::UserRole);
 pg_enum!(crate::extract::Category, schema::sql_types::ClaimCategory);
 pg_enum!(events::EventKind, schema::sql_types::EventKind);
 
+/// Lets a domain id stand where its column's `BIGINT` is compared or found, so queries take
+/// the typed id and a claim id cannot be passed for a user's.
+macro_rules! pg_id {
+    ($rust:ty) => {
+        impl diesel::expression::AsExpression<diesel::sql_types::BigInt> for $rust {
+            type Expression =
+                <i64 as diesel::expression::AsExpression<diesel::sql_types::BigInt>>::Expression;
+            fn as_expression(self) -> Self::Expression {
+                diesel::expression::AsExpression::<diesel::sql_types::BigInt>::as_expression(self.0)
+            }
+        }
+        impl
+            diesel::expression::AsExpression<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>
+            for $rust
+        {
+            type Expression = <i64 as diesel::expression::AsExpression<
+                diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+            >>::Expression;
+            fn as_expression(self) -> Self::Expression {
+                diesel::expression::AsExpression::<
+                    diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+                >::as_expression(self.0)
+            }
+        }
+    };
+}
+
+pg_id!(crate::domain::ArticleId);
+pg_id!(crate::domain::ClaimId);
+pg_id!(crate::domain::UserId);
+pg_id!(crate::domain::EvidenceId);
+
 impl From<PoolError> for crate::error::AppError {
     fn from(err: PoolError) -> Self {
         tracing::warn!(error = %err, "no database connection");

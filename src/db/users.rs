@@ -45,7 +45,7 @@ impl User {
             .await
     }
 
-    pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<User>> {
+    pub async fn by_id(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<Option<User>> {
         users::table
             .find(id)
             .select(User::as_select())
@@ -79,7 +79,11 @@ impl User {
         users::table.count().get_result(conn).await
     }
 
-    pub async fn set_role(conn: &mut AsyncPgConnection, id: i64, role: Role) -> QueryResult<usize> {
+    pub async fn set_role(
+        conn: &mut AsyncPgConnection,
+        id: UserId,
+        role: Role,
+    ) -> QueryResult<usize> {
         diesel::update(users::table.find(id))
             .set(users::role.eq(role))
             .execute(conn)
@@ -98,7 +102,7 @@ impl User {
     }
 
     /// Disables the account and ends every session it has, in one transaction.
-    pub async fn disable(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
+    pub async fn disable(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<usize> {
         use diesel_async::AsyncConnection;
         conn.transaction::<_, diesel::result::Error, _>(async |conn| {
             let changed =
@@ -115,13 +119,13 @@ impl User {
     }
 
     /// Ends every session of a user (the account stays as it is).
-    pub async fn end_sessions(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
+    pub async fn end_sessions(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<usize> {
         diesel::delete(sessions::table.filter(sessions::user_id.eq(id)))
             .execute(conn)
             .await
     }
 
-    pub async fn enable(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
+    pub async fn enable(conn: &mut AsyncPgConnection, id: UserId) -> QueryResult<usize> {
         diesel::update(users::table.find(id))
             .set(users::disabled_at.eq(None::<DateTime<Utc>>))
             .execute(conn)

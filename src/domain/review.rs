@@ -80,6 +80,13 @@ pub struct TransitionRequest {
     pub label: Option<String>,
 }
 
+/// A move as a form or the API asks for it: the claim's version the asker saw, and the move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoveRequest {
+    pub version: i32,
+    pub request: TransitionRequest,
+}
+
 /// The change a permitted move makes to the claim, for the storage layer to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClaimChange {

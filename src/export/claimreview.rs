@@ -210,7 +210,7 @@ fn default_label(rating: i16) -> &'static str {
 /// rating inside the scale. Everything else has nothing public to review.
 pub fn is_publishable(claim: &ReportClaim) -> bool {
     !claim.is_draft
-        && claim.state == "approved"
+        && claim.state == crate::domain::ReviewState::Approved
         && claim.verdict.is_some()
         && claim
             .rating

@@ -191,15 +191,6 @@ fn non_blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().filter(|v| !v.trim().is_empty())
 }
 
-fn stance_class(stance: &str) -> &'static str {
-    match stance.trim().to_ascii_lowercase().as_str() {
-        "supports" => "supports",
-        "refutes" => "refutes",
-        "context" => "context",
-        _ => "other",
-    }
-}
-
 /// Flattens the filters object into label/value pairs, leaving out unset values.
 fn filter_rows(filters: &serde_json::Value) -> Vec<(String, String)> {
     use serde_json::Value;
@@ -255,8 +246,8 @@ fn claim_template<'a>(claim: &'a ReportClaim, public_base_url: &str) -> ClaimTem
             .flatten(),
         text: &claim.text,
         claimant: non_blank(&claim.claimant),
-        category: &claim.category,
-        state: &claim.state,
+        category: claim.category.as_str(),
+        state: claim.state.as_str(),
         verdict: non_blank(&claim.verdict),
         rating: claim.rating,
         label: non_blank(&claim.label),
@@ -275,8 +266,8 @@ fn claim_template<'a>(claim: &'a ReportClaim, public_base_url: &str) -> ClaimTem
                 url: &e.url,
                 title: non_blank(&e.title),
                 excerpt: non_blank(&e.excerpt),
-                stance: &e.stance,
-                stance_class: stance_class(&e.stance),
+                stance: e.stance.as_str(),
+                stance_class: e.stance.as_str(),
                 added_by: &e.added_by,
                 added_at: rfc3339(&e.added_at),
                 retracted: e.retracted,

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, de};
 
-use crate::domain::ReviewState;
 pub(crate) use crate::domain::urls::http_url;
+use crate::domain::{ReviewState, Stance};
 use crate::extract::Category;
 
 /// The article a claim was extracted from.
@@ -33,8 +33,7 @@ pub struct ReportEvidence {
     pub url: String,
     pub title: Option<String>,
     pub excerpt: Option<String>,
-    /// `supports`, `refutes` or `context`.
-    pub stance: String,
+    pub stance: Stance,
     pub added_by: String,
     pub added_at: DateTime<Utc>,
     pub retracted: bool,
@@ -59,9 +58,8 @@ pub struct ReportClaim {
     pub article: Arc<ReportArticle>,
     pub text: String,
     pub claimant: Option<String>,
-    pub category: String,
-    /// A `ReviewState` name.
-    pub state: String,
+    pub category: Category,
+    pub state: ReviewState,
     /// `verified`, `disputed` or `unverifiable`.
     pub verdict: Option<String>,
     /// 1 (false) ..= 5 (true).
@@ -137,6 +135,16 @@ impl ExportFormat {
             Self::Json => "json",
             Self::ClaimReview => "claimreview",
             Self::Html => "html",
+        }
+    }
+
+    /// What the export page calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Csv => "CSV (spreadsheet)",
+            Self::Json => "JSON (claimdesk.report/1)",
+            Self::ClaimReview => "schema.org ClaimReview (JSON-LD)",
+            Self::Html => "Printable report (HTML)",
         }
     }
 

@@ -6,10 +6,10 @@ use serde::Deserialize;
 
 use super::{parse_id, see_other};
 use crate::auth::csrf::ProtectedForm;
-use crate::auth::{CurrentUser, RequireAdmin};
+use crate::auth::{AdminOnly, CurrentUser, RequireAdmin};
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
-use crate::domain::Role;
+use crate::domain::{Role, UserId};
 use crate::error::AppError;
 use crate::startup::AppState;
 use crate::views::{AdminPage, Layout, render_with_status};
@@ -64,19 +64,34 @@ pub struct CreateUserForm {
     password: String,
 }
 
+/// A new account as the form asks for it, with its role parsed.
+struct NewAccount {
+    username: String,
+    role: Role,
+    password: String,
+}
+
+impl TryFrom<CreateUserForm> for NewAccount {
+    type Error = AppError;
+
+    fn try_from(form: CreateUserForm) -> Result<NewAccount, AppError> {
+        Ok(NewAccount {
+            role: Role::try_from(RoleForm { role: form.role })?,
+            username: form.username,
+            password: form.password,
+        })
+    }
+}
+
 pub async fn create_user(
     state: web::Data<AppState>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<CreateUserForm>,
+    post: ProtectedForm<CreateUserForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form } = post;
+    let ProtectedForm { user, form, .. } = post;
     let result = async {
-        let role = form
-            .role
-            .parse::<Role>()
-            .map_err(|e| AppError::Validation(e.to_string()))?;
+        let new = NewAccount::try_from(form)?;
         let mut conn = state.pool.get().await?;
-        crate::services::accounts::create_user(&mut conn, &form.username, role, &form.password)
+        crate::services::accounts::create_user(&mut conn, &new.username, new.role, &new.password)
             .await
     }
     .await;
@@ -95,21 +110,27 @@ pub struct RoleForm {
     role: String,
 }
 
+impl TryFrom<RoleForm> for Role {
+    type Error = AppError;
+
+    fn try_from(form: RoleForm) -> Result<Role, AppError> {
+        form.role
+            .parse::<Role>()
+            .map_err(|e| AppError::Validation(e.to_string()))
+    }
+}
+
 pub async fn set_role(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<RoleForm>,
+    post: ProtectedForm<RoleForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form } = post;
-    let id = parse_id(&path, "user")?;
+    let ProtectedForm { user, form, .. } = post;
+    let id: UserId = parse_id(&path, "user")?;
     let result = async {
-        let role = form
-            .role
-            .parse::<Role>()
-            .map_err(|e| AppError::Validation(e.to_string()))?;
+        let role = Role::try_from(form)?;
         // As with disabling: an admin cannot lock themselves out, so the last admin stays one.
-        if id == user.id && role != Role::Admin {
+        if id == user.user_id() && role != Role::Admin {
             return Err(AppError::Validation(
                 "you cannot take away your own admin role; ask another admin".into(),
             ));
@@ -123,7 +144,7 @@ pub async fn set_role(
     .await;
     match result {
         Ok(role) => {
-            tracing::info!(admin = %user.username, user_id = id, %role, "role changed");
+            tracing::info!(admin = %user.username, user_id = %id, %role, "role changed");
             Ok(see_other("/admin"))
         }
         Err(err) => refused(&state, &user, err).await,
@@ -136,11 +157,10 @@ pub struct EmptyForm {}
 pub async fn disable_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<EmptyForm>,
+    post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "user")?;
-    if id == post.user.id {
+    let id: UserId = parse_id(&path, "user")?;
+    if id == post.user.user_id() {
         return refused(
             &state,
             &post.user,
@@ -153,23 +173,22 @@ pub async fn disable_user(
         .await?
         .ok_or(AppError::NotFound("user"))?;
     User::disable(&mut conn, id).await?;
-    tracing::info!(admin = %post.user.username, user_id = id, "user disabled; sessions ended");
+    tracing::info!(admin = %post.user.username, user_id = %id, "user disabled; sessions ended");
     Ok(see_other("/admin"))
 }
 
 pub async fn enable_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<EmptyForm>,
+    post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "user")?;
+    let id: UserId = parse_id(&path, "user")?;
     let mut conn = state.pool.get().await?;
     User::by_id(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound("user"))?;
     User::enable(&mut conn, id).await?;
-    tracing::info!(admin = %post.user.username, user_id = id, "user enabled");
+    tracing::info!(admin = %post.user.username, user_id = %id, "user enabled");
     Ok(see_other("/admin"))
 }
 
@@ -186,7 +205,7 @@ pub async fn end_sessions(
         .await?
         .ok_or(AppError::NotFound("user"))?;
     let ended = User::end_sessions(&mut conn, id).await?;
-    tracing::info!(admin = %post.user.username, user_id = id, ended, "sessions ended");
+    tracing::info!(admin = %post.user.username, user_id = %id, ended, "sessions ended");
     Ok(see_other("/admin"))
 }
 
@@ -199,11 +218,10 @@ pub struct PasswordForm {
 pub async fn set_password(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<PasswordForm>,
+    post: ProtectedForm<PasswordForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form } = post;
-    let id = parse_id(&path, "user")?;
+    let ProtectedForm { user, form, .. } = post;
+    let id: UserId = parse_id(&path, "user")?;
     let result = async {
         let mut conn = state.pool.get().await?;
         crate::services::accounts::set_password(&mut conn, id, &form.password).await
@@ -211,7 +229,7 @@ pub async fn set_password(
     .await;
     match result {
         Ok(()) => {
-            tracing::info!(admin = %user.username, user_id = id, "password set");
+            tracing::info!(admin = %user.username, user_id = %id, "password set");
             Ok(see_other("/admin"))
         }
         Err(err) => refused(&state, &user, err).await,
@@ -227,11 +245,10 @@ pub struct TokenForm {
 /// Creates a token and shows it once, on this response only.
 pub async fn create_token(
     state: web::Data<AppState>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<TokenForm>,
+    post: ProtectedForm<TokenForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form } = post;
-    let owner_id = parse_id(&form.user_id, "user")?;
+    let ProtectedForm { user, form, .. } = post;
+    let owner_id: UserId = parse_id(&form.user_id, "user")?;
     let mut conn = state.pool.get().await?;
     let owner = User::by_id(&mut conn, owner_id)
         .await?
@@ -247,10 +264,9 @@ pub async fn create_token(
 pub async fn revoke_token(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<EmptyForm>,
+    post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "token")?;
+    let id: i64 = parse_id(&path, "token")?;
     let mut conn = state.pool.get().await?;
     if ApiToken::revoke(&mut conn, id).await? == 0 && !ApiToken::exists(&mut conn, id).await? {
         return Err(AppError::NotFound("token"));

@@ -11,9 +11,9 @@ use crate::auth::CurrentUser;
 use crate::auth::csrf;
 use crate::db::articles::Article;
 use crate::db::claims::Claim;
-use crate::domain::ReviewState;
 use crate::domain::text::optional;
 use crate::domain::urls::is_web_url;
+use crate::domain::{ArticleId, ReviewState};
 use crate::error::AppError;
 use crate::extract::InputFormat;
 use crate::services::import::{ArticleInput, import_article as import, parse_date};
@@ -282,12 +282,9 @@ pub async fn show_article(
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<ArticlePage, AppError> {
-    let id = parse_id(&path, "article")?;
+    let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    let article = Article::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("article"))?;
-    let claims = Claim::for_article(&mut conn, id).await?;
+    let (article, claims) = Article::with_claims(&mut conn, id).await?;
     Ok(ArticlePage {
         layout: Layout::for_user(&user),
         source_link: article.source_url.clone().filter(|u| is_web_url(u)),

@@ -13,8 +13,8 @@ use crate::db::articles::Article;
 use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
-use crate::domain::review::{self, TransitionRequest};
-use crate::domain::{ClaimId, EvidenceId, ReviewState, UserId};
+use crate::domain::review::{self, MoveRequest, TransitionRequest};
+use crate::domain::{ArticleId, ClaimId, EvidenceId, ReviewState, UserId};
 use crate::error::AppError;
 use crate::services::{evidence, review as review_service};
 use crate::startup::AppState;
@@ -98,13 +98,11 @@ fn describe_value(value: &serde_json::Value) -> String {
 async fn claim_page(
     conn: &mut AsyncPgConnection,
     user: &CurrentUser,
-    id: i64,
+    id: ClaimId,
     error: Option<String>,
 ) -> Result<ClaimPage, AppError> {
-    let claim = Claim::by_id(conn, id)
-        .await?
-        .ok_or(AppError::NotFound("claim"))?;
-    let article = Article::by_id(conn, claim.article_id)
+    let claim = Claim::found(conn, id).await?;
+    let article = Article::by_id(conn, ArticleId(claim.article_id))
         .await?
         .ok_or(AppError::NotFound("article"))?;
     let evidence = Evidence::for_claim_with_authors(conn, id).await?;
@@ -147,7 +145,7 @@ async fn claim_page(
         similar: Claim::similar_in_other_articles(
             conn,
             &claim.text,
-            claim.article_id,
+            ArticleId(claim.article_id),
             SIMILAR_THRESHOLD,
             SIMILAR_LIMIT,
         )
@@ -162,7 +160,7 @@ pub async fn show_claim(
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<ClaimPage, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
     claim_page(&mut conn, &user, id, None).await
 }
@@ -173,7 +171,7 @@ pub async fn show_claim(
 async fn refused(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: ClaimId,
     err: AppError,
     place: &str,
 ) -> Result<HttpResponse, AppError> {
@@ -219,14 +217,10 @@ pub struct TransitionForm {
     label: Option<String>,
 }
 
-pub async fn transition_claim(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    post: ProtectedForm<TransitionForm>,
-) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form } = post;
-    let result = async {
+impl TryFrom<TransitionForm> for MoveRequest {
+    type Error = AppError;
+
+    fn try_from(form: TransitionForm) -> Result<MoveRequest, AppError> {
         let version: i32 = form.version.trim().parse().map_err(|_| {
             AppError::BadRequest("the form lost the claim's version; reload the page".into())
         })?;
@@ -245,28 +239,37 @@ pub async fn transition_claim(
             })?),
             None => None,
         };
-        let request = TransitionRequest {
-            to: Some(to),
-            note: form.note.clone(),
-            rationale: form.rationale.clone(),
-            rating,
-            label: form.label.clone(),
-        };
-        let mut conn = state.pool.get().await?;
-        review_service::transition(
-            &mut conn,
-            ClaimId(id),
+        Ok(MoveRequest {
             version,
-            user.actor(),
-            &request,
-            Utc::now(),
-        )
-        .await
+            request: TransitionRequest {
+                to: Some(to),
+                note: form.note,
+                rationale: form.rationale,
+                rating,
+                label: form.label,
+            },
+        })
+    }
+}
+
+pub async fn transition_claim(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<TransitionForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let ProtectedForm { user, form, .. } = post;
+    // The form the reason goes beside: the move that was asked for, even when it did not parse.
+    let place = form.to.trim().to_owned();
+    let result = async {
+        let MoveRequest { version, request } = MoveRequest::try_from(form)?;
+        let mut conn = state.pool.get().await?;
+        review_service::transition(&mut conn, id, version, user.actor(), &request, Utc::now()).await
     }
     .await;
     match result {
         Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => refused(&state, &user, id, err, form.to.trim()).await,
+        Err(err) => refused(&state, &user, id, err, &place).await,
     }
 }
 
@@ -280,22 +283,25 @@ pub struct EvidenceForm {
     stance: String,
 }
 
+impl TryFrom<EvidenceForm> for NewEvidence {
+    type Error = AppError;
+
+    fn try_from(form: EvidenceForm) -> Result<NewEvidence, AppError> {
+        NewEvidence::parse(&form.url, form.title, form.excerpt, &form.stance)
+    }
+}
+
 pub async fn add_evidence(
     state: web::Data<AppState>,
     path: web::Path<String>,
     post: ProtectedForm<EvidenceForm>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form } = post;
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let ProtectedForm { user, form, .. } = post;
     let result = async {
-        let new = NewEvidence::parse(
-            &form.url,
-            form.title.clone(),
-            form.excerpt.clone(),
-            &form.stance,
-        )?;
+        let new = NewEvidence::try_from(form)?;
         let mut conn = state.pool.get().await?;
-        evidence::add(&mut conn, ClaimId(id), UserId(user.id), &new, Utc::now()).await
+        evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await
     }
     .await;
     match result {
@@ -310,20 +316,32 @@ pub struct RetractForm {
     reason: String,
 }
 
+/// Why an evidence item is withdrawn: required and bounded.
+struct Retraction(String);
+
+impl TryFrom<RetractForm> for Retraction {
+    type Error = AppError;
+
+    fn try_from(form: RetractForm) -> Result<Retraction, AppError> {
+        retraction_reason(&form.reason).map(Retraction)
+    }
+}
+
 pub async fn retract_evidence(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     post: ProtectedForm<RetractForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
-    let ProtectedForm { user, form } = post;
+    let (id, evidence_id): (ClaimId, EvidenceId) =
+        (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
+    let ProtectedForm { user, form, .. } = post;
     let result = async {
-        let reason = retraction_reason(&form.reason)?;
+        let Retraction(reason) = Retraction::try_from(form)?;
         let mut conn = state.pool.get().await?;
         evidence::retract(
             &mut conn,
-            ClaimId(id),
-            EvidenceId(evidence_id),
+            id,
+            evidence_id,
             UserId(user.id),
             &reason,
             Utc::now(),
@@ -334,5 +352,45 @@ pub async fn retract_evidence(
     match result {
         Ok(()) => Ok(see_other(&format!("/claims/{id}"))),
         Err(err) => refused(&state, &user, id, err, "retract").await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(to: &str, version: &str, rating: Option<&str>) -> TransitionForm {
+        TransitionForm {
+            to: to.into(),
+            version: version.into(),
+            note: None,
+            rationale: Some("the register says otherwise".into()),
+            rating: rating.map(Into::into),
+            label: None,
+        }
+    }
+
+    #[test]
+    fn a_transition_form_becomes_a_typed_move_or_names_what_is_wrong() {
+        let parsed = MoveRequest::try_from(form("disputed", " 4 ", Some(" 2 "))).ok();
+        let request = parsed.expect("a valid form parses");
+        assert_eq!(request.version, 4);
+        assert_eq!(request.request.to, Some(ReviewState::Disputed));
+        assert_eq!(request.request.rating, Some(2));
+        // A blank rating is no rating, not a wrong one.
+        let blank = MoveRequest::try_from(form("in_review", "1", Some("  "))).ok();
+        assert_eq!(blank.and_then(|m| m.request.rating), None);
+        assert!(matches!(
+            MoveRequest::try_from(form("disputed", "four", None)),
+            Err(AppError::BadRequest(m)) if m.contains("version")
+        ));
+        assert!(matches!(
+            MoveRequest::try_from(form("published", "4", None)),
+            Err(AppError::BadRequest(_))
+        ));
+        assert!(matches!(
+            MoveRequest::try_from(form("disputed", "4", Some("five"))),
+            Err(AppError::Validation(m)) if m.contains("1 to 5")
+        ));
     }
 }

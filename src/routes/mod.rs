@@ -206,10 +206,11 @@ pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
 }
 
 /// Reads an id from the path, with a 404 (not a 400) for anything that is not one.
-pub fn parse_id(text: &str, what: &'static str) -> Result<i64, AppError> {
+pub fn parse_id<Id: From<i64>>(text: &str, what: &'static str) -> Result<Id, AppError> {
     text.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
+        .map(Id::from)
         .ok_or(AppError::NotFound(what))
 }
 

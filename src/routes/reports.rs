@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use super::{FormatParam, streamed_report};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::export::ExportFilters;
+use crate::export::{ExportFilters, ExportFormat};
 use crate::extract::Category;
 use crate::startup::AppState;
 use crate::views::{ExportPage, Layout};
@@ -14,6 +14,7 @@ pub async fn export_form(user: CurrentUser) -> ExportPage {
     ExportPage {
         layout: Layout::for_user(&user),
         categories: &Category::ALL,
+        formats: &ExportFormat::ALL,
     }
 }
 

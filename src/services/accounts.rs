@@ -5,7 +5,7 @@ use diesel_async::AsyncPgConnection;
 use crate::auth::{password, secrets};
 use crate::db::tokens::{ApiToken, NewApiToken};
 use crate::db::users::{NewUser, User};
-use crate::domain::Role;
+use crate::domain::{Role, UserId};
 use crate::error::AppError;
 
 pub(crate) fn valid_username(name: &str) -> bool {
@@ -56,7 +56,7 @@ pub async fn create_user(
 
 pub async fn set_password(
     conn: &mut AsyncPgConnection,
-    user_id: i64,
+    user_id: UserId,
     password: &str,
 ) -> Result<(), AppError> {
     password::check_policy(password).map_err(|e| AppError::Validation(format!("password: {e}")))?;
@@ -65,7 +65,7 @@ pub async fn set_password(
     use diesel_async::AsyncConnection;
     let changed = conn
         .transaction::<_, diesel::result::Error, _>(async |conn| {
-            let changed = User::set_password_hash(conn, user_id, &hash).await?;
+            let changed = User::set_password_hash(conn, user_id.0, &hash).await?;
             User::end_sessions(conn, user_id).await?;
             Ok(changed)
         })

@@ -41,7 +41,7 @@ pub async fn transition(
         if claim.version != seen_version {
             return Err(conflict(&claim));
         }
-        let evidence = Evidence::for_claim(conn, id.0).await?;
+        let evidence = Evidence::for_claim(conn, id).await?;
         let transition = review::apply(&claim.snapshot(&evidence), actor, request)?;
         let Some(updated) =
             Claim::apply_transition(conn, id, seen_version, &transition, actor.id, now).await?

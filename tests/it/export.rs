@@ -50,7 +50,7 @@ struct Mover<'a> {
 impl Mover<'_> {
     async fn go(&self, id: i64, actor: Actor, request: TransitionRequest) {
         let mut conn = self.app.conn().await;
-        let claim = Claim::by_id(&mut conn, id)
+        let claim = Claim::by_id(&mut conn, ClaimId(id))
             .await
             .expect("load claim")
             .expect("claim exists");
@@ -316,7 +316,7 @@ async fn csv_export_matches_the_database() {
 
     let mut conn = app.conn().await;
     for (id, row) in &by_id {
-        let claim = Claim::by_id(&mut conn, *id)
+        let claim = Claim::by_id(&mut conn, ClaimId(*id))
             .await
             .expect("query")
             .expect("claim");
@@ -341,7 +341,7 @@ async fn csv_export_matches_the_database() {
         );
         assert_eq!(&row[column("reviewer")], "rita");
         assert_eq!(&row[column("approver")], "eddie");
-        let urls: BTreeSet<String> = Evidence::for_claim(&mut conn, *id)
+        let urls: BTreeSet<String> = Evidence::for_claim(&mut conn, ClaimId(*id))
             .await
             .expect("evidence")
             .into_iter()
@@ -445,7 +445,9 @@ async fn json_export_carries_evidence_events_and_corrections() {
         let id = claim["id"].as_i64().expect("id");
         assert_eq!(claim["article"]["id"], f.article_id);
         assert_eq!(claim["article"]["url"], "https://example.org/seed");
-        let events = ClaimEvent::for_claim(&mut conn, id).await.expect("events");
+        let events = ClaimEvent::for_claim(&mut conn, ClaimId(id))
+            .await
+            .expect("events");
         let got: Vec<(i64, String)> = claim["events"]
             .as_array()
             .expect("events")
@@ -464,7 +466,9 @@ async fn json_export_carries_evidence_events_and_corrections() {
             .and_then(|e| e.last())
             .expect("a last event");
         assert_eq!(last["to"], "approved");
-        let evidence = Evidence::for_claim(&mut conn, id).await.expect("evidence");
+        let evidence = Evidence::for_claim(&mut conn, ClaimId(id))
+            .await
+            .expect("evidence");
         let urls: Vec<&str> = claim["evidence"]
             .as_array()
             .expect("evidence")
@@ -570,7 +574,7 @@ async fn claimreview_export_has_every_required_field() {
                     .is_some_and(|u| u.ends_with(&format!("/{id}")))
             })
             .expect("id");
-        let claim = Claim::by_id(&mut conn, id)
+        let claim = Claim::by_id(&mut conn, ClaimId(id))
             .await
             .expect("query")
             .expect("claim");
@@ -601,11 +605,11 @@ async fn export_page_streams_a_printable_report() {
     let html = res.text().await.expect("body");
     assert!(html.contains("<svg") && html.contains("@media print"));
     let mut conn = app.conn().await;
-    let verified = Claim::by_id(&mut conn, f.verified)
+    let verified = Claim::by_id(&mut conn, ClaimId(f.verified))
         .await
         .expect("query")
         .expect("claim");
-    let draft = Claim::by_id(&mut conn, f.draft)
+    let draft = Claim::by_id(&mut conn, ClaimId(f.draft))
         .await
         .expect("query")
         .expect("claim");

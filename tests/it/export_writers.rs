@@ -8,6 +8,7 @@ use claimdesk::export::{
     ExportError, ExportFilters, ExportFormat, ReportArticle, ReportClaim, ReportEvent,
     ReportEvidence, ReportMeta, ReportSummary, ReportWriter, export_to_vec, writer_for,
 };
+use claimdesk::extract::Category;
 use serde_json::Value;
 
 const SCRIPT: &str = "<script>alert(1)</script>";
@@ -52,7 +53,7 @@ fn evidence(id: i64, url: &str, stance: &str, retracted: bool) -> ReportEvidence
         url: url.into(),
         title: Some(format!("Source {id} {SCRIPT}")),
         excerpt: Some("“quoted”, with comma\nand newline".into()),
-        stance: stance.into(),
+        stance: stance.parse().expect("a stance"),
         added_by: "Nicolás".into(),
         added_at: at(2, 9),
         retracted,
@@ -77,8 +78,8 @@ fn claim(
         article: Arc::clone(article),
         text: text.into(),
         claimant: claimant.map(Into::into),
-        category: "energy".into(),
-        state: state.into(),
+        category: Category::Energy,
+        state: state.parse().expect("a state"),
         verdict: verdict.map(Into::into),
         rating,
         label: label.map(Into::into),

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::claims::{ClaimJson, claims_json};
 use crate::auth::CurrentUser;
 use crate::db::articles::{Article, ArticleSummary};
-use crate::db::claims::Claim;
+use crate::domain::ArticleId;
 use crate::domain::text::optional;
 use crate::error::AppError;
 use crate::routes::parse_id;
@@ -125,12 +125,9 @@ pub async fn get_article(
     _user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "article")?;
+    let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    let article = Article::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("article"))?;
-    let claims = Claim::for_article(&mut conn, id).await?;
+    let (article, claims) = Article::with_claims(&mut conn, id).await?;
     let claims = claims_json(&mut conn, claims).await?;
     Ok(HttpResponse::Ok().json(ArticleJson::full(article, claims)))
 }

@@ -13,7 +13,7 @@ use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cur
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, EvidenceWithAuthor, NewEvidence, retraction_reason};
 use crate::db::users::User;
-use crate::domain::review::TransitionRequest;
+use crate::domain::review::{MoveRequest, TransitionRequest};
 use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
 use crate::error::AppError;
 use crate::extract::Category;
@@ -73,7 +73,7 @@ pub async fn claims_json(
     conn: &mut AsyncPgConnection,
     claims: Vec<Claim>,
 ) -> Result<Vec<ClaimJson>, AppError> {
-    let ids: Vec<i64> = claims.iter().map(|c| c.id).collect();
+    let ids: Vec<ClaimId> = claims.iter().map(|c| ClaimId(c.id)).collect();
     let evidence = Evidence::for_claims_with_authors(conn, &ids).await?;
     let mut by_claim: HashMap<i64, Vec<EvidenceJson>> = HashMap::new();
     for EvidenceWithAuthor {
@@ -209,11 +209,9 @@ pub async fn get_claim(
     _user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
-    let claim = Claim::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("claim"))?;
+    let claim = Claim::found(&mut conn, id).await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -230,6 +228,21 @@ pub struct TransitionJson {
     label: Option<String>,
 }
 
+impl From<TransitionJson> for MoveRequest {
+    fn from(t: TransitionJson) -> MoveRequest {
+        MoveRequest {
+            version: t.version,
+            request: TransitionRequest {
+                to: Some(t.to),
+                note: t.note,
+                rationale: t.rationale,
+                rating: t.rating,
+                label: t.label,
+            },
+        }
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/claims/{id}/transitions", tag = "claims", params(("id" = i64, Path)), request_body = TransitionJson,
     responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson, description = "Stale version"),
               (status = 422, body = super::ErrorJson, description = "Not allowed from the current state, or requirements unmet")))]
@@ -239,25 +252,11 @@ pub async fn transition_claim(
     path: web::Path<String>,
     body: web::Json<TransitionJson>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
-    let t = body.into_inner();
-    let request = TransitionRequest {
-        to: Some(t.to),
-        note: t.note,
-        rationale: t.rationale,
-        rating: t.rating,
-        label: t.label,
-    };
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let MoveRequest { version, request } = body.into_inner().into();
     let mut conn = state.pool.get().await?;
-    let claim = review::transition(
-        &mut conn,
-        ClaimId(id),
-        t.version,
-        user.actor(),
-        &request,
-        Utc::now(),
-    )
-    .await?;
+    let claim =
+        review::transition(&mut conn, id, version, user.actor(), &request, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -270,6 +269,14 @@ pub struct NewEvidenceJson {
     stance: String,
 }
 
+impl TryFrom<NewEvidenceJson> for NewEvidence {
+    type Error = AppError;
+
+    fn try_from(b: NewEvidenceJson) -> Result<NewEvidence, AppError> {
+        NewEvidence::parse(&b.url, b.title, b.excerpt, &b.stance)
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", tag = "claims", params(("id" = i64, Path)), request_body = NewEvidenceJson,
     responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
 pub async fn add_evidence(
@@ -278,11 +285,10 @@ pub async fn add_evidence(
     path: web::Path<String>,
     body: web::Json<NewEvidenceJson>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
-    let b = body.into_inner();
-    let new = NewEvidence::parse(&b.url, b.title, b.excerpt, &b.stance)?;
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let new = NewEvidence::try_from(body.into_inner())?;
     let mut conn = state.pool.get().await?;
-    let e = evidence::add(&mut conn, ClaimId(id), UserId(user.id), &new, Utc::now()).await?;
+    let e = evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await?;
     Ok(HttpResponse::Created().json(EvidenceJson {
         id: e.id,
         url: e.url,
@@ -310,13 +316,14 @@ pub async fn retract_evidence(
     path: web::Path<(String, String)>,
     body: web::Json<RetractJson>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, evidence_id) = (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
+    let (id, evidence_id): (ClaimId, EvidenceId) =
+        (parse_id(&path.0, "claim")?, parse_id(&path.1, "evidence")?);
     let reason = retraction_reason(&body.reason)?;
     let mut conn = state.pool.get().await?;
     evidence::retract(
         &mut conn,
-        ClaimId(id),
-        EvidenceId(evidence_id),
+        id,
+        evidence_id,
         UserId(user.id),
         &reason,
         Utc::now(),
@@ -350,11 +357,9 @@ pub async fn list_events(
     _user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "claim")?;
+    let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
-    Claim::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("claim"))?;
+    Claim::found(&mut conn, id).await?;
     let events = ClaimEvent::for_claim(&mut conn, id)
         .await?
         .into_iter()
