@@ -73,8 +73,13 @@ pub struct CandidateRow {
     pub lexical: f32,
 }
 
-const ROW_COLUMNS: &str = "f.id, f.source_id, f.claim_reviewed, f.title, f.rating_label, \
-    f.rating_value, f.rating_best, f.publisher_name, f.review_url, f.review_date";
+/// The columns of a [`FactCheckRow`], as a literal so every statement stays one fixed text.
+macro_rules! row_columns {
+    () => {
+        "f.id, f.source_id, f.claim_reviewed, f.title, f.rating_label, \
+         f.rating_value, f.rating_best, f.publisher_name, f.review_url, f.review_date"
+    };
+}
 
 /// Up to `limit` fact-checks sharing words with `text`, best lexical score first. Any word
 /// may match (an OR query): a paraphrase shares few words with the claim it restates.
@@ -83,9 +88,11 @@ pub async fn lexical_candidates(
     text: &str,
     limit: i64,
 ) -> diesel::QueryResult<Vec<Candidate>> {
-    sql_query(format!(
+    sql_query(concat!(
         "WITH q AS (SELECT replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery AS query) \
-         SELECT {ROW_COLUMNS}, f.embedding, f.embedding_model, \
+         SELECT ",
+        row_columns!(),
+        ", f.embedding, f.embedding_model, \
                 ts_rank(f.search, q.query, 1)::real AS lexical \
          FROM fact_checks f, q WHERE f.search @@ q.query \
          ORDER BY lexical DESC, f.id LIMIT $2"
@@ -122,8 +129,10 @@ pub async fn by_ids(
     conn: &mut AsyncPgConnection,
     ids: &[i64],
 ) -> diesel::QueryResult<Vec<FactCheckRow>> {
-    sql_query(format!(
-        "SELECT {ROW_COLUMNS} FROM fact_checks f WHERE f.id = ANY($1)"
+    sql_query(concat!(
+        "SELECT ",
+        row_columns!(),
+        " FROM fact_checks f WHERE f.id = ANY($1)"
     ))
     .bind::<Array<BigInt>, _>(ids)
     .load(conn)

@@ -22,6 +22,9 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     ("claim_events", "SELECT, INSERT"),
     // Kept by triggers on claims, which run with the inserting role's rights.
     ("claim_state_counts", "SELECT, UPDATE"),
+    // Known fact-checks: a re-import updates its row; embeddings are recomputed in place.
+    ("fact_checks", "SELECT, INSERT, UPDATE"),
+    ("claim_embeddings", "SELECT, INSERT, UPDATE"),
     // To check that the schema is current at start.
     ("__diesel_schema_migrations", "SELECT"),
 ];

@@ -298,6 +298,47 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
     .expect("export");
     assert_eq!(res.status(), 200);
     assert!(res.text().await.expect("csv").contains("Misleading"));
+    // Known fact-checks: an import (and its re-import, an update) and a claim's matches, which
+    // store the claim's embedding.
+    for _ in 0..2 {
+        let res = call(
+            reqwest::Method::POST,
+            "/api/v1/fact-checks",
+            editor,
+            serde_json::json!({
+                "@context": "https://schema.org",
+                "@type": "ClaimReview",
+                "url": "https://checks.example/oil-reserves",
+                "claimReviewed": "Venezuela holds the largest proven oil reserves in the world.",
+                "datePublished": "2024-03-01",
+                "author": {"@type": "Organization", "name": "Example Checks"},
+                "reviewRating": {"@type": "Rating", "ratingValue": 4, "bestRating": 5,
+                                 "worstRating": 1, "alternateName": "Mostly true"}
+            }),
+        )
+        .await
+        .expect("fact-checks");
+        assert_eq!(
+            res.status(),
+            200,
+            "{}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+    let res = call(
+        reqwest::Method::GET,
+        &format!("/api/v1/claims/{id}/matches"),
+        reviewer,
+        serde_json::Value::Null,
+    )
+    .await
+    .expect("matches");
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     id
 }
 
