@@ -94,6 +94,8 @@ pub struct QueueQuery {
     pub assignee: String,
     pub mine: Option<String>,
     pub q: String,
+    /// "1": only verdicts that contradict the rating scale.
+    pub contradicts: String,
     pub sort: String,
     pub after: String,
 }
@@ -105,6 +107,7 @@ pub struct QueueFilterView {
     pub assignee: String,
     pub mine: bool,
     pub q: String,
+    pub contradicts: bool,
     pub sort: String,
 }
 

@@ -40,6 +40,19 @@ struct ClaimReview<'a> {
     author: Party<'a>,
     #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
     date_published: Option<String>,
+    /// A published correction, as schema.org's `correction` (a CorrectionComment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correction: Option<CorrectionComment>,
+}
+
+#[derive(Serialize)]
+struct CorrectionComment {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    /// "Corrected on DATE: was …, now …, because …".
+    text: String,
+    #[serde(rename = "datePublished")]
+    date_published: String,
 }
 
 #[derive(Serialize)]
@@ -298,6 +311,11 @@ impl ReportWriter for ClaimReviewWriter {
                 .approved_at
                 .or(claim.decided_at)
                 .map(|at| at.date_naive().to_string()),
+            correction: claim.correction().map(|c| CorrectionComment {
+                kind: "CorrectionComment",
+                date_published: c.on.to_string(),
+                text: c.to_string(),
+            }),
         };
         let json = serde_json::to_vec(&review)?;
         if self.wrote_review {
