@@ -59,7 +59,7 @@ impl Rating {
     }
 
     /// Every step, worst first, for forms.
-    pub fn scale() -> impl Iterator<Item = Rating> {
+    pub fn scale() -> impl DoubleEndedIterator<Item = Rating> {
         (Self::WORST..=Self::BEST).map(Rating)
     }
 }
@@ -78,6 +78,15 @@ pub fn verdict_for(rating: Option<Rating>) -> Verdict {
 /// The public name of a verdict's step: the rating's name, or "Unverifiable" without one.
 pub fn step_name(rating: Option<Rating>) -> &'static str {
     rating.map_or("Unverifiable", Rating::name)
+}
+
+/// The public name of a stored verdict: its label, or its step on the scale without one.
+pub fn public_name(label: Option<&str>, rating: Option<i16>) -> String {
+    label
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| step_name(rating.and_then(Rating::new)).to_owned())
 }
 
 /// Why `verdict` and `rating` cannot stand together, naming both; `None` when they agree.

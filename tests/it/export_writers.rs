@@ -92,6 +92,7 @@ fn claim(
         approved_at: (!draft).then(|| at(4, 11)),
         is_draft: draft,
         is_correction: correction,
+        verdicts: Vec::new(),
         evidence: vec![
             evidence(
                 id * 10,
