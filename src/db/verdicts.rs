@@ -88,13 +88,15 @@ impl VerdictRow {
             .await
     }
 
-    pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<VerdictRow>> {
-        verdicts::table
-            .find(id)
-            .select(VerdictRow::as_select())
-            .first(conn)
-            .await
-            .optional()
+    /// Whether the verdict was approved (and so is published): a later one corrects it.
+    pub async fn is_approved(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(
+            verdicts::table
+                .filter(verdicts::id.eq(id))
+                .filter(verdicts::approved_at.is_not_null()),
+        ))
+        .get_result(conn)
+        .await
     }
 
     /// Records the approval of a verdict not yet approved; false when there is none to approve.

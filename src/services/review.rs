@@ -105,17 +105,14 @@ async fn correction_of(
     let Some(current_id) = claim.verdict_id else {
         return Ok(None);
     };
-    let Some(current) = VerdictRow::by_id(conn, current_id).await? else {
-        return Ok(None);
-    };
-    if current.approved_at.is_none() {
+    if !VerdictRow::is_approved(conn, current_id).await? {
         return Ok(None);
     }
     let reason = VerdictRow::last_reopen_reason(conn, ClaimId(claim.id))
         .await?
         .unwrap_or_else(|| "reopened after approval".to_owned());
     Ok(Some(Corrects {
-        verdict_id: current.id,
+        verdict_id: current_id,
         reason,
     }))
 }
