@@ -73,7 +73,6 @@ struct ClaimView<'a> {
     draft: bool,
     correction: bool,
     /// "Corrected on DATE: was …, now …, because …" when the verdict is a published correction.
-    #[serde(skip_serializing_if = "Option::is_none")]
     correction_note: Option<String>,
     evidence: Vec<EvidenceView<'a>>,
     events: Vec<EventView<'a>>,
