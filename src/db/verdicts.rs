@@ -88,15 +88,28 @@ impl VerdictRow {
             .await
     }
 
-    /// Whether the verdict was approved (and so is published): a later one corrects it.
-    pub async fn is_approved(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
-        diesel::select(diesel::dsl::exists(
-            verdicts::table
-                .filter(verdicts::id.eq(id))
-                .filter(verdicts::approved_at.is_not_null()),
-        ))
-        .get_result(conn)
-        .await
+    /// What a verdict given after this one corrects, if anything: this one when it was
+    /// approved (published); else whatever this one was itself correcting (a correction sent
+    /// back and given again still corrects the published verdict).
+    pub async fn corrected_by_next(
+        conn: &mut AsyncPgConnection,
+        id: i64,
+    ) -> QueryResult<Option<(i64, Option<String>)>> {
+        let row: Option<(bool, Option<i64>, Option<String>)> = verdicts::table
+            .filter(verdicts::id.eq(id))
+            .select((
+                verdicts::approved_at.is_not_null(),
+                verdicts::corrects_id,
+                verdicts::correction_reason,
+            ))
+            .first(conn)
+            .await
+            .optional()?;
+        Ok(match row {
+            Some((true, _, _)) => Some((id, None)),
+            Some((false, Some(corrects), reason)) => Some((corrects, reason)),
+            _ => None,
+        })
     }
 
     /// Records the approval of a verdict not yet approved; false when there is none to approve.

@@ -97,7 +97,8 @@ pub async fn transition(
 }
 
 /// A new verdict corrects the current one when that one was approved (the claim was reopened
-/// after publication); the reopening's reason is the correction's reason.
+/// after publication); the reopening's reason is the correction's reason. A correction sent
+/// back and given again still corrects the same published verdict, for the same reason.
 async fn correction_of(
     conn: &mut AsyncPgConnection,
     claim: &Claim,
@@ -105,14 +106,16 @@ async fn correction_of(
     let Some(current_id) = claim.verdict_id else {
         return Ok(None);
     };
-    if !VerdictRow::is_approved(conn, current_id).await? {
+    let Some((verdict_id, carried_reason)) =
+        VerdictRow::corrected_by_next(conn, current_id).await?
+    else {
         return Ok(None);
-    }
-    let reason = VerdictRow::last_reopen_reason(conn, ClaimId(claim.id))
-        .await?
-        .unwrap_or_else(|| "reopened after approval".to_owned());
-    Ok(Some(Corrects {
-        verdict_id: current_id,
-        reason,
-    }))
+    };
+    let reason = match carried_reason {
+        Some(reason) => reason,
+        None => VerdictRow::last_reopen_reason(conn, ClaimId(claim.id))
+            .await?
+            .unwrap_or_else(|| "reopened after approval".to_owned()),
+    };
+    Ok(Some(Corrects { verdict_id, reason }))
 }

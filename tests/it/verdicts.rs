@@ -332,6 +332,20 @@ async fn a_correction_shows_the_old_and_new_verdict_on_the_page_in_the_api_and_t
     );
     assert!(form.contains("value=\"False\""), "{form}");
 
+    // A first try at the correction is sent back; the second one still corrects the
+    // published verdict, for the reopening's reason.
+    let claim = step(
+        reviewer.clone(),
+        json!({"to": "disputed", "version": version, "rationale": "Late, it seems.", "rating": 3}),
+    )
+    .await;
+    version = claim["version"].as_i64().expect("version");
+    let claim = step(
+        editor.clone(),
+        json!({"to": "in_review", "version": version, "note": "Say by how much."}),
+    )
+    .await;
+    version = claim["version"].as_i64().expect("version");
     let claim = step(
         reviewer.clone(),
         json!({"to": "disputed", "version": version, "rationale": "Delivered, but a year late.", "rating": 2}),
@@ -345,8 +359,15 @@ async fn a_correction_shows_the_old_and_new_verdict_on_the_page_in_the_api_and_t
     .await;
 
     let claim = get_claim(&app, &reviewer, id).await;
-    let versions = claim["verdicts"].as_array().expect("verdict versions");
-    assert_eq!(versions.len(), 2, "{claim}");
+    let mut versions = claim["verdicts"]
+        .as_array()
+        .expect("verdict versions")
+        .clone();
+    assert_eq!(versions.len(), 3, "{claim}");
+    let sent_back = versions.remove(1);
+    assert_eq!(sent_back["rating"], 3);
+    assert_eq!(sent_back["approved_at"], Value::Null);
+    assert_eq!(sent_back["correction_reason"], "The register was amended.");
     for (v, (rating, label, rationale)) in versions.iter().zip([
         (1, "False", "Delivered in another year."),
         (2, "Mostly false", "Delivered, but a year late."),
@@ -387,10 +408,11 @@ async fn a_correction_shows_the_old_and_new_verdict_on_the_page_in_the_api_and_t
         .expect("the claim in the export");
     assert_eq!(exported["correction_note"], note.as_str());
     let exported_versions = exported["verdicts"].as_array().expect("verdicts");
-    assert_eq!(exported_versions.len(), 2);
+    assert_eq!(exported_versions.len(), 3);
     assert_eq!(exported_versions[0]["label"], "False");
-    assert_eq!(exported_versions[1]["label"], "Mostly false");
-    assert_eq!(exported_versions[1]["approved_by"], "eddie");
+    assert_eq!(exported_versions[1]["approved_by"], Value::Null);
+    assert_eq!(exported_versions[2]["label"], "Mostly false");
+    assert_eq!(exported_versions[2]["approved_by"], "eddie");
 
     let (status, _, _, body) = api_export(&app, &reviewer, "format=claimreview").await;
     assert_eq!(status, 200);

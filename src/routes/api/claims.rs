@@ -272,9 +272,10 @@ pub struct TransitionJson {
     version: i32,
     note: Option<String>,
     rationale: Option<String>,
-    /// 1 (false) … 5 (true), for verdicts.
+    /// For verdicts: 1 (false) … 5 (true); 4–5 go with `verified`, 1–3 with `disputed`, and
+    /// `unverifiable` takes none. A pair that contradicts the scale is refused with 422.
     rating: Option<i16>,
-    /// One-line public label, for verdicts.
+    /// One-line public label, for verdicts; blank or absent: the rating step's name.
     label: Option<String>,
 }
 
