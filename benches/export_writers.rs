@@ -85,6 +85,7 @@ fn claims() -> Vec<ReportClaim> {
                 approved_at: Some(at(id + 3600)),
                 is_draft: false,
                 is_correction: i % 50 == 0,
+                verdicts: Vec::new(),
                 evidence: (0..2)
                     .map(|k| ReportEvidence {
                         id: id * 2 + k,

@@ -94,6 +94,8 @@ pub struct QueueQuery {
     pub assignee: String,
     pub mine: Option<String>,
     pub q: String,
+    /// "1": only verdicts that contradict the rating scale.
+    pub contradicts: String,
     pub sort: String,
     pub after: String,
 }
@@ -105,6 +107,7 @@ pub struct QueueFilterView {
     pub assignee: String,
     pub mine: bool,
     pub q: String,
+    pub contradicts: bool,
     pub sort: String,
 }
 
@@ -224,6 +227,64 @@ impl From<EvidenceWithAuthor> for EvidenceView {
     }
 }
 
+/// What was typed into the claim page's forms, shown again when a form is refused (and the
+/// current verdict, when a reopened claim's verdict form starts from it).
+#[derive(Debug, Clone, Default)]
+pub struct KeptValues {
+    /// The move asked for: a state, or "verdict" for the verdict form.
+    pub to: String,
+    /// "1" … "5" or "unverifiable".
+    pub rating: String,
+    pub label: String,
+    pub rationale: String,
+    pub note: String,
+    pub url: String,
+    pub title: String,
+    pub excerpt: String,
+    pub stance: String,
+}
+
+impl KeptValues {
+    pub fn stance_is(&self, stance: &str) -> bool {
+        self.stance == stance
+    }
+
+    /// Whether the typed values are for the move to `to` (so its note is shown again).
+    pub fn note_for(&self, to: &ReviewState) -> &str {
+        if self.to == to.as_str() {
+            &self.note
+        } else {
+            ""
+        }
+    }
+}
+
+/// One step of the rating scale as the verdict form offers it.
+pub struct ScaleStep {
+    /// "1" … "5" or "unverifiable".
+    pub value: String,
+    pub name: &'static str,
+    /// What the step means for the claim's state.
+    pub state: ReviewState,
+}
+
+/// One verdict version in the claim's history.
+pub struct VerdictVersionView {
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub author: String,
+    pub outcome: ReviewState,
+    /// "2 of 5 · Mostly false", or "no rating" for unverifiable.
+    pub rating: String,
+    pub label: Option<String>,
+    pub rationale: Option<String>,
+    pub approved: Option<String>,
+    /// "Corrected on DATE: was …, now …, because …", once the correction is approved.
+    pub correction: Option<String>,
+    /// A correction given but not yet approved, with its reason.
+    pub correction_pending: Option<String>,
+    pub current: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "claim.html")]
 pub struct ClaimPage {
@@ -238,15 +299,23 @@ pub struct ClaimPage {
     pub approved_by: Option<String>,
     pub entities: Vec<EntityView>,
     pub error: Option<String>,
-    /// Which form the error belongs to: a move's target state, "evidence", "retract", or
-    /// empty for the top of the page.
+    /// Which form the error belongs to: a move's target state, "verdict", "evidence",
+    /// "retract", or empty for the top of the page.
     pub error_place: String,
+    /// After a stale refusal: what the other person did meanwhile.
+    pub stale_move: Option<String>,
+    /// The moves other than giving a verdict.
     pub moves: Vec<MoveView>,
+    /// Whether the verdict form is offered.
+    pub verdict_form: bool,
+    pub scale: Vec<ScaleStep>,
+    pub kept: KeptValues,
     pub evidence: Vec<EvidenceView>,
     pub can_edit_evidence: bool,
     pub duplicates: Vec<Claim>,
     pub similar: Vec<(Claim, String)>,
     pub events: Vec<ClaimEvent>,
+    pub verdicts: Vec<VerdictVersionView>,
 }
 
 #[derive(Template, WebTemplate)]

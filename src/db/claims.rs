@@ -42,6 +42,8 @@ pub struct Claim {
     pub duplicate_of: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The current verdict version (`verdicts`); the verdict columns above copy it.
+    pub verdict_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -94,6 +96,7 @@ struct ClaimChangeset {
     verdict_at: Option<Option<DateTime<Utc>>>,
     approved_by: Option<Option<i64>>,
     approved_at: Option<Option<DateTime<Utc>>>,
+    verdict_id: Option<Option<i64>>,
 }
 
 impl ClaimChangeset {
@@ -101,6 +104,7 @@ impl ClaimChangeset {
         to: ReviewState,
         change: &ClaimChange,
         actor: UserId,
+        verdict_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> ClaimChangeset {
         let base = ClaimChangeset {
@@ -119,13 +123,14 @@ impl ClaimChangeset {
             ClaimChange::Dismiss | ClaimChange::Restore | ClaimChange::SendBack => base,
             ClaimChange::GiveVerdict(details) => ClaimChangeset {
                 verdict: Some(Some(details.verdict)),
-                rating: Some(Some(details.rating.value())),
+                rating: Some(details.rating.map(|r| r.value())),
                 label: Some(Some(details.label.clone())),
                 rationale: Some(Some(details.rationale.clone())),
                 verdict_by: Some(Some(actor.0)),
                 verdict_at: Some(Some(now)),
                 approved_by: Some(None),
                 approved_at: Some(None),
+                verdict_id: Some(verdict_id),
                 ..base
             },
             ClaimChange::Approve { approver } => ClaimChangeset {
@@ -199,6 +204,9 @@ pub struct ClaimFilter {
     pub article: Option<i64>,
     pub assignee: Option<i64>,
     pub text: Option<String>,
+    /// Only claims whose stored verdict contradicts the rating scale (stored before the
+    /// scale decided the outcome), for an editor to decide on.
+    pub contradicts: bool,
     pub sort: ClaimSort,
     pub after: Option<Cursor>,
     pub limit: i64,
@@ -212,6 +220,8 @@ pub struct ClaimFilterText<'a> {
     pub category: Option<&'a str>,
     pub article: Option<&'a str>,
     pub text: Option<&'a str>,
+    /// "1", "true", "yes" or "on" asks for contradicting verdicts only.
+    pub contradicts: Option<&'a str>,
     pub sort: Option<&'a str>,
     pub after: Option<&'a str>,
     pub limit: Option<&'a str>,
@@ -256,6 +266,13 @@ impl ClaimFilter {
                 .map(crate::domain::search::checked)
                 .transpose()?
                 .map(str::to_owned),
+            contradicts: match present(text.contradicts) {
+                None | Some("0" | "false" | "no" | "off") => false,
+                Some("1" | "true" | "yes" | "on") => true,
+                Some(other) => {
+                    return Err(format!("contradicts must be 1 or 0, not {other:?}"));
+                }
+            },
             sort,
             after: present(text.after)
                 .map(|s| {
@@ -401,6 +418,20 @@ impl Claim {
         }
         if let Some(assignee) = filter.assignee {
             query = query.filter(claims::assignee_id.eq(assignee));
+        }
+        if filter.contradicts {
+            // The scale (domain::verdict): 4–5 verified, 1–3 disputed, no rating unverifiable.
+            query = query.filter(
+                claims::verdict
+                    .eq(Verdict::Verified)
+                    .and(claims::rating.is_null().or(claims::rating.lt(4)))
+                    .or(claims::verdict
+                        .eq(Verdict::Disputed)
+                        .and(claims::rating.is_null().or(claims::rating.gt(3))))
+                    .or(claims::verdict
+                        .eq(Verdict::Unverifiable)
+                        .and(claims::rating.is_not_null())),
+            );
         }
         if let Some(text) = filter
             .text
@@ -548,9 +579,11 @@ impl Claim {
         seen_version: i32,
         transition: &Transition,
         actor: UserId,
+        verdict_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> QueryResult<Option<Claim>> {
-        let changes = ClaimChangeset::for_change(transition.to, &transition.change, actor, now);
+        let changes =
+            ClaimChangeset::for_change(transition.to, &transition.change, actor, verdict_id, now);
         let reopened = i32::from(matches!(transition.change, ClaimChange::Reopen));
         diesel::update(
             claims::table

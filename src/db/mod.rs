@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
+pub mod verdicts;
 
 use std::time::Duration;
 

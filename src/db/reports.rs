@@ -14,10 +14,12 @@ use super::claims::Claim;
 use super::events::EventKind;
 use super::schema::{articles, claim_events, claims, evidence};
 use super::users::User;
+use super::verdicts::VerdictRow;
 use crate::domain::{ReviewState, Stance};
 use crate::error::AppError;
 use crate::export::{
     ExportFilters, ReportArticle, ReportClaim, ReportEvent, ReportEvidence, ReportSummary,
+    ReportVerdict,
 };
 use crate::extract::Category;
 
@@ -230,9 +232,18 @@ impl ReportQuery {
             Vec::new()
         };
 
+        // Verdict versions are few (claims with a verdict, one more per correction) and every
+        // format shows a correction, so they are always read.
+        let verdict_rows = VerdictRow::for_claims(conn, &claim_ids).await?;
+
         let mut user_ids: Vec<i64> = rows
             .iter()
             .flat_map(|c| [c.verdict_by, c.approved_by])
+            .chain(
+                verdict_rows
+                    .iter()
+                    .flat_map(|v| [v.author_id, v.approved_by]),
+            )
             .flatten()
             .chain(evidence_rows.iter().map(|e| e.added_by))
             .chain(event_rows.iter().map(|e| e.actor_id))
@@ -286,6 +297,7 @@ impl ReportQuery {
         };
         let mut evidence_iter = evidence_rows.into_iter().peekable();
         let mut event_iter = event_rows.into_iter().peekable();
+        let mut verdict_iter = verdict_rows.into_iter().peekable();
         let mut out = Vec::with_capacity(rows.len());
         for claim in rows {
             // Both side tables are ordered by claim id like the claims themselves, so one merge
@@ -315,6 +327,22 @@ impl ReportQuery {
                         actor: name(e.actor_id),
                         note: event_note(e.kind, e.note),
                         at: e.created_at,
+                    });
+                }
+            }
+            let mut claim_verdicts = Vec::new();
+            while let Some(v) = verdict_iter.next_if(|v| v.claim_id <= claim.id) {
+                if v.claim_id == claim.id {
+                    claim_verdicts.push(ReportVerdict {
+                        verdict: v.verdict.as_str().to_owned(),
+                        rating: v.rating,
+                        label: v.label,
+                        rationale: v.rationale,
+                        author: v.author_id.map(name),
+                        created_at: v.created_at,
+                        approved_by: v.approved_by.map(name),
+                        approved_at: v.approved_at,
+                        correction_reason: v.correction_reason,
                     });
                 }
             }
@@ -349,6 +377,7 @@ impl ReportQuery {
                 is_correction: state == ReviewState::Approved && claim.reopen_count > 0,
                 evidence: claim_evidence,
                 events: claim_events,
+                verdicts: claim_verdicts,
             });
         }
         *last_article = out.last().map(|c| Arc::clone(&c.article));

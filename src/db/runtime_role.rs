@@ -20,6 +20,14 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     ("evidence", "SELECT, INSERT, UPDATE"),
     // The audit trail: read and append, nothing more.
     ("claim_events", "SELECT, INSERT"),
+    // Verdict versions: appended, never rewritten. The one UPDATE is the approval, granted on
+    // the two approval columns only; a trigger also refuses any second approval, so an
+    // approved verdict stays as it was published. A separate approvals table would avoid the
+    // grant, but every reader would then join it for two columns that are set exactly once.
+    (
+        "verdicts",
+        "SELECT, INSERT, UPDATE (approved_by, approved_at)",
+    ),
     // Kept by triggers on claims, which run with the inserting role's rights.
     ("claim_state_counts", "SELECT, UPDATE"),
     // Known fact-checks: a re-import updates its row; embeddings are recomputed in place.

@@ -124,6 +124,7 @@ diesel::table! {
         search -> Tsvector,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        verdict_id -> Nullable<Int8>,
     }
 }
 
@@ -189,6 +190,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+    use super::sql_types::VerdictKind;
+
+    verdicts (id) {
+        id -> Int8,
+        claim_id -> Int8,
+        verdict -> VerdictKind,
+        rating -> Nullable<Int2>,
+        label -> Nullable<Text>,
+        rationale -> Nullable<Text>,
+        author_id -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        evidence_ids -> Array<Int8>,
+        corrects_id -> Nullable<Int8>,
+        correction_reason -> Nullable<Text>,
+        approved_by -> Nullable<Int8>,
+        approved_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(articles -> users (imported_by));
 diesel::joinable!(claim_events -> claims (claim_id));
 diesel::joinable!(claim_events -> evidence (evidence_id));
@@ -196,6 +219,7 @@ diesel::joinable!(claim_events -> users (actor_id));
 diesel::joinable!(claims -> articles (article_id));
 diesel::joinable!(evidence -> claims (claim_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(verdicts -> claims (claim_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -207,4 +231,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     sessions,
     users,
+    verdicts,
 );

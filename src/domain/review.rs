@@ -1,7 +1,9 @@
 //! The review state machine: which moves exist, who may make them, and what each one needs.
 
 use super::named_enum;
-use super::verdict::{MAX_LABEL_CHARS, Rating, Verdict, VerdictDetails};
+use super::verdict::{
+    MAX_LABEL_CHARS, Rating, Verdict, VerdictDetails, contradiction, step_name, verdict_for,
+};
 use super::{Role, UserId};
 
 named_enum! {
@@ -229,7 +231,11 @@ pub fn available_moves(claim: &ClaimSnapshot, actor: Actor) -> Vec<ReviewState> 
                 to: Some(to),
                 note: Some("-".into()),
                 rationale: Some("-".into()),
-                rating: Some(Rating::WORST),
+                rating: match to {
+                    ReviewState::Verified => Some(Rating::BEST),
+                    ReviewState::Disputed => Some(Rating::WORST),
+                    _ => None,
+                },
                 label: Some("-".into()),
             };
             match apply(claim, actor, &request) {
@@ -250,6 +256,12 @@ fn verdict_details(
     let verdict = to
         .verdict()
         .ok_or_else(|| TransitionError::Unmet("not a verdict".into()))?;
+    // The scale decides the outcome; a pair that disagrees is refused before anything else,
+    // so the answer names exactly the two values that were sent.
+    if let Some(message) = contradiction(verdict, request.rating) {
+        return Err(TransitionError::Unmet(message));
+    }
+    let rating = request.rating.and_then(Rating::new);
     let rationale = cleaned(request.rationale.as_deref(), "rationale")?
         .ok_or_else(|| TransitionError::Unmet("a verdict needs a rationale".into()))?;
     require(
@@ -262,13 +274,8 @@ fn verdict_details(
             "a disputed verdict needs at least one piece of evidence that refutes the claim",
         )?;
     }
-    let rating = request
-        .rating
-        .and_then(Rating::new)
-        .ok_or_else(|| TransitionError::Unmet("give a rating from 1 (false) to 5 (true)".into()))?;
-    let label = cleaned(request.label.as_deref(), "label")?.ok_or_else(|| {
-        TransitionError::Unmet("give a one-line public label, e.g. \"Misleading\"".into())
-    })?;
+    let label =
+        cleaned(request.label.as_deref(), "label")?.unwrap_or_else(|| step_name(rating).to_owned());
     if label.contains(['\n', '\r']) || label.chars().count() > MAX_LABEL_CHARS {
         return Err(TransitionError::Unmet(format!(
             "the label must be one line of at most {MAX_LABEL_CHARS} characters"
@@ -280,6 +287,12 @@ fn verdict_details(
         label,
         rationale,
     })
+}
+
+/// The verdict state a rating (or "unverifiable", no rating) leads to: the one verdict form
+/// asks only for the rating, and the state follows from it.
+pub fn verdict_state(rating: Option<Rating>) -> ReviewState {
+    ReviewState::from_verdict(verdict_for(rating))
 }
 
 /// Trims a free-text field; blank means absent. Refuses text too long to be a note.
@@ -421,7 +434,11 @@ mod tests {
             to: Some(to),
             note: Some("because".into()),
             rationale: Some("The register lists a different year.".into()),
-            rating: Some(2),
+            rating: match to {
+                Verified => Some(4),
+                Disputed => Some(2),
+                _ => None,
+            },
             label: Some("Misleading".into()),
         }
     }
@@ -535,7 +552,7 @@ mod tests {
             apply(&no_evidence, REVIEWER, &full_request(Unverifiable)),
             Err(TransitionError::Unmet(_))
         ));
-        for rating in [None, Some(0), Some(6), Some(-1)] {
+        for rating in [None, Some(0), Some(6), Some(-1), Some(2)] {
             let r = TransitionRequest {
                 rating,
                 ..full_request(Verified)
@@ -560,12 +577,30 @@ mod tests {
             label: None,
             ..full_request(Verified)
         };
-        assert!(apply(&base, REVIEWER, &no_label).is_err());
+        match apply(&base, REVIEWER, &no_label).map(|t| t.change) {
+            Ok(ClaimChange::GiveVerdict(d)) => assert_eq!(d.label, "Mostly true"),
+            other => panic!("a blank label takes the step's name, got {other:?}"),
+        }
+        let unverifiable = apply(&base, REVIEWER, &full_request(Unverifiable));
+        match unverifiable.map(|t| t.change) {
+            Ok(ClaimChange::GiveVerdict(d)) => assert_eq!(d.rating, None),
+            other => panic!("unverifiable takes no rating, got {other:?}"),
+        }
+        let rated = TransitionRequest {
+            rating: Some(3),
+            ..full_request(Unverifiable)
+        };
+        assert!(
+            matches!(apply(&base, REVIEWER, &rated), Err(TransitionError::Unmet(m)) if m.contains("unverifiable") && m.contains("3 (mixed)"))
+        );
+        assert_eq!(verdict_state(Rating::new(4)), Verified);
+        assert_eq!(verdict_state(Rating::new(3)), Disputed);
+        assert_eq!(verdict_state(None), Unverifiable);
         let t = apply(&base, REVIEWER, &full_request(Verified)).expect("complete verdict");
         match t.change {
             ClaimChange::GiveVerdict(d) => {
                 assert_eq!(d.verdict, Verdict::Verified);
-                assert_eq!(d.rating.value(), 2);
+                assert_eq!(d.rating.map(Rating::value), Some(4));
                 assert_eq!(d.label, "Misleading");
             }
             other => panic!("expected a verdict, got {other:?}"),

@@ -40,18 +40,33 @@ struct ClaimReview<'a> {
     author: Party<'a>,
     #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
     date_published: Option<String>,
+    /// A published correction, as schema.org's `correction` (a CorrectionComment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correction: Option<CorrectionComment>,
+}
+
+#[derive(Serialize)]
+struct CorrectionComment {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    /// "Corrected on DATE: was …, now …, because …".
+    text: String,
+    #[serde(rename = "datePublished")]
+    date_published: String,
 }
 
 #[derive(Serialize)]
 struct Rating<'a> {
     #[serde(rename = "@type")]
     kind: &'static str,
-    #[serde(rename = "ratingValue")]
-    rating_value: i16,
-    #[serde(rename = "bestRating")]
-    best_rating: i16,
-    #[serde(rename = "worstRating")]
-    worst_rating: i16,
+    /// Absent for an unverifiable verdict, which has no place on the scale: its review
+    /// carries only the `alternateName`.
+    #[serde(rename = "ratingValue", skip_serializing_if = "Option::is_none")]
+    rating_value: Option<i16>,
+    #[serde(rename = "bestRating", skip_serializing_if = "Option::is_none")]
+    best_rating: Option<i16>,
+    #[serde(rename = "worstRating", skip_serializing_if = "Option::is_none")]
+    worst_rating: Option<i16>,
     #[serde(rename = "alternateName")]
     alternate_name: &'a str,
 }
@@ -195,26 +210,16 @@ pub fn looks_like_organization(name: &str) -> bool {
     false
 }
 
-/// Fallback public label when a reviewer gave a rating but no label.
-fn default_label(rating: i16) -> &'static str {
-    match rating {
-        1 => "False",
-        2 => "Mostly false",
-        3 => "Mixture",
-        4 => "Mostly true",
-        _ => "True",
-    }
-}
-
 /// Only published verdicts are marked up: approved, not a draft, with a verdict and a
-/// rating inside the scale. Everything else has nothing public to review.
+/// rating inside the scale, or unverifiable (no rating). Everything else has nothing public
+/// to review.
 pub fn is_publishable(claim: &ReportClaim) -> bool {
     !claim.is_draft
         && claim.state == crate::domain::ReviewState::Approved
-        && claim.verdict.is_some()
-        && claim
-            .rating
-            .is_some_and(|r| (WORST_RATING..=BEST_RATING).contains(&r))
+        && match claim.rating {
+            Some(r) => claim.verdict.is_some() && (WORST_RATING..=BEST_RATING).contains(&r),
+            None => claim.verdict.as_deref() == Some("unverifiable"),
+        }
 }
 
 /// Copies JSON, escaping `<`, `>` and `&` as `\u00XX` so the markup can be pasted into a
@@ -244,16 +249,19 @@ impl ReportWriter for ClaimReviewWriter {
 
     fn write_claim(&mut self, claim: &ReportClaim, out: &mut Vec<u8>) -> Result<(), ExportError> {
         self.phase.check_writing()?;
-        let Some(rating) = claim.rating.filter(|_| is_publishable(claim)) else {
+        if !is_publishable(claim) {
             return Ok(());
-        };
+        }
+        let rating = claim.rating;
         let article = claim.article.as_ref();
         let label = claim
             .label
             .as_deref()
             .map(str::trim)
             .filter(|l| !l.is_empty())
-            .unwrap_or_else(|| default_label(rating));
+            .unwrap_or_else(|| {
+                crate::domain::verdict::step_name(rating.and_then(crate::domain::Rating::new))
+            });
         let publisher = article
             .publisher
             .as_deref()
@@ -275,8 +283,8 @@ impl ReportWriter for ClaimReviewWriter {
             review_rating: Rating {
                 kind: "Rating",
                 rating_value: rating,
-                best_rating: BEST_RATING,
-                worst_rating: WORST_RATING,
+                best_rating: rating.map(|_| BEST_RATING),
+                worst_rating: rating.map(|_| WORST_RATING),
                 alternate_name: label,
             },
             item_reviewed: Claim {
@@ -298,6 +306,11 @@ impl ReportWriter for ClaimReviewWriter {
                 .approved_at
                 .or(claim.decided_at)
                 .map(|at| at.date_naive().to_string()),
+            correction: claim.correction().map(|c| CorrectionComment {
+                kind: "CorrectionComment",
+                date_published: c.on.to_string(),
+                text: c.to_string(),
+            }),
         };
         let json = serde_json::to_vec(&review)?;
         if self.wrote_review {
@@ -353,7 +366,8 @@ mod tests {
 
     #[test]
     fn default_labels_cover_the_scale() {
-        assert_eq!(default_label(1), "False");
-        assert_eq!(default_label(5), "True");
+        use crate::domain::{Rating, verdict::step_name};
+        assert_eq!(step_name(Rating::new(1)), "False");
+        assert_eq!(step_name(Rating::new(5)), "True");
     }
 }

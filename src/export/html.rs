@@ -152,6 +152,8 @@ struct ClaimTemplate<'a> {
     approved_at: Option<String>,
     is_draft: bool,
     is_correction: bool,
+    /// "Corrected on DATE: was …, now …, because …".
+    correction_note: Option<String>,
     evidence: Vec<EvidenceRow<'a>>,
     events: Vec<EventRow<'a>>,
 }
@@ -258,6 +260,7 @@ fn claim_template<'a>(claim: &'a ReportClaim, public_base_url: &str) -> ClaimTem
         approved_at: claim.approved_at.as_ref().map(rfc3339),
         is_draft: claim.is_draft,
         is_correction: claim.is_correction,
+        correction_note: claim.correction().map(|n| n.to_string()),
         evidence: claim
             .evidence
             .iter()

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{
     ExportError, Phase, ReportArticle, ReportClaim, ReportEvent, ReportEvidence, ReportMeta,
-    ReportWriter,
+    ReportVerdict, ReportWriter,
 };
 
 /// Value of the top-level `schema` field; bump it on incompatible shape changes.
@@ -72,8 +72,41 @@ struct ClaimView<'a> {
     approved_at: Option<&'a DateTime<Utc>>,
     draft: bool,
     correction: bool,
+    /// "Corrected on DATE: was …, now …, because …" when the verdict is a published correction.
+    correction_note: Option<String>,
     evidence: Vec<EvidenceView<'a>>,
     events: Vec<EventView<'a>>,
+    /// Every verdict given, oldest first; the last is the current one.
+    verdicts: Vec<VerdictView<'a>>,
+}
+
+#[derive(Serialize)]
+struct VerdictView<'a> {
+    verdict: &'a str,
+    rating: Option<i16>,
+    label: Option<&'a str>,
+    rationale: Option<&'a str>,
+    author: Option<&'a str>,
+    created_at: &'a DateTime<Utc>,
+    approved_by: Option<&'a str>,
+    approved_at: Option<&'a DateTime<Utc>>,
+    correction_reason: Option<&'a str>,
+}
+
+impl<'a> From<&'a ReportVerdict> for VerdictView<'a> {
+    fn from(v: &'a ReportVerdict) -> Self {
+        Self {
+            verdict: &v.verdict,
+            rating: v.rating,
+            label: v.label.as_deref(),
+            rationale: v.rationale.as_deref(),
+            author: v.author.as_deref(),
+            created_at: &v.created_at,
+            approved_by: v.approved_by.as_deref(),
+            approved_at: v.approved_at.as_ref(),
+            correction_reason: v.correction_reason.as_deref(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -175,8 +208,10 @@ impl<'a> From<&'a ReportClaim> for ClaimView<'a> {
             approved_at: c.approved_at.as_ref(),
             draft: c.is_draft,
             correction: c.is_correction,
+            correction_note: c.correction().map(|n| n.to_string()),
             evidence: c.evidence.iter().map(EvidenceView::from).collect(),
             events: c.events.iter().map(EventView::from).collect(),
+            verdicts: c.verdicts.iter().map(VerdictView::from).collect(),
         }
     }
 }

@@ -50,6 +50,56 @@ pub struct ReportEvent {
     pub at: DateTime<Utc>,
 }
 
+/// One version of a claim's verdict, as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportVerdict {
+    /// `verified`, `disputed` or `unverifiable`.
+    pub verdict: String,
+    pub rating: Option<i16>,
+    pub label: Option<String>,
+    pub rationale: Option<String>,
+    pub author: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    /// Set on a correction: why the approved verdict before it was replaced.
+    pub correction_reason: Option<String>,
+}
+
+impl ReportVerdict {
+    /// The public name of the verdict: its label, or its step on the scale.
+    pub fn public_name(&self) -> String {
+        self.label
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                crate::domain::verdict::step_name(self.rating.and_then(crate::domain::Rating::new))
+                    .to_owned()
+            })
+    }
+}
+
+/// A published correction: an approved verdict replaced by another approved one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCorrection {
+    pub on: NaiveDate,
+    pub was: String,
+    pub now: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ReportCorrection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Corrected on {}: was {}, now {}, because {}",
+            self.on, self.was, self.now, self.reason
+        )
+    }
+}
+
 /// A claim with everything a report shows about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportClaim {
@@ -77,6 +127,25 @@ pub struct ReportClaim {
     pub is_correction: bool,
     pub evidence: Vec<ReportEvidence>,
     pub events: Vec<ReportEvent>,
+    /// Every verdict given, oldest first; the last is the current one.
+    pub verdicts: Vec<ReportVerdict>,
+}
+
+impl ReportClaim {
+    /// The correction the current verdict publishes: it is approved, replaced an approved
+    /// verdict, and says why. `None` for a first verdict or a correction not yet approved.
+    pub fn correction(&self) -> Option<ReportCorrection> {
+        let (now, earlier) = self.verdicts.split_last()?;
+        let reason = now.correction_reason.as_deref()?;
+        let on = now.approved_at?.date_naive();
+        let was = earlier.iter().rev().find(|v| v.approved_at.is_some())?;
+        Some(ReportCorrection {
+            on,
+            was: was.public_name(),
+            now: now.public_name(),
+            reason: reason.trim_end_matches('.').to_owned(),
+        })
+    }
 }
 
 /// Counts over the whole export, computed by the caller before streaming starts.

@@ -13,12 +13,18 @@ use crate::db::articles::Article;
 use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
+use crate::db::verdicts::{NamedVerdict, VerdictRow};
 use crate::domain::review::{self, MoveRequest, TransitionRequest};
-use crate::domain::{ArticleId, ClaimId, EvidenceId, ReviewState, UserId};
+use crate::domain::verdict::{public_name, step_name};
+use crate::domain::{ArticleId, ClaimId, EvidenceId, Rating, ReviewState, UserId, Verdict};
 use crate::error::AppError;
+use crate::export::ReportCorrection;
 use crate::services::{evidence, review as review_service};
 use crate::startup::AppState;
-use crate::views::{ClaimPage, EntityView, Layout, MoveView, render_with_status};
+use crate::views::{
+    ClaimPage, EntityView, KeptValues, Layout, MoveView, ScaleStep, VerdictVersionView,
+    render_with_status,
+};
 
 /// How many similar claims from other articles the page lists, and how similar (pg_trgm) they
 /// must be: a looser bar than duplicate linking, since these are only suggestions.
@@ -95,11 +101,121 @@ fn describe_value(value: &serde_json::Value) -> String {
     described.unwrap_or_else(|| value.to_string())
 }
 
+/// The rating scale as the verdict form offers it, best first, then "unverifiable".
+fn scale() -> Vec<ScaleStep> {
+    let mut steps: Vec<ScaleStep> = Rating::scale()
+        .rev()
+        .map(|r| ScaleStep {
+            value: r.value().to_string(),
+            name: r.name(),
+            state: review::verdict_state(Some(r)),
+        })
+        .collect();
+    steps.push(ScaleStep {
+        value: "unverifiable".into(),
+        name: step_name(None),
+        state: ReviewState::Unverifiable,
+    });
+    steps
+}
+
+/// The claim's verdict versions for its history, with each approved correction spelled out.
+fn verdict_versions(versions: Vec<NamedVerdict>) -> Vec<VerdictVersionView> {
+    let public: std::collections::HashMap<i64, String> = versions
+        .iter()
+        .map(|v| (v.row.id, public_name(v.row.label.as_deref(), v.row.rating)))
+        .collect();
+    let last = versions.last().map(|v| v.row.id);
+    versions
+        .into_iter()
+        .map(|v| {
+            let row = v.row;
+            let was = row.corrects_id.and_then(|id| public.get(&id).cloned());
+            let now = public_name(row.label.as_deref(), row.rating);
+            let reason = row.correction_reason.clone().unwrap_or_default();
+            let correction = match (row.approved_at, &was) {
+                (Some(at), Some(was)) => Some(
+                    ReportCorrection {
+                        on: at.date_naive(),
+                        was: was.clone(),
+                        now: now.clone(),
+                        reason: reason.trim_end_matches('.').to_owned(),
+                    }
+                    .to_string(),
+                ),
+                _ => None,
+            };
+            let correction_pending = match (row.approved_at, &was) {
+                (None, Some(was)) => Some(format!(
+                    "Corrects the published verdict ({was}), because {reason}; not approved yet"
+                )),
+                _ => None,
+            };
+            VerdictVersionView {
+                created_at: row.created_at,
+                author: v.author.unwrap_or_else(|| "someone".into()),
+                outcome: ReviewState::from_verdict(row.verdict),
+                rating: match row.rating.and_then(Rating::new) {
+                    Some(r) => format!("{} of 5 · {}", r.value(), r.name()),
+                    None => "no rating".into(),
+                },
+                label: row.label,
+                rationale: row.rationale,
+                approved: v.approver.zip(row.approved_at).map(|(by, at)| {
+                    format!("approved by {by} on {}", at.format("%Y-%m-%d %H:%M UTC"))
+                }),
+                correction,
+                correction_pending,
+                current: Some(row.id) == last,
+            }
+        })
+        .collect()
+}
+
+/// The current verdict as the verdict form's starting values, for a claim back in review.
+fn current_verdict_values(claim: &Claim, kept: &mut KeptValues) {
+    let typed_verdict = !kept.rating.is_empty() || !kept.rationale.is_empty();
+    if typed_verdict || claim.state != ReviewState::InReview {
+        return;
+    }
+    let Some(verdict) = claim.verdict else {
+        return;
+    };
+    kept.rating = match claim.rating {
+        Some(r) => r.to_string(),
+        None if verdict == Verdict::Unverifiable => "unverifiable".into(),
+        None => String::new(),
+    };
+    kept.label = claim.label.clone().unwrap_or_default();
+    kept.rationale = claim.rationale.clone().unwrap_or_default();
+}
+
+/// The latest move on the claim in words, for a stale refusal: what the other person did.
+fn latest_move(events: &[ClaimEvent]) -> Option<String> {
+    let e = events.iter().rev().find(|e| e.to_state.is_some())?;
+    let to = e.to_state?.title();
+    let from = e
+        .from_state
+        .map(|f| format!(" from {}", f.title()))
+        .unwrap_or_default();
+    let note = e
+        .note
+        .as_deref()
+        .map(|n| format!(" (“{n}”)"))
+        .unwrap_or_default();
+    Some(format!(
+        "Meanwhile {} moved it{from} to {to} at {}{note}. Your input is kept below; check it and send it again.",
+        e.actor,
+        e.created_at.format("%H:%M UTC")
+    ))
+}
+
 async fn claim_page(
     conn: &mut AsyncPgConnection,
     user: &CurrentUser,
     id: ClaimId,
     error: Option<String>,
+    mut kept: KeptValues,
 ) -> Result<ClaimPage, AppError> {
     let claim = Claim::found(conn, id).await?;
     let article = Article::by_id(conn, ArticleId(claim.article_id))
@@ -108,12 +224,15 @@ async fn claim_page(
     let evidence = Evidence::for_claim_with_authors(conn, id).await?;
     let plain: Vec<Evidence> = evidence.iter().map(|e| e.evidence.clone()).collect();
     let snapshot = claim.snapshot(&plain);
-    let moves = review::available_moves(&snapshot, user.actor())
+    let available = review::available_moves(&snapshot, user.actor());
+    let verdict_form = available.iter().any(|to| to.verdict().is_some());
+    let moves = available
         .into_iter()
+        .filter(|to| to.verdict().is_none())
         .map(|to| MoveView {
             to,
             label: review::move_label(claim.state, to),
-            verdict: to.verdict().is_some(),
+            verdict: false,
             needs_note: review::move_needs_note(claim.state, to),
         })
         .collect();
@@ -126,6 +245,11 @@ async fn claim_page(
         usize::try_from(claim.span_start).unwrap_or(0),
         usize::try_from(claim.span_end).unwrap_or(0),
     );
+    current_verdict_values(&claim, &mut kept);
+    let versions = VerdictRow::named_for_claims(conn, &[claim.id])
+        .await?
+        .remove(&claim.id)
+        .unwrap_or_default();
     Ok(ClaimPage {
         layout: Layout::for_user(user),
         article_id: article.id,
@@ -138,7 +262,11 @@ async fn claim_page(
         entities: entity_views(&claim.entities),
         error,
         error_place: String::new(),
+        stale_move: None,
         moves,
+        verdict_form,
+        scale: scale(),
+        kept,
         can_edit_evidence: review::accepts_evidence(claim.state),
         evidence: evidence.into_iter().map(Into::into).collect(),
         duplicates: Claim::duplicates_of(conn, id).await?,
@@ -151,29 +279,60 @@ async fn claim_page(
         )
         .await?,
         events: ClaimEvent::for_claim(conn, id).await?,
+        verdicts: verdict_versions(versions),
         claim,
     })
+}
+
+/// `?done=…` after a successful form: which one-line confirmation the page shows. Only these
+/// fixed keys are understood, so the address cannot put words on the page.
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+fn confirmation(done: &str) -> Option<String> {
+    match done {
+        "evidence" => Some("Evidence added.".into()),
+        "retracted" => Some("Evidence retracted.".into()),
+        state => state
+            .parse::<ReviewState>()
+            .ok()
+            .map(|s| format!("Done: the claim is now {}.", s.title().to_lowercase())),
+    }
 }
 
 pub async fn show_claim(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
+    query: web::Query<DoneQuery>,
 ) -> Result<ClaimPage, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
-    claim_page(&mut conn, &user, id, None).await
+    let mut page = claim_page(&mut conn, &user, id, None, KeptValues::default()).await?;
+    if let Some(notice) = confirmation(&query.done) {
+        page.layout = page.layout.with_notice(notice);
+    }
+    Ok(page)
 }
 
-/// After a refused form: the claim page again, with the reason beside the form that was sent
-/// (`place` names it: a move's target state, "evidence" or "retract"), or at the top when the
-/// claim itself changed.
+/// The claim page again after a success: POST-redirect-GET with a confirmation flag.
+fn done(id: ClaimId, what: &str) -> HttpResponse {
+    see_other(&format!("/claims/{id}?done={what}"))
+}
+
+/// After a refused form: the claim page again, with everything typed kept, the reason beside
+/// the form that was sent (`place` names it: a move's target state, "verdict", "evidence" or
+/// "retract"), or at the top, after the other person's move, when the claim itself changed.
 async fn refused(
     state: &AppState,
     user: &CurrentUser,
     id: ClaimId,
     err: AppError,
     place: &str,
+    kept: KeptValues,
 ) -> Result<HttpResponse, AppError> {
     let status = err.status_code();
     if !matches!(
@@ -185,16 +344,17 @@ async fn refused(
     ) {
         return Err(err);
     }
-    let place = if status == StatusCode::CONFLICT {
-        ""
-    } else {
-        place
-    };
+    let stale = status == StatusCode::CONFLICT;
+    let place = if stale { "" } else { place };
     let mut conn = state.pool.get().await?;
-    let mut page = claim_page(&mut conn, user, id, Some(err.to_string())).await?;
+    let mut page = claim_page(&mut conn, user, id, Some(err.to_string()), kept).await?;
+    if stale {
+        page.stale_move = latest_move(&page.events);
+    }
     // An error for a form the page no longer shows goes to the top, where it is seen.
     let shown = match place {
         "evidence" | "retract" => page.can_edit_evidence,
+        "verdict" => page.verdict_form,
         to => page.moves.iter().any(|m| m.to.as_str() == to),
     };
     page.error_place = if shown {
@@ -205,7 +365,10 @@ async fn refused(
     render_with_status(&page, status)
 }
 
-#[derive(Debug, Deserialize)]
+/// The target of the one verdict form: the state follows from the rating.
+const VERDICT_FORM: &str = "verdict";
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct TransitionForm {
     #[serde(default)]
     to: String,
@@ -217,6 +380,29 @@ pub struct TransitionForm {
     label: Option<String>,
 }
 
+impl TransitionForm {
+    /// Where a refusal is shown: the verdict form for any verdict, else the move's own form.
+    fn place(&self) -> String {
+        let to = self.to.trim();
+        match to.parse::<ReviewState>() {
+            Ok(state) if state.verdict().is_some() => VERDICT_FORM.into(),
+            _ => to.to_owned(),
+        }
+    }
+
+    fn kept(&self) -> KeptValues {
+        let text = |t: &Option<String>| t.clone().unwrap_or_default();
+        KeptValues {
+            to: self.place(),
+            rating: text(&self.rating).trim().to_owned(),
+            label: text(&self.label),
+            rationale: text(&self.rationale),
+            note: text(&self.note),
+            ..KeptValues::default()
+        }
+    }
+}
+
 impl TryFrom<TransitionForm> for MoveRequest {
     type Error = AppError;
 
@@ -224,20 +410,42 @@ impl TryFrom<TransitionForm> for MoveRequest {
         let version: i32 = form.version.trim().parse().map_err(|_| {
             AppError::BadRequest("the form lost the claim's version; reload the page".into())
         })?;
-        let to = form
-            .to
-            .parse::<ReviewState>()
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        let rating = match form
+        let rating_text = form
             .rating
             .as_deref()
             .map(str::trim)
-            .filter(|r| !r.is_empty())
-        {
+            .filter(|r| !r.is_empty());
+        // "unverifiable" on the scale is the absence of a rating.
+        let rating = match rating_text {
+            None | Some("unverifiable") => None,
             Some(r) => Some(r.parse::<i16>().map_err(|_| {
-                AppError::Validation("the rating must be a number from 1 to 5".into())
+                AppError::Validation(
+                    "the rating must be a number from 1 to 5, or unverifiable".into(),
+                )
             })?),
-            None => None,
+        };
+        let to = if form.to.trim() == VERDICT_FORM {
+            match (rating_text, rating) {
+                (None, _) => {
+                    return Err(AppError::Validation(
+                        "choose a rating from 1 (false) to 5 (true), or unverifiable".into(),
+                    ));
+                }
+                (_, None) => ReviewState::Unverifiable,
+                (_, Some(value)) => {
+                    let step = Rating::new(value).ok_or_else(|| {
+                        AppError::Validation(format!(
+                            "the rating {value} is not on the scale from 1 (false) to 5 (true)"
+                        ))
+                    })?;
+                    review::verdict_state(Some(step))
+                }
+            }
+        } else {
+            form.to
+                .trim()
+                .parse::<ReviewState>()
+                .map_err(|e| AppError::BadRequest(e.to_string()))?
         };
         Ok(MoveRequest {
             version,
@@ -252,15 +460,14 @@ impl TryFrom<TransitionForm> for MoveRequest {
     }
 }
 
-pub async fn transition_claim(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    post: ProtectedForm<TransitionForm>,
+async fn move_claim(
+    state: &AppState,
+    id: ClaimId,
+    user: CurrentUser,
+    form: TransitionForm,
 ) -> Result<HttpResponse, AppError> {
-    let id: ClaimId = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form, .. } = post;
-    // The form the reason goes beside: the move that was asked for, even when it did not parse.
-    let place = form.to.trim().to_owned();
+    let place = form.place();
+    let kept = form.kept();
     let result = async {
         let MoveRequest { version, request } = MoveRequest::try_from(form)?;
         let mut conn = state.pool.get().await?;
@@ -268,12 +475,72 @@ pub async fn transition_claim(
     }
     .await;
     match result {
-        Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => refused(&state, &user, id, err, &place).await,
+        Ok(claim) => Ok(done(id, claim.state.as_str())),
+        Err(err) => refused(state, &user, id, err, &place, kept).await,
     }
 }
 
+pub async fn transition_claim(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<TransitionForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let ProtectedForm { user, form, .. } = post;
+    move_claim(&state, id, user, form).await
+}
+
+/// Any form of the claim page, posted to the page's own address, so a refusal is shown
+/// again at that address: `form` says which one ("move" or "evidence").
 #[derive(Debug, Deserialize)]
+pub struct ClaimPageForm {
+    #[serde(default)]
+    form: String,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+impl ClaimPageForm {
+    fn take(&mut self, name: &str) -> Option<String> {
+        self.fields.remove(name)
+    }
+}
+
+pub async fn post_claim_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<ClaimPageForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let ProtectedForm { user, mut form, .. } = post;
+    match form.form.as_str() {
+        "move" => {
+            let move_form = TransitionForm {
+                to: form.take("to").unwrap_or_default(),
+                version: form.take("version").unwrap_or_default(),
+                note: form.take("note"),
+                rationale: form.take("rationale"),
+                rating: form.take("rating"),
+                label: form.take("label"),
+            };
+            move_claim(&state, id, user, move_form).await
+        }
+        "evidence" => {
+            let evidence_form = EvidenceForm {
+                url: form.take("url").unwrap_or_default(),
+                title: form.take("title"),
+                excerpt: form.take("excerpt"),
+                stance: form.take("stance").unwrap_or_default(),
+            };
+            add_claim_evidence(&state, id, user, evidence_form).await
+        }
+        other => Err(AppError::BadRequest(format!(
+            "unknown form {other:?}; reload the page"
+        ))),
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct EvidenceForm {
     #[serde(default)]
     url: String,
@@ -291,13 +558,25 @@ impl TryFrom<EvidenceForm> for NewEvidence {
     }
 }
 
-pub async fn add_evidence(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    post: ProtectedForm<EvidenceForm>,
+impl EvidenceForm {
+    fn kept(&self) -> KeptValues {
+        KeptValues {
+            url: self.url.clone(),
+            title: self.title.clone().unwrap_or_default(),
+            excerpt: self.excerpt.clone().unwrap_or_default(),
+            stance: self.stance.clone(),
+            ..KeptValues::default()
+        }
+    }
+}
+
+async fn add_claim_evidence(
+    state: &AppState,
+    id: ClaimId,
+    user: CurrentUser,
+    form: EvidenceForm,
 ) -> Result<HttpResponse, AppError> {
-    let id: ClaimId = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form, .. } = post;
+    let kept = form.kept();
     let result = async {
         let new = NewEvidence::try_from(form)?;
         let mut conn = state.pool.get().await?;
@@ -305,9 +584,19 @@ pub async fn add_evidence(
     }
     .await;
     match result {
-        Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => refused(&state, &user, id, err, "evidence").await,
+        Ok(_) => Ok(done(id, "evidence")),
+        Err(err) => refused(state, &user, id, err, "evidence", kept).await,
     }
+}
+
+pub async fn add_evidence(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<EvidenceForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let ProtectedForm { user, form, .. } = post;
+    add_claim_evidence(&state, id, user, form).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -350,8 +639,8 @@ pub async fn retract_evidence(
     }
     .await;
     match result {
-        Ok(()) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => refused(&state, &user, id, err, "retract").await,
+        Ok(()) => Ok(done(id, "retracted")),
+        Err(err) => refused(&state, &user, id, err, "retract", KeptValues::default()).await,
     }
 }
 

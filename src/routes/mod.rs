@@ -94,6 +94,7 @@ fn register(r: &mut Routes<'_>) {
     r.post("/articles", articles::import_article);
     r.get("/articles/{id}", articles::show_article);
     r.get("/claims/{id}", claims::show_claim);
+    r.post("/claims/{id}", claims::post_claim_page);
     r.post("/claims/{id}/transition", claims::transition_claim);
     r.post("/claims/{id}/evidence", claims::add_evidence);
     r.post(

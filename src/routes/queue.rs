@@ -24,6 +24,7 @@ fn parse_filter(
         category: Some(&q.category),
         article: Some(&q.article),
         text: Some(&q.q),
+        contradicts: Some(&q.contradicts),
         sort: Some(&q.sort),
         after: Some(&q.after),
         limit: None,
@@ -44,6 +45,7 @@ fn next_link(q: &QueueQuery, cursor: Cursor) -> String {
         ("article", &q.article),
         ("assignee", &q.assignee),
         ("q", &q.q),
+        ("contradicts", &q.contradicts),
         ("sort", &q.sort),
     ] {
         if !v.is_empty() {
@@ -99,6 +101,7 @@ pub async fn show_queue(
             assignee: q.assignee.clone(),
             mine: q.mine.is_some(),
             q: q.q.clone(),
+            contradicts: matches!(q.contradicts.trim(), "1" | "true" | "yes" | "on"),
             sort: if q.sort.is_empty() {
                 "score".into()
             } else {

@@ -7,7 +7,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use crate::db::claims::Claim;
 use crate::db::events::{ClaimEvent, EventKind, NewClaimEvent};
 use crate::db::evidence::Evidence;
-use crate::domain::review::{self, TransitionRequest};
+use crate::db::verdicts::{Corrects, VerdictRow};
+use crate::domain::review::{self, ClaimChange, TransitionRequest};
 use crate::domain::{Actor, ClaimId};
 use crate::error::AppError;
 
@@ -15,9 +16,8 @@ use crate::error::AppError;
 fn conflict(claim: &Claim) -> AppError {
     AppError::Conflict {
         message: format!(
-            "this claim was changed by someone else; it is now {} (version {})",
+            "this claim was changed by someone else while you were working on it; it is now {}",
             claim.state.title().to_lowercase(),
-            claim.version
         ),
         current: Some(serde_json::json!({ "state": claim.state, "version": claim.version })),
     }
@@ -43,8 +43,37 @@ pub async fn transition(
         }
         let evidence = Evidence::for_claim(conn, id).await?;
         let transition = review::apply(&claim.snapshot(&evidence), actor, request)?;
-        let Some(updated) =
-            Claim::apply_transition(conn, id, seen_version, &transition, actor.id, now).await?
+        let verdict_id = match &transition.change {
+            ClaimChange::GiveVerdict(details) => {
+                let cited: Vec<i64> = evidence
+                    .iter()
+                    .filter(|e| e.retracted_at.is_none())
+                    .map(|e| e.id)
+                    .collect();
+                let corrects = correction_of(conn, &claim).await?;
+                Some(
+                    VerdictRow::insert(conn, id, details, actor.id, &cited, corrects.as_ref(), now)
+                        .await?,
+                )
+            }
+            ClaimChange::Approve { approver } => {
+                if let Some(current) = claim.verdict_id {
+                    VerdictRow::approve(conn, current, *approver, now).await?;
+                }
+                None
+            }
+            _ => None,
+        };
+        let Some(updated) = Claim::apply_transition(
+            conn,
+            id,
+            seen_version,
+            &transition,
+            actor.id,
+            verdict_id,
+            now,
+        )
+        .await?
         else {
             return Err(conflict(&claim));
         };
@@ -65,4 +94,28 @@ pub async fn transition(
         Ok(updated)
     })
     .await
+}
+
+/// A new verdict corrects the current one when that one was approved (the claim was reopened
+/// after publication); the reopening's reason is the correction's reason. A correction sent
+/// back and given again still corrects the same published verdict, for the same reason.
+async fn correction_of(
+    conn: &mut AsyncPgConnection,
+    claim: &Claim,
+) -> Result<Option<Corrects>, AppError> {
+    let Some(current_id) = claim.verdict_id else {
+        return Ok(None);
+    };
+    let Some((verdict_id, carried_reason)) =
+        VerdictRow::corrected_by_next(conn, current_id).await?
+    else {
+        return Ok(None);
+    };
+    let reason = match carried_reason {
+        Some(reason) => reason,
+        None => VerdictRow::last_reopen_reason(conn, ClaimId(claim.id))
+            .await?
+            .unwrap_or_else(|| "reopened after approval".to_owned()),
+    };
+    Ok(Some(Corrects { verdict_id, reason }))
 }

@@ -135,7 +135,7 @@ async fn a_refused_form_shows_its_reason_beside_that_form() {
         )
         .await;
     assert_eq!(status, 303);
-    // A verdict without evidence: the reason appears inside the disputed form.
+    // A verdict without evidence: the reason appears inside the verdict form.
     let (status, page) = browser
         .submit(
             &format!("/claims/{id}/transition"),
@@ -150,9 +150,9 @@ async fn a_refused_form_shows_its_reason_beside_that_form() {
         .await;
     assert_eq!(status, 422);
     let form = page
-        .split("class=\"move move-disputed\"")
+        .split("class=\"move move-verdict")
         .nth(1)
-        .expect("the disputed form")
+        .expect("the verdict form")
         .split("</form>")
         .next()
         .expect("form");

@@ -37,6 +37,7 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("POST", "/articles"), reviewer),
         (("GET", "/articles/{id}"), reviewer),
         (("GET", "/claims/{id}"), reviewer),
+        (("POST", "/claims/{id}"), reviewer),
         (("POST", "/claims/{id}/transition"), reviewer),
         (("POST", "/claims/{id}/evidence"), reviewer),
         (

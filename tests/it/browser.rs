@@ -213,27 +213,31 @@ async fn a_reviewer_disputes_a_claim_and_an_editor_approves_it_in_chromium() {
         .await
         .expect("evidence listed");
 
-    c.find(Locator::Id("rationale-disputed"))
+    // One verdict form: the rating decides the state; the label follows the rating's name
+    // until the reviewer writes her own.
+    c.find(Locator::Id("verdict-rationale"))
         .await
         .expect("rationale")
         .send_keys("The register records the delivery in another year.")
         .await
         .expect("type");
-    c.find(Locator::Css("#rating-disputed option[value='2']"))
+    c.find(Locator::Id("rating-2"))
         .await
-        .expect("rating")
+        .expect("rating 2")
         .click()
         .await
-        .expect("select");
-    c.find(Locator::Id("label-disputed"))
+        .expect("choose");
+    let label = c.find(Locator::Id("verdict-label")).await.expect("label");
+    assert_eq!(
+        label.prop("value").await.expect("value").as_deref(),
+        Some("Mostly false"),
+        "the label starts as the rating's name"
+    );
+    label.clear().await.expect("clear");
+    label.send_keys("Misleading").await.expect("type");
+    c.find(Locator::Css("form.move-verdict button[type=submit]"))
         .await
-        .expect("label")
-        .send_keys("Misleading")
-        .await
-        .expect("type");
-    c.find(Locator::Css("form.move-disputed button[type=submit]"))
-        .await
-        .expect("dispute")
+        .expect("give verdict")
         .click()
         .await
         .expect("click");
@@ -280,6 +284,36 @@ async fn a_reviewer_disputes_a_claim_and_an_editor_approves_it_in_chromium() {
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(out.join("claim-page.png"), &png).expect("save screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+
+    // At 400 px nothing scrolls sideways, and "?" opens the list of shortcuts.
+    c.set_window_size(400, 1200).await.expect("narrow window");
+    c.goto(claim_url.as_str()).await.expect("claim page");
+    let fits = c
+        .execute(
+            "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .expect("measure");
+    assert_eq!(
+        fits,
+        serde_json::Value::Bool(true),
+        "no sideways scrolling at 400 px"
+    );
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(out.join("claim-page-400.png"), &png).expect("save screenshot");
+    c.find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .send_keys("?")
+        .await
+        .expect("press ?");
+    let open = c
+        .execute("return document.getElementById('shortcuts').open;", vec![])
+        .await
+        .expect("shortcuts");
+    assert_eq!(open, serde_json::Value::Bool(true), "? shows the shortcuts");
+    c.set_window_size(1280, 1600).await.expect("wide window");
 
     c.goto(&format!("{base}/articles/{article_id}"))
         .await

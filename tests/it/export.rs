@@ -80,7 +80,8 @@ impl Mover<'_> {
         let request = TransitionRequest {
             to: Some(to),
             rationale: Some(rationale.to_owned()),
-            rating: Some(rating),
+            // On the scale an unverifiable verdict has no rating.
+            rating: (to != ReviewState::Unverifiable).then_some(rating),
             label: Some(format!("{to} label")),
             ..Default::default()
         };
@@ -495,6 +496,26 @@ async fn json_export_carries_evidence_events_and_corrections() {
         "the re-approved verdict, not the first one"
     );
     assert_eq!(correction["rationale"], "Corrected after the new figure.");
+    // Both verdict versions, oldest first, each approved; the note spells out the correction.
+    let versions = correction["verdicts"].as_array().expect("verdict versions");
+    let ratings: Vec<&Value> = versions.iter().map(|v| &v["rating"]).collect();
+    assert_eq!(ratings, [&Value::from(5), &Value::from(4)]);
+    assert!(versions.iter().all(|v| v["approved_by"] == "eddie"));
+    assert_eq!(versions[0]["rationale"], "First take.");
+    assert_eq!(
+        versions[1]["correction_reason"],
+        "a newer figure was published"
+    );
+    let note = correction["correction_note"]
+        .as_str()
+        .expect("a correction note");
+    assert!(
+        note.starts_with("Corrected on ")
+            && note.ends_with(
+                ": was verified label, now verified label, because a newer figure was published"
+            ),
+        "{note}"
+    );
     let reopened = correction["events"]
         .as_array()
         .expect("events")
@@ -557,11 +578,40 @@ async fn claimreview_export_has_every_required_field() {
             assert!(!review[key].is_null(), "ClaimReview lacks {key}: {review}");
         }
         let rating = &review["reviewRating"];
-        for key in ["ratingValue", "bestRating", "worstRating", "alternateName"] {
-            assert!(!rating[key].is_null(), "reviewRating lacks {key}");
+        assert!(
+            !rating["alternateName"].is_null(),
+            "reviewRating lacks a name"
+        );
+        // An unverifiable verdict has no place on the scale: its review has only the name.
+        let on_scale = !review["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(&format!("/{}", f.unverifiable)));
+        if on_scale {
+            for key in ["ratingValue", "bestRating", "worstRating"] {
+                assert!(!rating[key].is_null(), "reviewRating lacks {key}");
+            }
+            assert_eq!(rating["bestRating"], 5);
+            assert_eq!(rating["worstRating"], 1);
+        } else {
+            assert!(rating["ratingValue"].is_null(), "{rating}");
+            assert_eq!(rating["alternateName"], "unverifiable label");
         }
-        assert_eq!(rating["bestRating"], 5);
-        assert_eq!(rating["worstRating"], 1);
+        // A published correction says what it was, what it is now and why.
+        let correction = review["correction"]["text"].as_str();
+        if review["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(&format!("/{}", f.correction)))
+        {
+            assert_eq!(review["correction"]["@type"], "CorrectionComment");
+            assert!(
+                correction.is_some_and(|t| t.contains(
+                    "was verified label, now verified label, because a newer figure was published"
+                )),
+                "{review}"
+            );
+        } else {
+            assert_eq!(correction, None, "{review}");
+        }
         assert_eq!(review["itemReviewed"]["@type"], "Claim");
         assert!(!review["itemReviewed"]["appearance"].is_null());
         assert_eq!(review["author"]["name"], "Test Fact Desk");

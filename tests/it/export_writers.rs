@@ -92,6 +92,7 @@ fn claim(
         approved_at: (!draft).then(|| at(4, 11)),
         is_draft: draft,
         is_correction: correction,
+        verdicts: Vec::new(),
         evidence: vec![
             evidence(
                 id * 10,
@@ -334,8 +335,10 @@ fn json_has_documented_shape() {
         "approved_at",
         "draft",
         "correction",
+        "correction_note",
         "evidence",
         "events",
+        "verdicts",
     ];
     for c in claims {
         let obj = c.as_object().expect("claim object");
@@ -388,13 +391,15 @@ fn claimreview_has_required_fields_and_skips_unpublishable() {
     assert!(!bytes.iter().any(|b| matches!(b, b'<' | b'>' | b'&')));
     let doc: Value = serde_json::from_slice(&bytes).expect("valid JSON-LD");
     let reviews = doc.as_array().expect("array of ClaimReview");
-    // 11, 12 and 22 are approved and rated; 13 has no rating; 21 and 23 are drafts.
+    // 11, 12 and 22 are approved and rated; 13 is approved and unverifiable (no rating, so
+    // its review carries only the name); 21 and 23 are drafts.
     let urls: Vec<&str> = reviews.iter().filter_map(|r| r["url"].as_str()).collect();
     assert_eq!(
         urls,
         vec![
             "https://claims.example.org/claims/11",
             "https://claims.example.org/claims/12",
+            "https://claims.example.org/claims/13",
             "https://claims.example.org/claims/22",
         ]
     );
@@ -415,10 +420,17 @@ fn claimreview_has_required_fields_and_skips_unpublishable() {
                 .as_str()
                 .is_some_and(|s| !s.is_empty())
         );
-        let value = rating["ratingValue"].as_i64().expect("ratingValue");
-        assert!((1..=5).contains(&value));
-        assert_eq!(rating["bestRating"], 5);
-        assert_eq!(rating["worstRating"], 1);
+        if r["url"] == "https://claims.example.org/claims/13" {
+            assert_eq!(rating["alternateName"], "Unverifiable");
+            for key in ["ratingValue", "bestRating", "worstRating"] {
+                assert!(rating.get(key).is_none(), "unverifiable has no {key}");
+            }
+        } else {
+            let value = rating["ratingValue"].as_i64().expect("ratingValue");
+            assert!((1..=5).contains(&value));
+            assert_eq!(rating["bestRating"], 5);
+            assert_eq!(rating["worstRating"], 1);
+        }
         // Recommended: author, itemReviewed (Claim with appearance), datePublished.
         assert_eq!(r["author"]["@type"], "Organization");
         assert_eq!(r["author"]["name"], "Checkers <Org> & Co");
@@ -449,7 +461,7 @@ fn claimreview_has_required_fields_and_skips_unpublishable() {
     );
     assert_eq!(second["itemReviewed"]["author"]["@type"], "Organization");
     // No label given: a default text for the rating fills the required alternateName.
-    let third = &reviews[2];
+    let third = &reviews[3];
     assert_eq!(third["reviewRating"]["alternateName"], "Mostly false");
     // A javascript: article URL is not published as the appearance URL.
     assert!(third["itemReviewed"]["appearance"].get("url").is_none());

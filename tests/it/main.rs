@@ -15,4 +15,5 @@ mod layers;
 mod matching;
 mod process;
 mod security;
+mod verdicts;
 mod workflow;

@@ -229,7 +229,8 @@ async fn execute(url: &str, sql: &str) -> Result<(), String> {
 }
 
 /// The API steps of a claim's life, against any server: import, take, evidence, verdict by
-/// one person, approval by another, export. Returns the claim's id.
+/// one person, approval by another, a reopening and an approved correction (two verdict
+/// versions), export. Returns the claim's id.
 async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
     let client = crate::helpers::api(base);
     let call = |method: reqwest::Method, path: &str, token: &str, body: serde_json::Value| {
@@ -268,6 +269,17 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
             serde_json::json!({"to": "disputed", "rationale": "The record differs.", "rating": 2, "label": "Misleading"}),
         ),
         (editor, "transitions", serde_json::json!({"to": "approved"})),
+        (
+            editor,
+            "transitions",
+            serde_json::json!({"to": "in_review", "note": "The register was amended"}),
+        ),
+        (
+            reviewer,
+            "transitions",
+            serde_json::json!({"to": "disputed", "rationale": "The amended record differs more.", "rating": 1}),
+        ),
+        (editor, "transitions", serde_json::json!({"to": "approved"})),
     ] {
         let mut body = body;
         if path == "transitions" {
@@ -297,7 +309,7 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
     .await
     .expect("export");
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.expect("csv").contains("Misleading"));
+    assert!(res.text().await.expect("csv").contains("False"));
     // Known fact-checks: an import (and its re-import, an update) and a claim's matches, which
     // store the claim's embedding.
     for _ in 0..2 {
@@ -352,7 +364,7 @@ async fn audit_verify_recomputes_every_chain_and_names_the_first_broken_link() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("audit trail intact: 4 events on 1 claims"),
+        stdout.contains("audit trail intact: 7 events on 1 claims"),
         "{stdout}"
     );
 
@@ -466,6 +478,20 @@ async fn the_runtime_role_can_run_everything_but_cannot_rewrite_the_audit_trail(
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The runtime role appended both verdict versions and recorded both approvals.
+    let versions: Vec<(Option<i16>, bool)> = {
+        use claimdesk::db::schema::verdicts;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        verdicts::table
+            .filter(verdicts::claim_id.eq(claim))
+            .order(verdicts::id.asc())
+            .select((verdicts::rating, verdicts::approved_at.is_not_null()))
+            .load(&mut app.conn().await)
+            .await
+            .expect("verdict versions")
+    };
+    assert_eq!(versions, vec![(Some(2), true), (Some(1), true)]);
 
     // ASVS 16.4.2: the runtime role cannot change or remove audit rows, nor the guards.
     for sql in [
@@ -478,6 +504,16 @@ async fn the_runtime_role_can_run_everything_but_cannot_rewrite_the_audit_trail(
         "DROP TABLE claim_events".to_owned(),
         "DELETE FROM claims".to_owned(),
         "CREATE TABLE scratch (id int)".to_owned(),
+        // Verdict versions: appended, approved once, never rewritten or removed.
+        format!("UPDATE verdicts SET label = 'x' WHERE claim_id = {claim}"),
+        format!("UPDATE verdicts SET rationale = 'x' WHERE claim_id = {claim}"),
+        format!(
+            "UPDATE verdicts SET approved_at = now(), approved_by = approved_by WHERE claim_id = {claim}"
+        ),
+        format!("DELETE FROM verdicts WHERE claim_id = {claim}"),
+        "TRUNCATE verdicts".to_owned(),
+        "ALTER TABLE verdicts DISABLE TRIGGER verdicts_append_only".to_owned(),
+        "DROP TRIGGER verdicts_append_only ON verdicts".to_owned(),
     ] {
         let refused = execute(&runtime, &sql).await;
         assert!(refused.is_err(), "{sql} was allowed");
@@ -675,5 +711,5 @@ async fn a_dump_restores_into_a_new_database_with_every_row_and_an_intact_audit_
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 4 events"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 7 events"));
 }

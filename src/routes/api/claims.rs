@@ -13,6 +13,7 @@ use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cur
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, EvidenceWithAuthor, NewEvidence, retraction_reason};
 use crate::db::users::User;
+use crate::db::verdicts::{NamedVerdict, VerdictRow};
 use crate::domain::review::{MoveRequest, TransitionRequest};
 use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
 use crate::error::AppError;
@@ -32,6 +33,42 @@ pub struct EvidenceJson {
     added_at: DateTime<Utc>,
     retracted_at: Option<DateTime<Utc>>,
     retraction_reason: Option<String>,
+}
+
+/// One version of a claim's verdict; a claim's list runs oldest first, the current one last.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerdictJson {
+    verdict: Verdict,
+    /// 1 (false) … 5 (true); null for unverifiable.
+    rating: Option<i16>,
+    label: Option<String>,
+    rationale: Option<String>,
+    author: Option<String>,
+    created_at: DateTime<Utc>,
+    /// The evidence items (ids) not retracted when the verdict was given.
+    evidence: Vec<i64>,
+    approved_by: Option<String>,
+    approved_at: Option<DateTime<Utc>>,
+    /// Set on a correction: why the approved verdict before it was replaced.
+    correction_reason: Option<String>,
+}
+
+impl From<NamedVerdict> for VerdictJson {
+    fn from(v: NamedVerdict) -> VerdictJson {
+        let row = v.row;
+        VerdictJson {
+            verdict: row.verdict,
+            rating: row.rating,
+            label: row.label,
+            rationale: row.rationale,
+            author: v.author,
+            created_at: row.created_at,
+            evidence: row.evidence_ids,
+            approved_by: v.approver,
+            approved_at: row.approved_at,
+            correction_reason: row.correction_reason,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,6 +99,8 @@ pub struct ClaimJson {
     approved_at: Option<DateTime<Utc>>,
     /// Approved after a reopen: the report marks it as a correction.
     correction: bool,
+    /// Every verdict given, oldest first; the last is the current one.
+    verdicts: Vec<VerdictJson>,
     evidence: Vec<EvidenceJson>,
     duplicate_of: Option<i64>,
     created_at: DateTime<Utc>,
@@ -93,6 +132,8 @@ pub async fn claims_json(
             retraction_reason: e.retraction_reason,
         });
     }
+    let raw_ids: Vec<i64> = ids.iter().map(|c| c.0).collect();
+    let mut verdicts = VerdictRow::named_for_claims(conn, &raw_ids).await?;
     Ok(ClaimWithNames::load(conn, claims)
         .await?
         .into_iter()
@@ -106,6 +147,12 @@ pub async fn claims_json(
         })
         .map(|(c, assignee, verdict_by, approved_by)| ClaimJson {
             evidence: by_claim.remove(&c.id).unwrap_or_default(),
+            verdicts: verdicts
+                .remove(&c.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(VerdictJson::from)
+                .collect(),
             assignee,
             verdict_by,
             approved_by,
@@ -158,6 +205,8 @@ pub struct ClaimQuery {
     assignee: Option<String>,
     /// Full-text search (websearch syntax).
     q: Option<String>,
+    /// 1: only claims whose stored verdict contradicts the rating scale.
+    contradicts: Option<String>,
     /// score (default), newest, oldest
     sort: Option<String>,
     /// 1–200, default 50.
@@ -189,6 +238,7 @@ pub async fn list_claims(
         category: q.category.as_deref(),
         article: q.article.as_deref(),
         text: q.q.as_deref(),
+        contradicts: q.contradicts.as_deref(),
         sort: q.sort.as_deref(),
         after: q.after.as_deref(),
         limit: q.limit.as_deref(),
@@ -222,9 +272,10 @@ pub struct TransitionJson {
     version: i32,
     note: Option<String>,
     rationale: Option<String>,
-    /// 1 (false) … 5 (true), for verdicts.
+    /// For verdicts: 1 (false) … 5 (true); 4–5 go with `verified`, 1–3 with `disputed`, and
+    /// `unverifiable` takes none. A pair that contradicts the scale is refused with 422.
     rating: Option<i16>,
-    /// One-line public label, for verdicts.
+    /// One-line public label, for verdicts; blank or absent: the rating step's name.
     label: Option<String>,
 }
 

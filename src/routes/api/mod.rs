@@ -57,7 +57,7 @@ pub fn path_config() -> web::PathConfig {
     ),
     components(schemas(
         articles::ArticleJson, articles::NewArticleJson, articles::ArticleList,
-        claims::ClaimJson, claims::ClaimList, claims::EvidenceJson, claims::NewEvidenceJson,
+        claims::ClaimJson, claims::ClaimList, claims::EvidenceJson, claims::VerdictJson, claims::NewEvidenceJson,
         claims::TransitionJson, claims::EventJson, claims::EventList, claims::RetractJson,
         score::ScoreRequest, score::ScoreResponse, ErrorJson, ErrorDetailJson,
         matching::MatchRequest, matching::MatchList, crate::services::matching::Match,

@@ -1,0 +1,3 @@
+ALTER TABLE claims DROP COLUMN verdict_id;
+DROP TABLE verdicts;
+DROP FUNCTION verdicts_approve_once();
