@@ -14,11 +14,12 @@ use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
 use crate::domain::review::{self, MoveRequest, TransitionRequest};
-use crate::domain::{ArticleId, ClaimId, EvidenceId, ReviewState, UserId};
+use crate::domain::claims::may_edit;
+use crate::domain::{ArticleId, ClaimId, EvidenceId, ReviewState, Role, UserId};
 use crate::error::AppError;
 use crate::services::{evidence, review as review_service};
 use crate::startup::AppState;
-use crate::views::{ClaimPage, EntityView, Layout, MoveView, render_with_status};
+use crate::views::{ClaimEditView, ClaimPage, EntityView, Layout, MoveView, render_with_status};
 
 /// How many similar claims from other articles the page lists, and how similar (pg_trgm) they
 /// must be: a looser bar than duplicate linking, since these are only suggestions.
@@ -95,7 +96,7 @@ fn describe_value(value: &serde_json::Value) -> String {
     described.unwrap_or_else(|| value.to_string())
 }
 
-async fn claim_page(
+pub(crate) async fn claim_page(
     conn: &mut AsyncPgConnection,
     user: &CurrentUser,
     id: ClaimId,
@@ -151,6 +152,10 @@ async fn claim_page(
         )
         .await?,
         events: ClaimEvent::for_claim(conn, id).await?,
+        edit: ClaimEditView::for_claim(
+            &claim,
+            may_edit(user.role.includes(Role::Editor), claim.assignee_id, user.id),
+        ),
         claim,
     })
 }

@@ -486,6 +486,8 @@ async fn script_in_any_text_renders_inert() {
                 score: 0.99,
                 entities: json!([{"kind": "person", "text": "<b>bold</b>", "start": 0, "end": 3}]),
                 duplicate_of: None,
+                claimant_kind: Some(claimdesk::extract::ClaimantKind::Person),
+                origin: claimdesk::domain::ClaimOrigin::Manual,
             })
             .returning(claimdesk::db::claims::Claim::as_returning())
             .get_result(&mut conn)
