@@ -4,13 +4,13 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::auth::CurrentUser;
+use crate::db::article_events::ArticleEvent;
 use crate::db::articles::{Article, ArticleSummary};
 use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::EvidenceWithAuthor;
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
-use crate::db::article_events::ArticleEvent;
 use crate::domain::{ReviewState, Role};
 use crate::extract::{Category, ClaimantKind};
 

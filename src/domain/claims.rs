@@ -172,6 +172,9 @@ pub fn checked_span(body: &str, start: usize, end: usize) -> Result<(usize, usiz
     Ok((start + lead, end - trail))
 }
 
+/// A byte span of an article body, `start..end`.
+pub type Span = (usize, usize);
+
 /// Where a claim spanning `start..end` is split at `at`: the two trimmed halves, each with
 /// text, or why not.
 pub fn split_spans(
@@ -179,7 +182,7 @@ pub fn split_spans(
     start: usize,
     end: usize,
     at: usize,
-) -> Result<((usize, usize), (usize, usize)), String> {
+) -> Result<(Span, Span), String> {
     if at <= start || at >= end {
         return Err(format!(
             "split at a byte offset inside the claim, between {start} and {end} exclusive"

@@ -13,7 +13,6 @@
 //! titles and descriptors dropped; "analysts at X" is X; "documents seen by
 //! the paper" are the documents) and given a kind.
 
-
 use super::lexicon::{ORGANIZATIONS, PLACES, PUBLICATIONS, SPEECH_VERBS};
 
 crate::domain::named_enum! {

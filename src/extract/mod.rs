@@ -379,7 +379,9 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
             }
         }
         let previous = claims.last().map(|c: &ExtractedClaim| c.category);
-        claims.push(build_claim(sent, sp.start, sp.end, score, who, ents, previous));
+        claims.push(build_claim(
+            sent, sp.start, sp.end, score, who, ents, previous,
+        ));
     }
     let texts: Vec<&str> = claims.iter().map(|c| c.text.as_str()).collect();
     let links = dedup::link(&texts, cfg.duplicate_threshold);

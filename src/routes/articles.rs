@@ -8,22 +8,22 @@ use serde::Deserialize;
 
 use super::{parse_id, see_other};
 use crate::auth::CurrentUser;
+use crate::auth::EditorOnly;
 use crate::auth::csrf;
+use crate::auth::csrf::ProtectedForm;
+use crate::db::article_events::ArticleEvent;
 use crate::db::articles::Article;
 use crate::db::claims::Claim;
+use crate::domain::Role;
 use crate::domain::text::optional;
 use crate::domain::urls::is_web_url;
 use crate::domain::{ArticleId, ReviewState};
 use crate::error::AppError;
 use crate::extract::InputFormat;
-use crate::services::import::{ArticleInput, import_article as import, parse_date};
-use crate::startup::AppState;
-use crate::auth::EditorOnly;
-use crate::auth::csrf::ProtectedForm;
-use crate::db::article_events::ArticleEvent;
-use crate::domain::Role;
 use crate::services::articles::{self as article_service, ArticleEdit};
 use crate::services::claims::{self as claim_service, Editor, SpanRequest};
+use crate::services::import::{ArticleInput, import_article as import, parse_date};
+use crate::startup::AppState;
 use crate::views::{
     AddClaimView, ArticleEditView, ArticlePage, ArticlesPage, ImportFormView, Layout, Segment,
     SegmentClaim, render_with_status,

@@ -11,8 +11,8 @@ use super::{parse_id, see_other};
 use crate::auth::CurrentUser;
 use crate::auth::csrf::ProtectedForm;
 use crate::db::claims::Claim;
-use crate::domain::claims::ClaimEdit;
 use crate::domain::ClaimId;
+use crate::domain::claims::ClaimEdit;
 use crate::error::AppError;
 use crate::extract::{Category, ClaimantKind};
 use crate::services::claims::{self as service, Editor};
@@ -27,9 +27,9 @@ fn editor(user: &CurrentUser) -> Editor {
 }
 
 fn version(text: &str) -> Result<i32, AppError> {
-    text.trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest("the form lost the claim's version; reload the page".into()))
+    text.trim().parse().map_err(|_| {
+        AppError::BadRequest("the form lost the claim's version; reload the page".into())
+    })
 }
 
 /// What was typed into one of the forms, to show again when it is refused.
@@ -176,7 +176,9 @@ pub async fn merge_claim(
             .trim_start_matches('#')
             .parse::<i64>()
             .map(ClaimId)
-            .map_err(|_| AppError::Validation("give the number of the claim to merge into".into()))?;
+            .map_err(|_| {
+                AppError::Validation("give the number of the claim to merge into".into())
+            })?;
         let mut conn = state.pool.get().await?;
         service::merge(&mut conn, id, version, into, editor(&user), Utc::now()).await
     }

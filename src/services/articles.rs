@@ -50,7 +50,10 @@ impl ArticleEdit {
     }
 }
 
-fn changes(old: &ArticleFields, new: &ArticleFields) -> Vec<(&'static str, Option<String>, Option<String>)> {
+fn changes(
+    old: &ArticleFields,
+    new: &ArticleFields,
+) -> Vec<(&'static str, Option<String>, Option<String>)> {
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string());
     [
         ("title", Some(old.title.clone()), Some(new.title.clone())),

@@ -137,7 +137,9 @@ pub async fn edit(
 fn resolve_span(body: &str, request: &SpanRequest) -> Result<(usize, usize), AppError> {
     match request {
         SpanRequest::Text(text) => rules::find_span(body, text).ok_or_else(|| {
-            AppError::Validation("that text is not in the article; paste it exactly as it appears".into())
+            AppError::Validation(
+                "that text is not in the article; paste it exactly as it appears".into(),
+            )
         }),
         SpanRequest::Offsets { start, end } => {
             rules::checked_span(body, *start, *end).map_err(AppError::Validation)
@@ -226,9 +228,9 @@ pub async fn merge(
     conn.transaction::<_, AppError, _>(async |conn| {
         let claim = lock_current(conn, id, seen_version).await?;
         forbid_unless_allowed(&claim, who)?;
-        let target = Claim::lock(conn, into)
-            .await?
-            .ok_or_else(|| AppError::Validation(format!("there is no claim {into} to merge into")))?;
+        let target = Claim::lock(conn, into).await?.ok_or_else(|| {
+            AppError::Validation(format!("there is no claim {into} to merge into"))
+        })?;
         let root = target.merged_into.unwrap_or(target.id);
         if root == claim.id {
             return Err(AppError::Validation(
@@ -250,8 +252,12 @@ pub async fn merge(
         let updated = Claim::set_merged(conn, id, seen_version, Some(root), now)
             .await?
             .ok_or_else(|| stale(&claim))?;
-        let note = (root != target.id)
-            .then(|| format!("claim {} is merged into {root}, so this one is too", target.id));
+        let note = (root != target.id).then(|| {
+            format!(
+                "claim {} is merged into {root}, so this one is too",
+                target.id
+            )
+        });
         ClaimEvent::insert_change(
             conn,
             change_event(

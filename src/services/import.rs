@@ -73,7 +73,9 @@ pub async fn import_article(
     // else its first sentence cut near 80 characters.
     let (document, page_title) = actix_web::web::block(move || {
         let page_title = match format {
-            InputFormat::Html => std::str::from_utf8(&body).ok().and_then(extract::html_title),
+            InputFormat::Html => std::str::from_utf8(&body)
+                .ok()
+                .and_then(extract::html_title),
             _ => None,
         };
         extract::extract_bytes(&body, format, &config).map(|d| (d, page_title))

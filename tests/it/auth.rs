@@ -29,6 +29,7 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/readyz"), Open),
         (("GET", "/static/claimdesk.css"), Open),
         (("GET", "/static/claimdesk.js"), Open),
+        (("GET", "/static/select-claim.js"), Open),
         (("GET", "/login"), Open),
         (("POST", "/login"), Open),
         (("POST", "/logout"), reviewer),
@@ -36,9 +37,17 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/articles"), reviewer),
         (("POST", "/articles"), reviewer),
         (("GET", "/articles/{id}"), reviewer),
+        (("POST", "/articles/{id}/edit"), reviewer),
+        (("POST", "/articles/{id}/claims"), reviewer),
+        (("POST", "/articles/{id}/archive"), Needs(Role::Editor)),
+        (("POST", "/articles/{id}/restore"), Needs(Role::Editor)),
         (("GET", "/claims/{id}"), reviewer),
         (("POST", "/claims/{id}/transition"), reviewer),
         (("POST", "/claims/{id}/evidence"), reviewer),
+        (("POST", "/claims/{id}/edit"), reviewer),
+        (("POST", "/claims/{id}/merge"), reviewer),
+        (("POST", "/claims/{id}/unmerge"), reviewer),
+        (("POST", "/claims/{id}/split"), reviewer),
         (
             ("POST", "/claims/{id}/evidence/{evidence_id}/retract"),
             reviewer,
@@ -58,8 +67,22 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/api/v1/articles"), reviewer),
         (("POST", "/api/v1/articles"), reviewer),
         (("GET", "/api/v1/articles/{id}"), reviewer),
+        (("PATCH", "/api/v1/articles/{id}"), reviewer),
+        (("POST", "/api/v1/articles/{id}/claims"), reviewer),
+        (
+            ("POST", "/api/v1/articles/{id}/archive"),
+            Needs(Role::Editor),
+        ),
+        (
+            ("POST", "/api/v1/articles/{id}/restore"),
+            Needs(Role::Editor),
+        ),
         (("GET", "/api/v1/claims"), reviewer),
         (("GET", "/api/v1/claims/{id}"), reviewer),
+        (("PATCH", "/api/v1/claims/{id}"), reviewer),
+        (("POST", "/api/v1/claims/{id}/merge"), reviewer),
+        (("POST", "/api/v1/claims/{id}/unmerge"), reviewer),
+        (("POST", "/api/v1/claims/{id}/split"), reviewer),
         (("POST", "/api/v1/claims/{id}/transitions"), reviewer),
         (("POST", "/api/v1/claims/{id}/evidence"), reviewer),
         (
@@ -150,13 +173,14 @@ async fn every_route_answers_each_role_as_the_table_says() {
             let is_api = path.starts_with("/api/");
             let mut req = match method {
                 "GET" => browser.client.get(app.url(&url)),
+                "PATCH" => browser.client.patch(app.url(&url)),
                 _ => browser.client.post(app.url(&url)),
             };
             if is_api {
                 if let Some(t) = token {
                     req = req.bearer_auth(t);
                 }
-                if method == "POST" {
+                if method != "GET" {
                     req = req.json(&json!({}));
                 }
             } else if method == "POST" {

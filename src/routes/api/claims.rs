@@ -13,11 +13,11 @@ use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cur
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, EvidenceWithAuthor, NewEvidence, retraction_reason};
 use crate::db::users::User;
+use crate::domain::ClaimOrigin;
+use crate::domain::claims::ClaimEdit;
 use crate::domain::review::{MoveRequest, TransitionRequest};
 use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
 use crate::error::AppError;
-use crate::domain::ClaimOrigin;
-use crate::domain::claims::ClaimEdit;
 use crate::extract::{Category, ClaimantKind};
 use crate::routes::parse_id;
 use crate::services::claims::Editor;
@@ -455,7 +455,8 @@ pub async fn edit_claim(
     let id: ClaimId = parse_id(&path, "claim")?;
     let (version, edit) = body.into_inner().into();
     let mut conn = state.pool.get().await?;
-    let claim = claim_service::edit(&mut conn, id, version, editor(&user), &edit, Utc::now()).await?;
+    let claim =
+        claim_service::edit(&mut conn, id, version, editor(&user), &edit, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -477,7 +478,15 @@ pub async fn merge_claim(
     let id: ClaimId = parse_id(&path, "claim")?;
     let MergeJson { into, version } = body.into_inner();
     let mut conn = state.pool.get().await?;
-    let claim = claim_service::merge(&mut conn, id, version, ClaimId(into), editor(&user), Utc::now()).await?;
+    let claim = claim_service::merge(
+        &mut conn,
+        id,
+        version,
+        ClaimId(into),
+        editor(&user),
+        Utc::now(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -526,7 +535,8 @@ pub async fn split_claim(
     let id: ClaimId = parse_id(&path, "claim")?;
     let SplitJson { at, version } = body.into_inner();
     let mut conn = state.pool.get().await?;
-    let (kept, added) = claim_service::split(&mut conn, id, version, at, editor(&user), Utc::now()).await?;
+    let (kept, added) =
+        claim_service::split(&mut conn, id, version, at, editor(&user), Utc::now()).await?;
     let claims = claims_json(&mut conn, vec![kept, added]).await?;
     Ok(HttpResponse::Created().json(SplitResultJson { claims }))
 }
