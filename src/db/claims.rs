@@ -102,6 +102,34 @@ impl NewClaim {
     }
 }
 
+/// What a correction changes (an edit, a merge or un-merge, a split); `None` leaves a column
+/// alone, `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = claims)]
+pub struct ClaimCorrection {
+    pub category: Option<Category>,
+    pub claimant: Option<Option<String>>,
+    pub claimant_kind: Option<Option<ClaimantKind>>,
+    pub normalized_text: Option<Option<String>>,
+    pub merged_into: Option<Option<i64>>,
+    pub span_start: Option<i32>,
+    pub span_end: Option<i32>,
+    pub text: Option<String>,
+}
+
+impl ClaimCorrection {
+    /// The editable fields, all of them.
+    pub fn fields(fields: &ClaimFields) -> ClaimCorrection {
+        ClaimCorrection {
+            category: Some(fields.category),
+            claimant: Some(fields.claimant.clone()),
+            claimant_kind: Some(fields.claimant_kind),
+            normalized_text: Some(fields.normalized_text.clone()),
+            ..ClaimCorrection::default()
+        }
+    }
+}
+
 /// The fields a transition may change; `None` leaves a column alone, `Some(None)` clears it.
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = claims)]
@@ -442,12 +470,13 @@ impl Claim {
             .await
     }
 
-    /// Stores corrected fields, only if the claim is still at `seen_version`; bumps the version.
-    pub async fn apply_edit(
+    /// Stores a correction, only if the claim is still at `seen_version`; bumps the version.
+    /// `None` when someone else changed the claim first.
+    pub async fn correct(
         conn: &mut AsyncPgConnection,
         id: ClaimId,
         seen_version: i32,
-        fields: &ClaimFields,
+        correction: &ClaimCorrection,
         now: DateTime<Utc>,
     ) -> QueryResult<Option<Claim>> {
         diesel::update(
@@ -456,60 +485,7 @@ impl Claim {
                 .filter(claims::version.eq(seen_version)),
         )
         .set((
-            claims::category.eq(fields.category),
-            claims::claimant.eq(fields.claimant.as_deref()),
-            claims::claimant_kind.eq(fields.claimant_kind),
-            claims::normalized_text.eq(fields.normalized_text.as_deref()),
-            claims::version.eq(claims::version + 1),
-            claims::updated_at.eq(now),
-        ))
-        .returning(Claim::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
-    }
-
-    /// Merges the claim into `into` (or un-merges it with `None`), guarded by the version.
-    pub async fn set_merged(
-        conn: &mut AsyncPgConnection,
-        id: ClaimId,
-        seen_version: i32,
-        into: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> QueryResult<Option<Claim>> {
-        diesel::update(
-            claims::table
-                .filter(claims::id.eq(id))
-                .filter(claims::version.eq(seen_version)),
-        )
-        .set((
-            claims::merged_into.eq(into),
-            claims::version.eq(claims::version + 1),
-            claims::updated_at.eq(now),
-        ))
-        .returning(Claim::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
-    }
-
-    /// Narrows the claim to a new span (a split), guarded by the version.
-    pub async fn set_span(
-        conn: &mut AsyncPgConnection,
-        id: ClaimId,
-        seen_version: i32,
-        (start, end, text): (i32, i32, &str),
-        now: DateTime<Utc>,
-    ) -> QueryResult<Option<Claim>> {
-        diesel::update(
-            claims::table
-                .filter(claims::id.eq(id))
-                .filter(claims::version.eq(seen_version)),
-        )
-        .set((
-            claims::span_start.eq(start),
-            claims::span_end.eq(end),
-            claims::text.eq(text),
+            correction,
             claims::version.eq(claims::version + 1),
             claims::updated_at.eq(now),
         ))

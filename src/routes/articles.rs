@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{parse_id, see_other};
+use super::{form_refusal, parse_id, see_other};
 use crate::auth::CurrentUser;
 use crate::auth::EditorOnly;
 use crate::auth::csrf;
@@ -316,20 +316,6 @@ pub async fn show_article(
     article_page(&state, &user, id).await
 }
 
-/// Whether a refused article form is shown again (the person's mistake) or is an error page.
-fn shown_again(err: &AppError) -> Option<StatusCode> {
-    use actix_web::ResponseError;
-    let status = err.status_code();
-    matches!(
-        status,
-        StatusCode::CONFLICT
-            | StatusCode::UNPROCESSABLE_ENTITY
-            | StatusCode::FORBIDDEN
-            | StatusCode::BAD_REQUEST
-    )
-    .then_some(status)
-}
-
 #[derive(Debug, Deserialize)]
 pub struct ArticleEditForm {
     #[serde(default)]
@@ -372,7 +358,7 @@ pub async fn edit_article(
     match result {
         Ok(_) => Ok(see_other(&format!("/articles/{id}"))),
         Err(err) => {
-            let Some(status) = shown_again(&err) else {
+            let Some(status) = form_refusal(&err) else {
                 return Err(err);
             };
             let mut page = article_page(&state, &user, id).await?;
@@ -419,7 +405,7 @@ pub async fn add_claim(
     match result {
         Ok(claim) => Ok(see_other(&format!("/claims/{}", claim.id))),
         Err(err) => {
-            let Some(status) = shown_again(&err) else {
+            let Some(status) = form_refusal(&err) else {
                 return Err(err);
             };
             let mut page = article_page(&state, &user, id).await?;

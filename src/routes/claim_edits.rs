@@ -1,13 +1,12 @@
 //! The claim page's correction forms: edit, merge, un-merge, split. A refused form shows the
 //! claim page again with what was typed and the reason beside the form.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError, web};
+use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
 use super::claims::claim_page;
-use super::{parse_id, see_other};
+use super::{form_refusal, parse_id, see_other};
 use crate::auth::CurrentUser;
 use crate::auth::csrf::ProtectedForm;
 use crate::db::claims::Claim;
@@ -43,24 +42,22 @@ struct Typed {
     split_before: Option<String>,
 }
 
-/// The claim page again with the reason beside the correction forms and the typed values kept.
-async fn refused(
+/// After a correction form: a 303 to `next`, or the claim page again with the reason beside
+/// the correction forms and the typed values kept.
+async fn respond(
     state: &AppState,
     user: &CurrentUser,
     id: ClaimId,
-    err: AppError,
+    result: Result<String, AppError>,
     typed: Typed,
 ) -> Result<HttpResponse, AppError> {
-    let status = err.status_code();
-    if !matches!(
-        status,
-        StatusCode::CONFLICT
-            | StatusCode::UNPROCESSABLE_ENTITY
-            | StatusCode::FORBIDDEN
-            | StatusCode::BAD_REQUEST
-    ) {
+    let err = match result {
+        Ok(next) => return Ok(see_other(&next)),
+        Err(err) => err,
+    };
+    let Some(status) = form_refusal(&err) else {
         return Err(err);
-    }
+    };
     let mut conn = state.pool.get().await?;
     let mut page = claim_page(&mut conn, user, id, None).await?;
     let edit = &mut page.edit;
@@ -138,19 +135,15 @@ pub async fn edit_claim(
         service::edit(&mut conn, id, version, editor(&user), &edit, Utc::now()).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => {
-            let typed = Typed {
-                category: Some(form.category),
-                claimant: Some(form.claimant),
-                claimant_kind: Some(form.claimant_kind),
-                normalized_text: Some(form.normalized_text),
-                ..Typed::default()
-            };
-            refused(&state, &user, id, err, typed).await
-        }
-    }
+    let typed = Typed {
+        category: Some(form.category),
+        claimant: Some(form.claimant),
+        claimant_kind: Some(form.claimant_kind),
+        normalized_text: Some(form.normalized_text),
+        ..Typed::default()
+    };
+    let result = result.map(|_| format!("/claims/{id}"));
+    respond(&state, &user, id, result, typed).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,16 +176,12 @@ pub async fn merge_claim(
         service::merge(&mut conn, id, version, into, editor(&user), Utc::now()).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => {
-            let typed = Typed {
-                merge_into: Some(form.into),
-                ..Typed::default()
-            };
-            refused(&state, &user, id, err, typed).await
-        }
-    }
+    let typed = Typed {
+        merge_into: Some(form.into),
+        ..Typed::default()
+    };
+    let result = result.map(|_| format!("/claims/{id}"));
+    respond(&state, &user, id, result, typed).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,10 +203,8 @@ pub async fn unmerge_claim(
         service::unmerge(&mut conn, id, version, editor(&user), Utc::now()).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(see_other(&format!("/claims/{id}"))),
-        Err(err) => refused(&state, &user, id, err, Typed::default()).await,
-    }
+    let result = result.map(|_| format!("/claims/{id}"));
+    respond(&state, &user, id, result, Typed::default()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -268,14 +255,10 @@ pub async fn split_claim(
         service::split(&mut conn, id, version, at, editor(&user), Utc::now()).await
     }
     .await;
-    match result {
-        Ok((_, added)) => Ok(see_other(&format!("/claims/{}", added.id))),
-        Err(err) => {
-            let typed = Typed {
-                split_before: Some(form.split_before),
-                ..Typed::default()
-            };
-            refused(&state, &user, id, err, typed).await
-        }
-    }
+    let typed = Typed {
+        split_before: Some(form.split_before),
+        ..Typed::default()
+    };
+    let result = result.map(|(_, added)| format!("/claims/{}", added.id));
+    respond(&state, &user, id, result, typed).await
 }

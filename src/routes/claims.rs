@@ -1,7 +1,7 @@
 //! The claim page and its forms: transitions, evidence, retractions.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError, web};
+use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
@@ -180,16 +180,9 @@ async fn refused(
     err: AppError,
     place: &str,
 ) -> Result<HttpResponse, AppError> {
-    let status = err.status_code();
-    if !matches!(
-        status,
-        StatusCode::CONFLICT
-            | StatusCode::UNPROCESSABLE_ENTITY
-            | StatusCode::FORBIDDEN
-            | StatusCode::BAD_REQUEST
-    ) {
+    let Some(status) = super::form_refusal(&err) else {
         return Err(err);
-    }
+    };
     let place = if status == StatusCode::CONFLICT {
         ""
     } else {

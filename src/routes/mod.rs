@@ -215,6 +215,22 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound("page"))
 }
 
+/// The status a refused form is shown again with, next to what was typed (the person's
+/// mistake: 400, 403, 409, 422); `None` when the error gets an error page instead.
+pub fn form_refusal(err: &AppError) -> Option<actix_web::http::StatusCode> {
+    use actix_web::ResponseError;
+    use actix_web::http::StatusCode;
+    let status = err.status_code();
+    matches!(
+        status,
+        StatusCode::CONFLICT
+            | StatusCode::UNPROCESSABLE_ENTITY
+            | StatusCode::FORBIDDEN
+            | StatusCode::BAD_REQUEST
+    )
+    .then_some(status)
+}
+
 /// 303 See Other: where a successful form POST sends the browser.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::db::articles::Article;
-use crate::db::claims::{Claim, NewClaim};
+use crate::db::claims::{Claim, ClaimCorrection, NewClaim};
 use crate::db::events::{ClaimEvent, EventKind, NewClaimChange};
 use crate::domain::claims::{self as rules, ClaimEdit, ClaimOrigin};
 use crate::domain::{ArticleId, ClaimId, Role};
@@ -93,6 +93,23 @@ fn change_event(
     }
 }
 
+/// Stores a correction the rules allowed and its audit events, in the caller's transaction.
+async fn store(
+    conn: &mut AsyncPgConnection,
+    claim: &Claim,
+    correction: &ClaimCorrection,
+    events: Vec<NewClaimChange>,
+    now: DateTime<Utc>,
+) -> Result<Claim, AppError> {
+    let updated = Claim::correct(conn, ClaimId(claim.id), claim.version, correction, now)
+        .await?
+        .ok_or_else(|| stale(claim))?;
+    for event in events {
+        ClaimEvent::insert_change(conn, event).await?;
+    }
+    Ok(updated)
+}
+
 /// Corrects the category, claimant, claimant kind or normalised wording. One event per field
 /// that changed; an edit that changes nothing leaves the claim (and its version) alone.
 pub async fn edit(
@@ -110,25 +127,22 @@ pub async fn edit(
         if changes.is_empty() {
             return Ok(claim);
         }
-        let updated = Claim::apply_edit(conn, id, seen_version, &fields, now)
-            .await?
-            .ok_or_else(|| stale(&claim))?;
-        for change in changes {
-            ClaimEvent::insert_change(
-                conn,
+        let events = changes
+            .into_iter()
+            .map(|c| {
+                let values = (c.old, c.new);
                 change_event(
                     id.0,
                     who,
                     EventKind::ClaimEdited,
-                    change.field,
-                    (change.old, change.new),
+                    c.field,
+                    values,
                     None,
                     now,
-                ),
-            )
-            .await?;
-        }
-        Ok(updated)
+                )
+            })
+            .collect();
+        store(conn, &claim, &ClaimCorrection::fields(&fields), events, now).await
     })
     .await
 }
@@ -249,31 +263,38 @@ pub async fn merge(
                 "claims {followers:?} are merged into this one; un-merge them first"
             )));
         }
-        let updated = Claim::set_merged(conn, id, seen_version, Some(root), now)
-            .await?
-            .ok_or_else(|| stale(&claim))?;
         let note = (root != target.id).then(|| {
             format!(
                 "claim {} is merged into {root}, so this one is too",
                 target.id
             )
         });
-        ClaimEvent::insert_change(
-            conn,
-            change_event(
-                id.0,
-                who,
-                EventKind::ClaimMerged,
-                "merged_into",
-                (None, Some(root.to_string())),
-                note,
-                now,
-            ),
-        )
-        .await?;
-        Ok(updated)
+        store_merge(conn, &claim, who, Some(root), note, now).await
     })
     .await
+}
+
+/// Merges the claim into `into`, or un-merges it (`None`), with its one audit event.
+async fn store_merge(
+    conn: &mut AsyncPgConnection,
+    claim: &Claim,
+    who: Editor,
+    into: Option<i64>,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Claim, AppError> {
+    let kind = match into {
+        Some(_) => EventKind::ClaimMerged,
+        None => EventKind::ClaimUnmerged,
+    };
+    let text = |id: Option<i64>| id.map(|i| i.to_string());
+    let values = (text(claim.merged_into), text(into));
+    let event = change_event(claim.id, who, kind, "merged_into", values, note, now);
+    let correction = ClaimCorrection {
+        merged_into: Some(into),
+        ..ClaimCorrection::default()
+    };
+    store(conn, claim, &correction, vec![event], now).await
 }
 
 /// Un-merges the claim: it has its own verdict again.
@@ -287,26 +308,10 @@ pub async fn unmerge(
     conn.transaction::<_, AppError, _>(async |conn| {
         let claim = lock_current(conn, id, seen_version).await?;
         forbid_unless_allowed(&claim, who)?;
-        let Some(primary) = claim.merged_into else {
+        if claim.merged_into.is_none() {
             return Err(AppError::Validation("this claim is not merged".into()));
-        };
-        let updated = Claim::set_merged(conn, id, seen_version, None, now)
-            .await?
-            .ok_or_else(|| stale(&claim))?;
-        ClaimEvent::insert_change(
-            conn,
-            change_event(
-                id.0,
-                who,
-                EventKind::ClaimUnmerged,
-                "merged_into",
-                (Some(primary.to_string()), None),
-                None,
-                now,
-            ),
-        )
-        .await?;
-        Ok(updated)
+        }
+        store_merge(conn, &claim, who, None, None, now).await
     })
     .await
 }
@@ -338,41 +343,21 @@ pub async fn split(
         );
         let (first, second) =
             rules::split_spans(&article.body, start, end, at).map_err(AppError::Validation)?;
-        let text = article.body.get(first.0..first.1).unwrap_or_default();
-        let kept = Claim::set_span(
-            conn,
-            id,
-            seen_version,
-            (offset(first.0)?, offset(first.1)?, text),
-            now,
-        )
-        .await?
-        .ok_or_else(|| stale(&claim))?;
-        let added = insert_marked(
-            conn,
-            &article,
-            second,
-            who,
-            format!("split off claim {id}"),
-            now,
-        )
-        .await?;
-        ClaimEvent::insert_change(
-            conn,
-            change_event(
-                id.0,
-                who,
-                EventKind::ClaimSplit,
-                "span",
-                (
-                    Some(format!("{start}-{end}")),
-                    Some(format!("{}-{}", first.0, first.1)),
-                ),
-                Some(format!("the rest is claim {}", added.id)),
-                now,
-            ),
-        )
-        .await?;
+        let note = format!("split off claim {id}");
+        let added = insert_marked(conn, &article, second, who, note, now).await?;
+        let correction = ClaimCorrection {
+            span_start: Some(offset(first.0)?),
+            span_end: Some(offset(first.1)?),
+            text: article.body.get(first.0..first.1).map(str::to_owned),
+            ..ClaimCorrection::default()
+        };
+        let values = (
+            Some(format!("{start}-{end}")),
+            Some(format!("{}-{}", first.0, first.1)),
+        );
+        let note = Some(format!("the rest is claim {}", added.id));
+        let event = change_event(id.0, who, EventKind::ClaimSplit, "span", values, note, now);
+        let kept = store(conn, &claim, &correction, vec![event], now).await?;
         Ok((kept, added))
     })
     .await

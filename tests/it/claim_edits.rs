@@ -577,38 +577,10 @@ async fn a_claim_splits_into_two_spans_with_one_event_each() {
     let start = both["start"].as_u64().expect("start") as usize;
     let at = start + "Some people enjoyed the weather".len();
     let path = format!("/api/v1/claims/{id}/split");
-    assert_eq!(
-        call(
-            &app,
-            Method::POST,
-            &path,
-            &editor,
-            json!({"at": start, "version": 0})
-        )
-        .await
-        .0,
-        422
-    );
-    assert_eq!(
-        call(
-            &app,
-            Method::POST,
-            &path,
-            &editor,
-            json!({"at": at, "version": 3})
-        )
-        .await
-        .0,
-        409
-    );
-    let (s, j) = call(
-        &app,
-        Method::POST,
-        &path,
-        &editor,
-        json!({"at": at, "version": 0}),
-    )
-    .await;
+    let split = |body: Value| call(&app, Method::POST, &path, &editor, body);
+    assert_eq!(split(json!({"at": start, "version": 0})).await.0, 422);
+    assert_eq!(split(json!({"at": at, "version": 3})).await.0, 409);
+    let (s, j) = split(json!({"at": at, "version": 0})).await;
     assert_eq!(s, 201, "{j}");
     assert_eq!(j["claims"][0]["text"], "Some people enjoyed the weather");
     assert_eq!(j["claims"][1]["text"], "a great deal.");
