@@ -116,9 +116,11 @@ pub struct QueueRow {
     pub text: String,
     pub claimant: Option<String>,
     pub category: Category,
+    /// A merged claim shows the state of the claim it was merged into.
     pub state: ReviewState,
     pub score: f32,
     pub assignee: Option<String>,
+    pub merged_into: Option<i64>,
 }
 
 impl From<ClaimWithNames> for QueueRow {
@@ -134,6 +136,7 @@ impl From<ClaimWithNames> for QueueRow {
             state: c.state,
             score: c.score,
             assignee: row.assignee,
+            merged_into: c.merged_into,
         }
     }
 }
