@@ -907,3 +907,79 @@ async fn the_claim_page_form_edits_a_claim_and_a_refused_edit_keeps_what_was_typ
     assert_eq!(status, 409, "stale");
     assert!(page.contains("changed by someone else"));
 }
+
+#[tokio::test]
+async fn selecting_text_in_a_real_browser_adds_it_as_a_claim() {
+    use fantoccini::Locator;
+    let Some(driver) = crate::browser::start_driver().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let article = import(&app, &editor, Some("Rain"), BODY).await;
+    let id = article["id"].as_i64().expect("id");
+    app.user("rita", Role::Reviewer).await;
+    let c = crate::browser::browser(&driver).await;
+    crate::browser::sign_in(&c, &app.address, "rita").await;
+    c.goto(&format!("{}/articles/{id}", app.address))
+        .await
+        .expect("article page");
+    let offer = c
+        .find(Locator::Id("add-selection"))
+        .await
+        .expect("the script offers the button");
+    assert!(
+        !offer.is_displayed().await.expect("shown?"),
+        "hidden without a selection"
+    );
+    let selected = c
+        .execute(
+            "const target = arguments[0];
+             const walker = document.createTreeWalker(
+                 document.getElementById('article-body'), NodeFilter.SHOW_TEXT);
+             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                 const at = node.data.indexOf(target);
+                 if (at >= 0) {
+                     const range = document.createRange();
+                     range.setStart(node, at);
+                     range.setEnd(node, at + target.length);
+                     window.getSelection().removeAllRanges();
+                     window.getSelection().addRange(range);
+                     return true;
+                 }
+             }
+             return false;",
+            vec![json!("Some people enjoyed the weather a great deal.")],
+        )
+        .await
+        .expect("select");
+    assert_eq!(selected, json!(true));
+    c.wait()
+        .for_element(Locator::Css("#add-selection:not([hidden])"))
+        .await
+        .expect("the button appears for a selection");
+    offer.click().await.expect("click");
+    c.wait()
+        .for_element(Locator::Id("claim-origin"))
+        .await
+        .expect("the new claim's page");
+    let url = c.current_url().await.expect("url");
+    assert!(url.path().starts_with("/claims/"), "{url}");
+    let origin = c
+        .find(Locator::Id("claim-origin"))
+        .await
+        .expect("origin")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(origin, "added by hand");
+    let heading = c
+        .find(Locator::Css("h1.claim-text"))
+        .await
+        .expect("heading")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(heading, "Some people enjoyed the weather a great deal.");
+    c.close().await.expect("close");
+}
