@@ -91,15 +91,16 @@ impl Article {
             .optional()
     }
 
-    /// The article, locked until the end of the transaction.
-    pub async fn lock(conn: &mut AsyncPgConnection, id: ArticleId) -> QueryResult<Option<Article>> {
+    /// The article, locked until the end of the transaction; 404 when absent.
+    pub async fn locked(conn: &mut AsyncPgConnection, id: ArticleId) -> Result<Article, AppError> {
         articles::table
             .find(id)
             .select(Article::as_select())
             .for_update()
             .first(conn)
             .await
-            .optional()
+            .optional()?
+            .ok_or(AppError::NotFound("article"))
     }
 
     pub fn fields(&self) -> ArticleFields {

@@ -75,9 +75,7 @@ pub async fn edit(
     now: DateTime<Utc>,
 ) -> Result<Article, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        let article = Article::lock(conn, id)
-            .await?
-            .ok_or(AppError::NotFound("article"))?;
+        let article = Article::locked(conn, id).await?;
         let current = article.fields();
         let next = edit.apply(&current).map_err(AppError::Validation)?;
         let changed = changes(&current, &next);
@@ -109,9 +107,7 @@ pub async fn set_archived(
     now: DateTime<Utc>,
 ) -> Result<Article, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        let article = Article::lock(conn, id)
-            .await?
-            .ok_or(AppError::NotFound("article"))?;
+        let article = Article::locked(conn, id).await?;
         if article.archived_at.is_some() == archive {
             return Err(AppError::Validation(
                 if archive {

@@ -61,9 +61,16 @@ async fn lock_current(
     Ok(claim)
 }
 
-fn forbid_unless_allowed(claim: &Claim, who: Editor) -> Result<(), AppError> {
+/// Locks the claim, checks the version, and that this person may correct it.
+async fn lock_editable(
+    conn: &mut AsyncPgConnection,
+    id: ClaimId,
+    seen_version: i32,
+    who: Editor,
+) -> Result<Claim, AppError> {
+    let claim = lock_current(conn, id, seen_version).await?;
     if rules::may_edit(who.is_editor(), claim.assignee_id, who.id) {
-        Ok(())
+        Ok(claim)
     } else {
         Err(AppError::Forbidden(
             "only the reviewer assigned to this claim, or an editor, may change it".into(),
@@ -121,8 +128,7 @@ pub async fn edit(
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        let claim = lock_current(conn, id, seen_version).await?;
-        forbid_unless_allowed(&claim, who)?;
+        let claim = lock_editable(conn, id, seen_version, who).await?;
         let (fields, changes) = edit.apply(&claim.fields()).map_err(AppError::Validation)?;
         if changes.is_empty() {
             return Ok(claim);
@@ -240,8 +246,7 @@ pub async fn merge(
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        let claim = lock_current(conn, id, seen_version).await?;
-        forbid_unless_allowed(&claim, who)?;
+        let claim = lock_editable(conn, id, seen_version, who).await?;
         let target = Claim::lock(conn, into).await?.ok_or_else(|| {
             AppError::Validation(format!("there is no claim {into} to merge into"))
         })?;
@@ -306,8 +311,7 @@ pub async fn unmerge(
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        let claim = lock_current(conn, id, seen_version).await?;
-        forbid_unless_allowed(&claim, who)?;
+        let claim = lock_editable(conn, id, seen_version, who).await?;
         if claim.merged_into.is_none() {
             return Err(AppError::Validation("this claim is not merged".into()));
         }
@@ -327,8 +331,7 @@ pub async fn split(
     now: DateTime<Utc>,
 ) -> Result<(Claim, Claim), AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        let claim = lock_current(conn, id, seen_version).await?;
-        forbid_unless_allowed(&claim, who)?;
+        let claim = lock_editable(conn, id, seen_version, who).await?;
         if claim.state.verdict().is_some() || claim.verdict.is_some() {
             return Err(AppError::Validation(
                 "a claim with a verdict cannot be split; reopen or send it back first".into(),
