@@ -39,6 +39,10 @@ pub struct ReportQuery {
     pub decided_from: Option<DateTime<Utc>>,
     /// Exclusive upper bound on `verdict_at` (the day after `decided_to`).
     pub decided_before: Option<DateTime<Utc>>,
+    /// Whether any claim is merged and any article archived: the conditions for them are
+    /// left out of the SQL when there are none, so the common export reads as it always did.
+    pub any_merged: bool,
+    pub any_archived: bool,
 }
 
 /// A filter on claims built from optional parts.
@@ -113,7 +117,19 @@ impl ReportQuery {
                 })?,
             )),
         };
+        let any_merged = diesel::select(diesel::dsl::exists(
+            claims::table.filter(claims::merged_into.is_not_null()),
+        ))
+        .get_result(conn)
+        .await?;
+        let any_archived = diesel::select(diesel::dsl::exists(
+            articles::table.filter(articles::archived_at.is_not_null()),
+        ))
+        .get_result(conn)
+        .await?;
         Ok(ReportQuery {
+            any_merged,
+            any_archived,
             articles: filters.articles.clone(),
             states,
             category,
@@ -130,18 +146,24 @@ impl ReportQuery {
     /// A merged claim is selected by the state of the claim it was merged into, and claims of
     /// archived articles are never selected.
     fn condition(&self) -> Condition {
-        let primary = diesel::alias!(claims as primary);
-        let primaries_in_states = primary
-            .filter(primary.field(claims::state).eq_any(self.states.clone()))
-            .select(primary.field(claims::id).nullable());
-        let mut cond: Condition = Box::new(
-            claims::merged_into
-                .is_null()
-                .and(claims::state.eq_any(self.states.clone()))
-                .or(claims::merged_into.eq_any(primaries_in_states))
-                .and(claims::article_id.eq_any(Claim::live_articles()))
-                .nullable(),
-        );
+        let mut cond: Condition = if self.any_merged {
+            let primary = diesel::alias!(claims as primary);
+            let primaries_in_states = primary
+                .filter(primary.field(claims::state).eq_any(self.states.clone()))
+                .select(primary.field(claims::id).nullable());
+            Box::new(
+                claims::merged_into
+                    .is_null()
+                    .and(claims::state.eq_any(self.states.clone()))
+                    .or(claims::merged_into.eq_any(primaries_in_states))
+                    .nullable(),
+            )
+        } else {
+            Box::new(claims::state.eq_any(self.states.clone()).nullable())
+        };
+        if self.any_archived {
+            cond = Box::new(cond.and(claims::article_id.eq_any(Claim::live_articles()).nullable()));
+        }
         if !self.articles.is_empty() {
             cond = Box::new(cond.and(claims::article_id.eq_any(self.articles.clone()).nullable()));
         }
