@@ -69,6 +69,8 @@ fn claims() -> Vec<ReportClaim> {
                     }
                     .into(),
                 ),
+                claimant_kind: None,
+                merged_into: None,
                 category: Category::Energy,
                 state: ReviewState::Approved,
                 verdict: Some("disputed".into()),

@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use crate::auth::CurrentUser;
+use crate::db::article_events::ArticleEvent;
 use crate::db::articles::{Article, ArticleSummary};
 use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
@@ -11,7 +12,7 @@ use crate::db::evidence::EvidenceWithAuthor;
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
 use crate::domain::{ReviewState, Role};
-use crate::extract::Category;
+use crate::extract::{Category, ClaimantKind};
 
 /// Renders a page with a status other than 200 (a form shown again with its errors).
 pub fn render_with_status<T: Template>(
@@ -118,9 +119,11 @@ pub struct QueueRow {
     pub text: String,
     pub claimant: Option<String>,
     pub category: Category,
+    /// A merged claim shows the state of the claim it was merged into.
     pub state: ReviewState,
     pub score: f32,
     pub assignee: Option<String>,
+    pub merged_into: Option<i64>,
 }
 
 impl From<ClaimWithNames> for QueueRow {
@@ -136,6 +139,7 @@ impl From<ClaimWithNames> for QueueRow {
             state: c.state,
             score: c.score,
             assignee: row.assignee,
+            merged_into: c.merged_into,
         }
     }
 }
@@ -171,6 +175,8 @@ pub struct ArticlesPage {
     pub layout: Layout,
     pub form: ImportFormView,
     pub articles: Vec<ArticleSummary>,
+    /// Kept and restorable, but out of the queue, lists and exports.
+    pub archived: Vec<ArticleSummary>,
 }
 
 /// A run of article text, inside a claim or not.
@@ -194,6 +200,79 @@ pub struct ArticlePage {
     pub claim_count: usize,
     pub states: &'static [ReviewState],
     pub paragraphs: Vec<Vec<Segment>>,
+    pub is_editor: bool,
+    pub edit: ArticleEditView,
+    pub add_claim: AddClaimView,
+    pub events: Vec<ArticleEvent>,
+}
+
+/// The article-details form: as stored, or as typed when refused, with the reason.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleEditView {
+    pub title: String,
+    pub url: String,
+    pub publisher: String,
+    pub published: String,
+    pub error: Option<String>,
+}
+
+impl ArticleEditView {
+    pub fn for_article(article: &Article) -> ArticleEditView {
+        ArticleEditView {
+            title: article.title.clone(),
+            url: article.source_url.clone().unwrap_or_default(),
+            publisher: article.publisher.clone().unwrap_or_default(),
+            published: article
+                .published_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            error: None,
+        }
+    }
+}
+
+/// The "add a missed claim" form: the pasted (or selected) sentence, and why it was refused.
+#[derive(Debug, Clone, Default)]
+pub struct AddClaimView {
+    pub text: String,
+    pub error: Option<String>,
+}
+
+/// The claim-correction forms (`claim_edit.html`): the values as stored or as typed when a
+/// form was refused, the reason, and the choices.
+#[derive(Debug, Clone)]
+pub struct ClaimEditView {
+    /// The reviewer assigned to the claim, or an editor.
+    pub can_edit: bool,
+    pub category: String,
+    pub claimant: String,
+    pub claimant_kind: String,
+    pub normalized_text: String,
+    pub merge_into: String,
+    pub split_before: String,
+    pub error: Option<String>,
+    pub categories: &'static [Category],
+    pub kinds: &'static [ClaimantKind],
+}
+
+impl ClaimEditView {
+    pub fn for_claim(claim: &Claim, can_edit: bool) -> ClaimEditView {
+        ClaimEditView {
+            can_edit,
+            category: claim.category.as_str().to_owned(),
+            claimant: claim.claimant.clone().unwrap_or_default(),
+            claimant_kind: claim
+                .claimant_kind
+                .map(|k| k.as_str().to_owned())
+                .unwrap_or_default(),
+            normalized_text: claim.normalized_text.clone().unwrap_or_default(),
+            merge_into: String::new(),
+            split_before: String::new(),
+            error: None,
+            categories: &Category::ALL,
+            kinds: ClaimantKind::ALL,
+        }
+    }
 }
 
 pub struct MoveView {
@@ -316,6 +395,7 @@ pub struct ClaimPage {
     pub similar: Vec<(Claim, String)>,
     pub events: Vec<ClaimEvent>,
     pub verdicts: Vec<VerdictVersionView>,
+    pub edit: ClaimEditView,
 }
 
 #[derive(Template, WebTemplate)]

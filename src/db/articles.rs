@@ -22,6 +22,8 @@ pub struct Article {
     pub body: String,
     pub imported_by: Option<i64>,
     pub created_at: DateTime<Utc>,
+    /// Archived articles are kept but left out of the queue, lists and exports.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 /// An article as listed, without its body.
@@ -34,6 +36,16 @@ pub struct ArticleSummary {
     pub publisher: Option<String>,
     pub published_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    pub archived_at: Option<DateTime<Utc>>,
+}
+
+/// The fields of an article a person may edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleFields {
+    pub title: String,
+    pub source_url: Option<String>,
+    pub publisher: Option<String>,
+    pub published_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -79,11 +91,82 @@ impl Article {
             .optional()
     }
 
+    /// The article, locked until the end of the transaction; 404 when absent.
+    pub async fn locked(conn: &mut AsyncPgConnection, id: ArticleId) -> Result<Article, AppError> {
+        articles::table
+            .find(id)
+            .select(Article::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or(AppError::NotFound("article"))
+    }
+
+    pub fn fields(&self) -> ArticleFields {
+        ArticleFields {
+            title: self.title.clone(),
+            source_url: self.source_url.clone(),
+            publisher: self.publisher.clone(),
+            published_on: self.published_on,
+        }
+    }
+
+    pub async fn update_fields(
+        conn: &mut AsyncPgConnection,
+        id: ArticleId,
+        fields: &ArticleFields,
+    ) -> QueryResult<Article> {
+        diesel::update(articles::table.find(id))
+            .set((
+                articles::title.eq(&fields.title),
+                articles::source_url.eq(fields.source_url.as_deref()),
+                articles::publisher.eq(fields.publisher.as_deref()),
+                articles::published_on.eq(fields.published_on),
+            ))
+            .returning(Article::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Archives (`Some(who)`) or restores (`None`) the article.
+    pub async fn set_archived(
+        conn: &mut AsyncPgConnection,
+        id: ArticleId,
+        by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Article> {
+        diesel::update(articles::table.find(id))
+            .set((
+                articles::archived_at.eq(by.map(|_| now)),
+                articles::archived_by.eq(by),
+            ))
+            .returning(Article::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// Archived articles, most recently imported first.
+    pub async fn list_archived(
+        conn: &mut AsyncPgConnection,
+        limit: i64,
+    ) -> QueryResult<Vec<ArticleSummary>> {
+        articles::table
+            .filter(articles::archived_at.is_not_null())
+            .order(articles::id.desc())
+            .limit(limit)
+            .select(ArticleSummary::as_select())
+            .load(conn)
+            .await
+    }
+
+    /// Articles that are not archived, most recently imported first.
     pub async fn list(
         conn: &mut AsyncPgConnection,
         limit: i64,
     ) -> QueryResult<Vec<ArticleSummary>> {
         articles::table
+            .filter(articles::archived_at.is_null())
             .order(articles::id.desc())
             .limit(limit)
             .select(ArticleSummary::as_select())

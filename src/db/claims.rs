@@ -11,9 +11,10 @@ use std::collections::HashMap;
 use super::evidence::Evidence;
 use super::schema::{articles, claim_state_counts, claims};
 use super::users::User;
+use crate::domain::claims::{ClaimFields, ClaimOrigin};
 use crate::domain::review::{ClaimChange, ClaimSnapshot, ReviewState, Transition};
 use crate::domain::{ArticleId, ClaimId, UserId, Verdict};
-use crate::extract::{Category, ExtractedClaim};
+use crate::extract::{Category, ClaimantKind, ExtractedClaim};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = claims)]
@@ -44,6 +45,13 @@ pub struct Claim {
     pub updated_at: DateTime<Utc>,
     /// The current verdict version (`verdicts`); the verdict columns above copy it.
     pub verdict_id: Option<i64>,
+    pub claimant_kind: Option<ClaimantKind>,
+    /// A reviewer's wording of the claim for publication; the article span stays the source.
+    pub normalized_text: Option<String>,
+    pub origin: ClaimOrigin,
+    /// The claim this one was merged into (always one that is not merged itself): this one
+    /// follows its verdict in the queue and in reports.
+    pub merged_into: Option<i64>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -58,13 +66,25 @@ pub struct NewClaim {
     pub score: f32,
     pub entities: serde_json::Value,
     pub duplicate_of: Option<i64>,
+    pub claimant_kind: Option<ClaimantKind>,
+    pub origin: ClaimOrigin,
 }
 
 impl NewClaim {
+    /// The row for a claim the extractor found, or a person marked (`origin`).
     pub fn from_extracted(
         article_id: i64,
         claim: &ExtractedClaim,
         duplicate_of: Option<i64>,
+    ) -> NewClaim {
+        NewClaim::from_annotated(article_id, claim, duplicate_of, ClaimOrigin::Extracted)
+    }
+
+    pub fn from_annotated(
+        article_id: i64,
+        claim: &ExtractedClaim,
+        duplicate_of: Option<i64>,
+        origin: ClaimOrigin,
     ) -> NewClaim {
         NewClaim {
             article_id,
@@ -78,6 +98,36 @@ impl NewClaim {
             entities: serde_json::to_value(&claim.entities)
                 .unwrap_or_else(|_| serde_json::json!([])),
             duplicate_of,
+            claimant_kind: claim.claimant.as_ref().and(claim.claimant_kind),
+            origin,
+        }
+    }
+}
+
+/// What a correction changes (an edit, a merge or un-merge, a split); `None` leaves a column
+/// alone, `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = claims)]
+pub struct ClaimCorrection {
+    pub category: Option<Category>,
+    pub claimant: Option<Option<String>>,
+    pub claimant_kind: Option<Option<ClaimantKind>>,
+    pub normalized_text: Option<Option<String>>,
+    pub merged_into: Option<Option<i64>>,
+    pub span_start: Option<i32>,
+    pub span_end: Option<i32>,
+    pub text: Option<String>,
+}
+
+impl ClaimCorrection {
+    /// The editable fields, all of them.
+    pub fn fields(fields: &ClaimFields) -> ClaimCorrection {
+        ClaimCorrection {
+            category: Some(fields.category),
+            claimant: Some(fields.claimant.clone()),
+            claimant_kind: Some(fields.claimant_kind),
+            normalized_text: Some(fields.normalized_text.clone()),
+            ..ClaimCorrection::default()
         }
     }
 }
@@ -369,6 +419,99 @@ diesel::define_sql_function!(fn similarity(a: diesel::sql_types::Text, b: diesel
 diesel::infix_operator!(TrigramSimilar, " % ", diesel::sql_types::Bool, backend: diesel::pg::Pg);
 
 impl Claim {
+    /// The ids of articles that are not archived: their claims are the ones lists show.
+    #[allow(clippy::type_complexity)]
+    pub fn live_articles() -> diesel::dsl::Select<
+        diesel::dsl::Filter<articles::table, diesel::dsl::IsNull<articles::archived_at>>,
+        articles::id,
+    > {
+        articles::table
+            .filter(articles::archived_at.is_null())
+            .select(articles::id)
+    }
+
+    /// The fields an edit may change, as they are now.
+    pub fn fields(&self) -> ClaimFields {
+        ClaimFields {
+            category: self.category,
+            claimant: self.claimant.clone(),
+            claimant_kind: self.claimant_kind,
+            normalized_text: self.normalized_text.clone(),
+        }
+    }
+
+    pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Claim>> {
+        claims::table
+            .filter(claims::id.eq_any(ids))
+            .order(claims::id.asc())
+            .select(Claim::as_select())
+            .load(conn)
+            .await
+    }
+
+    pub async fn insert(conn: &mut AsyncPgConnection, new: &NewClaim) -> QueryResult<Claim> {
+        diesel::insert_into(claims::table)
+            .values(new)
+            .returning(Claim::as_returning())
+            .get_result(conn)
+            .await
+    }
+
+    /// The claim already stored for exactly this span of the article, if any.
+    pub async fn at_span(
+        conn: &mut AsyncPgConnection,
+        article_id: ArticleId,
+        start: i32,
+        end: i32,
+    ) -> QueryResult<Option<i64>> {
+        claims::table
+            .filter(claims::article_id.eq(article_id))
+            .filter(claims::span_start.eq(start))
+            .filter(claims::span_end.eq(end))
+            .select(claims::id)
+            .first(conn)
+            .await
+            .optional()
+    }
+
+    /// Claims merged into this one.
+    pub async fn merged_into_this(
+        conn: &mut AsyncPgConnection,
+        id: ClaimId,
+    ) -> QueryResult<Vec<i64>> {
+        claims::table
+            .filter(claims::merged_into.eq(id))
+            .order(claims::id.asc())
+            .select(claims::id)
+            .load(conn)
+            .await
+    }
+
+    /// Stores a correction, only if the claim is still at `seen_version`; bumps the version.
+    /// `None` when someone else changed the claim first.
+    pub async fn correct(
+        conn: &mut AsyncPgConnection,
+        id: ClaimId,
+        seen_version: i32,
+        correction: &ClaimCorrection,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Option<Claim>> {
+        diesel::update(
+            claims::table
+                .filter(claims::id.eq(id))
+                .filter(claims::version.eq(seen_version)),
+        )
+        .set((
+            correction,
+            claims::version.eq(claims::version + 1),
+            claims::updated_at.eq(now),
+        ))
+        .returning(Claim::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+    }
+
     pub async fn by_id(conn: &mut AsyncPgConnection, id: ClaimId) -> QueryResult<Option<Claim>> {
         claims::table
             .find(id)
@@ -406,9 +549,22 @@ impl Claim {
         filter: &ClaimFilter,
     ) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {
         let limit = filter.limit.clamp(1, 200);
-        let mut query = claims::table.select(Claim::as_select()).into_boxed();
+        let mut query = claims::table
+            .select(Claim::as_select())
+            .filter(claims::article_id.eq_any(Claim::live_articles()))
+            .into_boxed();
         if let Some(state) = filter.state {
-            query = query.filter(claims::state.eq(state));
+            // A merged claim is in the state of the claim it was merged into.
+            let primary = diesel::alias!(claims as primary);
+            let primaries_in_state = primary
+                .filter(primary.field(claims::state).eq(state))
+                .select(primary.field(claims::id).nullable());
+            query = query.filter(
+                claims::merged_into
+                    .is_null()
+                    .and(claims::state.eq(state))
+                    .or(claims::merged_into.eq_any(primaries_in_state)),
+            );
         }
         if let Some(category) = filter.category {
             query = query.filter(claims::category.eq(category));

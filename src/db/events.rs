@@ -13,6 +13,11 @@ crate::domain::named_enum! {
         Transition => "transition",
         EvidenceAdded => "evidence_added",
         EvidenceRetracted => "evidence_retracted",
+        ClaimEdited => "claim_edited",
+        ClaimAdded => "claim_added",
+        ClaimMerged => "claim_merged",
+        ClaimUnmerged => "claim_unmerged",
+        ClaimSplit => "claim_split",
     }
 }
 
@@ -23,6 +28,11 @@ impl EventKind {
             EventKind::Transition => "moved it",
             EventKind::EvidenceAdded => "added evidence",
             EventKind::EvidenceRetracted => "retracted evidence",
+            EventKind::ClaimEdited => "corrected the claim",
+            EventKind::ClaimAdded => "added the claim",
+            EventKind::ClaimMerged => "merged it into another claim",
+            EventKind::ClaimUnmerged => "un-merged it",
+            EventKind::ClaimSplit => "split it",
         }
     }
 }
@@ -40,6 +50,21 @@ pub struct NewClaimEvent {
     pub created_at: DateTime<Utc>,
 }
 
+/// An event that changed the claim itself (an edit, a merge, a split, a manual addition):
+/// the field, and its old and new values as text. The hash chain covers them.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = claim_events)]
+pub struct NewClaimChange {
+    pub claim_id: i64,
+    pub actor_id: i64,
+    pub kind: EventKind,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
 /// An event with the name of whoever caused it.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = claim_events)]
@@ -54,10 +79,23 @@ pub struct ClaimEvent {
     pub created_at: DateTime<Utc>,
     #[diesel(select_expression = users::username)]
     pub actor: String,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
 }
 
 impl ClaimEvent {
     pub async fn insert(conn: &mut AsyncPgConnection, new: NewClaimEvent) -> QueryResult<usize> {
+        diesel::insert_into(claim_events::table)
+            .values(new)
+            .execute(conn)
+            .await
+    }
+
+    pub async fn insert_change(
+        conn: &mut AsyncPgConnection,
+        new: NewClaimChange,
+    ) -> QueryResult<usize> {
         diesel::insert_into(claim_events::table)
             .values(new)
             .execute(conn)

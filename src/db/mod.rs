@@ -1,6 +1,7 @@
 //! PostgreSQL through diesel-async: the pool, the embedded migrations, enum mappings, and one
 //! module of queries per table.
 
+pub mod article_events;
 pub mod articles;
 pub mod bootstrap;
 pub mod claims;
@@ -159,6 +160,11 @@ pg_enum!(crate::domain::Stance, schema::sql_types::EvidenceStance);
 pg_enum!(crate::domain::Role, schema::sql_types::UserRole);
 pg_enum!(crate::extract::Category, schema::sql_types::ClaimCategory);
 pg_enum!(events::EventKind, schema::sql_types::EventKind);
+pg_enum!(
+    crate::extract::ClaimantKind,
+    schema::sql_types::ClaimantKind
+);
+pg_enum!(crate::domain::ClaimOrigin, schema::sql_types::ClaimOrigin);
 
 /// Lets a domain id stand where its column's `BIGINT` is compared or found, so queries take
 /// the typed id and a claim id cannot be passed for a user's.

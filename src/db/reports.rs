@@ -41,6 +41,10 @@ pub struct ReportQuery {
     pub decided_from: Option<DateTime<Utc>>,
     /// Exclusive upper bound on `verdict_at` (the day after `decided_to`).
     pub decided_before: Option<DateTime<Utc>>,
+    /// Whether any claim is merged and any article archived: the conditions for them are
+    /// left out of the SQL when there are none, so the common export reads as it always did.
+    pub any_merged: bool,
+    pub any_archived: bool,
 }
 
 /// A filter on claims built from optional parts.
@@ -115,7 +119,19 @@ impl ReportQuery {
                 })?,
             )),
         };
+        let any_merged = diesel::select(diesel::dsl::exists(
+            claims::table.filter(claims::merged_into.is_not_null()),
+        ))
+        .get_result(conn)
+        .await?;
+        let any_archived = diesel::select(diesel::dsl::exists(
+            articles::table.filter(articles::archived_at.is_not_null()),
+        ))
+        .get_result(conn)
+        .await?;
         Ok(ReportQuery {
+            any_merged,
+            any_archived,
             articles: filters.articles.clone(),
             states,
             category,
@@ -128,8 +144,28 @@ impl ReportQuery {
 
     /// The condition these filters put on claims, shared by the batch and summary queries.
     /// Nullable because the date and claimant tests are: a claim without them never matches.
+    ///
+    /// A merged claim is selected by the state of the claim it was merged into, and claims of
+    /// archived articles are never selected.
     fn condition(&self) -> Condition {
-        let mut cond: Condition = Box::new(claims::state.eq_any(self.states.clone()).nullable());
+        let mut cond: Condition = if self.any_merged {
+            let primary = diesel::alias!(claims as primary);
+            let primaries_in_states = primary
+                .filter(primary.field(claims::state).eq_any(self.states.clone()))
+                .select(primary.field(claims::id).nullable());
+            Box::new(
+                claims::merged_into
+                    .is_null()
+                    .and(claims::state.eq_any(self.states.clone()))
+                    .or(claims::merged_into.eq_any(primaries_in_states))
+                    .nullable(),
+            )
+        } else {
+            Box::new(claims::state.eq_any(self.states.clone()).nullable())
+        };
+        if self.any_archived {
+            cond = Box::new(cond.and(claims::article_id.eq_any(Claim::live_articles()).nullable()));
+        }
         if !self.articles.is_empty() {
             cond = Box::new(cond.and(claims::article_id.eq_any(self.articles.clone()).nullable()));
         }
@@ -210,6 +246,19 @@ impl ReportQuery {
             return Ok(Vec::new());
         }
         let claim_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+        // Merged claims report the verdict of the claim they were merged into.
+        let mut primary_ids: Vec<i64> = rows.iter().filter_map(|c| c.merged_into).collect();
+        primary_ids.sort_unstable();
+        primary_ids.dedup();
+        let primaries: HashMap<i64, Claim> = if primary_ids.is_empty() {
+            HashMap::new()
+        } else {
+            Claim::by_ids(conn, &primary_ids)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect()
+        };
 
         let evidence_rows: Vec<EvidenceRow> = if related.evidence {
             evidence::table
@@ -238,6 +287,7 @@ impl ReportQuery {
 
         let mut user_ids: Vec<i64> = rows
             .iter()
+            .chain(primaries.values())
             .flat_map(|c| [c.verdict_by, c.approved_by])
             .chain(
                 verdict_rows
@@ -325,7 +375,15 @@ impl ReportQuery {
                         from: e.from_state.map(|s| s.as_str().to_owned()),
                         to: e.to_state.map(|s| s.as_str().to_owned()),
                         actor: name(e.actor_id),
-                        note: event_note(e.kind, e.note),
+                        note: event_note(
+                            e.kind,
+                            e.note,
+                            describe_change(
+                                e.field.as_deref(),
+                                e.old_value.as_deref(),
+                                e.new_value.as_deref(),
+                            ),
+                        ),
                         at: e.created_at,
                     });
                 }
@@ -357,24 +415,30 @@ impl ReportQuery {
                     published_on: None,
                 }),
             };
-            let state = claim.state;
+            let judged = claim
+                .merged_into
+                .and_then(|p| primaries.get(&p))
+                .unwrap_or(&claim);
+            let state = judged.state;
             out.push(ReportClaim {
                 id: claim.id,
                 article,
+                claimant_kind: claim.claimant.as_ref().and(claim.claimant_kind),
+                merged_into: claim.merged_into,
+                verdict: judged.verdict.map(|v| v.as_str().to_owned()),
+                rating: judged.rating,
+                label: judged.label.clone(),
+                rationale: judged.rationale.clone(),
+                reviewer: judged.verdict_by.map(name),
+                approver: judged.approved_by.map(name),
+                decided_at: judged.verdict_at,
+                approved_at: judged.approved_at,
+                is_draft: state.verdict().is_some(),
+                is_correction: state == ReviewState::Approved && judged.reopen_count > 0,
+                state,
                 text: claim.text,
                 claimant: claim.claimant,
                 category: claim.category,
-                state,
-                verdict: claim.verdict.map(|v| v.as_str().to_owned()),
-                rating: claim.rating,
-                label: claim.label,
-                rationale: claim.rationale,
-                reviewer: claim.verdict_by.map(name),
-                approver: claim.approved_by.map(name),
-                decided_at: claim.verdict_at,
-                approved_at: claim.approved_at,
-                is_draft: state.verdict().is_some(),
-                is_correction: state == ReviewState::Approved && claim.reopen_count > 0,
                 evidence: claim_evidence,
                 events: claim_events,
                 verdicts: claim_verdicts,
@@ -386,7 +450,12 @@ impl ReportQuery {
 }
 
 /// Evidence events carry no states; their kind goes into the note so histories stay readable.
-fn event_note(kind: EventKind, note: Option<String>) -> Option<String> {
+/// A change to the claim itself is described with its field and old and new values.
+fn event_note(kind: EventKind, note: Option<String>, change: Option<String>) -> Option<String> {
+    let note = match (note, change) {
+        (Some(n), Some(c)) => Some(format!("{c}; {n}")),
+        (n, c) => n.or(c),
+    };
     match kind {
         EventKind::Transition => note,
         other => Some(match note {
@@ -394,6 +463,21 @@ fn event_note(kind: EventKind, note: Option<String>) -> Option<String> {
             None => other.to_string(),
         }),
     }
+}
+
+/// "claimant: (none) → Dva Mayora" for an event with a change.
+pub fn describe_change(
+    field: Option<&str>,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Option<String> {
+    field.map(|f| {
+        format!(
+            "{f}: {} → {}",
+            old.unwrap_or("(none)"),
+            new.unwrap_or("(none)")
+        )
+    })
 }
 
 #[derive(Queryable, Selectable)]
@@ -421,6 +505,9 @@ struct EventRow {
     to_state: Option<ReviewState>,
     note: Option<String>,
     created_at: DateTime<Utc>,
+    field: Option<String>,
+    old_value: Option<String>,
+    new_value: Option<String>,
 }
 
 #[cfg(test)]

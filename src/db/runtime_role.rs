@@ -15,7 +15,10 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     ("api_tokens", "SELECT, INSERT, UPDATE"),
     // A successful sign-in removes its counters.
     ("login_throttle", "SELECT, INSERT, UPDATE, DELETE"),
-    ("articles", "SELECT, INSERT"),
+    // Details are edited and articles archived and restored; never deleted.
+    ("articles", "SELECT, INSERT, UPDATE"),
+    // The articles' audit trail: read and append, nothing more.
+    ("article_events", "SELECT, INSERT"),
     ("claims", "SELECT, INSERT, UPDATE"),
     ("evidence", "SELECT, INSERT, UPDATE"),
     // The audit trail: read and append, nothing more.

@@ -2,6 +2,14 @@
 
 pub mod sql_types {
     #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "claim_origin"))]
+    pub struct ClaimOrigin;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "claimant_kind"))]
+    pub struct ClaimantKind;
+
+    #[derive(diesel::query_builder::QueryId, Clone, diesel::sql_types::SqlType)]
     #[diesel(postgres_type(name = "claim_category"))]
     pub struct ClaimCategory;
 
@@ -56,6 +64,24 @@ diesel::table! {
         content_hash -> Bytea,
         imported_by -> Nullable<Int8>,
         created_at -> Timestamptz,
+        archived_at -> Nullable<Timestamptz>,
+        archived_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+
+    article_events (id) {
+        id -> Int8,
+        article_id -> Int8,
+        actor_id -> Int8,
+        kind -> Text,
+        field -> Nullable<Text>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -77,6 +103,9 @@ diesel::table! {
         created_at -> Timestamptz,
         seq -> Int4,
         hash -> Bytea,
+        field -> Nullable<Text>,
+        old_value -> Nullable<Text>,
+        new_value -> Nullable<Text>,
     }
 }
 
@@ -95,6 +124,8 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_full_text_search::Tsvector;
     use super::sql_types::ClaimCategory;
+    use super::sql_types::ClaimOrigin;
+    use super::sql_types::ClaimantKind;
     use super::sql_types::ReviewState;
     use super::sql_types::VerdictKind;
 
@@ -125,6 +156,10 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         verdict_id -> Nullable<Int8>,
+        claimant_kind -> Nullable<ClaimantKind>,
+        normalized_text -> Nullable<Text>,
+        origin -> ClaimOrigin,
+        merged_into -> Nullable<Int8>,
     }
 }
 
@@ -212,6 +247,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(article_events -> articles (article_id));
+diesel::joinable!(article_events -> users (actor_id));
 diesel::joinable!(articles -> users (imported_by));
 diesel::joinable!(claim_events -> claims (claim_id));
 diesel::joinable!(claim_events -> evidence (evidence_id));
@@ -223,6 +260,7 @@ diesel::joinable!(verdicts -> claims (claim_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
+    article_events,
     articles,
     claim_events,
     claim_state_counts,

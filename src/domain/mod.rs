@@ -1,5 +1,6 @@
 //! The rules of claimdesk as plain Rust: roles, review states, verdicts. No database, no HTTP, no clock.
 
+pub mod claims;
 pub mod dates;
 pub mod ids;
 pub mod review;
@@ -9,6 +10,7 @@ pub mod text;
 pub mod urls;
 pub mod verdict;
 
+pub use claims::ClaimOrigin;
 pub use ids::{ArticleId, ClaimId, EvidenceId, UserId};
 pub use review::{
     Actor, ClaimChange, ClaimSnapshot, ReviewState, Transition, TransitionError, TransitionRequest,

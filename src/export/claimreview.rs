@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{ExportError, Phase, ReportClaim, ReportMeta, ReportWriter, claim_page_url, http_url};
+use crate::extract::ClaimantKind;
 
 pub const BEST_RATING: i16 = 5;
 pub const WORST_RATING: i16 = 1;
@@ -111,14 +112,15 @@ impl<'a> Party<'a> {
         }
     }
 
-    /// A claimant is a `Person` unless the name reads like an institution or channel.
-    fn claimant(name: &'a str) -> Self {
+    /// A claimant is a `Person` or an `Organization` as its stored kind says; when the kind
+    /// does not say (unknown, anonymous, a document), a `Person` unless the name reads like
+    /// an institution or channel.
+    fn claimant(name: &'a str, kind: Option<ClaimantKind>) -> Self {
+        let person = kind
+            .and_then(ClaimantKind::is_person)
+            .unwrap_or_else(|| !looks_like_organization(name));
         Self {
-            kind: if looks_like_organization(name) {
-                "Organization"
-            } else {
-                "Person"
-            },
+            kind: if person { "Person" } else { "Organization" },
             name,
             url: None,
         }
@@ -268,7 +270,7 @@ impl ReportWriter for ClaimReviewWriter {
             .filter(|p| !p.trim().is_empty())
             .map(|p| Party::organization(p, None));
         let claim_author = match claim.claimant.as_deref().filter(|c| !c.trim().is_empty()) {
-            Some(name) => Some(Party::claimant(name)),
+            Some(name) => Some(Party::claimant(name, claim.claimant_kind)),
             None => article
                 .publisher
                 .as_deref()

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, de};
 
 pub(crate) use crate::domain::urls::http_url;
 use crate::domain::{ReviewState, Stance};
-use crate::extract::Category;
+use crate::extract::{Category, ClaimantKind};
 
 /// The article a claim was extracted from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +108,10 @@ pub struct ReportClaim {
     pub article: Arc<ReportArticle>,
     pub text: String,
     pub claimant: Option<String>,
+    /// What sort of source the claimant is, when known; decides ClaimReview's author type.
+    pub claimant_kind: Option<ClaimantKind>,
+    /// Merged into this claim: the verdict fields below are that claim's.
+    pub merged_into: Option<i64>,
     pub category: Category,
     pub state: ReviewState,
     /// `verified`, `disputed` or `unverifiable`.

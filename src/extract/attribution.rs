@@ -13,33 +13,45 @@
 //! titles and descriptors dropped; "analysts at X" is X; "documents seen by
 //! the paper" are the documents) and given a kind.
 
-use serde::Serialize;
-
 use super::lexicon::{ORGANIZATIONS, PLACES, PUBLICATIONS, SPEECH_VERBS};
 
-/// What sort of source a claimant is; serialised in snake_case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClaimantKind {
-    Person,
-    Organization,
-    Publication,
-    GovernmentBody,
-    AnonymousSource,
-    Document,
-    Unknown,
+crate::domain::named_enum! {
+    /// What sort of source a claimant is; serialised, stored and parsed in snake_case. The one
+    /// definition the extractor, the database, the API and the claim-edit form share.
+    pub enum ClaimantKind ("claimant kind") {
+        Person => "person",
+        Organization => "organization",
+        Publication => "publication",
+        GovernmentBody => "government_body",
+        AnonymousSource => "anonymous_source",
+        Document => "document",
+        Unknown => "unknown",
+    }
 }
 
 impl ClaimantKind {
-    pub fn as_str(self) -> &'static str {
+    /// The kind in words, for pages and forms.
+    pub fn label(self) -> &'static str {
         match self {
             ClaimantKind::Person => "person",
-            ClaimantKind::Organization => "organization",
+            ClaimantKind::Organization => "organisation",
             ClaimantKind::Publication => "publication",
-            ClaimantKind::GovernmentBody => "government_body",
-            ClaimantKind::AnonymousSource => "anonymous_source",
+            ClaimantKind::GovernmentBody => "government body",
+            ClaimantKind::AnonymousSource => "anonymous source",
             ClaimantKind::Document => "document",
             ClaimantKind::Unknown => "unknown",
+        }
+    }
+
+    /// Whether schema.org should call this claimant a `Person` (else an `Organization`);
+    /// `None` when the kind does not say (anonymous sources, documents, unknown).
+    pub fn is_person(self) -> Option<bool> {
+        match self {
+            ClaimantKind::Person => Some(true),
+            ClaimantKind::Organization
+            | ClaimantKind::Publication
+            | ClaimantKind::GovernmentBody => Some(false),
+            ClaimantKind::AnonymousSource | ClaimantKind::Document | ClaimantKind::Unknown => None,
         }
     }
 }

@@ -208,6 +208,116 @@ fn line_around(text: &str, at: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// A claim from its sentence and what was found in it. The claimant's own name ("the Economic
+/// Times said") is not what the claim is about; a claim with no evidence of its own continues
+/// the topic of the claim before it (`previous`).
+fn build_claim(
+    sent: &str,
+    start: usize,
+    end: usize,
+    score: f32,
+    who: Option<attribution::Claimant>,
+    ents: Vec<Entity>,
+    previous: Option<Category>,
+) -> ExtractedClaim {
+    let topic = match &who {
+        Some(c) if c.name.len() > 3 => {
+            category::categorize_evidence(&sent.replace(c.name.as_str(), " "), &ents)
+        }
+        _ => category::categorize_evidence(sent, &ents),
+    };
+    let category = topic.or(previous).unwrap_or(Category::Other);
+    ExtractedClaim {
+        text: sent.to_string(),
+        start,
+        end,
+        score,
+        category,
+        claimant_kind: who.as_ref().map(|c| c.kind),
+        claimant: who.map(|c| c.name),
+        entities: ents,
+        duplicate_of: None,
+    }
+}
+
+/// A claim a person marked in `text` (byte offsets, on character boundaries, `start < end`):
+/// scored, categorised and attributed by the same code as extracted claims, but kept whatever
+/// its score. The claimant is the one of the sentence the span starts in. `None` when the
+/// offsets do not fit the text.
+pub fn annotate(text: &str, start: usize, end: usize) -> Option<ExtractedClaim> {
+    let sent = text.get(start..end).filter(|s| !s.trim().is_empty())?;
+    let spans = sentences::split(text);
+    let attributed = claimant::attribute(text, &spans);
+    let mut who = None;
+    let mut previous = None;
+    for (sp, (found, _)) in spans.iter().zip(attributed) {
+        if sp.start > start {
+            break;
+        }
+        if sp.end > start {
+            who = found;
+            break;
+        }
+        // The category of the sentence before, for a span with no evidence of its own.
+        if let Some(before) = text.get(sp.start..sp.end) {
+            previous = category::categorize_evidence(before, &[]).or(previous);
+        }
+    }
+    let ents = entities::find(
+        sent,
+        start,
+        &lexicon::FastSet::default(),
+        notclaim::is_title_case(sent),
+    );
+    let score = score::adjust(sent, model_score(sent), evidence(who.is_some(), &ents));
+    Some(build_claim(sent, start, end, score, who, ents, previous))
+}
+
+/// About how long a title made from an article's first sentence may be.
+const DEFAULT_TITLE_CHARS: usize = 80;
+
+/// A title for an article imported without one: its first sentence, cut at a word boundary
+/// near 80 characters with an ellipsis when longer.
+pub fn default_title(text: &str) -> String {
+    let first = sentences::split(text)
+        .into_iter()
+        .filter_map(|sp| text.get(sp.start..sp.end))
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "Untitled article".to_owned());
+    shorten(&first, DEFAULT_TITLE_CHARS)
+}
+
+/// `text` cut to at most about `limit` characters at the last word boundary, with "…".
+fn shorten(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(limit).collect();
+    let at_word = match cut.rfind(char::is_whitespace) {
+        // A single word longer than the limit is cut inside it.
+        Some(space) if space > limit / 2 => &cut[..space],
+        _ => cut.as_str(),
+    };
+    let trimmed = at_word.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c));
+    format!("{trimmed}…")
+}
+
+/// The title an HTML page gives itself: its `<title>`, else its first `<h1>`, whitespace
+/// collapsed and tags removed; `None` when neither has text.
+pub fn html_title(html: &str) -> Option<String> {
+    ["title", "h1"].into_iter().find_map(|tag| {
+        let lower = html.to_ascii_lowercase();
+        let open = lower.find(&format!("<{tag}"))?;
+        let content_start = open + lower[open..].find('>')? + 1;
+        let content_end = content_start + lower[content_start..].find(&format!("</{tag}"))?;
+        let inner = html.get(content_start..content_end)?;
+        let text = html_to_text(inner);
+        let title = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!title.is_empty()).then(|| shorten(&title, 500))
+    })
+}
+
 /// Extracts claims from plain text (no size check). Offsets index `text`.
 pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
     let spans = sentences::split(text);
@@ -268,29 +378,10 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
                 surnames.insert(last.to_string());
             }
         }
-        // The claimant's own name ("the Economic Times said") is not what
-        // the claim is about; a claim with no evidence of its own continues
-        // the topic of the claim before it.
-        let topic = match &who {
-            Some(c) if c.name.len() > 3 => {
-                category::categorize_evidence(&sent.replace(c.name.as_str(), " "), &ents)
-            }
-            _ => category::categorize_evidence(sent, &ents),
-        };
-        let category = topic
-            .or_else(|| claims.last().map(|c: &ExtractedClaim| c.category))
-            .unwrap_or(Category::Other);
-        claims.push(ExtractedClaim {
-            text: sent.to_string(),
-            start: sp.start,
-            end: sp.end,
-            score,
-            category,
-            claimant_kind: who.as_ref().map(|c| c.kind),
-            claimant: who.map(|c| c.name),
-            entities: ents,
-            duplicate_of: None,
-        });
+        let previous = claims.last().map(|c: &ExtractedClaim| c.category);
+        claims.push(build_claim(
+            sent, sp.start, sp.end, score, who, ents, previous,
+        ));
     }
     let texts: Vec<&str> = claims.iter().map(|c| c.text.as_str()).collect();
     let links = dedup::link(&texts, cfg.duplicate_threshold);
@@ -298,4 +389,58 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
         c.duplicate_of = l;
     }
     claims
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    #[test]
+    fn a_default_title_is_the_first_sentence_cut_near_80_characters_on_a_word() {
+        assert_eq!(
+            default_title("Oil output rose.\nIt fell later."),
+            "Oil output rose."
+        );
+        let long = "The finance ministry said on Tuesday that the state lender would extend \
+                    a further loan of 450 million euros to the refinery. Then more.";
+        let title = default_title(long);
+        assert!(title.ends_with('…'), "{title}");
+        assert!(title.chars().count() <= 81, "{title}");
+        assert_eq!(
+            title,
+            "The finance ministry said on Tuesday that the state lender would extend a…"
+        );
+        assert!(long.starts_with(title.trim_end_matches('…')));
+        assert_eq!(default_title("   \n "), "Untitled article");
+        let word = "x".repeat(200);
+        assert_eq!(default_title(&word).chars().count(), 81);
+    }
+
+    #[test]
+    fn an_html_title_comes_from_the_title_element_or_the_first_heading() {
+        assert_eq!(
+            html_title("<html><head><TITLE> Loans &amp;\n debts </TITLE></head></html>"),
+            Some("Loans & debts".into())
+        );
+        assert_eq!(
+            html_title("<body><h1 class=x>Arms <b>deal</b></h1><p>t</p></body>"),
+            Some("Arms deal".into())
+        );
+        assert_eq!(html_title("<title>  </title><p>text</p>"), None);
+        assert_eq!(html_title("plain text"), None);
+    }
+
+    #[test]
+    fn a_marked_span_is_scored_categorised_and_attributed_like_an_extracted_claim() {
+        let text = "Intro line.\nThe ministry said it delivered 12 Su-30 fighters in 2024. Weather was fine.";
+        let start = text.find("The ministry").unwrap_or(0);
+        let end = text.find(" Weather").unwrap_or(0);
+        let claim = annotate(text, start, end).expect("a claim");
+        assert_eq!(claim.text, &text[start..end]);
+        assert_eq!(claim.category, Category::Arms);
+        assert_eq!(claim.claimant_kind, Some(ClaimantKind::GovernmentBody));
+        assert!(claim.score > 0.0 && claim.score <= 1.0);
+        assert!(annotate(text, 3, 2).is_none());
+        assert!(annotate(text, 0, text.len() + 1).is_none());
+    }
 }

@@ -6,20 +6,27 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{parse_id, see_other};
+use super::{form_refusal, parse_id, see_other};
 use crate::auth::CurrentUser;
+use crate::auth::EditorOnly;
 use crate::auth::csrf;
+use crate::auth::csrf::ProtectedForm;
+use crate::db::article_events::ArticleEvent;
 use crate::db::articles::Article;
 use crate::db::claims::Claim;
+use crate::domain::Role;
 use crate::domain::text::optional;
 use crate::domain::urls::is_web_url;
 use crate::domain::{ArticleId, ReviewState};
 use crate::error::AppError;
 use crate::extract::InputFormat;
+use crate::services::articles::{self as article_service, ArticleEdit};
+use crate::services::claims::{self as claim_service, Editor, SpanRequest};
 use crate::services::import::{ArticleInput, import_article as import, parse_date};
 use crate::startup::AppState;
 use crate::views::{
-    ArticlePage, ArticlesPage, ImportFormView, Layout, Segment, SegmentClaim, render_with_status,
+    AddClaimView, ArticleEditView, ArticlePage, ArticlesPage, ImportFormView, Layout, Segment,
+    SegmentClaim, render_with_status,
 };
 
 const LIST_LIMIT: i64 = 200;
@@ -33,6 +40,7 @@ pub async fn list_articles(
         layout: Layout::for_user(&user),
         form: ImportFormView::default(),
         articles: Article::list(&mut conn, LIST_LIMIT).await?,
+        archived: Article::list_archived(&mut conn, LIST_LIMIT).await?,
     })
 }
 
@@ -213,6 +221,7 @@ pub async fn import_article(
                     error: Some(err.to_string()),
                 },
                 articles: Article::list(&mut conn, LIST_LIMIT).await?,
+                archived: Article::list_archived(&mut conn, LIST_LIMIT).await?,
             };
             render_with_status(&page, status)
         }
@@ -277,20 +286,166 @@ pub fn segments(body: &str, claims: &[Claim]) -> Vec<Vec<Segment>> {
     paragraphs
 }
 
+async fn article_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ArticleId,
+) -> Result<ArticlePage, AppError> {
+    let mut conn = state.pool.get().await?;
+    let (article, claims) = Article::with_claims(&mut conn, id).await?;
+    Ok(ArticlePage {
+        layout: Layout::for_user(user),
+        source_link: article.source_url.clone().filter(|u| is_web_url(u)),
+        claim_count: claims.len(),
+        states: ReviewState::ALL,
+        paragraphs: segments(&article.body, &claims),
+        is_editor: user.role.includes(Role::Editor),
+        edit: ArticleEditView::for_article(&article),
+        add_claim: AddClaimView::default(),
+        events: ArticleEvent::for_article(&mut conn, id).await?,
+        article,
+    })
+}
+
 pub async fn show_article(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<ArticlePage, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
+    article_page(&state, &user, id).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ArticleEditForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    publisher: String,
+    #[serde(default)]
+    published: String,
+}
+
+impl TryFrom<&ArticleEditForm> for ArticleEdit {
+    type Error = AppError;
+
+    /// The form sends every field: blank clears the address, publisher and date.
+    fn try_from(form: &ArticleEditForm) -> Result<ArticleEdit, AppError> {
+        Ok(ArticleEdit {
+            title: Some(form.title.clone()),
+            source_url: Some(Some(form.url.clone())),
+            publisher: Some(Some(form.publisher.clone())),
+            published_on: Some(parse_date(Some(&form.published))?),
+        })
+    }
+}
+
+pub async fn edit_article(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<ArticleEditForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: ArticleId = parse_id(&path, "article")?;
+    let ProtectedForm { user, form, .. } = post;
+    let result = async {
+        let edit = ArticleEdit::try_from(&form)?;
+        let mut conn = state.pool.get().await?;
+        article_service::edit(&mut conn, id, user.id, &edit, chrono::Utc::now()).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/articles/{id}"))),
+        Err(err) => {
+            let Some(status) = form_refusal(&err) else {
+                return Err(err);
+            };
+            let mut page = article_page(&state, &user, id).await?;
+            page.edit = ArticleEditView {
+                title: form.title,
+                url: form.url,
+                publisher: form.publisher,
+                published: form.published,
+                error: Some(err.to_string()),
+            };
+            render_with_status(&page, status)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddClaimForm {
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn add_claim(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<AddClaimForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: ArticleId = parse_id(&path, "article")?;
+    let ProtectedForm { user, form, .. } = post;
+    let result = async {
+        if form.text.trim().is_empty() {
+            return Err(AppError::Validation(
+                "paste the sentence from the article, or select it in the text".into(),
+            ));
+        }
+        let request = SpanRequest::Text(form.text.clone());
+        let who = Editor {
+            id: user.id,
+            role: user.role,
+        };
+        let mut conn = state.pool.get().await?;
+        claim_service::add_manual(&mut conn, id, &request, who, chrono::Utc::now()).await
+    }
+    .await;
+    match result {
+        Ok(claim) => Ok(see_other(&format!("/claims/{}", claim.id))),
+        Err(err) => {
+            let Some(status) = form_refusal(&err) else {
+                return Err(err);
+            };
+            let mut page = article_page(&state, &user, id).await?;
+            page.add_claim = AddClaimView {
+                text: form.text,
+                error: Some(err.to_string()),
+            };
+            render_with_status(&page, status)
+        }
+    }
+}
+
+/// The archive and restore buttons send nothing but their token.
+#[derive(Debug, Deserialize)]
+pub struct EmptyForm {}
+
+pub async fn archive_article(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<EmptyForm, EditorOnly>,
+) -> Result<HttpResponse, AppError> {
+    set_archived(state, path, post.user, true).await
+}
+
+pub async fn restore_article(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<EmptyForm, EditorOnly>,
+) -> Result<HttpResponse, AppError> {
+    set_archived(state, path, post.user, false).await
+}
+
+async fn set_archived(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    user: CurrentUser,
+    archive: bool,
+) -> Result<HttpResponse, AppError> {
+    let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    let (article, claims) = Article::with_claims(&mut conn, id).await?;
-    Ok(ArticlePage {
-        layout: Layout::for_user(&user),
-        source_link: article.source_url.clone().filter(|u| is_web_url(u)),
-        claim_count: claims.len(),
-        states: ReviewState::ALL,
-        paragraphs: segments(&article.body, &claims),
-        article,
-    })
+    article_service::set_archived(&mut conn, id, user.id, archive, chrono::Utc::now()).await?;
+    Ok(see_other(&format!("/articles/{id}")))
 }

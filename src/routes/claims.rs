@@ -1,7 +1,7 @@
 //! The claim page and its forms: transitions, evidence, retractions.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError, web};
+use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
@@ -14,16 +14,17 @@ use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
 use crate::db::verdicts::{NamedVerdict, VerdictRow};
+use crate::domain::claims::may_edit;
 use crate::domain::review::{self, MoveRequest, TransitionRequest};
 use crate::domain::verdict::{public_name, step_name};
-use crate::domain::{ArticleId, ClaimId, EvidenceId, Rating, ReviewState, UserId, Verdict};
+use crate::domain::{ArticleId, ClaimId, EvidenceId, Rating, ReviewState, Role, UserId, Verdict};
 use crate::error::AppError;
 use crate::export::ReportCorrection;
 use crate::services::{evidence, review as review_service};
 use crate::startup::AppState;
 use crate::views::{
-    ClaimPage, EntityView, KeptValues, Layout, MoveView, ScaleStep, VerdictVersionView,
-    render_with_status,
+    ClaimEditView, ClaimPage, EntityView, KeptValues, Layout, MoveView, ScaleStep,
+    VerdictVersionView, render_with_status,
 };
 
 /// How many similar claims from other articles the page lists, and how similar (pg_trgm) they
@@ -210,7 +211,7 @@ fn latest_move(events: &[ClaimEvent]) -> Option<String> {
     ))
 }
 
-async fn claim_page(
+pub(crate) async fn claim_page(
     conn: &mut AsyncPgConnection,
     user: &CurrentUser,
     id: ClaimId,
@@ -280,6 +281,10 @@ async fn claim_page(
         .await?,
         events: ClaimEvent::for_claim(conn, id).await?,
         verdicts: verdict_versions(versions),
+        edit: ClaimEditView::for_claim(
+            &claim,
+            may_edit(user.role.includes(Role::Editor), claim.assignee_id, user.id),
+        ),
         claim,
     })
 }
@@ -334,16 +339,9 @@ async fn refused(
     place: &str,
     kept: KeptValues,
 ) -> Result<HttpResponse, AppError> {
-    let status = err.status_code();
-    if !matches!(
-        status,
-        StatusCode::CONFLICT
-            | StatusCode::UNPROCESSABLE_ENTITY
-            | StatusCode::FORBIDDEN
-            | StatusCode::BAD_REQUEST
-    ) {
+    let Some(status) = super::form_refusal(&err) else {
         return Err(err);
-    }
+    };
     let stale = status == StatusCode::CONFLICT;
     let place = if stale { "" } else { place };
     let mut conn = state.pool.get().await?;

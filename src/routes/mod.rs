@@ -5,6 +5,7 @@ pub mod admin;
 pub mod api;
 pub mod articles;
 pub mod auth;
+pub mod claim_edits;
 pub mod claims;
 pub mod error_pages;
 pub mod health;
@@ -75,6 +76,15 @@ impl Routes<'_> {
     {
         self.add(Method::POST, path, handler);
     }
+
+    fn patch<F, Args>(&mut self, path: &'static str, handler: F)
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::PATCH, path, handler);
+    }
 }
 
 /// Every route of the app. Adding one here without adding it to the authorisation test's
@@ -84,6 +94,7 @@ fn register(r: &mut Routes<'_>) {
     r.get("/readyz", health::readyz);
     r.get("/static/claimdesk.css", statics::stylesheet);
     r.get("/static/claimdesk.js", statics::script);
+    r.get("/static/select-claim.js", statics::select_claim_script);
 
     r.get("/login", auth::login_form);
     r.post("/login", auth::login);
@@ -93,10 +104,18 @@ fn register(r: &mut Routes<'_>) {
     r.get("/articles", articles::list_articles);
     r.post("/articles", articles::import_article);
     r.get("/articles/{id}", articles::show_article);
+    r.post("/articles/{id}/edit", articles::edit_article);
+    r.post("/articles/{id}/claims", articles::add_claim);
+    r.post("/articles/{id}/archive", articles::archive_article);
+    r.post("/articles/{id}/restore", articles::restore_article);
     r.get("/claims/{id}", claims::show_claim);
     r.post("/claims/{id}", claims::post_claim_page);
     r.post("/claims/{id}/transition", claims::transition_claim);
     r.post("/claims/{id}/evidence", claims::add_evidence);
+    r.post("/claims/{id}/edit", claim_edits::edit_claim);
+    r.post("/claims/{id}/merge", claim_edits::merge_claim);
+    r.post("/claims/{id}/unmerge", claim_edits::unmerge_claim);
+    r.post("/claims/{id}/split", claim_edits::split_claim);
     r.post(
         "/claims/{id}/evidence/{evidence_id}/retract",
         claims::retract_evidence,
@@ -118,8 +137,22 @@ fn register(r: &mut Routes<'_>) {
     r.get("/api/v1/articles", api::articles::list_articles);
     r.post("/api/v1/articles", api::articles::create_article);
     r.get("/api/v1/articles/{id}", api::articles::get_article);
+    r.patch("/api/v1/articles/{id}", api::articles::edit_article);
+    r.post("/api/v1/articles/{id}/claims", api::articles::add_claim);
+    r.post(
+        "/api/v1/articles/{id}/archive",
+        api::articles::archive_article,
+    );
+    r.post(
+        "/api/v1/articles/{id}/restore",
+        api::articles::restore_article,
+    );
     r.get("/api/v1/claims", api::claims::list_claims);
     r.get("/api/v1/claims/{id}", api::claims::get_claim);
+    r.patch("/api/v1/claims/{id}", api::claims::edit_claim);
+    r.post("/api/v1/claims/{id}/merge", api::claims::merge_claim);
+    r.post("/api/v1/claims/{id}/unmerge", api::claims::unmerge_claim);
+    r.post("/api/v1/claims/{id}/split", api::claims::split_claim);
     r.post(
         "/api/v1/claims/{id}/transitions",
         api::claims::transition_claim,
@@ -181,6 +214,22 @@ pub fn table() -> Vec<(Method, &'static str)> {
 
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound("page"))
+}
+
+/// The status a refused form is shown again with, next to what was typed (the person's
+/// mistake: 400, 403, 409, 422); `None` when the error gets an error page instead.
+pub fn form_refusal(err: &AppError) -> Option<actix_web::http::StatusCode> {
+    use actix_web::ResponseError;
+    use actix_web::http::StatusCode;
+    let status = err.status_code();
+    matches!(
+        status,
+        StatusCode::CONFLICT
+            | StatusCode::UNPROCESSABLE_ENTITY
+            | StatusCode::FORBIDDEN
+            | StatusCode::BAD_REQUEST
+    )
+    .then_some(status)
 }
 
 /// 303 See Other: where a successful form POST sends the browser.

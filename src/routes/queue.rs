@@ -87,10 +87,21 @@ pub async fn show_queue(
     let (claims, next) = Claim::list(&mut conn, &filter).await?;
     let mut counts = Claim::counts_by_state(&mut conn).await?;
     counts.sort_by_key(|(s, _)| ReviewState::ALL.iter().position(|x| x == s));
+    // Merged claims follow the claim they were merged into: show its state.
+    let mut primary_ids: Vec<i64> = claims.iter().filter_map(|c| c.merged_into).collect();
+    primary_ids.sort_unstable();
+    primary_ids.dedup();
+    let primaries = Claim::by_ids(&mut conn, &primary_ids).await?;
     let rows = ClaimWithNames::load(&mut conn, claims)
         .await?
         .into_iter()
         .map(QueueRow::from)
+        .map(|mut row| {
+            if let Some(primary) = primaries.iter().find(|p| Some(p.id) == row.merged_into) {
+                row.state = primary.state;
+            }
+            row
+        })
         .collect();
     Ok(QueuePage {
         layout: Layout::for_user(&user),

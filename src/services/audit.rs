@@ -33,19 +33,32 @@ pub struct ChainedEvent {
     pub created_at: DateTime<Utc>,
     pub note: Option<String>,
     pub hash: Vec<u8>,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
 }
 
 impl ChainedEvent {
-    /// The canonical content the hash covers (the same lines the migration's
-    /// `claim_event_content` writes).
+    /// The canonical content the hash covers (the same lines the migrations'
+    /// `claim_event_content` and `claim_event_change` write): a change to the claim itself
+    /// adds its field and old and new values after the note, so older events hash as before.
     pub fn canonical(&self) -> Vec<u8> {
         let opt = |v: Option<String>| v.unwrap_or_default();
-        let note = match &self.note {
+        let counted = |v: &Option<String>| match v {
             None => "-".to_owned(),
             Some(text) => format!("{}:{text}", text.len()),
         };
+        let note = counted(&self.note);
+        let change = match &self.field {
+            None => String::new(),
+            Some(field) => format!(
+                "\nfield={field}\nold={}\nnew={}",
+                counted(&self.old_value),
+                counted(&self.new_value)
+            ),
+        };
         format!(
-            "claimdesk-event/1\nseq={}\nid={}\nclaim={}\nactor={}\nkind={}\nfrom={}\nto={}\nevidence={}\nat={}\nnote={note}",
+            "claimdesk-event/1\nseq={}\nid={}\nclaim={}\nactor={}\nkind={}\nfrom={}\nto={}\nevidence={}\nat={}\nnote={note}{change}",
             self.seq,
             self.id,
             self.claim_id,
@@ -181,6 +194,9 @@ mod tests {
             created_at: DateTime::from_timestamp_micros(1_764_500_000_123_456).unwrap_or_default(),
             note: note.map(str::to_owned),
             hash: Vec::new(),
+            field: None,
+            old_value: None,
+            new_value: None,
         }
     }
 
@@ -196,6 +212,20 @@ mod tests {
             String::from_utf8(event(1, None).canonical())
                 .unwrap_or_default()
                 .ends_with("note=-")
+        );
+    }
+
+    #[test]
+    fn a_change_adds_its_field_and_counted_values_after_the_note() {
+        let mut edit = event(2, None);
+        edit.kind = EventKind::ClaimEdited;
+        edit.field = Some("claimant".into());
+        edit.old_value = None;
+        edit.new_value = Some("Dva Mayora".into());
+        let text = String::from_utf8(edit.canonical()).unwrap_or_default();
+        assert!(
+            text.ends_with("note=-\nfield=claimant\nold=-\nnew=10:Dva Mayora"),
+            "{text}"
         );
     }
 

@@ -41,20 +41,6 @@ pub fn parse_date(text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     }
 }
 
-/// A title for an article that came without one: its first line, shortened.
-fn title_from_body(body: &str) -> String {
-    let first = body
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("Untitled article");
-    let mut title: String = first.chars().take(120).collect();
-    if first.chars().count() > 120 {
-        title.push('…');
-    }
-    title
-}
-
 /// Extracts and stores an article. Extraction runs on a blocking thread: it is CPU work.
 pub async fn import_article(
     conn: &mut diesel_async::AsyncPgConnection,
@@ -83,10 +69,20 @@ pub async fn import_article(
     if body.starts_with("\u{feff}".as_bytes()) {
         body.drain(..3);
     }
-    let document =
-        actix_web::web::block(move || extract::extract_bytes(&body, format, &config)).await??;
+    // An article without a title takes its page's own (`<title>`, else the first heading),
+    // else its first sentence cut near 80 characters.
+    let (document, page_title) = actix_web::web::block(move || {
+        let page_title = match format {
+            InputFormat::Html => std::str::from_utf8(&body)
+                .ok()
+                .and_then(extract::html_title),
+            _ => None,
+        };
+        extract::extract_bytes(&body, format, &config).map(|d| (d, page_title))
+    })
+    .await??;
     let title = match title.trim() {
-        "" => title_from_body(&document.text),
+        "" => page_title.unwrap_or_else(|| extract::default_title(&document.text)),
         t => t.to_owned(),
     };
     if title.chars().count() > MAX_TITLE_CHARS {

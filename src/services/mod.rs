@@ -3,7 +3,9 @@
 //! of them and only parse, authorise and render around it.
 
 pub mod accounts;
+pub mod articles;
 pub mod audit;
+pub mod claims;
 pub mod evidence;
 pub mod import;
 pub mod matching;

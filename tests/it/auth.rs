@@ -29,6 +29,7 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/readyz"), Open),
         (("GET", "/static/claimdesk.css"), Open),
         (("GET", "/static/claimdesk.js"), Open),
+        (("GET", "/static/select-claim.js"), Open),
         (("GET", "/login"), Open),
         (("POST", "/login"), Open),
         (("POST", "/logout"), reviewer),
@@ -36,10 +37,18 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/articles"), reviewer),
         (("POST", "/articles"), reviewer),
         (("GET", "/articles/{id}"), reviewer),
+        (("POST", "/articles/{id}/edit"), reviewer),
+        (("POST", "/articles/{id}/claims"), reviewer),
+        (("POST", "/articles/{id}/archive"), Needs(Role::Editor)),
+        (("POST", "/articles/{id}/restore"), Needs(Role::Editor)),
         (("GET", "/claims/{id}"), reviewer),
         (("POST", "/claims/{id}"), reviewer),
         (("POST", "/claims/{id}/transition"), reviewer),
         (("POST", "/claims/{id}/evidence"), reviewer),
+        (("POST", "/claims/{id}/edit"), reviewer),
+        (("POST", "/claims/{id}/merge"), reviewer),
+        (("POST", "/claims/{id}/unmerge"), reviewer),
+        (("POST", "/claims/{id}/split"), reviewer),
         (
             ("POST", "/claims/{id}/evidence/{evidence_id}/retract"),
             reviewer,
@@ -59,8 +68,22 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/api/v1/articles"), reviewer),
         (("POST", "/api/v1/articles"), reviewer),
         (("GET", "/api/v1/articles/{id}"), reviewer),
+        (("PATCH", "/api/v1/articles/{id}"), reviewer),
+        (("POST", "/api/v1/articles/{id}/claims"), reviewer),
+        (
+            ("POST", "/api/v1/articles/{id}/archive"),
+            Needs(Role::Editor),
+        ),
+        (
+            ("POST", "/api/v1/articles/{id}/restore"),
+            Needs(Role::Editor),
+        ),
         (("GET", "/api/v1/claims"), reviewer),
         (("GET", "/api/v1/claims/{id}"), reviewer),
+        (("PATCH", "/api/v1/claims/{id}"), reviewer),
+        (("POST", "/api/v1/claims/{id}/merge"), reviewer),
+        (("POST", "/api/v1/claims/{id}/unmerge"), reviewer),
+        (("POST", "/api/v1/claims/{id}/split"), reviewer),
         (("POST", "/api/v1/claims/{id}/transitions"), reviewer),
         (("POST", "/api/v1/claims/{id}/evidence"), reviewer),
         (
@@ -151,13 +174,14 @@ async fn every_route_answers_each_role_as_the_table_says() {
             let is_api = path.starts_with("/api/");
             let mut req = match method {
                 "GET" => browser.client.get(app.url(&url)),
+                "PATCH" => browser.client.patch(app.url(&url)),
                 _ => browser.client.post(app.url(&url)),
             };
             if is_api {
                 if let Some(t) = token {
                     req = req.bearer_auth(t);
                 }
-                if method == "POST" {
+                if method != "GET" {
                     req = req.json(&json!({}));
                 }
             } else if method == "POST" {
@@ -487,6 +511,8 @@ async fn script_in_any_text_renders_inert() {
                 score: 0.99,
                 entities: json!([{"kind": "person", "text": "<b>bold</b>", "start": 0, "end": 3}]),
                 duplicate_of: None,
+                claimant_kind: Some(claimdesk::extract::ClaimantKind::Person),
+                origin: claimdesk::domain::ClaimOrigin::Manual,
             })
             .returning(claimdesk::db::claims::Claim::as_returning())
             .get_result(&mut conn)

@@ -10,7 +10,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::helpers::{PASSWORD, TestApp};
 
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     port: u16,
     profile: std::path::PathBuf,
@@ -32,7 +32,7 @@ fn find(program: &str) -> Option<std::path::PathBuf> {
     })
 }
 
-async fn start_driver() -> Option<Driver> {
+pub(crate) async fn start_driver() -> Option<Driver> {
     let (Some(driver), Some(_)) = (find("chromedriver"), find("chromium")) else {
         assert!(
             std::env::var("CLAIMDESK_REQUIRE_BROWSER").is_err(),
@@ -67,7 +67,7 @@ async fn start_driver() -> Option<Driver> {
     panic!("chromedriver did not start");
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     // Both rustls back ends are linked into the tests; pick one for the WebDriver connection.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut caps = serde_json::Map::new();
@@ -88,7 +88,7 @@ async fn browser(driver: &Driver) -> Client {
         .expect("a Chromium session")
 }
 
-async fn sign_in(c: &Client, base: &str, username: &str) {
+pub(crate) async fn sign_in(c: &Client, base: &str, username: &str) {
     c.goto(&format!("{base}/login")).await.expect("login page");
     c.find(Locator::Id("username"))
         .await

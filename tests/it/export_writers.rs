@@ -78,6 +78,8 @@ fn claim(
         article: Arc::clone(article),
         text: text.into(),
         claimant: claimant.map(Into::into),
+        claimant_kind: None,
+        merged_into: None,
         category: Category::Energy,
         state: state.parse().expect("a state"),
         verdict: verdict.map(Into::into),

@@ -310,6 +310,39 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
     .expect("export");
     assert_eq!(res.status(), 200);
     assert!(res.text().await.expect("csv").contains("False"));
+    // Corrections: the claimant's kind (a claim event with old and new values), the article's
+    // title, and an archive and restore (article events).
+    let article_id = article["id"].as_i64().expect("article id");
+    for (method, path, body) in [
+        (
+            reqwest::Method::PATCH,
+            format!("/api/v1/claims/{id}"),
+            serde_json::json!({"version": version, "claimant": "Dva Mayora", "claimant_kind": "publication"}),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/api/v1/articles/{article_id}"),
+            serde_json::json!({"title": "Seed, corrected"}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/articles/{article_id}/archive"),
+            serde_json::Value::Null,
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/articles/{article_id}/restore"),
+            serde_json::Value::Null,
+        ),
+    ] {
+        let res = call(method, &path, editor, body).await.expect("correction");
+        assert_eq!(
+            res.status(),
+            200,
+            "{path}: {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
     // Known fact-checks: an import (and its re-import, an update) and a claim's matches, which
     // store the claim's embedding.
     for _ in 0..2 {
@@ -364,7 +397,7 @@ async fn audit_verify_recomputes_every_chain_and_names_the_first_broken_link() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("audit trail intact: 7 events on 1 claims"),
+        stdout.contains("audit trail intact: 9 events on 1 claims"),
         "{stdout}"
     );
 
@@ -503,6 +536,10 @@ async fn the_runtime_role_can_run_everything_but_cannot_rewrite_the_audit_trail(
         "DROP TRIGGER claim_events_link ON claim_events".to_owned(),
         "DROP TABLE claim_events".to_owned(),
         "DELETE FROM claims".to_owned(),
+        "UPDATE article_events SET kind = 'restored'".to_owned(),
+        "DELETE FROM article_events".to_owned(),
+        "TRUNCATE article_events".to_owned(),
+        "DELETE FROM articles".to_owned(),
         "CREATE TABLE scratch (id int)".to_owned(),
         // Verdict versions: appended, approved once, never rewritten or removed.
         format!("UPDATE verdicts SET label = 'x' WHERE claim_id = {claim}"),
@@ -711,5 +748,5 @@ async fn a_dump_restores_into_a_new_database_with_every_row_and_an_intact_audit_
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 7 events"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 9 events"));
 }

@@ -5,13 +5,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::claims::{ClaimJson, claims_json};
-use crate::auth::CurrentUser;
+use super::claims::{ClaimJson, claim_json, claims_json};
+use crate::auth::{CurrentUser, RequireEditor};
 use crate::db::articles::{Article, ArticleSummary};
 use crate::domain::ArticleId;
 use crate::domain::text::optional;
 use crate::error::AppError;
 use crate::routes::parse_id;
+use crate::services::articles::{self as article_service, ArticleEdit};
+use crate::services::claims::{self as claim_service, Editor, SpanRequest};
 use crate::services::import::{ArticleInput, import_article, parse_date};
 use crate::startup::AppState;
 
@@ -23,6 +25,8 @@ pub struct ArticleJson {
     publisher: Option<String>,
     published_at: Option<NaiveDate>,
     created_at: DateTime<Utc>,
+    /// When it was archived (hidden from the queue, lists and exports), or null.
+    archived_at: Option<DateTime<Utc>>,
     /// Present on single-article responses.
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<String>,
@@ -39,6 +43,7 @@ impl From<ArticleSummary> for ArticleJson {
             publisher: a.publisher,
             published_at: a.published_on,
             created_at: a.created_at,
+            archived_at: a.archived_at,
             body: None,
             claims: None,
         }
@@ -54,6 +59,7 @@ impl ArticleJson {
             publisher: a.publisher,
             published_at: a.published_on,
             created_at: a.created_at,
+            archived_at: a.archived_at,
             body: Some(a.body),
             claims: Some(claims),
         }
@@ -127,7 +133,139 @@ pub async fn get_article(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    let (article, claims) = Article::with_claims(&mut conn, id).await?;
-    let claims = claims_json(&mut conn, claims).await?;
-    Ok(HttpResponse::Ok().json(ArticleJson::full(article, claims)))
+    Ok(HttpResponse::Ok().json(article_json(&mut conn, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewClaimJson {
+    /// The sentence as it appears in the article (line breaks and spacing may differ) …
+    text: Option<String>,
+    /// … or its byte offsets into the article body (on character boundaries).
+    start: Option<usize>,
+    end: Option<usize>,
+}
+
+impl TryFrom<NewClaimJson> for SpanRequest {
+    type Error = AppError;
+
+    fn try_from(b: NewClaimJson) -> Result<SpanRequest, AppError> {
+        match (b.text, b.start, b.end) {
+            (Some(text), None, None) => Ok(SpanRequest::Text(text)),
+            (None, Some(start), Some(end)) => Ok(SpanRequest::Offsets { start, end }),
+            _ => Err(AppError::Validation(
+                "send either {\"text\"} or {\"start\", \"end\"}".into(),
+            )),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/articles/{id}/claims", tag = "articles", params(("id" = i64, Path)), request_body = NewClaimJson,
+    responses((status = 201, body = ClaimJson, description = "Added with origin manual, scored and categorised by the extractor"),
+              (status = 409, body = super::ErrorJson, description = "That span is already a claim"),
+              (status = 422, body = super::ErrorJson, description = "The text is not in the article, or the offsets do not fit it")))]
+pub async fn add_claim(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<NewClaimJson>,
+) -> Result<HttpResponse, AppError> {
+    let id: ArticleId = parse_id(&path, "article")?;
+    let request = SpanRequest::try_from(body.into_inner())?;
+    let who = Editor {
+        id: user.id,
+        role: user.role,
+    };
+    let mut conn = state.pool.get().await?;
+    let claim = claim_service::add_manual(&mut conn, id, &request, who, Utc::now()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/claims/{}", claim.id)))
+        .json(claim_json(&mut conn, claim).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ArticleEditJson {
+    title: Option<String>,
+    /// http(s); null or "" clears it.
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    publisher: Option<Option<String>>,
+    /// YYYY-MM-DD; null or "" clears it.
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    published_at: Option<Option<String>>,
+}
+
+impl TryFrom<ArticleEditJson> for ArticleEdit {
+    type Error = AppError;
+
+    fn try_from(b: ArticleEditJson) -> Result<ArticleEdit, AppError> {
+        Ok(ArticleEdit {
+            title: b.title,
+            source_url: b.url,
+            publisher: b.publisher,
+            published_on: b
+                .published_at
+                .map(|d| parse_date(d.as_deref()))
+                .transpose()?,
+        })
+    }
+}
+
+async fn article_json(
+    conn: &mut diesel_async::AsyncPgConnection,
+    id: ArticleId,
+) -> Result<ArticleJson, AppError> {
+    let (article, claims) = Article::with_claims(conn, id).await?;
+    let claims = claims_json(conn, claims).await?;
+    Ok(ArticleJson::full(article, claims))
+}
+
+#[utoipa::path(patch, path = "/api/v1/articles/{id}", tag = "articles", params(("id" = i64, Path)), request_body = ArticleEditJson,
+    responses((status = 200, body = ArticleJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
+pub async fn edit_article(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<ArticleEditJson>,
+) -> Result<HttpResponse, AppError> {
+    let id: ArticleId = parse_id(&path, "article")?;
+    let edit = ArticleEdit::try_from(body.into_inner())?;
+    let mut conn = state.pool.get().await?;
+    article_service::edit(&mut conn, id, user.id, &edit, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(article_json(&mut conn, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/articles/{id}/archive", tag = "articles", params(("id" = i64, Path)),
+    responses((status = 200, body = ArticleJson), (status = 403, body = super::ErrorJson, description = "Editors only"), (status = 422, body = super::ErrorJson, description = "Already archived")))]
+pub async fn archive_article(
+    state: web::Data<AppState>,
+    user: RequireEditor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    set_archived(state, user, path, true).await
+}
+
+#[utoipa::path(post, path = "/api/v1/articles/{id}/restore", tag = "articles", params(("id" = i64, Path)),
+    responses((status = 200, body = ArticleJson), (status = 403, body = super::ErrorJson, description = "Editors only"), (status = 422, body = super::ErrorJson, description = "Not archived")))]
+pub async fn restore_article(
+    state: web::Data<AppState>,
+    user: RequireEditor,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    set_archived(state, user, path, false).await
+}
+
+async fn set_archived(
+    state: web::Data<AppState>,
+    RequireEditor(user): RequireEditor,
+    path: web::Path<String>,
+    archive: bool,
+) -> Result<HttpResponse, AppError> {
+    let id: ArticleId = parse_id(&path, "article")?;
+    let mut conn = state.pool.get().await?;
+    article_service::set_archived(&mut conn, id, user.id, archive, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(article_json(&mut conn, id).await?))
 }

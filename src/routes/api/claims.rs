@@ -14,12 +14,15 @@ use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, EvidenceWithAuthor, NewEvidence, retraction_reason};
 use crate::db::users::User;
 use crate::db::verdicts::{NamedVerdict, VerdictRow};
+use crate::domain::ClaimOrigin;
+use crate::domain::claims::ClaimEdit;
 use crate::domain::review::{MoveRequest, TransitionRequest};
 use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
 use crate::error::AppError;
-use crate::extract::Category;
+use crate::extract::{Category, ClaimantKind};
 use crate::routes::parse_id;
-use crate::services::{evidence, review};
+use crate::services::claims::Editor;
+use crate::services::{claims as claim_service, evidence, review};
 use crate::startup::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -83,6 +86,17 @@ pub struct ClaimJson {
     #[schema(value_type = String)]
     category: Category,
     claimant: Option<String>,
+    /// person, organization, publication, government_body, anonymous_source, document or
+    /// unknown; null when there is no claimant.
+    #[schema(value_type = Option<String>)]
+    claimant_kind: Option<ClaimantKind>,
+    /// A reviewer's wording for publication; `text` stays the article's own words.
+    normalized_text: Option<String>,
+    /// extracted or manual.
+    origin: ClaimOrigin,
+    /// The claim this one was merged into (it follows that claim's verdict in the queue and
+    /// reports), or null.
+    merged_into: Option<i64>,
     score: f32,
     #[schema(value_type = Vec<Object>)]
     entities: serde_json::Value,
@@ -164,6 +178,10 @@ pub async fn claims_json(
             end: c.span_end,
             category: c.category,
             claimant: c.claimant,
+            claimant_kind: c.claimant_kind,
+            normalized_text: c.normalized_text,
+            origin: c.origin,
+            merged_into: c.merged_into,
             score: c.score,
             entities: c.entities,
             state: c.state,
@@ -181,7 +199,7 @@ pub async fn claims_json(
         .collect())
 }
 
-async fn claim_json(conn: &mut AsyncPgConnection, claim: Claim) -> Result<ClaimJson, AppError> {
+pub async fn claim_json(conn: &mut AsyncPgConnection, claim: Claim) -> Result<ClaimJson, AppError> {
     claims_json(conn, vec![claim])
         .await?
         .pop()
@@ -394,6 +412,11 @@ pub struct EventJson {
     note: Option<String>,
     evidence_id: Option<i64>,
     at: DateTime<Utc>,
+    /// For corrections (claim_edited, claim_added, claim_merged, claim_unmerged,
+    /// claim_split): the field changed and its old and new values as text.
+    field: Option<String>,
+    old: Option<String>,
+    new: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -423,7 +446,148 @@ pub async fn list_events(
             note: e.note,
             evidence_id: e.evidence_id,
             at: e.created_at,
+            field: e.field,
+            old: e.old_value,
+            new: e.new_value,
         })
         .collect();
     Ok(HttpResponse::Ok().json(EventList { events }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ClaimEditJson {
+    /// The version you saw; a stale one is refused with 409.
+    version: i32,
+    #[schema(value_type = Option<String>)]
+    category: Option<Category>,
+    /// null or "" clears the claimant (and its kind).
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    claimant: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    claimant_kind: Option<Option<ClaimantKind>>,
+    /// null or "" clears it.
+    #[serde(default, deserialize_with = "super::present")]
+    #[schema(value_type = Option<String>)]
+    normalized_text: Option<Option<String>>,
+}
+
+impl From<ClaimEditJson> for (i32, ClaimEdit) {
+    fn from(b: ClaimEditJson) -> (i32, ClaimEdit) {
+        (
+            b.version,
+            ClaimEdit {
+                category: b.category,
+                claimant: b.claimant,
+                claimant_kind: b.claimant_kind,
+                normalized_text: b.normalized_text,
+            },
+        )
+    }
+}
+
+fn editor(user: &CurrentUser) -> Editor {
+    Editor {
+        id: user.id,
+        role: user.role,
+    }
+}
+
+#[utoipa::path(patch, path = "/api/v1/claims/{id}", tag = "claims", params(("id" = i64, Path)), request_body = ClaimEditJson,
+    responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson, description = "Not the assigned reviewer nor an editor"),
+              (status = 409, body = super::ErrorJson, description = "Stale version"), (status = 422, body = super::ErrorJson)))]
+pub async fn edit_claim(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<ClaimEditJson>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let (version, edit) = body.into_inner().into();
+    let mut conn = state.pool.get().await?;
+    let claim =
+        claim_service::edit(&mut conn, id, version, editor(&user), &edit, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MergeJson {
+    /// The claim this one is the same as (merging into a merged claim merges into its primary).
+    into: i64,
+    version: i32,
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/merge", tag = "claims", params(("id" = i64, Path)), request_body = MergeJson,
+    responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
+pub async fn merge_claim(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<MergeJson>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let MergeJson { into, version } = body.into_inner();
+    let mut conn = state.pool.get().await?;
+    let claim = claim_service::merge(
+        &mut conn,
+        id,
+        version,
+        ClaimId(into),
+        editor(&user),
+        Utc::now(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VersionJson {
+    version: i32,
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/unmerge", tag = "claims", params(("id" = i64, Path)), request_body = VersionJson,
+    responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
+pub async fn unmerge_claim(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<VersionJson>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let version = body.into_inner().version;
+    let mut conn = state.pool.get().await?;
+    let claim = claim_service::unmerge(&mut conn, id, version, editor(&user), Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SplitJson {
+    /// A byte offset into the article body, strictly inside the claim's span: the claim keeps
+    /// the text before it, a new claim gets the text from it on.
+    at: usize,
+    version: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SplitResultJson {
+    /// The claim as narrowed, then the new one.
+    claims: Vec<ClaimJson>,
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/{id}/split", tag = "claims", params(("id" = i64, Path)), request_body = SplitJson,
+    responses((status = 201, body = SplitResultJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
+pub async fn split_claim(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<SplitJson>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let SplitJson { at, version } = body.into_inner();
+    let mut conn = state.pool.get().await?;
+    let (kept, added) =
+        claim_service::split(&mut conn, id, version, at, editor(&user), Utc::now()).await?;
+    let claims = claims_json(&mut conn, vec![kept, added]).await?;
+    Ok(HttpResponse::Created().json(SplitResultJson { claims }))
 }

@@ -12,6 +12,16 @@ use utoipa::OpenApi;
 
 use crate::error::AppError;
 
+/// For optional JSON fields that may also be null: an absent field is `None`, a present one
+/// (null included) is `Some`, so `null` can clear a value while leaving the field out keeps it.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Largest JSON body accepted: an article of the largest size, escaped, with room to spare.
 pub const JSON_LIMIT: usize = 8 * 1024 * 1024;
 
@@ -52,13 +62,19 @@ pub fn path_config() -> web::PathConfig {
     paths(
         articles::list_articles, articles::create_article, articles::get_article,
         claims::list_claims, claims::get_claim, claims::transition_claim, claims::add_evidence,
-        claims::retract_evidence, claims::list_events, score::score_texts, export::export_report,
+        claims::retract_evidence, claims::list_events, claims::edit_claim, claims::merge_claim,
+        claims::unmerge_claim, claims::split_claim, articles::add_claim, articles::edit_article,
+        articles::archive_article, articles::restore_article,
+        score::score_texts, export::export_report,
         matching::match_text, matching::claim_matches, matching::import_fact_checks,
     ),
     components(schemas(
         articles::ArticleJson, articles::NewArticleJson, articles::ArticleList,
         claims::ClaimJson, claims::ClaimList, claims::EvidenceJson, claims::VerdictJson, claims::NewEvidenceJson,
         claims::TransitionJson, claims::EventJson, claims::EventList, claims::RetractJson,
+        claims::ClaimEditJson, claims::MergeJson, claims::VersionJson, claims::SplitJson,
+        claims::SplitResultJson, articles::NewClaimJson, articles::ArticleEditJson,
+        crate::domain::ClaimOrigin,
         score::ScoreRequest, score::ScoreResponse, ErrorJson, ErrorDetailJson,
         matching::MatchRequest, matching::MatchList, crate::services::matching::Match,
         crate::services::matching::ImportReport,
