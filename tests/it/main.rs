@@ -6,6 +6,7 @@ mod articles;
 mod asvs;
 mod auth;
 mod browser;
+mod errors;
 mod export;
 mod export_writers;
 mod extract;
