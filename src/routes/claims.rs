@@ -14,7 +14,7 @@ use crate::db::claims::{Claim, ClaimWithNames};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, NewEvidence, retraction_reason};
 use crate::domain::review::{self, MoveRequest, TransitionRequest};
-use crate::domain::{ArticleId, ClaimId, EvidenceId, ReviewState, UserId};
+use crate::domain::{ArticleId, ClaimId, EvidenceId, ReviewState};
 use crate::error::AppError;
 use crate::services::{evidence, review as review_service};
 use crate::startup::AppState;
@@ -301,7 +301,7 @@ pub async fn add_evidence(
     let result = async {
         let new = NewEvidence::try_from(form)?;
         let mut conn = state.pool.get().await?;
-        evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await
+        evidence::add(&mut conn, id, user.actor(), &new, Utc::now()).await
     }
     .await;
     match result {
@@ -342,7 +342,7 @@ pub async fn retract_evidence(
             &mut conn,
             id,
             evidence_id,
-            UserId(user.id),
+            user.actor(),
             &reason,
             Utc::now(),
         )
