@@ -44,7 +44,7 @@ INSERT INTO claims (article_id, text, span_start, span_end, category, score, sta
            || ' in ' || (1990 + g % 35) || ', according to ref' || (g % ($claims / 20 + 1)),
          0, 40,
          (ARRAY['arms','finance','energy','military','diplomacy','politics','economy','other'])[1 + g % 8]::claim_category,
-         (g * 7919 % 10000) / 10000.0,
+         (g::bigint * 7919 % 10000) / 10000.0,
          (ARRAY['extracted','extracted','extracted','in_review','verified','disputed','unverifiable','approved','dismissed'])[1 + g % 9]::review_state,
          '[]'
   FROM generate_series(1, $claims) g;
