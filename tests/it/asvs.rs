@@ -653,10 +653,9 @@ const REFUSE_AUDIT_ROWS: &str = "\
     CREATE TRIGGER test_refuse_event BEFORE INSERT ON claim_events \
       FOR EACH ROW EXECUTE FUNCTION test_refuse_event();";
 
-#[tokio::test]
-async fn row_12_a_state_change_and_its_audit_row_commit_together_or_not_at_all() {
-    // Row 12, ASVS 2.3.3: with the audit insert failing, a move, an evidence item and a form
-    // move all fail and leave the claim exactly as it was; once it works, both land.
+/// An app with the seed article, an editor's token, a claim's id, a signed-in reviewer, and
+/// the audit insert failing.
+async fn audit_inserts_failing() -> (TestApp, String, i64, Browser) {
     let app = TestApp::spawn().await;
     let editor = app.token("ed", Role::Editor).await;
     let article = app.import_seed(&editor).await;
@@ -667,6 +666,14 @@ async fn row_12_a_state_change_and_its_audit_row_commit_together_or_not_at_all()
         .batch_execute(REFUSE_AUDIT_ROWS)
         .await
         .expect("trigger");
+    (app, editor, id, rita)
+}
+
+#[tokio::test]
+async fn row_12_a_state_change_and_its_audit_row_commit_together_or_not_at_all() {
+    // Row 12, ASVS 2.3.3: with the audit insert failing, a move, an evidence item and a form
+    // move all fail and leave the claim exactly as it was; once it works, both land.
+    let (app, editor, id, rita) = audit_inserts_failing().await;
     let before = database_state(&app).await;
     let path = format!("/api/v1/claims/{id}/transitions");
     let (status, _) = call(
@@ -730,16 +737,7 @@ async fn row_25_a_500_says_nothing_of_its_cause() {
     // Row 25, ASVS 16.5.1: a database error the app does not map (the audit insert failing)
     // gives a 500 whose body has no stack trace, no SQL, no table or constraint names,
     // under /api and on pages; the cause goes to the log only.
-    let app = TestApp::spawn().await;
-    let editor = app.token("ed", Role::Editor).await;
-    let article = app.import_seed(&editor).await;
-    let id = article["claims"][0]["id"].as_i64().expect("claim");
-    let rita = app.browser("rita", Role::Reviewer).await;
-    app.conn()
-        .await
-        .batch_execute(REFUSE_AUDIT_ROWS)
-        .await
-        .expect("trigger");
+    let (app, editor, id, rita) = audit_inserts_failing().await;
     let (status, body) = call(
         &app,
         &format!("/api/v1/claims/{id}/transitions"),
