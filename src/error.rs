@@ -137,6 +137,38 @@ impl ResponseError for AppError {
     }
 }
 
+/// The JSON error shape for a status that did not come from an `AppError` (actix's own
+/// refusals before a handler runs, or a response built without a body).
+pub fn json_error(status: StatusCode, code: &str, message: String) -> HttpResponse {
+    HttpResponse::build(status).json(ErrorBody {
+        error: ErrorDetail {
+            code,
+            message,
+            current: None,
+        },
+    })
+}
+
+/// The code an error status carries in the JSON shape when no `AppError` named it.
+pub fn code_for_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        413 => "payload_too_large",
+        414 => "uri_too_long",
+        415 => "unsupported_media_type",
+        422 => "validation_failed",
+        429 => "too_many_requests",
+        431 => "headers_too_large",
+        503 => "unavailable",
+        500..=599 => "internal",
+        _ => "bad_request",
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

@@ -7,10 +7,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use actix_web::HttpMessage;
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
+
+use crate::auth::extractors::CurrentUser;
 
 /// Responses whose body is still being sent, in this process.
 static IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
@@ -47,9 +50,17 @@ pub async fn log_response(
         request: format!("{} {}", req.method(), req.path()),
         quiet: req.path() == "/healthz",
         head: req.method() == actix_web::http::Method::HEAD,
+        user: String::new(),
     };
     let res = next.call(req).await?;
     let status = res.status().as_u16();
+    // Who: the user the request was authenticated as, if it got that far.
+    let user = res
+        .request()
+        .extensions()
+        .get::<CurrentUser>()
+        .map_or_else(|| "-".to_owned(), |u| u.username.clone());
+    let line = RequestLine { user, ..line };
     Ok(res.map_body(move |_, body| {
         let body = body.boxed();
         // A body of no or zero length is never polled; it is complete as it is.
@@ -71,6 +82,7 @@ struct RequestLine {
     request: String,
     quiet: bool,
     head: bool,
+    user: String,
 }
 
 /// A response body that logs itself when dropped.
@@ -108,17 +120,22 @@ impl Drop for LoggedBody {
     fn drop(&mut self) {
         IN_FLIGHT.fetch_sub(1, Ordering::SeqCst);
         let ms = self.started.elapsed().as_millis() as u64;
-        let RequestLine { peer, request, .. } = &self.line;
+        let RequestLine {
+            peer,
+            request,
+            user,
+            ..
+        } = &self.line;
         let (status, bytes) = (self.status, self.sent);
         if self.done {
             if !self.line.quiet {
-                tracing::info!(%peer, %request, status, bytes, ms, "response sent");
+                tracing::info!(%peer, %user, %request, status, bytes, ms, "response sent");
             }
         } else {
             if SHUTTING_DOWN.load(Ordering::SeqCst) {
                 CUT_AT_SHUTDOWN.fetch_add(1, Ordering::SeqCst);
             }
-            tracing::warn!(%peer, %request, status, bytes, ms, "response incomplete: cut after {bytes} bytes");
+            tracing::warn!(%peer, %user, %request, status, bytes, ms, "response incomplete: cut after {bytes} bytes");
         }
     }
 }

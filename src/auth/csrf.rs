@@ -9,7 +9,7 @@ use std::pin::Pin;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 
-use super::extractors::{Access, AnyUser, CurrentUser};
+use super::extractors::{Access, AnyUser, CurrentUser, peer_ip};
 use super::secrets::constant_time_eq;
 use crate::error::AppError;
 
@@ -43,10 +43,11 @@ pub fn check(submitted: Option<&str>, expected: &str) -> Result<(), AppError> {
         {
             Ok(())
         }
-        _ => {
-            tracing::warn!("refused: form without a valid CSRF token");
-            Err(AppError::Forbidden("this form has expired or did not come from claimdesk; reload the page and try again".into()))
-        }
+        // The caller logs the refusal with who sent it and where to.
+        _ => Err(AppError::Forbidden(
+            "this form has expired or did not come from claimdesk; reload the page and try again"
+                .into(),
+        )),
     }
 }
 
@@ -74,9 +75,10 @@ impl<T: DeserializeOwned + 'static, A: Access> FromRequest for ProtectedForm<T, 
         let user = CurrentUser::from_request(req, payload);
         let body = web::Bytes::from_request(req, payload);
         let path = req.path().to_owned();
+        let peer = peer_ip(req);
         Box::pin(async move {
             let user = user.await?;
-            A::allow(&user, &path)?;
+            A::allow(&user, &path, &peer)?;
             let body = body.await.map_err(|e| {
                 use actix_web::error::PayloadError;
                 match e.as_error::<PayloadError>() {
@@ -88,7 +90,9 @@ impl<T: DeserializeOwned + 'static, A: Access> FromRequest for ProtectedForm<T, 
                     }
                 }
             })?;
-            verify(&body, user.csrf_token.as_deref().unwrap_or_default())?;
+            verify(&body, user.csrf_token.as_deref().unwrap_or_default()).inspect_err(|_| {
+                tracing::warn!(user = %user.username, %path, client = %peer, "refused: form without a valid CSRF token");
+            })?;
             let form = parse(&body)?;
             Ok(ProtectedForm {
                 user,

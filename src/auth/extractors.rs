@@ -46,6 +46,13 @@ impl CurrentUser {
     }
 }
 
+/// The peer's address without its port, for refusal log lines.
+pub fn peer_ip(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
 pub fn is_api(req: &HttpRequest) -> bool {
     req.path().starts_with("/api/")
 }
@@ -71,7 +78,7 @@ async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
         // The API takes tokens only: a cookie-authenticated API would need CSRF protection too.
         let token = bearer_token(&req).ok_or(AppError::Unauthenticated)?;
         let user = ApiToken::authenticate(&mut conn, &token_hash(token)).await?.ok_or_else(|| {
-            tracing::warn!(path = %req.path(), peer = ?req.peer_addr(), "refused: unknown or revoked API token");
+            tracing::warn!(path = %req.path(), client = %peer_ip(&req), "refused: unknown or revoked API token");
             AppError::Unauthenticated
         })?;
         return Ok(CurrentUser::from_user(user, None));
@@ -85,6 +92,15 @@ async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
             .await?
             .ok_or(AppError::Unauthenticated)?;
     Ok(CurrentUser::from_user(user, Some(session.csrf_token)))
+}
+
+/// The signed-in user of a request if there is one, for pages that show the navigation bar
+/// whatever happened (error pages); never an error.
+pub async fn known_user(req: &HttpRequest) -> Option<CurrentUser> {
+    if let Some(user) = req.extensions().get::<CurrentUser>() {
+        return Some(user.clone());
+    }
+    authenticate(req.clone()).await.ok()
 }
 
 impl FromRequest for CurrentUser {
@@ -132,10 +148,10 @@ pub trait Access: 'static {
     /// The least role needed, with its name for the refusal; `None` lets every signed-in user in.
     const NEEDS: Option<(Role, &'static str)>;
 
-    fn allow(user: &CurrentUser, path: &str) -> Result<(), AppError> {
+    fn allow(user: &CurrentUser, path: &str, client: &str) -> Result<(), AppError> {
         match Self::NEEDS {
             Some((role, what)) if !user.role.includes(role) => {
-                tracing::warn!(user = %user.username, role = %user.role, %path, "refused: needs {what} rights");
+                tracing::warn!(user = %user.username, role = %user.role, %path, %client, "refused: needs {what} rights");
                 Err(AppError::Forbidden(format!("this needs {what} rights")))
             }
             _ => Ok(()),
@@ -173,9 +189,10 @@ macro_rules! role_extractor {
             fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
                 let user = CurrentUser::from_request(req, payload);
                 let path = req.path().to_owned();
+                let peer = peer_ip(req);
                 Box::pin(async move {
                     let user = user.await?;
-                    <$access>::allow(&user, &path)?;
+                    <$access>::allow(&user, &path, &peer)?;
                     Ok($name(user))
                 })
             }

@@ -340,6 +340,17 @@ fn require_assignee_or_editor(
     }
 }
 
+/// Who may change a claim's evidence: while a reviewer holds the claim, that reviewer or an
+/// editor; evidence on a claim nobody has taken is open to every signed-in user.
+pub fn may_change_evidence(assignee: Option<UserId>, actor: Actor) -> Result<(), TransitionError> {
+    match assignee {
+        Some(holder) if holder != actor.id => {
+            require_assignee_or_editor(actor, false, "change the evidence of")
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Evidence can be added or retracted until a verdict is approved (or the claim dismissed);
 /// changing the evidence of an approved verdict needs a reopen, which the report shows.
 pub fn accepts_evidence(state: ReviewState) -> bool {

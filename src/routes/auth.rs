@@ -100,9 +100,11 @@ pub async fn login(
         .cookie(state.config.login_cookie_name())
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
-    csrf::verify(&body, &expected)?;
-    let form: LoginForm = csrf::parse(&body)?;
     let client = client_address(&req, state.config.server.trust_proxy);
+    csrf::verify(&body, &expected).inspect_err(|_| {
+        tracing::warn!(path = %req.path(), %client, "refused: sign-in form without a valid CSRF token");
+    })?;
+    let form: LoginForm = csrf::parse(&body)?;
     let max = Duration::hours(state.config.server.session_max_hours);
     match sign_in(
         &state.pool,

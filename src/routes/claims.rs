@@ -17,7 +17,7 @@ use crate::db::verdicts::{NamedVerdict, VerdictRow};
 use crate::domain::claims::may_edit;
 use crate::domain::review::{self, MoveRequest, TransitionRequest};
 use crate::domain::verdict::{public_name, step_name};
-use crate::domain::{ArticleId, ClaimId, EvidenceId, Rating, ReviewState, Role, UserId, Verdict};
+use crate::domain::{ArticleId, ClaimId, EvidenceId, Rating, ReviewState, Role, Verdict};
 use crate::error::AppError;
 use crate::export::ReportCorrection;
 use crate::services::{evidence, review as review_service};
@@ -578,7 +578,7 @@ async fn add_claim_evidence(
     let result = async {
         let new = NewEvidence::try_from(form)?;
         let mut conn = state.pool.get().await?;
-        evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await
+        evidence::add(&mut conn, id, user.actor(), &new, Utc::now()).await
     }
     .await;
     match result {
@@ -629,7 +629,7 @@ pub async fn retract_evidence(
             &mut conn,
             id,
             evidence_id,
-            UserId(user.id),
+            user.actor(),
             &reason,
             Utc::now(),
         )

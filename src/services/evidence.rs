@@ -8,16 +8,23 @@ use crate::db::claims::Claim;
 use crate::db::events::{ClaimEvent, EventKind, NewClaimEvent};
 use crate::db::evidence::{Evidence, NewEvidence};
 use crate::domain::review;
-use crate::domain::{ClaimId, EvidenceId, UserId};
+use crate::domain::{Actor, ClaimId, EvidenceId, UserId};
 use crate::error::AppError;
 
 /// Locks the claim for an evidence change, and refuses the change unless the claim is open
 /// (see `review::accepts_evidence`). The lock means a verdict being given at the same moment
-/// sees either all of the evidence or none of it.
-async fn lock_open_claim(conn: &mut AsyncPgConnection, id: ClaimId) -> Result<(), AppError> {
-    let state = Claim::lock_state(conn, id)
+/// sees either all of the evidence or none of it. A claim another reviewer holds is theirs
+/// (see `review::may_change_evidence`).
+async fn lock_open_claim(
+    conn: &mut AsyncPgConnection,
+    id: ClaimId,
+    actor: Actor,
+) -> Result<(), AppError> {
+    let claim = Claim::lock(conn, id)
         .await?
         .ok_or(AppError::NotFound("claim"))?;
+    review::may_change_evidence(claim.assignee_id.map(UserId), actor)?;
+    let state = claim.state;
     if review::accepts_evidence(state) {
         Ok(())
     } else {
@@ -32,18 +39,18 @@ async fn lock_open_claim(conn: &mut AsyncPgConnection, id: ClaimId) -> Result<()
 pub async fn add(
     conn: &mut AsyncPgConnection,
     claim_id: ClaimId,
-    actor: UserId,
+    actor: Actor,
     new: &NewEvidence,
     now: DateTime<Utc>,
 ) -> Result<Evidence, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        lock_open_claim(conn, claim_id).await?;
-        let added = Evidence::insert(conn, claim_id, actor, new, now).await?;
+        lock_open_claim(conn, claim_id, actor).await?;
+        let added = Evidence::insert(conn, claim_id, actor.id, new, now).await?;
         ClaimEvent::insert(
             conn,
             NewClaimEvent {
                 claim_id: claim_id.0,
-                actor_id: actor.0,
+                actor_id: actor.id.0,
                 kind: EventKind::EvidenceAdded,
                 from_state: None,
                 to_state: None,
@@ -63,14 +70,14 @@ pub async fn retract(
     conn: &mut AsyncPgConnection,
     claim_id: ClaimId,
     evidence_id: EvidenceId,
-    actor: UserId,
+    actor: Actor,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        lock_open_claim(conn, claim_id).await?;
+        lock_open_claim(conn, claim_id, actor).await?;
         let changed =
-            Evidence::mark_retracted(conn, claim_id, evidence_id, actor, reason, now).await?;
+            Evidence::mark_retracted(conn, claim_id, evidence_id, actor.id, reason, now).await?;
         if changed == 0 {
             return Err(AppError::NotFound("evidence that is not yet retracted"));
         }
@@ -78,7 +85,7 @@ pub async fn retract(
             conn,
             NewClaimEvent {
                 claim_id: claim_id.0,
-                actor_id: actor.0,
+                actor_id: actor.id.0,
                 kind: EventKind::EvidenceRetracted,
                 from_state: None,
                 to_state: None,

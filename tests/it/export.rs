@@ -96,7 +96,7 @@ impl Mover<'_> {
             excerpt: Some("quoted passage".into()),
             stance,
         };
-        evidence::add(&mut conn, ClaimId(id), actor.id, &new, Utc::now())
+        evidence::add(&mut conn, ClaimId(id), actor, &new, Utc::now())
             .await
             .expect("add evidence");
     }

@@ -10,7 +10,12 @@ use crate::process::ServerProcess;
 
 /// One sign-in POST with a double-submit token made up on the spot (as a browser holding
 /// the sign-in page would send), from `forwarded_for` when given.
-async fn sign_in(base: &str, username: &str, password: &str, forwarded_for: Option<&str>) -> u16 {
+pub async fn sign_in(
+    base: &str,
+    username: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> u16 {
     let token = claimdesk::auth::secrets::random_token();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

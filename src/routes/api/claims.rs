@@ -17,7 +17,7 @@ use crate::db::verdicts::{NamedVerdict, VerdictRow};
 use crate::domain::ClaimOrigin;
 use crate::domain::claims::ClaimEdit;
 use crate::domain::review::{MoveRequest, TransitionRequest};
-use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
+use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, Verdict};
 use crate::error::AppError;
 use crate::extract::{Category, ClaimantKind};
 use crate::routes::parse_id;
@@ -357,7 +357,7 @@ pub async fn add_evidence(
     let id: ClaimId = parse_id(&path, "claim")?;
     let new = NewEvidence::try_from(body.into_inner())?;
     let mut conn = state.pool.get().await?;
-    let e = evidence::add(&mut conn, id, UserId(user.id), &new, Utc::now()).await?;
+    let e = evidence::add(&mut conn, id, user.actor(), &new, Utc::now()).await?;
     Ok(HttpResponse::Created().json(EvidenceJson {
         id: e.id,
         url: e.url,
@@ -393,7 +393,7 @@ pub async fn retract_evidence(
         &mut conn,
         id,
         evidence_id,
-        UserId(user.id),
+        user.actor(),
         &reason,
         Utc::now(),
     )
