@@ -1423,6 +1423,60 @@ mod tests {
     }
 
     #[test]
+    fn every_listed_money_form_is_an_amount_and_a_currency() {
+        let cases: [(&str, f64, &str); 7] = [
+            ("Aid worth $9 billion was pledged.", 9e9, "USD"),
+            ("The state owes US$28b to lenders.", 28e9, "USD"),
+            ("A deal for $1.2bn was signed.", 1.2e9, "USD"),
+            ("Brussels set aside 450 million euros.", 450e6, "EUR"),
+            ("The port earned €3m last year.", 3e6, "EUR"),
+            ("Revenue reached 1.5 trillion rubles.", 1.5e12, "RUB"),
+            ("Banks lent 12 billion yuan in May.", 12e9, "CNY"),
+        ];
+        for (s, amount, cur) in cases {
+            let got = money(s);
+            assert_eq!(got.len(), 1, "{s}: {got:?}");
+            assert!((got[0].0 - amount).abs() < 1e-6 * amount, "{s}: {got:?}");
+            assert_eq!(got[0].1, cur, "{s}");
+        }
+    }
+
+    #[test]
+    fn every_listed_designation_is_one_weapon_system() {
+        let s = "Crews serviced Su-30MK2 and MiG-29 jets, S-300VM and Buk-M2E batteries, 12 Kh-31A missiles, T-72B1 tanks and a Mi-17V5.";
+        let e = ents(s);
+        let weapons: Vec<&str> = e
+            .iter()
+            .filter(|e| e.kind == EntityKind::WeaponSystem)
+            .map(|e| e.text.as_str())
+            .collect();
+        for want in [
+            "Su-30MK2", "MiG-29", "S-300VM", "Buk-M2E", "Kh-31A", "T-72B1", "Mi-17V5",
+        ] {
+            assert!(weapons.contains(&want), "{want} not in {weapons:?}");
+        }
+        // The only count is the twelve missiles.
+        let counts: Vec<&str> = e
+            .iter()
+            .filter(|e| e.kind == EntityKind::Quantity)
+            .map(|e| e.text.as_str())
+            .collect();
+        assert!(counts.iter().all(|q| q.starts_with("12")), "{counts:?}");
+    }
+
+    #[test]
+    fn companies_and_institutions_from_the_lexicon() {
+        let e = ents("Rosneft and PDVSA signed the deal while Gazprom looked on.");
+        let orgs: Vec<&str> = e
+            .iter()
+            .filter(|e| e.kind == EntityKind::Organization)
+            .map(|e| e.text.as_str())
+            .collect();
+        assert_eq!(orgs, ["Rosneft", "PDVSA", "Gazprom"]);
+        assert!(e.iter().all(|e| e.kind != EntityKind::Person), "{e:?}");
+    }
+
+    #[test]
     fn organisations_by_form() {
         let e = ents(
             "Analysts at Birch Hollow Capital, the Oduya Institution, the Supreme Council, Kestrel Refining Corp. and Dane & Sons said so, as did the Central Bank of the Andes.",

@@ -299,3 +299,64 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
     }
     claims
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claimed(text: &str) -> Vec<String> {
+        extract_text(text, &ExtractConfig::default())
+            .into_iter()
+            .map(|c| c.text)
+            .collect()
+    }
+
+    #[test]
+    fn questions_forecasts_and_speculation_are_not_claims() {
+        let text = "Will the port reopen before the harvest?\n\
+            Freight volumes are expected to rise next year as new berths open.\n\
+            It remains unclear whether the lenders will agree to new terms.\n\
+            Traders say the cut could push prices higher.\n\
+            Grain exports fell 14% to 2.1 million tonnes in May, the ministry said.";
+        let got = claimed(text);
+        assert_eq!(
+            got,
+            ["Grain exports fell 14% to 2.1 million tonnes in May, the ministry said."]
+        );
+    }
+
+    #[test]
+    fn a_title_case_headline_and_its_repeat_are_not_claims_nor_names() {
+        let text = "TITLE: Minister Seeks Fresh Loans As Currency Slides\n\n\
+            Minister Seeks Fresh Loans As Currency Slides\n\
+            The finance minister asked lenders for $600 million on Monday, the ministry said.";
+        let claims = extract_text(text, &ExtractConfig::default());
+        assert_eq!(claims.len(), 1, "{claims:?}");
+        assert!(claims[0].text.starts_with("The finance minister asked"));
+        assert!(
+            claims[0]
+                .entities
+                .iter()
+                .all(|e| e.kind != EntityKind::Person)
+        );
+    }
+
+    #[test]
+    fn the_rule_stage_can_be_switched_off() {
+        let text = "The port authority declined to comment on reports that 40 cranes stood idle in May.\n\
+            Grain exports fell 14% to 2.1 million tonnes in May, the ministry said.";
+        let off = ExtractConfig {
+            not_claim_rules: false,
+            ..ExtractConfig::default()
+        };
+        let without: Vec<String> = extract_text(text, &off)
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        assert_eq!(without.len(), 2, "{without:?}");
+        assert_eq!(
+            claimed(text),
+            ["Grain exports fell 14% to 2.1 million tonnes in May, the ministry said."]
+        );
+    }
+}

@@ -165,6 +165,8 @@ const OPINION_SUBJECTS: &[&str] = &[
     "others",
     "commentators",
     "investors",
+    "traders",
+    "bankers",
 ];
 
 const OPINION_VERBS: &[&str] = &[
