@@ -2,6 +2,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use serde::Serialize;
 
@@ -456,29 +457,68 @@ struct Clues {
     fraction: bool,
 }
 
+/// Lowercase substrings behind [`Clues`], in groups, searched for
+/// case-insensitively in one pass over the sentence.
+const CLUE_GROUPS: [&[&str]; 5] = [
+    // Currency codes next to a figure.
+    &["usd", "eur", "gbp", "rub", "cny", "jpy", "inr"],
+    // Currency names.
+    &[
+        "dollar", "euro", "pound", "ruble", "rouble", "yuan", "renminbi", "yen", "rupe", "won",
+        "kip", "sol", "rea", "peso", "lira", "dinar", "riyal", "dirham", "franc", "hryvnia",
+        "bolivar", "dong", "baht", "ringgit", "rand", "naira", "shekel", "tenge",
+    ],
+    &["illions of", "housands of"],
+    &["per"],
+    &["half", "third", "quarter", "majority"],
+];
+
+/// The clue substrings and, per pattern id, the group it belongs to.
+static CLUES: LazyLock<Option<(AhoCorasick, Vec<usize>)>> = LazyLock::new(|| {
+    let mut group = Vec::new();
+    let mut pats = Vec::new();
+    for (g, words) in CLUE_GROUPS.iter().enumerate() {
+        for w in *words {
+            pats.push(*w);
+            group.push(g);
+        }
+    }
+    let ac = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&pats)
+        .ok()?;
+    Some((ac, group))
+});
+
 impl Clues {
     fn of(sentence: &str) -> Clues {
-        let lower = sentence.to_ascii_lowercase();
-        let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
-        let digit = sentence.bytes().any(|b| b.is_ascii_digit());
+        let mut found = [false; 5];
+        if let Some((ac, group)) = CLUES.as_ref() {
+            for m in ac.find_overlapping_iter(sentence) {
+                if let Some(f) = group
+                    .get(m.pattern().as_usize())
+                    .and_then(|&g| found.get_mut(g))
+                {
+                    *f = true;
+                }
+            }
+        }
+        let [code, name, vague, per, fraction] = found;
         Clues {
-            digit,
+            digit: sentence.bytes().any(|b| b.is_ascii_digit()),
             hyphen: sentence.contains('-'),
             currency_sign: sentence.contains('$')
                 || sentence.contains('\u{20ac}')
                 || sentence.contains('\u{a3}')
                 || sentence.contains('\u{a5}')
                 || sentence.contains('\u{20b9}')
-                || has(&["usd", "eur", "gbp", "rub", "cny", "jpy", "inr"]),
-            currency_word: has(&[
-                "dollar", "euro", "pound", "ruble", "rouble", "yuan", "renminbi", "yen", "rupe",
-                "won", "kip", "sol", "rea", "peso", "lira", "dinar", "riyal", "dirham", "franc",
-                "hryvnia", "bolivar", "dong", "baht", "ringgit", "rand", "naira", "shekel",
-                "tenge", "usd", "eur", "gbp", "rub", "cny", "jpy", "inr",
-            ]),
-            vague_amount: has(&["illions of", "housands of"]),
-            percent: sentence.contains('%') || lower.contains("per"),
-            fraction: has(&["half", "third", "quarter", "majority"]),
+                || code,
+            // Codes also stand after the figure ("300 million USD").
+            currency_word: name || code,
+            vague_amount: vague,
+            percent: sentence.contains('%') || per,
+            fraction,
         }
     }
 }

@@ -217,6 +217,7 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
     let mut in_faq = false;
     let mut claims = Vec::new();
     let mut line = (0usize, 0usize);
+    let mut line_verdict = None;
     for (sp, (who, quoted)) in spans.iter().zip(attributed) {
         let Some(sent) = text.get(sp.start..sp.end) else {
             continue;
@@ -229,12 +230,15 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
         }
         if sp.start >= line.1 {
             line = line_around(text, sp.start);
-        }
-        if cfg.not_claim_rules {
-            let para = text.get(line.0..line.1).unwrap_or(sent);
-            if notclaim::before_scoring(sent, sp.start, para, &page).is_some() {
-                continue;
+            if cfg.not_claim_rules {
+                let para = text.get(line.0..line.1).unwrap_or(sent);
+                line_verdict = notclaim::line_reason(para);
             }
+        }
+        if cfg.not_claim_rules
+            && notclaim::before_scoring_in(sent, sp.start, line_verdict, &page).is_some()
+        {
+            continue;
         }
         let model_p = model_score(sent);
         let base = score::adjust(sent, model_p, 0.0);
