@@ -66,6 +66,10 @@ pub enum Command {
         file: PathBuf,
         #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
         format: OutputFormat,
+        /// Leave out the rule stage that drops what is not a claim (bylines, captions,
+        /// headings, speculation, rhetoric): the model alone decides. For measuring the rules.
+        #[arg(long, env = "CLAIMDESK_NO_CLAIM_RULES")]
+        no_claim_rules: bool,
     },
     /// Print one check-worthiness score per input line, in order.
     Score {

@@ -27,10 +27,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Extract {
             file,
             format: cli::OutputFormat::Json,
+            no_claim_rules,
         } => {
             let input = cli::read_input(&file, extract.max_article_bytes)?;
             let format = InputFormat::detect(&input, None, file.to_str());
-            let document = extract::extract_bytes(&input, format, &extract.extract_config())?;
+            let config = extract::ExtractConfig {
+                not_claim_rules: !no_claim_rules,
+                ..extract.extract_config()
+            };
+            let document = extract::extract_bytes(&input, format, &config)?;
             cli::print_line(&serde_json::to_string_pretty(&document.claims)?)
         }
         Command::Score { file } => score_lines(file, extract.max_article_bytes),

@@ -300,4 +300,34 @@ mod tests {
             Other
         );
     }
+
+    /// The misfilings seen on real reporting, in sentences of our own.
+    #[test]
+    fn cases_that_used_to_be_misfiled() {
+        use Category::*;
+        assert_eq!(
+            cat("Talks between the two foreign ministers in Hanoi produced a visa accord."),
+            Diplomacy
+        );
+        assert_eq!(
+            cat("About $9 billion poured into road and rail projects between 2010 and 2020."),
+            Finance
+        );
+        assert_eq!(
+            cat("The government restructured $2 billion of debt owed to Chinese lenders."),
+            Finance
+        );
+        assert_eq!(
+            cat("Foreign-exchange reserves fell to $1.1 billion in June."),
+            Finance
+        );
+        assert_eq!(
+            cat("The price of Brent crude rose to $84 a barrel on Thursday."),
+            Energy
+        );
+        assert_eq!(
+            cat("The contract covers overhauls of eight engines and five radars."),
+            Arms
+        );
+    }
 }

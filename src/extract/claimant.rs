@@ -275,6 +275,10 @@ fn may_report(sent: &str) -> bool {
                         | "announced"
                         | "disclosed"
                         | "revealed"
+                        | "asked"
+                        | "asks"
+                        | "urged"
+                        | "urges"
                 )
         })
 }
@@ -455,6 +459,32 @@ mod tests {
         assert_eq!(r[0].1.as_deref(), Some("ministry"));
         assert_eq!(r[1].1, None);
         assert_eq!(r[2].1, None);
+    }
+
+    #[test]
+    fn a_claimant_is_not_carried_onto_someone_else_s_sentence() {
+        let t = "Output rose 3% in April, the ministry said. Exports fell 2%, said Orla Finch, an analyst at Kestrel Capital. Earlier, the port handled 40 ships. He also asked for a review of fees.";
+        let r = run(t);
+        assert_eq!(r[0].1.as_deref(), Some("ministry"));
+        assert_eq!(r[1].1.as_deref(), Some("Orla Finch"));
+        // A sentence with no reporting verb of its own has no claimant.
+        assert_eq!(r[2].1, None);
+        // "He" follows the last person named, not the ministry.
+        assert_eq!(r[3].1.as_deref(), Some("Orla Finch"));
+    }
+
+    #[test]
+    fn a_quote_split_over_sentences_keeps_its_speaker_and_extent() {
+        let t = "“The fleet is ready. Forty ships sailed in May. The rest follow in June,” Adm. Rui Pinto said on Friday. Fuel prices rose 4%.";
+        let spans = split(t);
+        let who = attribute(t, &spans);
+        assert_eq!(who.len(), 4);
+        for (w, quoted) in &who[..3] {
+            assert_eq!(w.as_ref().map(|c| c.name.as_str()), Some("Rui Pinto"));
+            assert!(quoted);
+        }
+        assert_eq!(who[3].0, None);
+        assert!(!who[3].1);
     }
 
     #[test]

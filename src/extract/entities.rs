@@ -2,6 +2,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use serde::Serialize;
 
@@ -456,29 +457,68 @@ struct Clues {
     fraction: bool,
 }
 
+/// Lowercase substrings behind [`Clues`], in groups, searched for
+/// case-insensitively in one pass over the sentence.
+const CLUE_GROUPS: [&[&str]; 5] = [
+    // Currency codes next to a figure.
+    &["usd", "eur", "gbp", "rub", "cny", "jpy", "inr"],
+    // Currency names.
+    &[
+        "dollar", "euro", "pound", "ruble", "rouble", "yuan", "renminbi", "yen", "rupe", "won",
+        "kip", "sol", "rea", "peso", "lira", "dinar", "riyal", "dirham", "franc", "hryvnia",
+        "bolivar", "dong", "baht", "ringgit", "rand", "naira", "shekel", "tenge",
+    ],
+    &["illions of", "housands of"],
+    &["per"],
+    &["half", "third", "quarter", "majority"],
+];
+
+/// The clue substrings and, per pattern id, the group it belongs to.
+static CLUES: LazyLock<Option<(AhoCorasick, Vec<usize>)>> = LazyLock::new(|| {
+    let mut group = Vec::new();
+    let mut pats = Vec::new();
+    for (g, words) in CLUE_GROUPS.iter().enumerate() {
+        for w in *words {
+            pats.push(*w);
+            group.push(g);
+        }
+    }
+    let ac = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&pats)
+        .ok()?;
+    Some((ac, group))
+});
+
 impl Clues {
     fn of(sentence: &str) -> Clues {
-        let lower = sentence.to_ascii_lowercase();
-        let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
-        let digit = sentence.bytes().any(|b| b.is_ascii_digit());
+        let mut found = [false; 5];
+        if let Some((ac, group)) = CLUES.as_ref() {
+            for m in ac.find_overlapping_iter(sentence) {
+                if let Some(f) = group
+                    .get(m.pattern().as_usize())
+                    .and_then(|&g| found.get_mut(g))
+                {
+                    *f = true;
+                }
+            }
+        }
+        let [code, name, vague, per, fraction] = found;
         Clues {
-            digit,
+            digit: sentence.bytes().any(|b| b.is_ascii_digit()),
             hyphen: sentence.contains('-'),
             currency_sign: sentence.contains('$')
                 || sentence.contains('\u{20ac}')
                 || sentence.contains('\u{a3}')
                 || sentence.contains('\u{a5}')
                 || sentence.contains('\u{20b9}')
-                || has(&["usd", "eur", "gbp", "rub", "cny", "jpy", "inr"]),
-            currency_word: has(&[
-                "dollar", "euro", "pound", "ruble", "rouble", "yuan", "renminbi", "yen", "rupe",
-                "won", "kip", "sol", "rea", "peso", "lira", "dinar", "riyal", "dirham", "franc",
-                "hryvnia", "bolivar", "dong", "baht", "ringgit", "rand", "naira", "shekel",
-                "tenge", "usd", "eur", "gbp", "rub", "cny", "jpy", "inr",
-            ]),
-            vague_amount: has(&["illions of", "housands of"]),
-            percent: sentence.contains('%') || lower.contains("per"),
-            fraction: has(&["half", "third", "quarter", "majority"]),
+                || code,
+            // Codes also stand after the figure ("300 million USD").
+            currency_word: name || code,
+            vague_amount: vague,
+            percent: sentence.contains('%') || per,
+            fraction,
         }
     }
 }
@@ -1420,6 +1460,60 @@ mod tests {
             .map(|e| e.text.as_str())
             .collect();
         assert_eq!(w, ["MiG-31"]);
+    }
+
+    #[test]
+    fn every_listed_money_form_is_an_amount_and_a_currency() {
+        let cases: [(&str, f64, &str); 7] = [
+            ("Aid worth $9 billion was pledged.", 9e9, "USD"),
+            ("The state owes US$28b to lenders.", 28e9, "USD"),
+            ("A deal for $1.2bn was signed.", 1.2e9, "USD"),
+            ("Brussels set aside 450 million euros.", 450e6, "EUR"),
+            ("The port earned €3m last year.", 3e6, "EUR"),
+            ("Revenue reached 1.5 trillion rubles.", 1.5e12, "RUB"),
+            ("Banks lent 12 billion yuan in May.", 12e9, "CNY"),
+        ];
+        for (s, amount, cur) in cases {
+            let got = money(s);
+            assert_eq!(got.len(), 1, "{s}: {got:?}");
+            assert!((got[0].0 - amount).abs() < 1e-6 * amount, "{s}: {got:?}");
+            assert_eq!(got[0].1, cur, "{s}");
+        }
+    }
+
+    #[test]
+    fn every_listed_designation_is_one_weapon_system() {
+        let s = "Crews serviced Su-30MK2 and MiG-29 jets, S-300VM and Buk-M2E batteries, 12 Kh-31A missiles, T-72B1 tanks and a Mi-17V5.";
+        let e = ents(s);
+        let weapons: Vec<&str> = e
+            .iter()
+            .filter(|e| e.kind == EntityKind::WeaponSystem)
+            .map(|e| e.text.as_str())
+            .collect();
+        for want in [
+            "Su-30MK2", "MiG-29", "S-300VM", "Buk-M2E", "Kh-31A", "T-72B1", "Mi-17V5",
+        ] {
+            assert!(weapons.contains(&want), "{want} not in {weapons:?}");
+        }
+        // The only count is the twelve missiles.
+        let counts: Vec<&str> = e
+            .iter()
+            .filter(|e| e.kind == EntityKind::Quantity)
+            .map(|e| e.text.as_str())
+            .collect();
+        assert!(counts.iter().all(|q| q.starts_with("12")), "{counts:?}");
+    }
+
+    #[test]
+    fn companies_and_institutions_from_the_lexicon() {
+        let e = ents("Rosneft and PDVSA signed the deal while Gazprom looked on.");
+        let orgs: Vec<&str> = e
+            .iter()
+            .filter(|e| e.kind == EntityKind::Organization)
+            .map(|e| e.text.as_str())
+            .collect();
+        assert_eq!(orgs, ["Rosneft", "PDVSA", "Gazprom"]);
+        assert!(e.iter().all(|e| e.kind != EntityKind::Person), "{e:?}");
     }
 
     #[test]

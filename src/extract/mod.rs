@@ -327,6 +327,7 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
     let mut in_faq = false;
     let mut claims = Vec::new();
     let mut line = (0usize, 0usize);
+    let mut line_verdict = None;
     for (sp, (who, quoted)) in spans.iter().zip(attributed) {
         let Some(sent) = text.get(sp.start..sp.end) else {
             continue;
@@ -339,12 +340,15 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
         }
         if sp.start >= line.1 {
             line = line_around(text, sp.start);
-        }
-        if cfg.not_claim_rules {
-            let para = text.get(line.0..line.1).unwrap_or(sent);
-            if notclaim::before_scoring(sent, sp.start, para, &page).is_some() {
-                continue;
+            if cfg.not_claim_rules {
+                let para = text.get(line.0..line.1).unwrap_or(sent);
+                line_verdict = notclaim::line_reason(para);
             }
+        }
+        if cfg.not_claim_rules
+            && notclaim::before_scoring_in(sent, sp.start, line_verdict, &page).is_some()
+        {
+            continue;
         }
         let model_p = model_score(sent);
         let base = score::adjust(sent, model_p, 0.0);
@@ -442,5 +446,66 @@ mod title_tests {
         assert!(claim.score > 0.0 && claim.score <= 1.0);
         assert!(annotate(text, 3, 2).is_none());
         assert!(annotate(text, 0, text.len() + 1).is_none());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claimed(text: &str) -> Vec<String> {
+        extract_text(text, &ExtractConfig::default())
+            .into_iter()
+            .map(|c| c.text)
+            .collect()
+    }
+
+    #[test]
+    fn questions_forecasts_and_speculation_are_not_claims() {
+        let text = "Will the port reopen before the harvest?\n\
+            Freight volumes are expected to rise next year as new berths open.\n\
+            It remains unclear whether the lenders will agree to new terms.\n\
+            Traders say the cut could push prices higher.\n\
+            Grain exports fell 14% to 2.1 million tonnes in May, the ministry said.";
+        let got = claimed(text);
+        assert_eq!(
+            got,
+            ["Grain exports fell 14% to 2.1 million tonnes in May, the ministry said."]
+        );
+    }
+
+    #[test]
+    fn a_title_case_headline_and_its_repeat_are_not_claims_nor_names() {
+        let text = "TITLE: Minister Seeks Fresh Loans As Currency Slides\n\n\
+            Minister Seeks Fresh Loans As Currency Slides\n\
+            The finance minister asked lenders for $600 million on Monday, the ministry said.";
+        let claims = extract_text(text, &ExtractConfig::default());
+        assert_eq!(claims.len(), 1, "{claims:?}");
+        assert!(claims[0].text.starts_with("The finance minister asked"));
+        assert!(
+            claims[0]
+                .entities
+                .iter()
+                .all(|e| e.kind != EntityKind::Person)
+        );
+    }
+
+    #[test]
+    fn the_rule_stage_can_be_switched_off() {
+        let text = "The port authority declined to comment on reports that 40 cranes stood idle in May.\n\
+            Grain exports fell 14% to 2.1 million tonnes in May, the ministry said.";
+        let off = ExtractConfig {
+            not_claim_rules: false,
+            ..ExtractConfig::default()
+        };
+        let without: Vec<String> = extract_text(text, &off)
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        assert_eq!(without.len(), 2, "{without:?}");
+        assert_eq!(
+            claimed(text),
+            ["Grain exports fell 14% to 2.1 million tonnes in May, the ministry said."]
+        );
     }
 }

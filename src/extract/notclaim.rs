@@ -4,6 +4,10 @@
 //! speculation without a factual core, promises and aims, rhetoric in
 //! quotation marks, and "declined to comment".
 
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+
 use super::entities::{Entity, EntityKind};
 
 /// Why a sentence is not a claim (for tests and debugging).
@@ -165,6 +169,8 @@ const OPINION_SUBJECTS: &[&str] = &[
     "others",
     "commentators",
     "investors",
+    "traders",
+    "bankers",
 ];
 
 const OPINION_VERBS: &[&str] = &[
@@ -192,6 +198,49 @@ const MODALS: &[&str] = &["could", "might", "may", "would"];
 /// "could" and "may" are left to the model: "access could drive prices
 /// down" still states what would happen and why.
 const HEDGES: &[&str] = &["probably", "possibly", "perhaps", "conceivably"];
+
+/// Credit and caption markers of a line, found in one pass (pattern ids below
+/// `CREDIT_MARKERS.len()` are credits, the rest captions).
+static LINE_MARKERS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(CREDIT_MARKERS.iter().chain(CAPTION_MARKERS))
+        .ok()
+});
+
+/// Speculation and no-comment phrases, case-insensitively, in one pass (ids
+/// below `UNCLEAR.len()` are speculation).
+static SENTENCE_PHRASES: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(UNCLEAR.iter().chain(NO_COMMENT))
+        .ok()
+});
+
+/// Words of `s` as [`lower_words`] splits them, before lowercasing: letters,
+/// digits and either apostrophe.
+fn raw_words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
+        .filter(|w| !w.is_empty())
+}
+
+/// `w` lowercased into `buf`, with a typographic apostrophe made plain, when
+/// it is ASCII apart from those apostrophes and fits; the word lists it is
+/// compared with are ASCII, so any other word cannot match them.
+fn lower_ascii<'b>(w: &str, buf: &'b mut [u8; 16]) -> Option<&'b str> {
+    let mut n = 0;
+    for c in w.chars() {
+        let b = match c {
+            '\u{2019}' => b'\'',
+            c if c.is_ascii() => c.to_ascii_lowercase() as u8,
+            _ => return None,
+        };
+        *buf.get_mut(n)? = b;
+        n += 1;
+    }
+    std::str::from_utf8(buf.get(..n)?).ok()
+}
 
 /// Page-level facts the rules need: the title from a `TITLE:` header line.
 #[derive(Debug, Default)]
@@ -264,7 +313,41 @@ fn lower_words(lower: &str) -> Vec<&str> {
 
 /// Checks that need only the sentence and its line (run before scoring).
 /// `start` is the sentence's byte offset, `line` the paragraph holding it.
+#[cfg(test)]
 pub fn before_scoring(sent: &str, start: usize, line: &str, page: &Page<'_>) -> Option<Reason> {
+    before_scoring_in(sent, start, line_reason(line), page)
+}
+
+/// What makes a whole line (paragraph) page furniture, a credit or a
+/// caption; the same for every sentence of the line, so found once per line.
+pub fn line_reason(line: &str) -> Option<Reason> {
+    let lt = line.trim();
+    if FURNITURE.iter().any(|p| starts_with_ci(lt, p)) {
+        return Some(Reason::Furniture);
+    }
+    let (mut credit, mut caption) = (false, false);
+    if let Some(ac) = LINE_MARKERS.as_ref() {
+        for m in ac.find_overlapping_iter(lt) {
+            if m.pattern().as_usize() < CREDIT_MARKERS.len() {
+                credit = true;
+                break;
+            }
+            caption = true;
+        }
+    }
+    if credit || is_byline(lt) {
+        return Some(Reason::Credit);
+    }
+    caption.then_some(Reason::Caption)
+}
+
+/// [`before_scoring`] with the line's own verdict, [`line_reason`], given.
+pub fn before_scoring_in(
+    sent: &str,
+    start: usize,
+    line: Option<Reason>,
+    page: &Page<'_>,
+) -> Option<Reason> {
     let t = sent.trim();
     if start < page.header_end {
         return Some(Reason::Header);
@@ -272,34 +355,44 @@ pub fn before_scoring(sent: &str, start: usize, line: &str, page: &Page<'_>) -> 
     if page.title.is_some_and(|title| title == t) {
         return Some(Reason::Header);
     }
-    let lt = line.trim();
-    if FURNITURE.iter().any(|p| starts_with_ci(lt, p)) {
-        return Some(Reason::Furniture);
-    }
-    if CREDIT_MARKERS.iter().any(|m| lt.contains(m)) {
-        return Some(Reason::Credit);
-    }
-    if is_byline(lt) {
-        return Some(Reason::Credit);
-    }
-    if CAPTION_MARKERS.iter().any(|m| lt.contains(m)) {
-        return Some(Reason::Caption);
+    if line.is_some() {
+        return line;
     }
     if is_heading_line(t) {
         return Some(Reason::Heading);
     }
+    if let Some(ac) = SENTENCE_PHRASES.as_ref() {
+        let mut no_comment = false;
+        for m in ac.find_overlapping_iter(t) {
+            if m.pattern().as_usize() < UNCLEAR.len() {
+                return Some(Reason::Speculation);
+            }
+            no_comment = true;
+        }
+        if no_comment {
+            return Some(Reason::NoComment);
+        }
+    }
+    // The word rules below need an unnamed group among the first words or a
+    // "we"/"I"; most sentences have neither and skip the lowercase copy.
+    let (mut opinion, mut first_person) = (false, false);
+    let mut buf = [0u8; 16];
+    for (i, w) in raw_words(t).enumerate() {
+        let Some(lw) = lower_ascii(w, &mut buf) else {
+            continue;
+        };
+        opinion |= i < 8 && OPINION_SUBJECTS.contains(&lw);
+        first_person |= matches!(lw, "we" | "i" | "we'll" | "i'll");
+    }
+    if !(opinion || first_person) {
+        return None;
+    }
     let lower = lowered(t);
-    if UNCLEAR.iter().any(|p| lower.contains(p)) {
-        return Some(Reason::Speculation);
-    }
-    if NO_COMMENT.iter().any(|p| lower.contains(p)) {
-        return Some(Reason::NoComment);
-    }
     let ws = lower_words(&lower);
-    if opinion_of_unnamed(&ws) {
+    if opinion && opinion_of_unnamed(&ws) {
         return Some(Reason::Speculation);
     }
-    if first_person_aim(&ws) {
+    if first_person && first_person_aim(&ws) {
         return Some(Reason::Aim);
     }
     None
@@ -316,13 +409,15 @@ pub fn after_entities(sent: &str, ents: &[Entity], quoted: bool) -> Option<Reaso
         return Some(Reason::Rhetoric);
     }
     // Case matters: "may" hedges, "May" is a month.
-    let ws: Vec<&str> = sent
+    let mut prev = "";
+    for w in sent
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .collect();
-    if ws.iter().any(|w| HEDGES.contains(w)) || ws.windows(2).any(|p| p[0] == "set" && p[1] == "to")
     {
-        return Some(Reason::Speculation);
+        if HEDGES.contains(&w) || (prev == "set" && w == "to") {
+            return Some(Reason::Speculation);
+        }
+        prev = w;
     }
     None
 }
@@ -335,9 +430,13 @@ fn has_figure(sent: &str, ents: &[Entity]) -> bool {
             EntityKind::Money | EntityKind::Percent | EntityKind::Date | EntityKind::Quantity
         )
     }) || digit_outside(sent, ents)
-        || lower_words(&lowered(sent)).iter().any(|w| {
+        || raw_words(sent).any(|w| {
+            let mut buf = [0u8; 16];
+            let Some(lw) = lower_ascii(w, &mut buf) else {
+                return false;
+            };
             matches!(
-                *w,
+                lw,
                 "one"
                     | "two"
                     | "three"
@@ -384,13 +483,14 @@ fn has_figure(sent: &str, ents: &[Entity]) -> bool {
 
 /// A digit that is not part of a weapon designation ("MiG-29").
 fn digit_outside(sent: &str, ents: &[Entity]) -> bool {
-    sent.char_indices().any(|(i, c)| {
-        c.is_ascii_digit()
-            && !ents.iter().any(|e| {
-                e.kind == EntityKind::WeaponSystem
-                    && sent_offset(sent, e).is_some_and(|(a, b)| a <= i && i < b)
-            })
-    })
+    let weapons: Vec<(usize, usize)> = ents
+        .iter()
+        .filter(|e| e.kind == EntityKind::WeaponSystem)
+        .filter_map(|e| sent_offset(sent, e))
+        .collect();
+    sent.bytes()
+        .enumerate()
+        .any(|(i, b)| b.is_ascii_digit() && !weapons.iter().any(|&(a, z)| a <= i && i < z))
 }
 
 /// Where entity `e` sits inside `sent` (entities carry article offsets).
@@ -438,15 +538,14 @@ fn is_heading_line(t: &str) -> bool {
 /// A line in title case ("Minister Seeks New Loan Terms"), whose capitals
 /// say nothing about names.
 pub fn is_title_case(t: &str) -> bool {
-    let long: Vec<&str> = t
-        .split_whitespace()
-        .filter(|w| w.chars().count() >= 4)
-        .collect();
-    let caps = long
-        .iter()
-        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-        .count();
-    long.len() >= 3 && caps * 10 >= long.len() * 7
+    let (mut long, mut caps) = (0usize, 0usize);
+    for w in t.split_whitespace().filter(|w| w.chars().nth(3).is_some()) {
+        long += 1;
+        if w.chars().next().is_some_and(char::is_uppercase) {
+            caps += 1;
+        }
+    }
+    long >= 3 && caps * 10 >= long * 7
 }
 
 /// "Analysts say the move could …", "Some diplomats believe … might …".
