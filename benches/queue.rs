@@ -172,6 +172,7 @@ fn queue(c: &mut Criterion) {
             trust_proxy: false,
             workers: Some(2),
             hash_concurrency: None,
+            preload_model: false,
             shutdown_timeout: 30,
         },
         extract: claimdesk::config::ExtractSettings {

@@ -47,9 +47,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Serve { server, demo } => {
             let pool = connect(&database).await?;
-            // Load (or install) the matching model now, beside start-up rather than on the
-            // first request; serving does not wait for it.
-            tokio::task::spawn_blocking(crate::embed::shared);
+            // The matching model loads on its first use unless asked for now; either way
+            // serving does not wait for it.
+            if server.preload_model {
+                tokio::task::spawn_blocking(crate::embed::shared);
+            }
             if demo {
                 load_demo(&pool, &extract).await?;
             }

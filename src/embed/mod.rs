@@ -302,11 +302,17 @@ pub fn model_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("var/models/all-MiniLM-L6-v2"))
 }
 
+static SHARED: OnceLock<Embedder> = OnceLock::new();
+
+/// The process's embedder if something has opened it already; never opens it.
+pub fn loaded() -> Option<&'static Embedder> {
+    SHARED.get()
+}
+
 /// The process's embedder: opened on first use (installing the model if it is missing and
 /// `CLAIMDESK_MODEL_INSTALL` is not `0`), then shared. Opening reads ~90 MB: call from a
 /// blocking context or through [`shared_async`].
 pub fn shared() -> &'static Embedder {
-    static SHARED: OnceLock<Embedder> = OnceLock::new();
     SHARED.get_or_init(|| {
         let install = std::env::var("CLAIMDESK_MODEL_INSTALL").map_or(true, |v| v != "0");
         Embedder::open(&model_dir(), install)

@@ -26,7 +26,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         // ranking), but its state is said here.
         Ok(Ok(())) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")
-            .body(format!("ready\n{}\n", model_line().await)),
+            .body(format!("ready\n{}\n", model_line())),
         Ok(Err(reason)) => HttpResponse::ServiceUnavailable()
             .content_type("text/plain; charset=utf-8")
             .body(format!("{reason}\n")),
@@ -36,8 +36,12 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-async fn model_line() -> String {
-    match crate::embed::shared_async().await.state() {
+fn model_line() -> String {
+    // Readiness probes must not pull ~90 MB into a process that has not needed the model.
+    let Some(embedder) = crate::embed::loaded() else {
+        return "model: not loaded yet (it loads on the first match)".into();
+    };
+    match embedder.state() {
         crate::embed::ModelState::Ready => format!("model: ready ({})", crate::embed::MODEL_ID),
         crate::embed::ModelState::Unavailable(why) => {
             format!("model: unavailable, lexical matching only ({why})")

@@ -174,6 +174,7 @@ pub fn test_config() -> AppConfig {
             trust_proxy: false,
             workers: Some(2),
             hash_concurrency: None,
+            preload_model: false,
             shutdown_timeout: 30,
         },
         extract: ExtractSettings {
