@@ -34,37 +34,10 @@ pub struct FactCheckRow {
 }
 
 /// A lexical candidate with what re-ranking needs.
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    pub row: FactCheckRow,
-    pub embedding: Option<Vec<f32>>,
-    pub embedding_model: Option<String>,
-    pub lexical: f32,
-}
-
-/// A candidate as the query returns it (diesel's `embed` does not nest rows read by name).
 #[derive(Debug, Clone, QueryableByName)]
-pub struct CandidateRow {
-    #[diesel(sql_type = BigInt)]
-    pub id: i64,
-    #[diesel(sql_type = Text)]
-    pub source_id: String,
-    #[diesel(sql_type = Text)]
-    pub claim_reviewed: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub title: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub rating_label: Option<String>,
-    #[diesel(sql_type = Nullable<Float4>)]
-    pub rating_value: Option<f32>,
-    #[diesel(sql_type = Nullable<Float4>)]
-    pub rating_best: Option<f32>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub publisher_name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub review_url: Option<String>,
-    #[diesel(sql_type = Nullable<Date>)]
-    pub review_date: Option<NaiveDate>,
+pub struct Candidate {
+    #[diesel(embed)]
+    pub fact_check: FactCheckRow,
     #[diesel(sql_type = Nullable<Array<Float4>>)]
     pub embedding: Option<Vec<f32>>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -99,29 +72,8 @@ pub async fn lexical_candidates(
     ))
     .bind::<Text, _>(text)
     .bind::<BigInt, _>(limit)
-    .load::<CandidateRow>(conn)
+    .load::<Candidate>(conn)
     .await
-    .map(|rows| {
-        rows.into_iter()
-            .map(|r| Candidate {
-                row: FactCheckRow {
-                    id: r.id,
-                    source_id: r.source_id,
-                    claim_reviewed: r.claim_reviewed,
-                    title: r.title,
-                    rating_label: r.rating_label,
-                    rating_value: r.rating_value,
-                    rating_best: r.rating_best,
-                    publisher_name: r.publisher_name,
-                    review_url: r.review_url,
-                    review_date: r.review_date,
-                },
-                embedding: r.embedding,
-                embedding_model: r.embedding_model,
-                lexical: r.lexical,
-            })
-            .collect()
-    })
 }
 
 /// Fact-checks by id, in no particular order.

@@ -109,7 +109,7 @@ async fn rank_with(
         .filter_map(|(i, score)| {
             candidates[i]
                 .take()
-                .map(|c| Match::new(c.row, (score * 1e4).round() / 1e4))
+                .map(|c| Match::new(c.fact_check, (score * 1e4).round() / 1e4))
         })
         .collect())
 }
