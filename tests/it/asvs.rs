@@ -747,6 +747,23 @@ async fn row_25_a_500_says_nothing_of_its_cause() {
     .await;
     assert_eq!(status, 500);
     assert_eq!(body["error"]["code"], "internal", "{body}");
+    // Row 22 on a 500 too: the security headers are on it.
+    let res = api(&app.address)
+        .post(app.url(&format!("/api/v1/claims/{id}/transitions")))
+        .bearer_auth(&editor)
+        .json(&json!({"to": "in_review", "version": 0}))
+        .send()
+        .await
+        .expect("transition");
+    assert_eq!(res.status(), 500);
+    let h = |name: &str| crate::helpers::header(&res, name);
+    let csp = h("content-security-policy");
+    for part in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+        assert!(csp.contains(part), "a 500 without {part}: {csp}");
+    }
+    assert_eq!(h("x-content-type-options"), "nosniff");
+    assert!(!h("referrer-policy").is_empty());
+    assert_eq!(h("cross-origin-opener-policy"), "same-origin");
     let (status, page) = rita
         .submit(
             &format!("/claims/{id}/transition"),
