@@ -17,7 +17,7 @@ use crate::db::claims::Claim;
 use crate::domain::Role;
 use crate::domain::text::optional;
 use crate::domain::urls::is_web_url;
-use crate::domain::{ArticleId, ReviewState};
+use crate::domain::{ArticleId, ReviewState, UserId};
 use crate::error::AppError;
 use crate::extract::InputFormat;
 use crate::services::articles::{self as article_service, ArticleEdit};
@@ -352,7 +352,7 @@ pub async fn edit_article(
     let result = async {
         let edit = ArticleEdit::try_from(&form)?;
         let mut conn = state.pool.get().await?;
-        article_service::edit(&mut conn, id, user.id, &edit, chrono::Utc::now()).await
+        article_service::edit(&mut conn, id, UserId(user.id), &edit, chrono::Utc::now()).await
     }
     .await;
     match result {
@@ -446,6 +446,7 @@ async fn set_archived(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    article_service::set_archived(&mut conn, id, user.id, archive, chrono::Utc::now()).await?;
+    article_service::set_archived(&mut conn, id, UserId(user.id), archive, chrono::Utc::now())
+        .await?;
     Ok(see_other(&format!("/articles/{id}")))
 }

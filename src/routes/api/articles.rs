@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 use super::claims::{ClaimJson, claim_json, claims_json};
 use crate::auth::{CurrentUser, RequireEditor};
 use crate::db::articles::{Article, ArticleSummary};
-use crate::domain::ArticleId;
 use crate::domain::text::optional;
+use crate::domain::{ArticleId, UserId};
 use crate::error::AppError;
 use crate::routes::parse_id;
 use crate::services::articles::{self as article_service, ArticleEdit};
@@ -234,7 +234,7 @@ pub async fn edit_article(
     let id: ArticleId = parse_id(&path, "article")?;
     let edit = ArticleEdit::try_from(body.into_inner())?;
     let mut conn = state.pool.get().await?;
-    article_service::edit(&mut conn, id, user.id, &edit, Utc::now()).await?;
+    article_service::edit(&mut conn, id, UserId(user.id), &edit, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(article_json(&mut conn, id).await?))
 }
 
@@ -266,6 +266,6 @@ async fn set_archived(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    article_service::set_archived(&mut conn, id, user.id, archive, Utc::now()).await?;
+    article_service::set_archived(&mut conn, id, UserId(user.id), archive, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(article_json(&mut conn, id).await?))
 }
