@@ -39,6 +39,22 @@ pub struct ArticleSummary {
     pub archived_at: Option<DateTime<Utc>>,
 }
 
+impl Article {
+    /// The article as listed, and its body.
+    pub fn into_summary(self) -> (ArticleSummary, String) {
+        let summary = ArticleSummary {
+            id: self.id,
+            title: self.title,
+            source_url: self.source_url,
+            publisher: self.publisher,
+            published_on: self.published_on,
+            created_at: self.created_at,
+            archived_at: self.archived_at,
+        };
+        (summary, self.body)
+    }
+}
+
 /// The fields of an article a person may edit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleFields {

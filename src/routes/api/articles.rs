@@ -52,16 +52,11 @@ impl From<ArticleSummary> for ArticleJson {
 
 impl ArticleJson {
     fn full(a: Article, claims: Vec<ClaimJson>) -> ArticleJson {
+        let (summary, body) = a.into_summary();
         ArticleJson {
-            id: a.id,
-            title: a.title,
-            url: a.source_url,
-            publisher: a.publisher,
-            published_at: a.published_on,
-            created_at: a.created_at,
-            archived_at: a.archived_at,
-            body: Some(a.body),
+            body: Some(body),
             claims: Some(claims),
+            ..ArticleJson::from(summary)
         }
     }
 }
