@@ -758,7 +758,11 @@ async fn row_25_a_500_says_nothing_of_its_cause() {
     assert_eq!(res.status(), 500);
     let h = |name: &str| crate::helpers::header(&res, name);
     let csp = h("content-security-policy");
-    for part in ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"] {
+    for part in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ] {
         assert!(csp.contains(part), "a 500 without {part}: {csp}");
     }
     assert_eq!(h("x-content-type-options"), "nosniff");
