@@ -149,7 +149,9 @@ fn queue(c: &mut Criterion) {
         group.bench_function(label, |b| {
             b.to_async(&rt).iter(|| async {
                 let mut conn = pool.get().await.expect("conn");
-                Claim::list(&mut conn, &filter).await.expect("list")
+                Claim::list(&mut conn, &filter, claimdesk::domain::search::MAX_SEARCH_MS)
+                    .await
+                    .expect("list")
             })
         });
     }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_full_text_search::configuration::TsConfigurationByName;
 use diesel_full_text_search::{TsVectorExtensions, websearch_to_tsquery_with_search_config};
 
@@ -414,6 +414,7 @@ impl Cursor {
     }
 }
 
+diesel::define_sql_function!(fn set_config(name: diesel::sql_types::Text, value: diesel::sql_types::Text, is_local: diesel::sql_types::Bool) -> diesel::sql_types::Text);
 diesel::define_sql_function!(fn similarity(a: diesel::sql_types::Text, b: diesel::sql_types::Text) -> diesel::sql_types::Float);
 diesel::infix_operator!(TrigramSimilar, " % ", diesel::sql_types::Bool, backend: diesel::pg::Pg);
 
@@ -545,8 +546,32 @@ impl Claim {
             .await
     }
 
-    /// One page of the queue and the cursor of the next page, if there is one.
+    /// One page of the queue and the cursor of the next page, if there is one. A text search
+    /// runs in its own transaction with `statement_timeout` set to `search_budget_ms`, so a
+    /// search the index cannot narrow is stopped by the database instead of reading every claim.
     pub async fn list(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+        search_budget_ms: u64,
+    ) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {
+        let searching = filter.text.as_deref().is_some_and(|t| !t.trim().is_empty());
+        if !searching {
+            return Self::page(conn, filter).await;
+        }
+        conn.transaction(async |conn| {
+            diesel::select(set_config(
+                "statement_timeout",
+                search_budget_ms.to_string(),
+                true,
+            ))
+            .execute(conn)
+            .await?;
+            Self::page(conn, filter).await
+        })
+        .await
+    }
+
+    async fn page(
         conn: &mut AsyncPgConnection,
         filter: &ClaimFilter,
     ) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {

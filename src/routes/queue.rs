@@ -84,7 +84,15 @@ pub async fn show_queue(
             ..ClaimFilter::default()
         }
     });
-    let (claims, next) = Claim::list(&mut conn, &filter).await?;
+    // A search refused for its cost shows its reason instead of the results, like one refused
+    // for its length.
+    let (claims, next) = match crate::services::claims::list(&mut conn, &filter).await {
+        Err(AppError::BadRequest(message)) => {
+            error = Some(message);
+            (Vec::new(), None)
+        }
+        page => page?,
+    };
     let mut counts = Claim::counts_by_state(&mut conn).await?;
     counts.sort_by_key(|(s, _)| ReviewState::ALL.iter().position(|x| x == s));
     // Merged claims follow the claim they were merged into: show its state.

@@ -263,7 +263,7 @@ pub async fn list_claims(
         limit: q.limit.as_deref(),
     };
     let filter = ClaimFilter::parse(text, assignee, DEFAULT_LIMIT).map_err(AppError::BadRequest)?;
-    let (claims, next) = Claim::list(&mut conn, &filter).await?;
+    let (claims, next) = claim_service::list(&mut conn, &filter).await?;
     let claims = claims_json(&mut conn, claims).await?;
     Ok(HttpResponse::Ok().json(ClaimList {
         claims,
