@@ -174,6 +174,7 @@ fn queue(c: &mut Criterion) {
             hash_concurrency: None,
             preload_model: false,
             shutdown_timeout: 30,
+            stale_days: 7,
         },
         extract: claimdesk::config::ExtractSettings {
             claim_threshold: 0.5,

@@ -1,6 +1,7 @@
 //! Claims: the queue's queries, the row lock and the guarded UPDATE that stores a transition.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_full_text_search::configuration::TsConfigurationByName;
@@ -9,7 +10,8 @@ use diesel_full_text_search::{TsVectorExtensions, websearch_to_tsquery_with_sear
 use std::collections::HashMap;
 
 use super::evidence::Evidence;
-use super::schema::{articles, claim_state_counts, claims};
+use super::schema::{articles, claim_state_counts, claim_tags, claims, tags};
+use super::tags::lower;
 use super::users::User;
 use crate::domain::claims::{ClaimFields, ClaimOrigin};
 use crate::domain::review::{ClaimChange, ClaimSnapshot, ReviewState, Transition};
@@ -52,6 +54,8 @@ pub struct Claim {
     /// The claim this one was merged into (always one that is not merged itself): this one
     /// follows its verdict in the queue and in reports.
     pub merged_into: Option<i64>,
+    /// When the current assignee took the claim or had it assigned; `None` with no assignee.
+    pub assigned_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -147,6 +151,7 @@ struct ClaimChangeset {
     approved_by: Option<Option<i64>>,
     approved_at: Option<Option<DateTime<Utc>>>,
     verdict_id: Option<Option<i64>>,
+    assigned_at: Option<Option<DateTime<Utc>>>,
 }
 
 impl ClaimChangeset {
@@ -162,12 +167,14 @@ impl ClaimChangeset {
             ..Default::default()
         };
         match change {
-            ClaimChange::Take { assignee } => ClaimChangeset {
+            ClaimChange::Take { assignee } | ClaimChange::Assign { assignee } => ClaimChangeset {
                 assignee_id: Some(Some(assignee.0)),
+                assigned_at: Some(Some(now)),
                 ..base
             },
             ClaimChange::Release => ClaimChangeset {
                 assignee_id: Some(None),
+                assigned_at: Some(None),
                 ..base
             },
             ClaimChange::Dismiss | ClaimChange::Restore | ClaimChange::SendBack => base,
@@ -257,9 +264,30 @@ pub struct ClaimFilter {
     /// Only claims whose stored verdict contradicts the rating scale (stored before the
     /// scale decided the outcome), for an editor to decide on.
     pub contradicts: bool,
+    /// Every decided state an editor has yet to approve (verified, disputed, unverifiable).
+    pub awaiting_approval: bool,
+    /// Claims in review assigned to this user whose verdict an editor sent back to them.
+    pub sent_back_to: Option<i64>,
+    /// Claims in review with no change since this moment.
+    pub stale_before: Option<DateTime<Utc>>,
+    /// Claims carrying every one of these tags (names, matched whatever their case).
+    pub tags: Vec<String>,
+    /// Leave merged claims out: each shows as its primary's row, with their count.
+    pub clusters: bool,
     pub sort: ClaimSort,
     pub after: Option<Cursor>,
     pub limit: i64,
+}
+
+/// What a filter's text needs besides itself: the resolved assignee, who is asking (for
+/// "sent back to me"), the clock and the configured stale age, and the page size.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterContext {
+    pub assignee: Option<i64>,
+    pub me: i64,
+    pub now: DateTime<Utc>,
+    pub stale_days: i64,
+    pub default_limit: i64,
 }
 
 /// The queue's filters as text, from the queue page's query string or the API's: blank
@@ -272,6 +300,12 @@ pub struct ClaimFilterText<'a> {
     pub text: Option<&'a str>,
     /// "1", "true", "yes" or "on" asks for contradicting verdicts only.
     pub contradicts: Option<&'a str>,
+    /// Flags, "1", "true", "yes" or "on" to ask for them.
+    pub awaiting_approval: Option<&'a str>,
+    pub sent_back: Option<&'a str>,
+    pub stale: Option<&'a str>,
+    /// Tag names; each value may also hold several, comma-separated.
+    pub tags: &'a [String],
     pub sort: Option<&'a str>,
     pub after: Option<&'a str>,
     pub limit: Option<&'a str>,
@@ -285,15 +319,12 @@ pub fn present(text: Option<&str>) -> Option<&str> {
 impl ClaimFilter {
     /// The filter the text asks for, with `assignee` already resolved to a user id; a bad
     /// value is a message naming it.
-    pub fn parse(
-        text: ClaimFilterText<'_>,
-        assignee: Option<i64>,
-        default_limit: i64,
-    ) -> Result<ClaimFilter, String> {
+    pub fn parse(text: ClaimFilterText<'_>, cx: FilterContext) -> Result<ClaimFilter, String> {
         let sort = match present(text.sort) {
             None => ClaimSort::Score,
-            Some(s) => ClaimSort::parse(s)
-                .ok_or_else(|| format!("unknown sort {s:?}; use score, newest or oldest"))?,
+            Some(s) => ClaimSort::parse(s).ok_or_else(|| {
+                format!("unknown sort {s:?}; use score, newest, oldest or last_change")
+            })?,
         };
         let number = |value: Option<&str>, what: &str| {
             present(value)
@@ -311,18 +342,18 @@ impl ClaimFilter {
                 .transpose()
                 .map_err(|e| e.to_string())?,
             article: number(text.article, "the article")?,
-            assignee,
+            assignee: cx.assignee,
             text: present(text.text)
                 .map(crate::domain::search::checked)
                 .transpose()?
                 .map(str::to_owned),
-            contradicts: match present(text.contradicts) {
-                None | Some("0" | "false" | "no" | "off") => false,
-                Some("1" | "true" | "yes" | "on") => true,
-                Some(other) => {
-                    return Err(format!("contradicts must be 1 or 0, not {other:?}"));
-                }
-            },
+            contradicts: flag(text.contradicts, "contradicts")?,
+            awaiting_approval: flag(text.awaiting_approval, "awaiting_approval")?,
+            sent_back_to: flag(text.sent_back, "sent_back")?.then_some(cx.me),
+            stale_before: flag(text.stale, "stale")?
+                .then(|| cx.now - chrono::Duration::days(cx.stale_days)),
+            tags: tag_names(text.tags),
+            clusters: false,
             sort,
             after: present(text.after)
                 .map(|s| {
@@ -331,9 +362,142 @@ impl ClaimFilter {
                     })
                 })
                 .transpose()?,
-            limit: number(text.limit, "the limit")?.unwrap_or(default_limit),
+            limit: number(text.limit, "the limit")?.unwrap_or(cx.default_limit),
         })
     }
+
+    /// The condition on claims every filter but the page (sort, cursor, limit) puts; with
+    /// `states` false the state filters are left out (for counts per state).
+    fn condition(&self, states: bool) -> Condition {
+        let mut cond: Condition =
+            Box::new(claims::article_id.eq_any(Claim::live_articles()).nullable());
+        let decided = [
+            ReviewState::Verified,
+            ReviewState::Disputed,
+            ReviewState::Unverifiable,
+        ];
+        let wanted: Option<Vec<ReviewState>> = match (self.state, self.awaiting_approval) {
+            _ if !states => None,
+            (Some(state), false) => Some(vec![state]),
+            (None, true) => Some(decided.to_vec()),
+            (Some(state), true) => Some(decided.into_iter().filter(|s| *s == state).collect()),
+            (None, false) => None,
+        };
+        if self.clusters {
+            cond = Box::new(cond.and(claims::merged_into.is_null()));
+            if let Some(wanted) = wanted {
+                cond = Box::new(cond.and(claims::state.eq_any(wanted)));
+            }
+        } else if let Some(wanted) = wanted {
+            // A merged claim is in the state of the claim it was merged into.
+            let primary = diesel::alias!(claims as primary);
+            let primaries_in_state = primary
+                .filter(primary.field(claims::state).eq_any(wanted.clone()))
+                .select(primary.field(claims::id).nullable());
+            cond = Box::new(
+                cond.and(
+                    claims::merged_into
+                        .is_null()
+                        .and(claims::state.eq_any(wanted))
+                        .or(claims::merged_into.eq_any(primaries_in_state)),
+                ),
+            );
+        }
+        if let Some(category) = self.category {
+            cond = Box::new(cond.and(claims::category.eq(category)));
+        }
+        if let Some(article) = self.article {
+            cond = Box::new(cond.and(claims::article_id.eq(article)));
+        }
+        if let Some(assignee) = self.assignee {
+            cond = Box::new(cond.and(claims::assignee_id.eq(assignee)));
+        }
+        if self.contradicts {
+            // The scale (domain::verdict): 4–5 verified, 1–3 disputed, no rating unverifiable.
+            cond = Box::new(
+                cond.and(
+                    claims::verdict
+                        .eq(Verdict::Verified)
+                        .and(claims::rating.is_null().or(claims::rating.lt(4)))
+                        .or(claims::verdict
+                            .eq(Verdict::Disputed)
+                            .and(claims::rating.is_null().or(claims::rating.gt(3))))
+                        .or(claims::verdict
+                            .eq(Verdict::Unverifiable)
+                            .and(claims::rating.is_not_null())),
+                ),
+            );
+        }
+        if let Some(me) = self.sent_back_to {
+            // The last move into review came from a decided state: an editor sent it back.
+            cond = Box::new(
+                cond.and(claims::state.eq(ReviewState::InReview))
+                    .and(claims::assignee_id.eq(me))
+                    .and(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "(SELECT e.from_state FROM claim_events e \
+                          WHERE e.claim_id = claims.id AND e.kind = 'transition' \
+                          AND e.to_state = 'in_review' ORDER BY e.id DESC LIMIT 1) \
+                          IN ('verified', 'disputed', 'unverifiable')",
+                    )),
+            );
+        }
+        if let Some(before) = self.stale_before {
+            cond = Box::new(
+                cond.and(claims::state.eq(ReviewState::InReview))
+                    .and(claims::updated_at.lt(before)),
+            );
+        }
+        for tag in &self.tags {
+            let tagged = claim_tags::table
+                .inner_join(tags::table)
+                .filter(lower(tags::name).eq(tag.to_lowercase()))
+                .select(claim_tags::claim_id);
+            cond = Box::new(cond.and(claims::id.eq_any(tagged)));
+        }
+        if let Some(text) = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            cond = Box::new(cond.and(claims::search.matches(
+                websearch_to_tsquery_with_search_config(
+                    TsConfigurationByName("english"),
+                    text.to_owned(),
+                ),
+            )));
+        }
+        cond
+    }
+}
+
+/// A filter on claims built from optional parts.
+type Condition = Box<
+    dyn BoxableExpression<
+            claims::table,
+            Pg,
+            SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+        >,
+>;
+
+/// A yes/no query value: blank is no.
+fn flag(value: Option<&str>, what: &str) -> Result<bool, String> {
+    match present(value) {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(other) => Err(format!("{what} must be 1 or 0, not {other:?}")),
+    }
+}
+
+/// Tag names from repeated and comma-separated values, trimmed, blanks dropped, each once.
+pub fn tag_names(values: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
+        if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            names.push(name.to_owned());
+        }
+    }
+    names
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -343,6 +507,8 @@ pub enum ClaimSort {
     Score,
     Newest,
     Oldest,
+    /// Most recently changed first.
+    LastChange,
 }
 
 impl ClaimSort {
@@ -351,6 +517,7 @@ impl ClaimSort {
             "score" => Some(ClaimSort::Score),
             "newest" => Some(ClaimSort::Newest),
             "oldest" => Some(ClaimSort::Oldest),
+            "last_change" => Some(ClaimSort::LastChange),
             _ => None,
         }
     }
@@ -360,6 +527,7 @@ impl ClaimSort {
             ClaimSort::Score => "score",
             ClaimSort::Newest => "newest",
             ClaimSort::Oldest => "oldest",
+            ClaimSort::LastChange => "last_change",
         }
     }
 }
@@ -367,8 +535,16 @@ impl ClaimSort {
 /// Where the next page starts: the sort key of the last row shown.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cursor {
-    Score { score: f32, id: i64 },
+    Score {
+        score: f32,
+        id: i64,
+    },
     Id(i64),
+    /// `updated_at` in microseconds since the epoch, and the id.
+    Changed {
+        micros: i64,
+        id: i64,
+    },
 }
 
 impl Cursor {
@@ -376,6 +552,7 @@ impl Cursor {
         match self {
             Cursor::Score { score, id } => format!("s{score}_{id}"),
             Cursor::Id(id) => format!("i{id}"),
+            Cursor::Changed { micros, id } => format!("c{micros}_{id}"),
         }
     }
 
@@ -387,6 +564,7 @@ impl Cursor {
             (sort, cursor),
             (ClaimSort::Score, Cursor::Score { .. })
                 | (ClaimSort::Newest | ClaimSort::Oldest, Cursor::Id(_))
+                | (ClaimSort::LastChange, Cursor::Changed { .. })
         );
         fits.then_some(cursor)
     }
@@ -397,6 +575,12 @@ impl Cursor {
             let score: f32 = score.parse().ok()?;
             score.is_finite().then_some(Cursor::Score {
                 score,
+                id: id.parse().ok()?,
+            })
+        } else if let Some(rest) = text.strip_prefix('c') {
+            let (micros, id) = rest.split_once('_')?;
+            Some(Cursor::Changed {
+                micros: micros.parse().ok()?,
                 id: id.parse().ok()?,
             })
         } else {
@@ -411,6 +595,10 @@ impl Cursor {
                 id: claim.id,
             },
             ClaimSort::Newest | ClaimSort::Oldest => Cursor::Id(claim.id),
+            ClaimSort::LastChange => Cursor::Changed {
+                micros: claim.updated_at.timestamp_micros(),
+                id: claim.id,
+            },
         }
     }
 }
@@ -551,57 +739,8 @@ impl Claim {
         let limit = filter.limit.clamp(1, 200);
         let mut query = claims::table
             .select(Claim::as_select())
-            .filter(claims::article_id.eq_any(Claim::live_articles()))
+            .filter(filter.condition(true))
             .into_boxed();
-        if let Some(state) = filter.state {
-            // A merged claim is in the state of the claim it was merged into.
-            let primary = diesel::alias!(claims as primary);
-            let primaries_in_state = primary
-                .filter(primary.field(claims::state).eq(state))
-                .select(primary.field(claims::id).nullable());
-            query = query.filter(
-                claims::merged_into
-                    .is_null()
-                    .and(claims::state.eq(state))
-                    .or(claims::merged_into.eq_any(primaries_in_state)),
-            );
-        }
-        if let Some(category) = filter.category {
-            query = query.filter(claims::category.eq(category));
-        }
-        if let Some(article) = filter.article {
-            query = query.filter(claims::article_id.eq(article));
-        }
-        if let Some(assignee) = filter.assignee {
-            query = query.filter(claims::assignee_id.eq(assignee));
-        }
-        if filter.contradicts {
-            // The scale (domain::verdict): 4–5 verified, 1–3 disputed, no rating unverifiable.
-            query = query.filter(
-                claims::verdict
-                    .eq(Verdict::Verified)
-                    .and(claims::rating.is_null().or(claims::rating.lt(4)))
-                    .or(claims::verdict
-                        .eq(Verdict::Disputed)
-                        .and(claims::rating.is_null().or(claims::rating.gt(3))))
-                    .or(claims::verdict
-                        .eq(Verdict::Unverifiable)
-                        .and(claims::rating.is_not_null())),
-            );
-        }
-        if let Some(text) = filter
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            query = query.filter(
-                claims::search.matches(websearch_to_tsquery_with_search_config(
-                    TsConfigurationByName("english"),
-                    text.to_owned(),
-                )),
-            );
-        }
         query = match (filter.sort, filter.after) {
             (ClaimSort::Score, Some(Cursor::Score { score, id })) => query.filter(
                 claims::score
@@ -610,12 +749,21 @@ impl Claim {
             ),
             (ClaimSort::Newest, Some(Cursor::Id(id))) => query.filter(claims::id.lt(id)),
             (ClaimSort::Oldest, Some(Cursor::Id(id))) => query.filter(claims::id.gt(id)),
+            (ClaimSort::LastChange, Some(Cursor::Changed { micros, id })) => {
+                let at = DateTime::from_timestamp_micros(micros).unwrap_or_default();
+                query.filter(
+                    claims::updated_at
+                        .lt(at)
+                        .or(claims::updated_at.eq(at).and(claims::id.lt(id))),
+                )
+            }
             _ => query,
         };
         query = match filter.sort {
             ClaimSort::Score => query.order((claims::score.desc(), claims::id.desc())),
             ClaimSort::Newest => query.order(claims::id.desc()),
             ClaimSort::Oldest => query.order(claims::id.asc()),
+            ClaimSort::LastChange => query.order((claims::updated_at.desc(), claims::id.desc())),
         };
         let mut rows: Vec<Claim> = query.limit(limit + 1).load(conn).await?;
         let next = if rows.len() as i64 > limit {
@@ -625,6 +773,65 @@ impl Claim {
             None
         };
         Ok((rows, next))
+    }
+
+    /// How many claims the filter selects in each state, whatever state it asks for (states
+    /// with none are left out): the queue's tabs, counted under the other filters.
+    pub async fn counts(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+    ) -> QueryResult<Vec<(ReviewState, i64)>> {
+        claims::table
+            .filter(filter.condition(false))
+            .group_by(claims::state)
+            .select((claims::state, diesel::dsl::count_star()))
+            .load(conn)
+            .await
+    }
+
+    /// How many claims the filter selects, all pages together.
+    pub async fn count_matching(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+    ) -> QueryResult<i64> {
+        claims::table
+            .filter(filter.condition(true))
+            .count()
+            .get_result(conn)
+            .await
+    }
+
+    /// The id and version of every claim the filter selects, oldest first, at most `limit`
+    /// (for "select all matching": each is then checked at the version read here).
+    pub async fn matching_versions(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+        limit: i64,
+    ) -> QueryResult<Vec<(i64, i32)>> {
+        claims::table
+            .filter(filter.condition(true))
+            .order(claims::id.asc())
+            .limit(limit)
+            .select((claims::id, claims::version))
+            .load(conn)
+            .await
+    }
+
+    /// How many claims are merged into each of these, for those that have any.
+    pub async fn merged_counts(
+        conn: &mut AsyncPgConnection,
+        ids: &[i64],
+    ) -> QueryResult<HashMap<i64, i64>> {
+        let rows: Vec<(Option<i64>, i64)> = claims::table
+            .filter(claims::merged_into.eq_any(ids))
+            .group_by(claims::merged_into)
+            .select((claims::merged_into, diesel::dsl::count_star()))
+            .load(conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, n)| id.map(|id| (id, n)))
+            .collect())
     }
 
     /// How many claims are in each state (states with none are left out). The counts are kept
