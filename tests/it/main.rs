@@ -6,6 +6,7 @@ mod articles;
 mod asvs;
 mod auth;
 mod browser;
+mod browser_desk;
 mod claim_edits;
 mod desk;
 mod errors;
