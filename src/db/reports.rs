@@ -263,6 +263,7 @@ impl ReportQuery {
             return Ok(Vec::new());
         }
         let claim_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+        let mut tags = Tag::for_claims(conn, &claim_ids).await?;
         // Merged claims report the verdict of the claim they were merged into.
         let mut primary_ids: Vec<i64> = rows.iter().filter_map(|c| c.merged_into).collect();
         primary_ids.sort_unstable();
@@ -459,6 +460,12 @@ impl ReportQuery {
                 evidence: claim_evidence,
                 events: claim_events,
                 verdicts: claim_verdicts,
+                tags: tags
+                    .remove(&claim.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| t.name)
+                    .collect(),
             });
         }
         *last_article = out.last().map(|c| Arc::clone(&c.article));

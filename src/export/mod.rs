@@ -133,6 +133,8 @@ pub struct ReportClaim {
     pub events: Vec<ReportEvent>,
     /// Every verdict given, oldest first; the last is the current one.
     pub verdicts: Vec<ReportVerdict>,
+    /// Tag names, alphabetical.
+    pub tags: Vec<String>,
 }
 
 impl ReportClaim {

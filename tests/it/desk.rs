@@ -624,3 +624,52 @@ async fn a_csv_export_starts_with_a_byte_order_mark_only_when_asked() {
     assert!(!without.as_bytes().starts_with(b"\xEF\xBB\xBF"));
     assert_eq!(&with.as_bytes()[3..], without.as_bytes());
 }
+
+#[tokio::test]
+async fn every_export_format_carries_the_tags() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("eddie", Role::Editor).await;
+    let rita = app.token("rita", Role::Reviewer).await;
+    let ids = claim_ids(&app.import_seed(&editor).await);
+    let desk = app.browser("ed2", Role::Editor).await;
+    create_tag(&app, &desk, "Élection", "#1f77b4").await;
+    create_tag(&app, &desk, "budget", "#d62728").await;
+    decide(&app, &rita, ids[0]).await;
+    for tag in ["budget", "Élection"] {
+        let v = version(&app, &editor, ids[0]).await;
+        let r = bulk(
+            &app,
+            &editor,
+            json!({"action": "tag", "tag": tag, "claims": [{"id": ids[0], "version": v}]}),
+        )
+        .await;
+        assert_eq!(r[0]["ok"], true, "{r:?}");
+    }
+    let v = version(&app, &editor, ids[0]).await;
+    let r = bulk(
+        &app,
+        &editor,
+        json!({"action": "approve", "claims": [{"id": ids[0], "version": v}]}),
+    )
+    .await;
+    assert_eq!(r[0]["ok"], true, "{r:?}");
+    let (_, _, _, csv) = api_export(&app, &rita, "format=csv&tags=budget").await;
+    let header = csv.lines().next().expect("header");
+    assert!(header.ends_with(",correction,tags"), "{header}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .expect("row")
+            .ends_with(",\"budget, Élection\""),
+        "{csv}"
+    );
+    let (_, _, _, json_text) = api_export(&app, &rita, "format=json&tags=budget").await;
+    let report: Value = serde_json::from_str(&json_text).expect("json");
+    assert_eq!(report["claims"][0]["tags"], json!(["budget", "Élection"]));
+    assert_eq!(report["filters"]["tags"], json!(["budget"]));
+    let (_, _, _, ld) = api_export(&app, &rita, "format=claimreview&tags=budget").await;
+    let reviews: Value = serde_json::from_str(&ld).expect("json-ld");
+    assert_eq!(reviews[0]["keywords"], "budget, Élection");
+    let (_, _, _, html) = api_export(&app, &rita, "format=html&tags=budget").await;
+    assert!(html.contains("Tags: budget, Élection"), "{html}");
+}
