@@ -505,7 +505,11 @@ fn flag(value: Option<&str>, what: &str) -> Result<bool, String> {
 pub fn tag_names(values: &[String]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for name in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
-        if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        if !name.is_empty()
+            && !names
+                .iter()
+                .any(|n| n.to_lowercase() == name.to_lowercase())
+        {
             names.push(name.to_owned());
         }
     }
@@ -1002,5 +1006,32 @@ impl Claim {
         .get_result(conn)
         .await
         .optional()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_names_come_from_repeated_and_comma_separated_values_each_once() {
+        let values = vec!["budget, Élection".to_owned(), " BUDGET ".into(), ",".into()];
+        assert_eq!(tag_names(&values), ["budget", "Élection"]);
+        assert!(tag_names(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_last_change_cursor_round_trips_and_fits_only_its_sort() {
+        let cursor = Cursor::Changed {
+            micros: 1_764_000_000_123_456,
+            id: 42,
+        };
+        let text = cursor.encode();
+        assert_eq!(
+            Cursor::decode_for(&text, ClaimSort::LastChange),
+            Some(cursor)
+        );
+        assert_eq!(Cursor::decode_for(&text, ClaimSort::Score), None);
+        assert_eq!(Cursor::decode_for("cx_1", ClaimSort::LastChange), None);
     }
 }

@@ -156,6 +156,8 @@ fn register(r: &mut Routes<'_>) {
     );
     r.get("/api/v1/claims", api::claims::list_claims);
     r.post("/api/v1/claims/bulk", api::claims::bulk_claims);
+    r.get("/api/v1/tags", api::claims::list_tags);
+    r.post("/api/v1/tags", api::claims::create_tag);
     r.get("/api/v1/claims/{id}", api::claims::get_claim);
     r.patch("/api/v1/claims/{id}", api::claims::edit_claim);
     r.post("/api/v1/claims/{id}/merge", api::claims::merge_claim);

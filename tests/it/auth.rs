@@ -86,6 +86,8 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         ),
         (("GET", "/api/v1/claims"), reviewer),
         (("POST", "/api/v1/claims/bulk"), reviewer),
+        (("GET", "/api/v1/tags"), reviewer),
+        (("POST", "/api/v1/tags"), reviewer),
         (("GET", "/api/v1/claims/{id}"), reviewer),
         (("PATCH", "/api/v1/claims/{id}"), reviewer),
         (("POST", "/api/v1/claims/{id}/merge"), reviewer),

@@ -712,3 +712,64 @@ pub async fn bulk_claims(
         .collect();
     Ok(HttpResponse::Ok().json(BulkResultsJson { results }))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagJson {
+    id: i64,
+    name: String,
+    /// `#rrggbb`.
+    colour: String,
+}
+
+impl From<Tag> for TagJson {
+    fn from(t: Tag) -> TagJson {
+        TagJson {
+            id: t.id,
+            name: t.name,
+            colour: t.colour,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    tags: Vec<TagJson>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTagJson {
+    /// Up to 60 characters, one line, no commas; unique whatever its case.
+    name: String,
+    /// `#rrggbb` (or `#rgb`).
+    colour: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/tags", tag = "claims", responses((status = 200, body = TagList)))]
+pub async fn list_tags(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let mut conn = state.pool.get().await?;
+    let tags = Tag::all(&mut conn)
+        .await?
+        .into_iter()
+        .map(TagJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(TagList { tags }))
+}
+
+#[utoipa::path(post, path = "/api/v1/tags", tag = "claims", request_body = NewTagJson,
+    responses((status = 201, body = TagJson), (status = 403, body = super::ErrorJson, description = "Not an editor"),
+              (status = 409, body = super::ErrorJson, description = "The name exists"), (status = 422, body = super::ErrorJson)))]
+pub async fn create_tag(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<NewTagJson>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let mut conn = state.pool.get().await?;
+    let tag =
+        crate::services::tags::create(&mut conn, user.actor(), &b.name, &b.colour, Utc::now())
+            .await?;
+    Ok(HttpResponse::Created().json(TagJson::from(tag)))
+}
