@@ -10,7 +10,7 @@ use crate::auth::csrf::ProtectedForm;
 use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, Cursor, FilterContext, tag_names};
 use crate::db::tags::Tag;
 use crate::db::users::User;
-use crate::domain::{ClaimId, ReviewState};
+use crate::domain::{ClaimId, ReviewState, UserId};
 use crate::error::AppError;
 use crate::extract::Category;
 use crate::routes::query_values;
@@ -67,12 +67,12 @@ async fn queue_filter(
     now: DateTime<Utc>,
 ) -> Result<Result<ClaimFilter, String>, AppError> {
     let assignee = if q.mine.is_some() {
-        Some(user.id)
+        Some(UserId(user.id))
     } else {
         match q.assignee.trim() {
             "" => None,
             name => match User::by_username(conn, name).await? {
-                Some(u) => Some(u.id),
+                Some(u) => Some(UserId(u.id)),
                 None => return Ok(Err(format!("no user called {name}"))),
             },
         }

@@ -42,7 +42,7 @@ pub async fn assign(
             person.is_active(),
         )?;
         let previous = match claim.assignee_id {
-            Some(before) => User::names(conn, &[before])
+            Some(before) => User::names(conn, &[UserId(before)])
                 .await?
                 .into_iter()
                 .next()
