@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use crate::auth::CurrentUser;
 use crate::db::article_events::ArticleEvent;
 use crate::db::articles::{Article, ArticleSummary};
-use crate::db::claims::{Claim, ClaimWithNames};
+use crate::db::claims::Claim;
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::EvidenceWithAuthor;
 use crate::db::tokens::ApiToken;
@@ -85,7 +85,8 @@ pub struct LoginPage {
     pub error: Option<String>,
 }
 
-/// The queue's filters as typed, echoed back into the form.
+/// The queue's filters as typed, echoed back into the form. Tags (`tag`, repeatable) are read
+/// from the query string separately.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct QueueQuery {
@@ -97,6 +98,9 @@ pub struct QueueQuery {
     pub q: String,
     /// "1": only verdicts that contradict the rating scale.
     pub contradicts: String,
+    pub awaiting_approval: String,
+    pub sent_back: String,
+    pub stale: String,
     pub sort: String,
     pub after: String,
 }
@@ -109,39 +113,47 @@ pub struct QueueFilterView {
     pub mine: bool,
     pub q: String,
     pub contradicts: bool,
+    pub awaiting_approval: bool,
+    pub sent_back: bool,
+    pub stale: bool,
+    /// Tag names, comma-separated.
+    pub tags: String,
     pub sort: String,
 }
 
 pub struct QueueRow {
     pub id: i64,
-    pub article_id: i64,
-    pub article_title: String,
+    pub version: i32,
     pub text: String,
     pub claimant: Option<String>,
     pub category: Category,
-    /// A merged claim shows the state of the claim it was merged into.
     pub state: ReviewState,
+    /// The verdict's label and rating, when there is one.
+    pub verdict: Option<String>,
     pub score: f32,
+    /// "3 d", "5 h": since the claim was extracted.
+    pub age: String,
+    /// Since the last change, and who made it.
+    pub changed: String,
+    pub changed_by: Option<String>,
     pub assignee: Option<String>,
-    pub merged_into: Option<i64>,
+    pub tags: Vec<crate::db::tags::Tag>,
+    /// Claims merged into this one, shown through this row.
+    pub merged: i64,
 }
 
-impl From<ClaimWithNames> for QueueRow {
-    fn from(row: ClaimWithNames) -> QueueRow {
-        let c = row.claim;
-        QueueRow {
-            id: c.id,
-            article_id: c.article_id,
-            article_title: row.article_title,
-            text: c.text,
-            claimant: c.claimant,
-            category: c.category,
-            state: c.state,
-            score: c.score,
-            assignee: row.assignee,
-            merged_into: c.merged_into,
-        }
-    }
+/// Consecutive rows from one article: its title is shown once, above them.
+pub struct QueueGroup {
+    pub article_id: i64,
+    pub article_title: String,
+    pub rows: Vec<QueueRow>,
+}
+
+/// A state tab: its count under the current filters and the link that keeps them.
+pub struct StateCount {
+    pub state: ReviewState,
+    pub count: i64,
+    pub link: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -150,12 +162,36 @@ pub struct QueuePage {
     pub layout: Layout,
     pub filter: QueueFilterView,
     pub error: Option<String>,
-    pub counts: Vec<(ReviewState, i64)>,
+    pub counts: Vec<StateCount>,
     pub total: i64,
+    pub all_link: String,
+    /// Claims the current filters select, all pages together.
+    pub matching: i64,
+    /// The current filters as a query string, for "select all matching".
+    pub filter_query: String,
     pub states: &'static [ReviewState],
     pub categories: &'static [Category],
-    pub rows: Vec<QueueRow>,
+    pub tags: Vec<crate::db::tags::Tag>,
+    pub is_editor: bool,
+    pub groups: Vec<QueueGroup>,
     pub next_page: Option<String>,
+}
+
+/// One claim's line in a bulk action's report.
+pub struct BulkLine {
+    pub id: i64,
+    pub ok: bool,
+    pub message: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "bulk.html")]
+pub struct BulkPage {
+    pub layout: Layout,
+    pub done: usize,
+    pub refused: usize,
+    pub lines: Vec<BulkLine>,
+    pub back: String,
 }
 
 /// The import form as typed, re-shown with its error when an import fails.
@@ -396,6 +432,27 @@ pub struct ClaimPage {
     pub events: Vec<ClaimEvent>,
     pub verdicts: Vec<VerdictVersionView>,
     pub edit: ClaimEditView,
+    pub desk: ClaimDeskView,
+}
+
+/// The claim page's desk part: since when the assignee has it, its tags, and the assign and
+/// tag forms for those allowed to use them.
+pub struct ClaimDeskView {
+    pub assigned_since: Option<String>,
+    pub tags: Vec<crate::db::tags::Tag>,
+    /// Tags not on the claim, offered in the add form.
+    pub other_tags: Vec<crate::db::tags::Tag>,
+    pub can_tag: bool,
+    pub can_assign: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tags.html")]
+pub struct TagsPage {
+    pub layout: Layout,
+    pub error: Option<String>,
+    pub tags: Vec<crate::db::tags::Tag>,
+    pub is_editor: bool,
 }
 
 #[derive(Template, WebTemplate)]

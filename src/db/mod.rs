@@ -12,6 +12,7 @@ pub mod reports;
 pub mod runtime_role;
 pub mod schema;
 pub mod sessions;
+pub mod tags;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

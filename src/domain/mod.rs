@@ -6,6 +6,7 @@ pub mod ids;
 pub mod review;
 pub mod roles;
 pub mod search;
+pub mod tags;
 pub mod text;
 pub mod urls;
 pub mod verdict;

@@ -78,6 +78,7 @@ struct ClaimView<'a> {
     events: Vec<EventView<'a>>,
     /// Every verdict given, oldest first; the last is the current one.
     verdicts: Vec<VerdictView<'a>>,
+    tags: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -212,6 +213,7 @@ impl<'a> From<&'a ReportClaim> for ClaimView<'a> {
             evidence: c.evidence.iter().map(EvidenceView::from).collect(),
             events: c.events.iter().map(EventView::from).collect(),
             verdicts: c.verdicts.iter().map(VerdictView::from).collect(),
+            tags: &c.tags,
         }
     }
 }

@@ -285,6 +285,7 @@ pub(crate) async fn claim_page(
             &claim,
             may_edit(user.role.includes(Role::Editor), claim.assignee_id, user.id),
         ),
+        desk: super::desk::claim_desk(conn, user, &claim).await?,
         claim,
     })
 }
@@ -301,6 +302,8 @@ fn confirmation(done: &str) -> Option<String> {
     match done {
         "evidence" => Some("Evidence added.".into()),
         "retracted" => Some("Evidence retracted.".into()),
+        "assigned" => Some("Assigned.".into()),
+        "tagged" => Some("Tags changed.".into()),
         state => state
             .parse::<ReviewState>()
             .ok()
@@ -331,7 +334,7 @@ fn done(id: ClaimId, what: &str) -> HttpResponse {
 /// After a refused form: the claim page again, with everything typed kept, the reason beside
 /// the form that was sent (`place` names it: a move's target state, "verdict", "evidence" or
 /// "retract"), or at the top, after the other person's move, when the claim itself changed.
-async fn refused(
+pub(crate) async fn refused(
     state: &AppState,
     user: &CurrentUser,
     id: ClaimId,

@@ -7,6 +7,7 @@ pub mod articles;
 pub mod auth;
 pub mod claim_edits;
 pub mod claims;
+pub mod desk;
 pub mod error_pages;
 pub mod health;
 pub mod queue;
@@ -101,6 +102,7 @@ fn register(r: &mut Routes<'_>) {
     r.post("/logout", auth::logout);
 
     r.get("/", queue::show_queue);
+    r.post("/claims/bulk", queue::bulk_claims);
     r.get("/articles", articles::list_articles);
     r.post("/articles", articles::import_article);
     r.get("/articles/{id}", articles::show_article);
@@ -116,6 +118,11 @@ fn register(r: &mut Routes<'_>) {
     r.post("/claims/{id}/merge", claim_edits::merge_claim);
     r.post("/claims/{id}/unmerge", claim_edits::unmerge_claim);
     r.post("/claims/{id}/split", claim_edits::split_claim);
+    r.post("/claims/{id}/assign", desk::assign_claim);
+    r.post("/claims/{id}/tags", desk::tag_claim);
+    r.get("/tags", desk::list_tags);
+    r.post("/tags", desk::create_tag);
+    r.post("/tags/{id}", desk::recolour_tag);
     r.post(
         "/claims/{id}/evidence/{evidence_id}/retract",
         claims::retract_evidence,
@@ -148,6 +155,9 @@ fn register(r: &mut Routes<'_>) {
         api::articles::restore_article,
     );
     r.get("/api/v1/claims", api::claims::list_claims);
+    r.post("/api/v1/claims/bulk", api::claims::bulk_claims);
+    r.get("/api/v1/tags", api::claims::list_tags);
+    r.post("/api/v1/tags", api::claims::create_tag);
     r.get("/api/v1/claims/{id}", api::claims::get_claim);
     r.patch("/api/v1/claims/{id}", api::claims::edit_claim);
     r.post("/api/v1/claims/{id}/merge", api::claims::merge_claim);
@@ -253,6 +263,15 @@ pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
         Ok(sock) => sock.ip().to_string(),
         Err(_) => address.to_owned(),
     }
+}
+
+/// Every value of `key` in the query string, in order (`tag=a&tag=b`); typed query structs
+/// take a key once, so repeated ones are read here.
+pub fn query_values(req: &HttpRequest, key: &str) -> Vec<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .collect()
 }
 
 /// Reads an id from the path, with a 404 (not a 400) for anything that is not one.

@@ -139,17 +139,25 @@ pub async fn list_within(
     let started = Instant::now();
     Claim::list(conn, filter, budget_ms)
         .await
-        .map_err(|e| match e {
-            // PostgreSQL cancels the statement at the budget (SQLSTATE 57014); the elapsed
-            // time tells it apart from any other failure without reading its message.
-            diesel::result::Error::DatabaseError(..)
-                if filter.text.is_some()
-                    && started.elapsed() >= Duration::from_millis(budget_ms) =>
-            {
-                AppError::BadRequest(search::TOO_BROAD.into())
-            }
-            e => AppError::from(e),
-        })
+        .map_err(|e| search_failure(e, filter, started, budget_ms))
+}
+
+/// PostgreSQL cancels a search at its budget (SQLSTATE 57014); the elapsed time tells it apart
+/// from any other failure without reading its message, and the person gets the reason.
+pub(crate) fn search_failure(
+    e: diesel::result::Error,
+    filter: &ClaimFilter,
+    started: Instant,
+    budget_ms: u64,
+) -> AppError {
+    match e {
+        diesel::result::Error::DatabaseError(..)
+            if filter.text.is_some() && started.elapsed() >= Duration::from_millis(budget_ms) =>
+        {
+            AppError::BadRequest(search::TOO_BROAD.into())
+        }
+        e => AppError::from(e),
+    }
 }
 
 /// Corrects the category, claimant, claimant kind or normalised wording. One event per field

@@ -4,13 +4,17 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod assignment;
 pub mod audit;
+pub mod bulk;
 pub mod claims;
 pub mod evidence;
 pub mod import;
 pub mod matching;
+pub mod queue;
 pub mod reports;
 pub mod review;
+pub mod tags;
 
 use crate::config::AppConfig;
 use crate::db::DbPool;

@@ -12,7 +12,7 @@ use crate::db::DbPool;
 use crate::db::reports::{BATCH_SIZE, BatchCursor, Related, ReportQuery};
 use crate::error::AppError;
 use crate::export::{
-    ExportError, ExportFilters, ExportFormat, ReportMeta, ReportWriter, writer_for,
+    ExportError, ExportFilters, ExportFormat, ReportMeta, ReportWriter, writer_with,
 };
 
 /// Batches produced ahead of the consumer. One in flight while the previous one is written
@@ -93,8 +93,9 @@ pub async fn start_export(
     let query = ReportQuery::resolve(&mut conn, filters).await?;
     let meta = meta_for(filters, settings, now);
     let (tx, mut rx) = mpsc::channel(CHUNKS_AHEAD);
+    let bom = filters.bom;
     tokio::spawn(async move {
-        let writer = writer_for(format);
+        let writer = writer_with(format, bom);
         // One read-only snapshot: the summary and every batch see the same claims, however
         // long the export takes and whatever reviewers do meanwhile.
         let result = conn

@@ -13,7 +13,7 @@ use crate::domain::{Actor, ClaimId, EvidenceId};
 use crate::error::AppError;
 
 /// "This claim was changed by someone else", with the state and version it has now.
-fn conflict(claim: &Claim) -> AppError {
+pub(crate) fn conflict(claim: &Claim) -> AppError {
     AppError::Conflict {
         message: format!(
             "this claim was changed by someone else while you were working on it; it is now {}",

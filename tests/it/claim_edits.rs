@@ -463,17 +463,18 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
         "{listed:?}"
     );
 
-    // The queue page shows the merged claim in its primary's state.
+    // The queue page shows the cluster as one row, the primary's, with its count.
     let browser = app.browser("rita", Role::Reviewer).await;
     let (_, page) = browser.get("/?state=approved").await;
     let row = page
         .split("<tr>")
-        .find(|r| r.contains(&format!("href=\"/claims/{second}\"")))
-        .expect("the merged claim is listed with the approved ones");
+        .find(|r| r.contains(&format!("href=\"/claims/{primary}\"")))
+        .expect("the cluster is listed with the approved ones");
     assert!(
-        row.contains("state-approved") && row.contains("merged into"),
+        row.contains("state-approved") && row.contains(" merged</span>"),
         "{row}"
     );
+    assert!(!page.contains(&format!("href=\"/claims/{second}\"")));
     // Un-merging restores the claim's own (empty) verdict.
     let v = version(&claim(&app, &editor, second).await);
     let (s, j) = call(

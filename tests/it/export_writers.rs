@@ -79,6 +79,7 @@ fn claim(
         text: text.into(),
         claimant: claimant.map(Into::into),
         claimant_kind: None,
+        tags: Vec::new(),
         merged_into: None,
         category: Category::Energy,
         state: state.parse().expect("a state"),
@@ -341,6 +342,7 @@ fn json_has_documented_shape() {
         "evidence",
         "events",
         "verdicts",
+        "tags",
     ];
     for c in claims {
         let obj = c.as_object().expect("claim object");

@@ -348,6 +348,48 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
             res.text().await.unwrap_or_default()
         );
     }
+    // The desk: a tag, put on the claim and on another one and taken off again, and an
+    // assignment (claims.assigned_at, an `assigned` event).
+    let res = call(
+        reqwest::Method::POST,
+        "/api/v1/tags",
+        editor,
+        serde_json::json!({"name": "budget", "colour": "#1f77b4"}),
+    )
+    .await
+    .expect("tag");
+    assert_eq!(res.status(), 201);
+    let other = article["claims"][1]["id"].as_i64().expect("a second claim");
+    let claim_version = |v: &serde_json::Value| v["version"].as_i64().unwrap_or_default();
+    let current = call(
+        reqwest::Method::GET,
+        &format!("/api/v1/claims/{id}"),
+        editor,
+        serde_json::Value::Null,
+    )
+    .await
+    .expect("claim")
+    .json::<serde_json::Value>()
+    .await
+    .expect("json");
+    for (action, target, seen) in [
+        ("tag", id, claim_version(&current)),
+        ("tag", other, 0),
+        ("untag", other, 1),
+        ("assign", other, 2),
+    ] {
+        let res = call(
+            reqwest::Method::POST,
+            "/api/v1/claims/bulk",
+            editor,
+            serde_json::json!({"action": action, "tag": "budget", "assignee": "rev",
+                               "claims": [{"id": target, "version": seen}]}),
+        )
+        .await
+        .expect("bulk");
+        let body: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(body["results"][0]["ok"], true, "{action}: {body}");
+    }
     // Known fact-checks: an import (and its re-import, an update) and a claim's matches, which
     // store the claim's embedding.
     for _ in 0..2 {
@@ -402,7 +444,7 @@ async fn audit_verify_recomputes_every_chain_and_names_the_first_broken_link() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("audit trail intact: 9 events on 1 claims"),
+        stdout.contains("audit trail intact: 13 events on 2 claims"),
         "{stdout}"
     );
 
@@ -827,5 +869,5 @@ async fn a_dump_restores_into_a_new_database_with_every_row_and_an_intact_audit_
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 9 events"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 13 events on 2 claims"));
 }
