@@ -225,7 +225,11 @@ pub(crate) async fn claim_page(
     let evidence = Evidence::for_claim_with_authors(conn, id).await?;
     let plain: Vec<Evidence> = evidence.iter().map(|e| e.evidence.clone()).collect();
     let snapshot = claim.snapshot(&plain);
-    let available = review::available_moves(&snapshot, user.actor());
+    // A merged claim follows its primary: no moves, verdicts or evidence of its own.
+    let available = match claim.merged_into {
+        Some(_) => Vec::new(),
+        None => review::available_moves(&snapshot, user.actor()),
+    };
     let verdict_form = available.iter().any(|to| to.verdict().is_some());
     let moves = available
         .into_iter()
@@ -268,7 +272,7 @@ pub(crate) async fn claim_page(
         verdict_form,
         scale: scale(),
         kept,
-        can_edit_evidence: review::accepts_evidence(claim.state),
+        can_edit_evidence: claim.merged_into.is_none() && review::accepts_evidence(claim.state),
         evidence: evidence.into_iter().map(Into::into).collect(),
         duplicates: Claim::duplicates_of(conn, id).await?,
         similar: Claim::similar_in_other_articles(

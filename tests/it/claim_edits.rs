@@ -922,3 +922,101 @@ async fn selecting_text_in_a_real_browser_adds_it_as_a_claim() {
     assert_eq!(heading, "Some people enjoyed the weather a great deal.");
     c.close().await.expect("close");
 }
+
+#[tokio::test]
+async fn a_merged_claim_is_not_reviewed_on_its_own_until_it_is_unmerged() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let article = app.import_seed(&editor).await;
+    let primary = article["claims"][0]["id"].as_i64().expect("a claim");
+    let follower = article["claims"][1]["id"].as_i64().expect("a second claim");
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/merge"),
+        &editor,
+        json!({"into": primary, "version": 0}),
+    )
+    .await;
+    assert_eq!(s, 200, "{j}");
+    let v = version(&j);
+
+    // The API refuses a move and evidence, naming the primary.
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/transitions"),
+        &editor,
+        json!({"to": "in_review", "version": v}),
+    )
+    .await;
+    assert_eq!(s, 422, "{j}");
+    let named = format!("merged into claim {primary}");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&named),
+        "{j}"
+    );
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/evidence"),
+        &editor,
+        json!({"url": "https://records.example/2", "stance": "refutes"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{j}");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&named),
+        "{j}"
+    );
+    assert_eq!(claim(&app, &editor, follower).await["state"], "extracted");
+
+    // The page offers no move or evidence form, says why, and refuses a forged move too.
+    let rita = app.browser("rita", Role::Editor).await;
+    let (_, page) = rita.get(&format!("/claims/{follower}")).await;
+    assert!(page.contains("id=\"follows-primary\""), "{page}");
+    assert!(page.contains(&format!("href=\"/claims/{primary}\"")));
+    assert!(!page.contains("name=\"to\""), "no move forms: {page}");
+    assert!(!page.contains("class=\"add-evidence\""));
+    let (status, page) = rita
+        .submit(
+            &format!("/claims/{follower}"),
+            &[
+                ("form", "move"),
+                ("to", "in_review"),
+                ("version", &v.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains(&named), "{page}");
+
+    // Un-merged, it is reviewed on its own again.
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/unmerge"),
+        &editor,
+        json!({"version": v}),
+    )
+    .await;
+    assert_eq!(s, 200, "{j}");
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/transitions"),
+        &editor,
+        json!({"to": "in_review", "version": version(&j)}),
+    )
+    .await;
+    assert_eq!(s, 200, "{j}");
+    let (_, page) = rita.get(&format!("/claims/{follower}")).await;
+    assert!(!page.contains("id=\"follows-primary\""));
+    assert!(page.contains("class=\"add-evidence\""));
+}
