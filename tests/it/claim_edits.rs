@@ -286,6 +286,22 @@ async fn an_edited_claimant_kind_changes_the_claimreview_author_type() {
         let (status, _, _, body) = api_export(&app, &editor, "format=claimreview").await;
         assert_eq!(status, 200);
         assert_eq!(author_type(&body), expected, "{kind}: {body}");
+        // The JSON and CSV exports carry the kind as stored.
+        let (_, _, _, body) = api_export(&app, &editor, "format=json").await;
+        let report: Value = serde_json::from_str(&body).expect("json");
+        let exported = report["claims"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["id"] == id))
+            .cloned()
+            .expect("the claim is exported");
+        assert_eq!(exported["claimant_kind"], kind);
+        assert_eq!(exported["merged_into"], Value::Null);
+        let (_, _, _, csv) = api_export(&app, &editor, "format=csv").await;
+        let row = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .expect("the claim's row");
+        assert!(row.ends_with(&format!(",{kind},")), "{row}");
     }
 }
 
@@ -437,6 +453,11 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
     assert_eq!(follower["rating"], 2);
     assert_eq!(follower["label"], "Misleading");
     assert_eq!(follower["state"], "approved");
+    assert_eq!(follower["merged_into"], primary);
+    assert_eq!(
+        exported(&report, primary).expect("the primary")["merged_into"],
+        Value::Null
+    );
     assert!(exported(&report, third).is_some());
     let (_, _, _, reviews) = api_export(&app, &editor, "format=claimreview").await;
     assert!(
