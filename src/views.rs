@@ -398,11 +398,54 @@ pub struct ClaimPage {
     pub edit: ClaimEditView,
 }
 
+/// A refused admin form: `place` names it (`create`, `user-ID`, `token-ID`), `error` is the
+/// reason shown beside it, and the create form's username and role are kept (never a password).
+#[derive(Debug, Clone, Default)]
+pub struct AdminFormView {
+    pub place: String,
+    pub error: Option<String>,
+    pub username: String,
+    pub role: String,
+}
+
+impl AdminFormView {
+    /// The reason, when it belongs beside the form at `place`.
+    pub fn error_at(&self, place: &str) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.place == place)
+    }
+
+    /// The reason for the row of user `id`.
+    pub fn user_error(&self, id: &i64) -> Option<&str> {
+        self.error_at(&format!("user-{id}"))
+    }
+
+    /// The reason for the row of token `id`.
+    pub fn token_error(&self, id: &i64) -> Option<&str> {
+        self.error_at(&format!("token-{id}"))
+    }
+
+    /// A refusal whose form is not on the page (a row that no longer exists): shown at the top.
+    pub fn unplaced(&self, users: &[User], tokens: &[(ApiToken, String)]) -> Option<&str> {
+        let placed = self.place == "create"
+            || users.iter().any(|u| self.place == format!("user-{}", u.id))
+            || tokens
+                .iter()
+                .any(|(t, _)| self.place == format!("token-{}", t.id));
+        self.error.as_deref().filter(|_| !placed)
+    }
+
+    /// The role the create form shows selected.
+    pub fn role_is(&self, role: &Role) -> bool {
+        self.role == role.as_str()
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin.html")]
 pub struct AdminPage {
     pub layout: Layout,
-    pub error: Option<String>,
+    /// A refused form: where its reason goes and what was typed.
+    pub form: AdminFormView,
     pub new_token: Option<(String, String)>,
     pub users: Vec<User>,
     pub roles: &'static [Role],

@@ -6,7 +6,7 @@ use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
-use super::{parse_id, see_other};
+use super::parse_id;
 use crate::auth::CurrentUser;
 use crate::auth::csrf::ProtectedForm;
 use crate::db::articles::Article;
@@ -293,14 +293,6 @@ pub(crate) async fn claim_page(
     })
 }
 
-/// `?done=…` after a successful form: which one-line confirmation the page shows. Only these
-/// fixed keys are understood, so the address cannot put words on the page.
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
-}
-
 fn confirmation(done: &str) -> Option<String> {
     match done {
         "evidence" => Some("Evidence added.".into()),
@@ -316,7 +308,7 @@ pub async fn show_claim(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    query: web::Query<DoneQuery>,
+    query: web::Query<super::Done>,
 ) -> Result<ClaimPage, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
@@ -329,7 +321,7 @@ pub async fn show_claim(
 
 /// The claim page again after a success: POST-redirect-GET with a confirmation flag.
 fn done(id: ClaimId, what: &str) -> HttpResponse {
-    see_other(&format!("/claims/{id}?done={what}"))
+    super::done(&format!("/claims/{id}"), what)
 }
 
 /// After a refused form: the claim page again, with everything typed kept, the reason beside

@@ -124,6 +124,7 @@ fn register(r: &mut Routes<'_>) {
     r.get("/export/download", reports::download_export);
 
     r.get("/admin", admin::show_admin);
+    r.post("/admin", admin::post_admin_page);
     r.post("/admin/users", admin::create_user);
     r.post("/admin/users/{id}/role", admin::set_role);
     r.post("/admin/users/{id}/disable", admin::disable_user);
@@ -230,6 +231,29 @@ pub fn form_refusal(err: &AppError) -> Option<actix_web::http::StatusCode> {
             | StatusCode::BAD_REQUEST
     )
     .then_some(status)
+}
+
+/// `?done=…` after a successful form: which one-line confirmation the next page shows. Only
+/// the fixed keys a page lists are understood, so the address cannot put words on the page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    pub done: String,
+}
+
+impl Done {
+    /// The confirmation `known` gives for this key, if any.
+    pub fn notice(&self, known: &[(&str, &'static str)]) -> Option<&'static str> {
+        known
+            .iter()
+            .find(|(key, _)| *key == self.done)
+            .map(|(_, notice)| *notice)
+    }
+}
+
+/// POST-redirect-GET after a successful form: a 303 to `path` with its confirmation key.
+pub fn done(path: &str, what: &str) -> HttpResponse {
+    see_other(&format!("{path}?done={what}"))
 }
 
 /// 303 See Other: where a successful form POST sends the browser.
