@@ -131,16 +131,6 @@ async fn sign_out(c: &Client) {
         .expect("back at the login page");
 }
 
-async fn state_on_page(c: &Client) -> String {
-    c.find(Locator::Id("claim-state"))
-        .await
-        .expect("state")
-        .attr("data-state")
-        .await
-        .expect("attr")
-        .unwrap_or_default()
-}
-
 /// axe-core as `npm ci` installs it from package-lock.json.
 fn axe_source() -> Option<String> {
     let path =
