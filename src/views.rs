@@ -167,6 +167,21 @@ pub struct ImportFormView {
     pub published: String,
     pub body: String,
     pub error: Option<String>,
+    /// The field the error concerns (`title`, `url`, `publisher`, `published`, `body`,
+    /// `file`), or `""` to show it above the form.
+    pub error_field: &'static str,
+}
+
+impl ImportFormView {
+    /// The error, when it belongs beside `field`.
+    pub fn error_at(&self, field: &str) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.error_field == field)
+    }
+
+    /// The error, when it concerns no one field.
+    pub fn general_error(&self) -> Option<&str> {
+        self.error_at("")
+    }
 }
 
 #[derive(Template, WebTemplate)]

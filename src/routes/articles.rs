@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{form_refusal, parse_id, see_other};
+use super::{Done, done, form_refusal, parse_id};
 use crate::auth::CurrentUser;
 use crate::auth::EditorOnly;
 use crate::auth::csrf;
@@ -22,7 +22,9 @@ use crate::error::AppError;
 use crate::extract::InputFormat;
 use crate::services::articles::{self as article_service, ArticleEdit};
 use crate::services::claims::{self as claim_service, Editor, SpanRequest};
-use crate::services::import::{ArticleInput, import_article as import, parse_date};
+use crate::services::import::{
+    ArticleInput, check_source_url, check_title, import_article as import, parse_date,
+};
 use crate::startup::AppState;
 use crate::views::{
     AddClaimView, ArticleEditView, ArticlePage, ArticlesPage, ImportFormView, Layout, Segment,
@@ -62,28 +64,46 @@ struct Upload {
     content_type: Option<String>,
 }
 
+/// An import refused before its form was read whole: what had been read, the field the
+/// reason concerns (`""` for none in particular), and the reason.
+struct ReadRefusal {
+    form: ImportForm,
+    field: &'static str,
+    err: AppError,
+}
+
 /// Reads the import form, urlencoded (paste or address) or multipart (with a file), within limits.
 async fn read_import(
     req: &HttpRequest,
     payload: web::Payload,
     limit: usize,
-) -> Result<(ImportForm, Option<Upload>), AppError> {
+) -> Result<(ImportForm, Option<Upload>), ReadRefusal> {
     let is_multipart = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !is_multipart {
-        let body = payload
-            .to_bytes_limited(csrf::FORM_LIMIT)
-            .await
-            .map_err(|_| AppError::PayloadTooLarge {
-                limit: csrf::FORM_LIMIT,
-            })?
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        return Ok((csrf::parse(&body)?, None));
-    }
     let mut form = ImportForm::default();
+    if !is_multipart {
+        let read = async {
+            let body = payload
+                .to_bytes_limited(csrf::FORM_LIMIT)
+                .await
+                .map_err(|_| AppError::PayloadTooLarge {
+                    limit: csrf::FORM_LIMIT,
+                })?
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            csrf::parse::<ImportForm>(&body)
+        };
+        return match read.await {
+            Ok(form) => Ok((form, None)),
+            Err(err) => Err(ReadRefusal {
+                form,
+                field: "body",
+                err,
+            }),
+        };
+    }
     let mut upload = None;
     // Each field has its cap, and so has the whole body: a form of many fields (each under
     // its cap) must not be read without end.
@@ -91,9 +111,22 @@ async fn read_import(
     let mut received = 0usize;
     let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
     while let Some(field) = multipart.next().await {
-        let mut field =
-            field.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+        let refuse =
+            |form: ImportForm, field: &'static str, err: AppError| ReadRefusal { form, field, err };
+        let mut field = match field {
+            Ok(field) => field,
+            Err(e) => {
+                let err = AppError::BadRequest(format!("the upload broke off: {e}"));
+                return Err(refuse(form, "", err));
+            }
+        };
         let name = field.name().unwrap_or_default().to_owned();
+        // Where a refusal about this field is shown.
+        let place = match name.as_str() {
+            "file" => "file",
+            "body" => "body",
+            _ => "",
+        };
         let file_name = field
             .content_disposition()
             .and_then(|d| d.get_filename())
@@ -106,14 +139,21 @@ async fn read_import(
         };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    let err = AppError::BadRequest(format!("the upload broke off: {e}"));
+                    return Err(refuse(form, place, err));
+                }
+            };
             received += chunk.len();
             if received > overall {
-                return Err(AppError::PayloadTooLarge { limit: overall });
+                let err = AppError::PayloadTooLarge { limit: overall };
+                return Err(refuse(form, place, err));
             }
             if bytes.len() + chunk.len() > cap {
-                return Err(AppError::PayloadTooLarge { limit: cap });
+                let err = AppError::PayloadTooLarge { limit: cap };
+                return Err(refuse(form, place, err));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -127,8 +167,10 @@ async fn read_import(
             }
             continue;
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| AppError::BadRequest(format!("the field {name} is not UTF-8")))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            let err = AppError::BadRequest(format!("the field {name} is not UTF-8"));
+            return Err(refuse(form, place, err));
+        };
         match name.as_str() {
             "csrf_token" => form.csrf_token = text,
             "title" => form.title = text,
@@ -175,58 +217,90 @@ pub async fn import_article(
     user: CurrentUser,
     payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let (form, upload) = read_import(&req, payload, state.config.extract.max_article_bytes).await?;
-    csrf::check(
-        Some(&form.csrf_token),
-        user.csrf_token.as_deref().unwrap_or_default(),
-    )?;
+    let expected_token = user.csrf_token.as_deref().unwrap_or_default();
+    let (form, upload) =
+        match read_import(&req, payload, state.config.extract.max_article_bytes).await {
+            Ok(read) => read,
+            Err(ReadRefusal { form, field, err }) => {
+                // What was read goes back only to a form that came from this session's page.
+                csrf::check(Some(&form.csrf_token), expected_token)?;
+                return refuse_import(&state, &user, form, field, err).await;
+            }
+        };
+    csrf::check(Some(&form.csrf_token), expected_token)?;
+    // The field a refusal of the article's text concerns: where the text came from.
+    let source_field = if upload.is_some() {
+        "file"
+    } else if form.body.trim().is_empty() {
+        "url"
+    } else {
+        "body"
+    };
     let result = async {
-        let (body, format) = article_source(&state, &form, upload).await?;
+        let at = |field: &'static str| move |err: AppError| (field, err);
+        let published_on = parse_date(Some(&form.published)).map_err(at("published"))?;
+        check_title(&form.title).map_err(at("title"))?;
+        let source_url = optional(Some(form.url.clone()));
+        check_source_url(source_url.as_deref()).map_err(at("url"))?;
+        let (body, format) = article_source(&state, &form, upload)
+            .await
+            .map_err(at(source_field))?;
         let input = ArticleInput {
             title: form.title.clone(),
             body,
             format,
-            source_url: optional(Some(form.url.clone())),
+            source_url,
             publisher: optional(Some(form.publisher.clone())),
-            published_on: parse_date(Some(&form.published))?,
+            published_on,
             imported_by: Some(user.id),
         };
         // Taken only once the page is fetched: a slow site must not hold a pooled connection.
-        let mut conn = state.pool.get().await?;
-        import(&mut conn, input, &state.config.extract).await
+        let mut conn = state.pool.get().await.map_err(|e| ("", e.into()))?;
+        import(&mut conn, input, &state.config.extract)
+            .await
+            .map_err(at(source_field))
     }
     .await;
     match result {
-        Ok((article, _)) => Ok(see_other(&format!("/articles/{}", article.id))),
-        Err(
-            err @ (AppError::Validation(_)
-            | AppError::Conflict { .. }
-            | AppError::PayloadTooLarge { .. }
-            | AppError::BadRequest(_)),
-        ) => {
-            let status = match err {
-                AppError::Conflict { .. } => StatusCode::CONFLICT,
-                AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            let mut conn = state.pool.get().await?;
-            let page = ArticlesPage {
-                layout: Layout::for_user(&user),
-                form: ImportFormView {
-                    title: form.title,
-                    url: form.url,
-                    publisher: form.publisher,
-                    published: form.published,
-                    body: form.body,
-                    error: Some(err.to_string()),
-                },
-                articles: Article::list(&mut conn, LIST_LIMIT).await?,
-                archived: Article::list_archived(&mut conn, LIST_LIMIT).await?,
-            };
-            render_with_status(&page, status)
-        }
-        Err(other) => Err(other),
+        Ok((article, _)) => Ok(super::done(
+            &format!("/articles/{}", article.id),
+            "imported",
+        )),
+        Err((field, err)) => refuse_import(&state, &user, form, field, err).await,
     }
+}
+
+/// A refused import: the article list again, at its own address, with everything typed and
+/// the reason beside the field it concerns (a file cannot be sent back: it is chosen again).
+/// Errors that are not the person's to fix get the error page.
+async fn refuse_import(
+    state: &AppState,
+    user: &CurrentUser,
+    form: ImportForm,
+    field: &'static str,
+    err: AppError,
+) -> Result<HttpResponse, AppError> {
+    let status = match (&err, form_refusal(&err)) {
+        (_, Some(status)) => status,
+        (AppError::PayloadTooLarge { .. }, None) => StatusCode::PAYLOAD_TOO_LARGE,
+        (_, None) => return Err(err),
+    };
+    let mut conn = state.pool.get().await?;
+    let page = ArticlesPage {
+        layout: Layout::for_user(user),
+        form: ImportFormView {
+            title: form.title,
+            url: form.url,
+            publisher: form.publisher,
+            published: form.published,
+            body: form.body,
+            error: Some(err.to_string()),
+            error_field: field,
+        },
+        articles: Article::list(&mut conn, LIST_LIMIT).await?,
+        archived: Article::list_archived(&mut conn, LIST_LIMIT).await?,
+    };
+    render_with_status(&page, status)
 }
 
 /// Splits the body into paragraphs of plain and highlighted runs. Claims are byte spans into
@@ -307,13 +381,29 @@ async fn article_page(
     })
 }
 
+/// The confirmations a redirect to an article page may show.
+const CONFIRMATIONS: &[(&str, &str)] = &[
+    (
+        "imported",
+        "Article imported: the claims found are highlighted below.",
+    ),
+    ("saved", "Article details saved."),
+    ("archived", "Article archived."),
+    ("restored", "Article restored."),
+];
+
 pub async fn show_article(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
+    query: web::Query<Done>,
 ) -> Result<ArticlePage, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
-    article_page(&state, &user, id).await
+    let mut page = article_page(&state, &user, id).await?;
+    if let Some(notice) = query.notice(CONFIRMATIONS) {
+        page.layout = page.layout.with_notice(notice);
+    }
+    Ok(page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -356,7 +446,7 @@ pub async fn edit_article(
     }
     .await;
     match result {
-        Ok(_) => Ok(see_other(&format!("/articles/{id}"))),
+        Ok(_) => Ok(done(&format!("/articles/{id}"), "saved")),
         Err(err) => {
             let Some(status) = form_refusal(&err) else {
                 return Err(err);
@@ -403,7 +493,7 @@ pub async fn add_claim(
     }
     .await;
     match result {
-        Ok(claim) => Ok(see_other(&format!("/claims/{}", claim.id))),
+        Ok(claim) => Ok(done(&format!("/claims/{}", claim.id), "added")),
         Err(err) => {
             let Some(status) = form_refusal(&err) else {
                 return Err(err);
@@ -447,5 +537,6 @@ async fn set_archived(
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
     article_service::set_archived(&mut conn, id, user.id, archive, chrono::Utc::now()).await?;
-    Ok(see_other(&format!("/articles/{id}")))
+    let what = if archive { "archived" } else { "restored" };
+    Ok(done(&format!("/articles/{id}"), what))
 }

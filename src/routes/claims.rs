@@ -296,6 +296,7 @@ pub(crate) async fn claim_page(
 fn confirmation(done: &str) -> Option<String> {
     match done {
         "evidence" => Some("Evidence added.".into()),
+        "added" => Some("Claim added: it is scored and categorised like the others.".into()),
         "retracted" => Some("Evidence retracted.".into()),
         state => state
             .parse::<ReviewState>()
