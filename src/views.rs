@@ -473,4 +473,33 @@ pub struct ExportPage {
     pub layout: Layout,
     pub categories: &'static [Category],
     pub formats: &'static [crate::export::ExportFormat],
+    /// The format chosen last, kept across a count.
+    pub format: String,
+    /// The search for articles by title, as typed.
+    pub title: String,
+    /// Articles ticked (they stay ticked across a search).
+    pub chosen: Vec<ArticleSummary>,
+    /// Articles whose title matches the search, to tick.
+    pub matches: Vec<ArticleSummary>,
+    /// Recent titles, offered as the search field is typed into.
+    pub titles: Vec<ArticleSummary>,
+    /// How many claims the filters select, by state; `None` when the filters are refused.
+    pub selected: Option<crate::export::ReportSummary>,
+    pub error: Option<String>,
+    pub filters: crate::export::ExportFilters,
+}
+
+impl ExportPage {
+    /// The category option to show selected.
+    pub fn category_is(&self, category: &Category) -> bool {
+        self.filters.category.as_deref() == Some(category.as_str())
+    }
+
+    pub fn text(value: &Option<String>) -> &str {
+        value.as_deref().unwrap_or_default()
+    }
+
+    pub fn day(value: &Option<chrono::NaiveDate>) -> String {
+        value.map(|d| d.to_string()).unwrap_or_default()
+    }
 }

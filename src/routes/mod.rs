@@ -122,6 +122,7 @@ fn register(r: &mut Routes<'_>) {
     );
     r.get("/export", reports::export_form);
     r.get("/export/download", reports::download_export);
+    r.get("/export/report", reports::open_report);
 
     r.get("/admin", admin::show_admin);
     r.post("/admin", admin::post_admin_page);
@@ -302,10 +303,38 @@ pub async fn streamed_report(
     format: ExportFormat,
     filters: &ExportFilters,
 ) -> Result<HttpResponse, AppError> {
+    report_response(state, format, filters, DispositionType::Attachment).await
+}
+
+/// The policy of a report opened in the browser: its own inline stylesheet and nothing else
+/// (no script, no outside resource, no form), so the page can be read and printed as it is.
+pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Streams the printable report to be shown in the browser rather than saved.
+pub async fn inline_report(
+    state: &AppState,
+    filters: &ExportFilters,
+) -> Result<HttpResponse, AppError> {
+    let mut res =
+        report_response(state, ExportFormat::Html, filters, DispositionType::Inline).await?;
+    res.headers_mut().insert(
+        actix_web::http::header::CONTENT_SECURITY_POLICY,
+        actix_web::http::header::HeaderValue::from_static(REPORT_CSP),
+    );
+    Ok(res)
+}
+
+async fn report_response(
+    state: &AppState,
+    format: ExportFormat,
+    filters: &ExportFilters,
+    disposition: DispositionType,
+) -> Result<HttpResponse, AppError> {
     let now = Utc::now();
     let report = start_export(&state.pool, filters, format, &state.config.reports, now).await?;
     let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
+        disposition,
         parameters: vec![DispositionParam::Filename(download_name(format, now))],
     };
     Ok(HttpResponse::Ok()

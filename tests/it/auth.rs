@@ -55,6 +55,7 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         ),
         (("GET", "/export"), reviewer),
         (("GET", "/export/download"), reviewer),
+        (("GET", "/export/report"), reviewer),
         (("GET", "/admin"), admin),
         (("POST", "/admin"), admin),
         (("POST", "/admin/users"), admin),
