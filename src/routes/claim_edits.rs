@@ -142,7 +142,7 @@ pub async fn edit_claim(
         normalized_text: Some(form.normalized_text),
         ..Typed::default()
     };
-    let result = result.map(|_| format!("/claims/{id}"));
+    let result = result.map(|_| format!("/claims/{id}?done=edited"));
     respond(&state, &user, id, result, typed).await
 }
 
@@ -180,7 +180,7 @@ pub async fn merge_claim(
         merge_into: Some(form.into),
         ..Typed::default()
     };
-    let result = result.map(|_| format!("/claims/{id}"));
+    let result = result.map(|_| format!("/claims/{id}?done=merged"));
     respond(&state, &user, id, result, typed).await
 }
 
@@ -203,7 +203,7 @@ pub async fn unmerge_claim(
         service::unmerge(&mut conn, id, version, editor(&user), Utc::now()).await
     }
     .await;
-    let result = result.map(|_| format!("/claims/{id}"));
+    let result = result.map(|_| format!("/claims/{id}?done=unmerged"));
     respond(&state, &user, id, result, Typed::default()).await
 }
 
@@ -259,6 +259,6 @@ pub async fn split_claim(
         split_before: Some(form.split_before),
         ..Typed::default()
     };
-    let result = result.map(|(_, added)| format!("/claims/{}", added.id));
+    let result = result.map(|(_, added)| format!("/claims/{}?done=split", added.id));
     respond(&state, &user, id, result, typed).await
 }

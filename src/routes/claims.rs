@@ -297,6 +297,10 @@ fn confirmation(done: &str) -> Option<String> {
     match done {
         "evidence" => Some("Evidence added.".into()),
         "added" => Some("Claim added: it is scored and categorised like the others.".into()),
+        "edited" => Some("Corrections saved.".into()),
+        "merged" => Some("Merged: this claim now follows its primary's verdict.".into()),
+        "unmerged" => Some("Un-merged: this claim is reviewed on its own again.".into()),
+        "split" => Some("Split: this is the new claim with the second part.".into()),
         "retracted" => Some("Evidence retracted.".into()),
         state => state
             .parse::<ReviewState>()

@@ -131,6 +131,23 @@ async fn sign_out(c: &Client) {
         .expect("back at the login page");
 }
 
+/// Waits for the browser to reach an address containing `part` (a form sent by GET).
+async fn wait_for_address(c: &Client, part: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.expect("url").as_str().contains(part) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the browser never reached an address with {part}");
+}
+
+/// Signs out from any page of the app (the printable report has no navigation).
+async fn sign_out_from(c: &Client, base: &str) {
+    c.goto(&format!("{base}/")).await.expect("queue");
+    sign_out(c).await;
+}
+
 /// axe-core as `npm ci` installs it from package-lock.json.
 fn axe_source() -> Option<String> {
     let path =
@@ -306,7 +323,8 @@ async fn a_reviewers_day_in_chromium_from_a_missed_claim_to_a_published_correcti
     type_into(&c, "edit-claimant", "Vladimir Putin").await;
     click(&c, "#edit-claimant-kind option[value='person']").await;
     click(&c, "form.edit-claim button[type=submit]").await;
-    wait_for(&c, "p.notice").await;
+    wait_for_address(&c, "done=edited").await;
+    assert_eq!(text_of(&c, "p.notice").await, "Corrections saved.");
     assert_eq!(text_of(&c, "#claimant-kind").await, "person");
     assert!(text_of(&c, "dl.facts").await.contains("Vladimir Putin"));
 
@@ -322,8 +340,8 @@ async fn a_reviewers_day_in_chromium_from_a_missed_claim_to_a_published_correcti
         "the reason is beside the form"
     );
     assert_eq!(
-        c.current_url().await.expect("url"),
-        claim_url,
+        c.current_url().await.expect("url").path(),
+        claim_url.path(),
         "the page's own address"
     );
     assert_eq!(value_of(&c, "verdict-rationale").await, rationale);
@@ -452,5 +470,32 @@ async fn a_reviewers_day_in_chromium_from_a_missed_claim_to_a_published_correcti
     let class = mark.attr("class").await.expect("class").unwrap_or_default();
     assert!(class.contains("state-approved"), "{class}");
     assert_accessible(&c, &axe, "the article page after review").await;
+
+    // The export page counts before download and opens the printable report in the browser.
+    c.goto(&format!("{base}/export?title=Seed&find=1"))
+        .await
+        .expect("export page");
+    click(&c, &format!("input[name=article][value='{article_id}']")).await;
+    click(&c, "button[name=count]").await;
+    wait_for_address(&c, "count=1").await;
+    wait_for(&c, "#selected-count b").await;
+    assert_eq!(
+        text_of(&c, "#selected-count b").await,
+        "1",
+        "the one approved claim"
+    );
+    assert_accessible(&c, &axe, "the export page with a count").await;
+    click(&c, "button[formaction='/export/report']").await;
+    wait_for_address(&c, "/export/report").await;
+    wait_for(&c, "footer.meta").await;
+    assert!(text_of(&c, "main").await.contains(MISSED));
+    assert_accessible(&c, &axe, "the printable report").await;
+    sign_out_from(&c, &base).await;
+
+    // The admin page.
+    app.user("ada", Role::Admin).await;
+    sign_in(&c, &base, "ada").await;
+    c.goto(&format!("{base}/admin")).await.expect("admin page");
+    assert_accessible(&c, &axe, "the admin page").await;
     c.close().await.expect("close");
 }
