@@ -314,7 +314,12 @@ async fn a_reviewers_day_in_chromium_from_a_missed_claim_to_a_published_correcti
     wait_for(&c, "#claim-origin").await;
     assert_eq!(text_of(&c, "#claim-origin").await, "added by hand");
     assert_eq!(text_of(&c, "h1.claim-text").await, MISSED);
-    let claim_url = c.current_url().await.expect("url");
+    assert_eq!(
+        text_of(&c, "p.notice").await,
+        "Claim added: it is scored and categorised like the others."
+    );
+    let mut claim_url = c.current_url().await.expect("url");
+    claim_url.set_query(None);
     assert_accessible(&c, &axe, "a new claim's page").await;
 
     // Take it, and correct its claimant.
