@@ -222,6 +222,10 @@ pub async fn import_article(
         match read_import(&req, payload, state.config.extract.max_article_bytes).await {
             Ok(read) => read,
             Err(ReadRefusal { form, field, err }) => {
+                // Nothing read, not even the token: nothing to give back.
+                if form.csrf_token.is_empty() {
+                    return Err(err);
+                }
                 // What was read goes back only to a form that came from this session's page.
                 csrf::check(Some(&form.csrf_token), expected_token)?;
                 return refuse_import(&state, &user, form, field, err).await;
@@ -438,7 +442,15 @@ pub async fn edit_article(
     post: ProtectedForm<ArticleEditForm>,
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
-    let ProtectedForm { user, form, .. } = post;
+    edit_details(&state, &post.user, id, post.form).await
+}
+
+async fn edit_details(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ArticleId,
+    form: ArticleEditForm,
+) -> Result<HttpResponse, AppError> {
     let result = async {
         let edit = ArticleEdit::try_from(&form)?;
         let mut conn = state.pool.get().await?;
@@ -451,7 +463,7 @@ pub async fn edit_article(
             let Some(status) = form_refusal(&err) else {
                 return Err(err);
             };
-            let mut page = article_page(&state, &user, id).await?;
+            let mut page = article_page(state, user, id).await?;
             page.edit = ArticleEditView {
                 title: form.title,
                 url: form.url,
@@ -476,7 +488,15 @@ pub async fn add_claim(
     post: ProtectedForm<AddClaimForm>,
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
-    let ProtectedForm { user, form, .. } = post;
+    add_missed_claim(&state, &post.user, id, post.form).await
+}
+
+async fn add_missed_claim(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ArticleId,
+    form: AddClaimForm,
+) -> Result<HttpResponse, AppError> {
     let result = async {
         if form.text.trim().is_empty() {
             return Err(AppError::Validation(
@@ -498,13 +518,51 @@ pub async fn add_claim(
             let Some(status) = form_refusal(&err) else {
                 return Err(err);
             };
-            let mut page = article_page(&state, &user, id).await?;
+            let mut page = article_page(state, user, id).await?;
             page.add_claim = AddClaimView {
                 text: form.text,
                 error: Some(err.to_string()),
             };
             render_with_status(&page, status)
         }
+    }
+}
+
+/// A form of the article page posted to the page's own address, so a refusal is shown again
+/// there: `form` says which ("edit" the details, "add_claim").
+#[derive(Debug, Deserialize)]
+pub struct ArticlePageForm {
+    #[serde(default)]
+    form: String,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+pub async fn post_article_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<ArticlePageForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: ArticleId = parse_id(&path, "article")?;
+    let ProtectedForm { user, mut form, .. } = post;
+    let mut take = |name: &str| form.fields.remove(name).unwrap_or_default();
+    match form.form.as_str() {
+        "edit" => {
+            let typed = ArticleEditForm {
+                title: take("title"),
+                url: take("url"),
+                publisher: take("publisher"),
+                published: take("published"),
+            };
+            edit_details(&state, &user, id, typed).await
+        }
+        "add_claim" => {
+            let typed = AddClaimForm { text: take("text") };
+            add_missed_claim(&state, &user, id, typed).await
+        }
+        other => Err(AppError::BadRequest(format!(
+            "unknown form {other:?}; reload the page"
+        ))),
     }
 }
 

@@ -512,7 +512,8 @@ pub async fn post_claim_page(
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let ProtectedForm { user, mut form, .. } = post;
-    match form.form.as_str() {
+    let which = std::mem::take(&mut form.form);
+    match which.as_str() {
         "move" => {
             let move_form = TransitionForm {
                 to: form.take("to").unwrap_or_default(),
@@ -533,9 +534,15 @@ pub async fn post_claim_page(
             };
             add_claim_evidence(&state, id, user, evidence_form).await
         }
-        other => Err(AppError::BadRequest(format!(
-            "unknown form {other:?}; reload the page"
-        ))),
+        other => {
+            let take = |name: &str| form.take(name).unwrap_or_default();
+            match super::claim_edits::correction_form(&state, &user, id, other, take).await {
+                Some(result) => result,
+                None => Err(AppError::BadRequest(format!(
+                    "unknown form {other:?}; reload the page"
+                ))),
+            }
+        }
     }
 }
 

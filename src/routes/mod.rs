@@ -104,6 +104,7 @@ fn register(r: &mut Routes<'_>) {
     r.get("/articles", articles::list_articles);
     r.post("/articles", articles::import_article);
     r.get("/articles/{id}", articles::show_article);
+    r.post("/articles/{id}", articles::post_article_page);
     r.post("/articles/{id}/edit", articles::edit_article);
     r.post("/articles/{id}/claims", articles::add_claim);
     r.post("/articles/{id}/archive", articles::archive_article);

@@ -37,6 +37,7 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/articles"), reviewer),
         (("POST", "/articles"), reviewer),
         (("GET", "/articles/{id}"), reviewer),
+        (("POST", "/articles/{id}"), reviewer),
         (("POST", "/articles/{id}/edit"), reviewer),
         (("POST", "/articles/{id}/claims"), reviewer),
         (("POST", "/articles/{id}/archive"), Needs(Role::Editor)),

@@ -382,10 +382,11 @@ async fn a_missed_claim_is_added_by_text_or_by_offsets_and_refused_when_not_in_t
         )
         .await;
     assert_eq!(status, 303);
+    // Sent from the page, the form posts to the page's own address.
     let (status, page) = browser
         .submit(
-            &format!("/articles/{article_id}/claims"),
-            &[("text", "The navy said nothing.")],
+            &format!("/articles/{article_id}"),
+            &[("form", "add_claim"), ("text", "The navy said nothing.")],
         )
         .await;
     assert_eq!(status, 422);
@@ -770,8 +771,9 @@ async fn article_details_are_edited_with_an_audit_trail_and_untitled_imports_get
     let browser = app.browser("rita", Role::Reviewer).await;
     let (status, page) = browser
         .submit(
-            &format!("/articles/{id}/edit"),
+            &format!("/articles/{id}"),
             &[
+                ("form", "edit"),
                 ("title", "Kept title"),
                 ("url", "ftp://x"),
                 ("publisher", "P"),
@@ -784,6 +786,16 @@ async fn article_details_are_edited_with_an_audit_trail_and_untitled_imports_get
         page.contains("value=\"ftp://x\"") && page.contains("value=\"Kept title\""),
         "{page}"
     );
+    assert!(page.contains("id=\"edit-article-error\""));
+    let (status, _) = browser
+        .submit(
+            &format!("/articles/{id}"),
+            &[("form", "edit"), ("title", "Kept title"), ("url", "")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, page) = browser.get(&format!("/articles/{id}?done=saved")).await;
+    assert!(page.contains("Article details saved."));
 }
 
 #[tokio::test]
@@ -796,7 +808,7 @@ async fn the_claim_page_form_edits_a_claim_and_a_refused_edit_keeps_what_was_typ
     let (_, page) = rita.get(&format!("/claims/{id}")).await;
     assert!(page.contains("id=\"correct\""));
     assert!(
-        !page.contains(&format!("action=\"/claims/{id}/edit\"")),
+        !page.contains("class=\"edit-claim\""),
         "not hers to edit yet"
     );
     let (status, _) = rita
@@ -807,15 +819,13 @@ async fn the_claim_page_form_edits_a_claim_and_a_refused_edit_keeps_what_was_typ
         .await;
     assert_eq!(status, 303);
     let (_, page) = rita.get(&format!("/claims/{id}")).await;
-    assert!(
-        page.contains(&format!("action=\"/claims/{id}/edit\"")),
-        "hers now"
-    );
+    assert!(page.contains("class=\"edit-claim\""), "hers now");
 
     let (status, page) = rita
         .submit(
-            &format!("/claims/{id}/edit"),
+            &format!("/claims/{id}"),
             &[
+                ("form", "edit"),
                 ("version", "1"),
                 ("category", "arms"),
                 ("claimant", ""),
@@ -832,8 +842,9 @@ async fn the_claim_page_form_edits_a_claim_and_a_refused_edit_keeps_what_was_typ
     );
     let (status, _) = rita
         .submit(
-            &format!("/claims/{id}/edit"),
+            &format!("/claims/{id}"),
             &[
+                ("form", "edit"),
                 ("version", "1"),
                 ("category", "arms"),
                 ("claimant", "Dva Mayora"),
@@ -1017,6 +1028,16 @@ async fn a_merged_claim_is_not_reviewed_on_its_own_until_it_is_unmerged() {
         .await;
     assert_eq!(status, 422);
     assert!(page.contains(&named), "{page}");
+    // The correction forms post to the page's own address too; a refused merge keeps its input.
+    let (status, page) = rita
+        .submit(
+            &format!("/claims/{primary}"),
+            &[("form", "merge"), ("version", "0"), ("into", "claim nine")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("value=\"claim nine\""), "{page}");
+    assert!(page.contains("id=\"edit-error\""));
 
     // Un-merged, it is reviewed on its own again.
     let (s, j) = call(
