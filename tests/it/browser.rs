@@ -236,7 +236,7 @@ async fn text_of(c: &Client, css: &str) -> String {
 }
 
 /// Selects `target` inside the article body, as a reader dragging over it would.
-async fn select_in_article(c: &Client, target: &str) {
+pub(crate) async fn select_in_article(c: &Client, target: &str) {
     let selected = c
         .execute(
             "const target = arguments[0];

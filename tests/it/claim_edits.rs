@@ -903,28 +903,7 @@ async fn selecting_text_in_a_real_browser_adds_it_as_a_claim() {
         !offer.is_displayed().await.expect("shown?"),
         "hidden without a selection"
     );
-    let selected = c
-        .execute(
-            "const target = arguments[0];
-             const walker = document.createTreeWalker(
-                 document.getElementById('article-body'), NodeFilter.SHOW_TEXT);
-             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                 const at = node.data.indexOf(target);
-                 if (at >= 0) {
-                     const range = document.createRange();
-                     range.setStart(node, at);
-                     range.setEnd(node, at + target.length);
-                     window.getSelection().removeAllRanges();
-                     window.getSelection().addRange(range);
-                     return true;
-                 }
-             }
-             return false;",
-            vec![json!("Some people enjoyed the weather a great deal.")],
-        )
-        .await
-        .expect("select");
-    assert_eq!(selected, json!(true));
+    crate::browser::select_in_article(&c, "Some people enjoyed the weather a great deal.").await;
     c.wait()
         .for_element(Locator::Css("#add-selection:not([hidden])"))
         .await
