@@ -5,7 +5,7 @@ use actix_web::web;
 use crate::auth::CurrentUser;
 use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor};
 use crate::db::users::User;
-use crate::domain::ReviewState;
+use crate::domain::{ClaimId, ReviewState, UserId};
 use crate::error::AppError;
 use crate::extract::Category;
 use crate::startup::AppState;
@@ -17,7 +17,7 @@ pub const PAGE_SIZE: i64 = 50;
 fn parse_filter(
     q: &QueueQuery,
     user: &CurrentUser,
-    assignee_id: Option<i64>,
+    assignee_id: Option<UserId>,
 ) -> Result<ClaimFilter, String> {
     let text = ClaimFilterText {
         state: Some(&q.state),
@@ -30,7 +30,7 @@ fn parse_filter(
         limit: None,
     };
     let assignee = if q.mine.is_some() {
-        Some(user.id)
+        Some(UserId(user.id))
     } else {
         assignee_id
     };
@@ -70,10 +70,10 @@ pub async fn show_queue(
     let assignee_id = match q.assignee.trim() {
         "" => None,
         name => match User::by_username(&mut conn, name).await? {
-            Some(u) => Some(u.id),
+            Some(u) => Some(UserId(u.id)),
             None => {
                 error = Some(format!("no user called {name}"));
-                Some(-1)
+                Some(UserId(-1))
             }
         },
     };
@@ -88,7 +88,10 @@ pub async fn show_queue(
     let mut counts = Claim::counts_by_state(&mut conn).await?;
     counts.sort_by_key(|(s, _)| ReviewState::ALL.iter().position(|x| x == s));
     // Merged claims follow the claim they were merged into: show its state.
-    let mut primary_ids: Vec<i64> = claims.iter().filter_map(|c| c.merged_into).collect();
+    let mut primary_ids: Vec<ClaimId> = claims
+        .iter()
+        .filter_map(|c| c.merged_into.map(ClaimId))
+        .collect();
     primary_ids.sort_unstable();
     primary_ids.dedup();
     let primaries = Claim::by_ids(&mut conn, &primary_ids).await?;
