@@ -203,6 +203,21 @@ pub struct ImportFormView {
     pub published: String,
     pub body: String,
     pub error: Option<String>,
+    /// The field the error concerns (`title`, `url`, `publisher`, `published`, `body`,
+    /// `file`), or `""` to show it above the form.
+    pub error_field: &'static str,
+}
+
+impl ImportFormView {
+    /// The error, when it belongs beside `field`.
+    pub fn error_at(&self, field: &str) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.error_field == field)
+    }
+
+    /// The error, when it concerns no one field.
+    pub fn general_error(&self) -> Option<&str> {
+        self.error_at("")
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -455,11 +470,54 @@ pub struct TagsPage {
     pub is_editor: bool,
 }
 
+/// A refused admin form: `place` names it (`create`, `user-ID`, `token-ID`), `error` is the
+/// reason shown beside it, and the create form's username and role are kept (never a password).
+#[derive(Debug, Clone, Default)]
+pub struct AdminFormView {
+    pub place: String,
+    pub error: Option<String>,
+    pub username: String,
+    pub role: String,
+}
+
+impl AdminFormView {
+    /// The reason, when it belongs beside the form at `place`.
+    pub fn error_at(&self, place: &str) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.place == place)
+    }
+
+    /// The reason for the row of user `id`.
+    pub fn user_error(&self, id: &i64) -> Option<&str> {
+        self.error_at(&format!("user-{id}"))
+    }
+
+    /// The reason for the row of token `id`.
+    pub fn token_error(&self, id: &i64) -> Option<&str> {
+        self.error_at(&format!("token-{id}"))
+    }
+
+    /// A refusal whose form is not on the page (a row that no longer exists): shown at the top.
+    pub fn unplaced(&self, users: &[User], tokens: &[(ApiToken, String)]) -> Option<&str> {
+        let placed = self.place == "create"
+            || users.iter().any(|u| self.place == format!("user-{}", u.id))
+            || tokens
+                .iter()
+                .any(|(t, _)| self.place == format!("token-{}", t.id));
+        self.error.as_deref().filter(|_| !placed)
+    }
+
+    /// The role the create form shows selected.
+    pub fn role_is(&self, role: &Role) -> bool {
+        self.role == role.as_str()
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin.html")]
 pub struct AdminPage {
     pub layout: Layout,
-    pub error: Option<String>,
+    /// A refused form: where its reason goes and what was typed.
+    pub form: AdminFormView,
     pub new_token: Option<(String, String)>,
     pub users: Vec<User>,
     pub roles: &'static [Role],
@@ -472,4 +530,33 @@ pub struct ExportPage {
     pub layout: Layout,
     pub categories: &'static [Category],
     pub formats: &'static [crate::export::ExportFormat],
+    /// The format chosen last, kept across a count.
+    pub format: String,
+    /// The search for articles by title, as typed.
+    pub title: String,
+    /// Articles ticked (they stay ticked across a search).
+    pub chosen: Vec<ArticleSummary>,
+    /// Articles whose title matches the search, to tick.
+    pub matches: Vec<ArticleSummary>,
+    /// Recent titles, offered as the search field is typed into.
+    pub titles: Vec<ArticleSummary>,
+    /// How many claims the filters select, by state; `None` when the filters are refused.
+    pub selected: Option<crate::export::ReportSummary>,
+    pub error: Option<String>,
+    pub filters: crate::export::ExportFilters,
+}
+
+impl ExportPage {
+    /// The category option to show selected.
+    pub fn category_is(&self, category: &Category) -> bool {
+        self.filters.category.as_deref() == Some(category.as_str())
+    }
+
+    pub fn text(value: &Option<String>) -> &str {
+        value.as_deref().unwrap_or_default()
+    }
+
+    pub fn day(value: &Option<chrono::NaiveDate>) -> String {
+        value.map(|d| d.to_string()).unwrap_or_default()
+    }
 }

@@ -80,7 +80,7 @@ fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// Escapes LIKE wildcards so a claimant such as `50%` matches literally.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.chars() {

@@ -106,6 +106,7 @@ fn register(r: &mut Routes<'_>) {
     r.get("/articles", articles::list_articles);
     r.post("/articles", articles::import_article);
     r.get("/articles/{id}", articles::show_article);
+    r.post("/articles/{id}", articles::post_article_page);
     r.post("/articles/{id}/edit", articles::edit_article);
     r.post("/articles/{id}/claims", articles::add_claim);
     r.post("/articles/{id}/archive", articles::archive_article);
@@ -129,8 +130,10 @@ fn register(r: &mut Routes<'_>) {
     );
     r.get("/export", reports::export_form);
     r.get("/export/download", reports::download_export);
+    r.get("/export/report", reports::open_report);
 
     r.get("/admin", admin::show_admin);
+    r.post("/admin", admin::post_admin_page);
     r.post("/admin/users", admin::create_user);
     r.post("/admin/users/{id}/role", admin::set_role);
     r.post("/admin/users/{id}/disable", admin::disable_user);
@@ -242,6 +245,29 @@ pub fn form_refusal(err: &AppError) -> Option<actix_web::http::StatusCode> {
     .then_some(status)
 }
 
+/// `?done=…` after a successful form: which one-line confirmation the next page shows. Only
+/// the fixed keys a page lists are understood, so the address cannot put words on the page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    pub done: String,
+}
+
+impl Done {
+    /// The confirmation `known` gives for this key, if any.
+    pub fn notice(&self, known: &[(&str, &'static str)]) -> Option<&'static str> {
+        known
+            .iter()
+            .find(|(key, _)| *key == self.done)
+            .map(|(_, notice)| *notice)
+    }
+}
+
+/// POST-redirect-GET after a successful form: a 303 to `path` with its confirmation key.
+pub fn done(path: &str, what: &str) -> HttpResponse {
+    see_other(&format!("{path}?done={what}"))
+}
+
 /// 303 See Other: where a successful form POST sends the browser.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -297,10 +323,38 @@ pub async fn streamed_report(
     format: ExportFormat,
     filters: &ExportFilters,
 ) -> Result<HttpResponse, AppError> {
+    report_response(state, format, filters, DispositionType::Attachment).await
+}
+
+/// The policy of a report opened in the browser: its own inline stylesheet and nothing else
+/// (no script, no outside resource, no form), so the page can be read and printed as it is.
+pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Streams the printable report to be shown in the browser rather than saved.
+pub async fn inline_report(
+    state: &AppState,
+    filters: &ExportFilters,
+) -> Result<HttpResponse, AppError> {
+    let mut res =
+        report_response(state, ExportFormat::Html, filters, DispositionType::Inline).await?;
+    res.headers_mut().insert(
+        actix_web::http::header::CONTENT_SECURITY_POLICY,
+        actix_web::http::header::HeaderValue::from_static(REPORT_CSP),
+    );
+    Ok(res)
+}
+
+async fn report_response(
+    state: &AppState,
+    format: ExportFormat,
+    filters: &ExportFilters,
+    disposition: DispositionType,
+) -> Result<HttpResponse, AppError> {
     let now = Utc::now();
     let report = start_export(&state.pool, filters, format, &state.config.reports, now).await?;
     let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
+        disposition,
         parameters: vec![DispositionParam::Filename(download_name(format, now))],
     };
     Ok(HttpResponse::Ok()

@@ -23,6 +23,18 @@ pub(crate) fn conflict(claim: &Claim) -> AppError {
     }
 }
 
+/// A claim merged into another follows that claim's verdict: it is not reviewed on its own,
+/// and its evidence is the primary's to gather, until it is un-merged.
+pub(crate) fn follows_primary(claim: &Claim) -> Result<(), AppError> {
+    match claim.merged_into {
+        Some(primary) => Err(AppError::Validation(format!(
+            "this claim is merged into claim {primary} and follows its verdict; review claim \
+             {primary}, or un-merge this one first"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Moves a claim as `request` asks, if `seen_version` is still current and the rules allow it.
 /// The row is locked first, so the version check, the evidence the rules look at, the
 /// guarded UPDATE and the audit event all see one consistent claim.
@@ -41,6 +53,7 @@ pub async fn transition(
         if claim.version != seen_version {
             return Err(conflict(&claim));
         }
+        follows_primary(&claim)?;
         let evidence = Evidence::for_claim(conn, id).await?;
         let transition = review::apply(&claim.snapshot(&evidence), actor, request)?;
         let verdict_id = match &transition.change {

@@ -351,7 +351,7 @@ impl From<TransitionJson> for MoveRequest {
 
 #[utoipa::path(post, path = "/api/v1/claims/{id}/transitions", tag = "claims", params(("id" = i64, Path)), request_body = TransitionJson,
     responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson, description = "Stale version"),
-              (status = 422, body = super::ErrorJson, description = "Not allowed from the current state, or requirements unmet")))]
+              (status = 422, body = super::ErrorJson, description = "Not allowed from the current state, requirements unmet, a rating that contradicts the state, or a merged claim (it follows the primary the message names)")))]
 pub async fn transition_claim(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -384,7 +384,7 @@ impl TryFrom<NewEvidenceJson> for NewEvidence {
 }
 
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", tag = "claims", params(("id" = i64, Path)), request_body = NewEvidenceJson,
-    responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
+    responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson, description = "The claim is not open, or is merged into the primary the message names")))]
 pub async fn add_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
