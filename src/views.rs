@@ -85,21 +85,7 @@ pub struct LoginPage {
     pub error: Option<String>,
 }
 
-/// The queue's filters as typed, echoed back into the form.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct QueueQuery {
-    pub state: String,
-    pub category: String,
-    pub article: String,
-    pub assignee: String,
-    pub mine: Option<String>,
-    pub q: String,
-    /// "1": only verdicts that contradict the rating scale.
-    pub contradicts: String,
-    pub sort: String,
-    pub after: String,
-}
+pub use crate::services::queue::QueueQuery;
 
 pub struct QueueFilterView {
     pub state: String,

@@ -543,14 +543,9 @@ impl Claim {
             .await
     }
 
-    /// One page of the queue and the cursor of the next page, if there is one.
-    pub async fn list(
-        conn: &mut AsyncPgConnection,
-        filter: &ClaimFilter,
-    ) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {
-        let limit = filter.limit.clamp(1, 200);
+    /// The claims a filter matches, whatever page: the queue's list and its counts share it.
+    fn matching(filter: &ClaimFilter) -> claims::BoxedQuery<'static, diesel::pg::Pg> {
         let mut query = claims::table
-            .select(Claim::as_select())
             .filter(claims::article_id.eq_any(Claim::live_articles()))
             .into_boxed();
         if let Some(state) = filter.state {
@@ -602,6 +597,24 @@ impl Claim {
                 )),
             );
         }
+        query
+    }
+
+    /// How many claims a filter matches (its page and cursor aside).
+    pub async fn count_matching(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+    ) -> QueryResult<i64> {
+        Claim::matching(filter).count().get_result(conn).await
+    }
+
+    /// One page of the queue and the cursor of the next page, if there is one.
+    pub async fn list(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+    ) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {
+        let limit = filter.limit.clamp(1, 200);
+        let mut query = Claim::matching(filter);
         query = match (filter.sort, filter.after) {
             (ClaimSort::Score, Some(Cursor::Score { score, id })) => query.filter(
                 claims::score
@@ -617,7 +630,11 @@ impl Claim {
             ClaimSort::Newest => query.order(claims::id.desc()),
             ClaimSort::Oldest => query.order(claims::id.asc()),
         };
-        let mut rows: Vec<Claim> = query.limit(limit + 1).load(conn).await?;
+        let mut rows: Vec<Claim> = query
+            .select(Claim::as_select())
+            .limit(limit + 1)
+            .load(conn)
+            .await?;
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
             rows.last().map(|c| Cursor::after(c, filter.sort))

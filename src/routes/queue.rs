@@ -3,39 +3,15 @@
 use actix_web::web;
 
 use crate::auth::CurrentUser;
-use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor};
-use crate::db::users::User;
+use crate::db::claims::{Claim, ClaimWithNames, Cursor};
 use crate::domain::ReviewState;
 use crate::error::AppError;
 use crate::extract::Category;
+use crate::services::queue;
 use crate::startup::AppState;
 use crate::views::{Layout, QueueFilterView, QueuePage, QueueQuery, QueueRow};
 
 pub const PAGE_SIZE: i64 = 50;
-
-/// Turns the query string into a query filter; a bad value becomes a message, not a failure.
-fn parse_filter(
-    q: &QueueQuery,
-    user: &CurrentUser,
-    assignee_id: Option<i64>,
-) -> Result<ClaimFilter, String> {
-    let text = ClaimFilterText {
-        state: Some(&q.state),
-        category: Some(&q.category),
-        article: Some(&q.article),
-        text: Some(&q.q),
-        contradicts: Some(&q.contradicts),
-        sort: Some(&q.sort),
-        after: Some(&q.after),
-        limit: None,
-    };
-    let assignee = if q.mine.is_some() {
-        Some(user.id)
-    } else {
-        assignee_id
-    };
-    ClaimFilter::parse(text, assignee, PAGE_SIZE)
-}
 
 fn next_link(q: &QueueQuery, cursor: Cursor) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
@@ -66,24 +42,7 @@ pub async fn show_queue(
 ) -> Result<QueuePage, AppError> {
     let q = query.into_inner();
     let mut conn = state.pool.get().await?;
-    let mut error = None;
-    let assignee_id = match q.assignee.trim() {
-        "" => None,
-        name => match User::by_username(&mut conn, name).await? {
-            Some(u) => Some(u.id),
-            None => {
-                error = Some(format!("no user called {name}"));
-                Some(-1)
-            }
-        },
-    };
-    let filter = parse_filter(&q, &user, assignee_id).unwrap_or_else(|message| {
-        error = Some(message);
-        ClaimFilter {
-            limit: PAGE_SIZE,
-            ..ClaimFilter::default()
-        }
-    });
+    let (filter, error) = queue::filter_for(&mut conn, &q, user.user_id(), PAGE_SIZE).await?;
     let (claims, next) = Claim::list(&mut conn, &filter).await?;
     let mut counts = Claim::counts_by_state(&mut conn).await?;
     counts.sort_by_key(|(s, _)| ReviewState::ALL.iter().position(|x| x == s));

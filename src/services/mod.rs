@@ -6,11 +6,15 @@ pub mod accounts;
 pub mod articles;
 pub mod audit;
 pub mod claims;
+pub mod dashboard;
 pub mod evidence;
 pub mod import;
 pub mod matching;
+pub mod notifications;
+pub mod queue;
 pub mod reports;
 pub mod review;
+pub mod saved_views;
 
 use crate::config::AppConfig;
 use crate::db::DbPool;

@@ -1,0 +1,146 @@
+//! Saved views: a person names the queue's current filters and sort, privately or for the
+//! team; the navigation lists them with live counts, each parsed by the queue's own filter.
+
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncPgConnection;
+
+use crate::db::claims::Claim;
+use crate::db::saved_views::{NewSavedView, SavedView};
+use crate::domain::UserId;
+use crate::error::AppError;
+use crate::services::notifications;
+use crate::services::queue;
+
+/// Most views the navigation shows (each one is a count query).
+pub const NAV_VIEWS: usize = 12;
+pub const MAX_NAME_CHARS: usize = 80;
+pub const MAX_QUERY_CHARS: usize = 2_000;
+
+/// A view as the navigation and the API show it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ViewSummary {
+    pub id: i64,
+    pub name: String,
+    /// The queue's query string, without `?`; open it at `/?{query}`.
+    pub query: String,
+    pub shared: bool,
+    pub owner: String,
+    /// Whether the person asking owns it (and may delete it).
+    pub own: bool,
+    /// Claims matching it now; `None` if the query no longer parses.
+    pub count: Option<i64>,
+}
+
+/// What every page's navigation shows beyond the links.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub unread: i64,
+    pub views: Vec<ViewSummary>,
+}
+
+/// The query string to store: the queue's filters and sort, without the page cursor.
+fn stored_query(query: &str) -> Result<String, AppError> {
+    let query = query.trim().trim_start_matches('?');
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(AppError::Validation(format!(
+            "a view's filters are at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, v)| k != "after" && !v.trim().is_empty())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &pairs {
+        out.append_pair(k, v);
+    }
+    Ok(out.finish())
+}
+
+/// Saves the current filters under a name. 422 for a blank or long name, filters the queue
+/// refuses, or a name the person already uses.
+pub async fn save(
+    conn: &mut AsyncPgConnection,
+    owner: UserId,
+    name: &str,
+    query: &str,
+    shared: bool,
+    now: DateTime<Utc>,
+) -> Result<SavedView, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(AppError::Validation(format!(
+            "give the view a name of 1 to {MAX_NAME_CHARS} characters"
+        )));
+    }
+    let query = stored_query(query)?;
+    let parsed = queue::parse_query(&query)
+        .ok_or_else(|| AppError::Validation("those are not the queue's filters".into()))?;
+    let (_, problem) = queue::filter_for(conn, &parsed, owner, 1).await?;
+    if let Some(problem) = problem {
+        return Err(AppError::Validation(format!(
+            "the filters cannot be saved: {problem}"
+        )));
+    }
+    SavedView::insert(
+        conn,
+        &NewSavedView {
+            owner_id: owner.0,
+            name,
+            query: &query,
+            shared,
+            created_at: now,
+        },
+    )
+    .await?
+    .ok_or_else(|| AppError::Validation(format!("you already have a view called {name:?}")))
+}
+
+/// The views a person sees (their own and shared ones), each with its live count.
+pub async fn visible(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    limit: usize,
+) -> Result<Vec<ViewSummary>, AppError> {
+    let mut out = Vec::new();
+    for (view, owner) in SavedView::visible_to(conn, user)
+        .await?
+        .into_iter()
+        .take(limit)
+    {
+        let count = match queue::parse_query(&view.query) {
+            Some(q) => match queue::filter_for(conn, &q, user, 1).await? {
+                (filter, None) => Some(Claim::count_matching(conn, &filter).await?),
+                (_, Some(_)) => None,
+            },
+            None => None,
+        };
+        out.push(ViewSummary {
+            id: view.id,
+            own: view.owner_id == user.0,
+            name: view.name,
+            query: view.query,
+            shared: view.shared,
+            owner,
+            count,
+        });
+    }
+    Ok(out)
+}
+
+/// Deletes one of the person's own views; someone else's is "not found".
+pub async fn delete(conn: &mut AsyncPgConnection, id: i64, owner: UserId) -> Result<(), AppError> {
+    if SavedView::delete_own(conn, id, owner).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("saved view"))
+    }
+}
+
+/// The navigation's unread count and views.
+pub async fn nav(conn: &mut AsyncPgConnection, user: UserId) -> Result<Nav, AppError> {
+    Ok(Nav {
+        unread: notifications::unread_count(conn, user).await?,
+        views: visible(conn, user, NAV_VIEWS).await?,
+    })
+}
