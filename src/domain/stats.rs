@@ -88,6 +88,49 @@ pub fn bars(values: &[(String, i64)], series: u32) -> Vec<Bar> {
         .collect()
 }
 
+/// Width of a stacked bar, in user units.
+pub const STACK_WIDTH: u32 = 400;
+
+/// One segment of a stacked bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub x: u32,
+    pub width: u32,
+    /// Index of the series (for its colour).
+    pub series: usize,
+    pub value: i64,
+}
+
+/// A horizontal bar split by share: segments for the non-zero `values`, left to right, each
+/// as wide as its share of the row's total; the last one takes up the rounding.
+pub fn stacked(values: &[i64]) -> Vec<Segment> {
+    let total: i64 = values.iter().map(|v| (*v).max(0)).sum();
+    if total == 0 {
+        return Vec::new();
+    }
+    let mut x = 0;
+    let mut out: Vec<Segment> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0)
+        .map(|(series, v)| {
+            let width = ((*v as f64 / total as f64) * f64::from(STACK_WIDTH)).round() as u32;
+            let segment = Segment {
+                x,
+                width,
+                series,
+                value: *v,
+            };
+            x += width;
+            segment
+        })
+        .collect();
+    if let Some(last) = out.last_mut() {
+        last.width = STACK_WIDTH.saturating_sub(last.x);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +169,16 @@ mod tests {
         assert_eq!(pairs[0].x, 4);
         assert_eq!(pairs[1].x, 4 + pairs[0].width);
         assert!(bars(&[("z".to_owned(), 0)], 1)[0].height == 0);
+    }
+
+    #[test]
+    fn stacked_segments_fill_the_bar_by_share() {
+        let out = stacked(&[3, 0, 1]);
+        assert_eq!(out.len(), 2);
+        assert_eq!((out[0].x, out[0].width, out[0].series), (0, 300, 0));
+        assert_eq!((out[1].x, out[1].width, out[1].series), (300, 100, 2));
+        assert!(stacked(&[0, 0]).is_empty());
+        let thirds = stacked(&[1, 1, 1]);
+        assert_eq!(thirds.iter().map(|s| s.width).sum::<u32>(), STACK_WIDTH);
     }
 }

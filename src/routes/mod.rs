@@ -7,6 +7,7 @@ pub mod articles;
 pub mod auth;
 pub mod claim_edits;
 pub mod claims;
+pub mod desk;
 pub mod error_pages;
 pub mod health;
 pub mod queue;
@@ -120,6 +121,15 @@ fn register(r: &mut Routes<'_>) {
         "/claims/{id}/evidence/{evidence_id}/retract",
         claims::retract_evidence,
     );
+    r.post("/claims/{id}/follow", desk::follow_claim);
+    r.post("/claims/{id}/unfollow", desk::unfollow_claim);
+    r.get("/inbox", desk::show_inbox);
+    r.post("/inbox/read", desk::mark_read);
+    r.get("/views", desk::show_views);
+    r.post("/views", desk::save_view);
+    r.post("/views/{id}/delete", desk::delete_view);
+    r.get("/dashboard", desk::show_dashboard);
+    r.get("/dashboard/csv/{chart}", desk::dashboard_csv);
     r.get("/export", reports::export_form);
     r.get("/export/download", reports::download_export);
 
@@ -168,6 +178,13 @@ fn register(r: &mut Routes<'_>) {
     r.post("/api/v1/match", api::matching::match_text);
     r.get("/api/v1/claims/{id}/matches", api::matching::claim_matches);
     r.post("/api/v1/fact-checks", api::matching::import_fact_checks);
+    r.get("/api/v1/notifications", api::desk::list_notifications);
+    r.post("/api/v1/notifications/read", api::desk::mark_read);
+    r.get("/api/v1/views", api::desk::list_views);
+    r.post("/api/v1/views", api::desk::save_view);
+    r.post("/api/v1/views/{id}/delete", api::desk::delete_view);
+    r.post("/api/v1/claims/{id}/follow", api::desk::follow_claim);
+    r.get("/api/v1/stats", api::desk::stats);
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -7,9 +7,9 @@ use crate::db::claims::{Claim, ClaimWithNames, Cursor};
 use crate::domain::ReviewState;
 use crate::error::AppError;
 use crate::extract::Category;
-use crate::services::queue;
+use crate::services::{queue, saved_views};
 use crate::startup::AppState;
-use crate::views::{Layout, QueueFilterView, QueuePage, QueueQuery, QueueRow};
+use crate::views::{Layout, QueueFilterView, QueuePage, QueueQuery, QueueRow, SaveViewForm};
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -39,6 +39,7 @@ pub async fn show_queue(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<QueueQuery>,
+    req: actix_web::HttpRequest,
 ) -> Result<QueuePage, AppError> {
     let q = query.into_inner();
     let mut conn = state.pool.get().await?;
@@ -85,5 +86,9 @@ pub async fn show_queue(
         categories: &Category::ALL,
         rows,
         next_page: next.map(|cursor| next_link(&q, cursor)),
+        save: SaveViewForm {
+            query: saved_views::stored_query(req.query_string()).unwrap_or_default(),
+            ..SaveViewForm::default()
+        },
     })
 }

@@ -202,3 +202,28 @@ pub async fn mark_read(
     };
     Ok(NotificationRow::mark_read(conn, user, ids, now).await?)
 }
+
+/// Starts or stops following a claim (404 for a claim that does not exist).
+pub async fn set_following(
+    conn: &mut AsyncPgConnection,
+    claim: ClaimId,
+    user: UserId,
+    follow: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    Claim::found(conn, claim).await?;
+    if follow {
+        ClaimFollow::follow(conn, claim, user, now).await?;
+    } else {
+        ClaimFollow::unfollow(conn, claim, user).await?;
+    }
+    Ok(())
+}
+
+pub async fn is_following(
+    conn: &mut AsyncPgConnection,
+    claim: ClaimId,
+    user: UserId,
+) -> Result<bool, AppError> {
+    Ok(ClaimFollow::is_following(conn, claim, user).await?)
+}

@@ -39,7 +39,7 @@ pub struct Nav {
 }
 
 /// The query string to store: the queue's filters and sort, without the page cursor.
-fn stored_query(query: &str) -> Result<String, AppError> {
+pub fn stored_query(query: &str) -> Result<String, AppError> {
     let query = query.trim().trim_start_matches('?');
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(AppError::Validation(format!(
