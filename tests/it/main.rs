@@ -7,6 +7,7 @@ mod asvs;
 mod auth;
 mod browser;
 mod claim_edits;
+mod desk;
 mod errors;
 mod export;
 mod export_writers;
