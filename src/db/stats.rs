@@ -180,14 +180,21 @@ impl Stats {
         scope: Scope,
         start: DateTime<Utc>,
     ) -> QueryResult<Vec<ReviewerCounts>> {
+        // The window's verdicts are read once; only the unapproved ones are looked up in
+        // claims (by primary key), and corrections are a small set joined by hash, so the
+        // cost follows the window, not the table.
         diesel::sql_query(
-            "SELECT u.username, count(*) AS verdicts, \
-                    count(*) FILTER (WHERE v.approved_at IS NULL AND NOT (c.verdict_id = v.id \
+            "WITH w AS (SELECT id, claim_id, author_id, approved_at FROM verdicts \
+                        WHERE created_at >= $1 AND ($2 < 0 OR author_id = $2)) \
+             SELECT u.username, count(*) AS verdicts, \
+                    count(*) FILTER (WHERE w.approved_at IS NULL AND NOT EXISTS ( \
+                        SELECT 1 FROM claims c WHERE c.id = w.claim_id AND c.verdict_id = w.id \
                         AND c.state IN ('verified', 'disputed', 'unverifiable'))) AS sent_back, \
-                    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM verdicts w \
-                        WHERE w.corrects_id = v.id)) AS corrected \
-             FROM verdicts v JOIN claims c ON c.id = v.claim_id JOIN users u ON u.id = v.author_id \
-             WHERE v.created_at >= $1 AND ($2 < 0 OR v.author_id = $2) \
+                    count(k.corrects_id) AS corrected \
+             FROM w JOIN users u ON u.id = w.author_id \
+             LEFT JOIN (SELECT DISTINCT corrects_id FROM verdicts \
+                        WHERE corrects_id IS NOT NULL AND created_at >= $1) k \
+                    ON k.corrects_id = w.id \
              GROUP BY u.username ORDER BY count(*) DESC, u.username",
         )
         .bind::<Timestamptz, _>(start)

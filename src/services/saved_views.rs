@@ -13,6 +13,9 @@ use crate::services::queue;
 
 /// Most views the navigation shows (each one is a count query).
 pub const NAV_VIEWS: usize = 12;
+/// The navigation counts up to this many claims per view and shows "1000+" beyond, so a page
+/// never counts every claim once per view.
+pub const NAV_COUNT_CAP: i64 = 1_000;
 pub const MAX_NAME_CHARS: usize = 80;
 pub const MAX_QUERY_CHARS: usize = 2_000;
 
@@ -29,6 +32,8 @@ pub struct ViewSummary {
     pub own: bool,
     /// Claims matching it now; `None` if the query no longer parses.
     pub count: Option<i64>,
+    /// The count stopped at the navigation's cap: there are more than `count`.
+    pub more: bool,
 }
 
 /// What every page's navigation shows beyond the links.
@@ -101,6 +106,7 @@ pub async fn visible(
     conn: &mut AsyncPgConnection,
     user: UserId,
     limit: usize,
+    cap: Option<i64>,
 ) -> Result<Vec<ViewSummary>, AppError> {
     let mut out = Vec::new();
     for (view, owner) in SavedView::visible_to(conn, user)
@@ -110,19 +116,21 @@ pub async fn visible(
     {
         let count = match queue::parse_query(&view.query) {
             Some(q) => match queue::filter_for(conn, &q, user, 1).await? {
-                (filter, None) => Some(Claim::count_matching(conn, &filter).await?),
+                (filter, None) => Some(Claim::count_matching(conn, &filter, cap).await?),
                 (_, Some(_)) => None,
             },
             None => None,
         };
+        let more = matches!((count, cap), (Some(n), Some(cap)) if n > cap);
         out.push(ViewSummary {
+            more,
+            count: if more { cap } else { count },
             id: view.id,
             own: view.owner_id == user.0,
             name: view.name,
             query: view.query,
             shared: view.shared,
             owner,
-            count,
         });
     }
     Ok(out)
@@ -141,6 +149,6 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: i64, owner: UserId) -> Res
 pub async fn nav(conn: &mut AsyncPgConnection, user: UserId) -> Result<Nav, AppError> {
     Ok(Nav {
         unread: notifications::unread_count(conn, user).await?,
-        views: visible(conn, user, NAV_VIEWS).await?,
+        views: visible(conn, user, NAV_VIEWS, Some(NAV_COUNT_CAP)).await?,
     })
 }
