@@ -86,6 +86,18 @@ UPDATE claim_state_counts c SET claims = (SELECT count(*) FROM claims WHERE clai
 DELETE FROM claim_tallies;
 INSERT INTO claim_tallies (state, category, step, claims)
   SELECT state, category, claim_step(verdict, rating), count(*) FROM claims GROUP BY 1, 2, 3;
+-- The editor's navigation: 12 shared saved views and 2,000 unread notifications.
+INSERT INTO saved_views (owner_id, name, query, shared)
+  SELECT (SELECT id FROM users WHERE username = 'bench_ed'), 'View ' || g,
+         (ARRAY['state=extracted', 'state=in_review', 'state=disputed', 'state=approved',
+                'category=finance', 'category=energy&state=extracted', 'sort=oldest',
+                'state=verified&sort=newest', 'mine=1', 'contradicts=1', 'q=claim',
+                'state=dismissed&category=other'])[g], true
+  FROM generate_series(1, 12) g;
+INSERT INTO notifications (user_id, kind, claim_id, actor_id, created_at)
+  SELECT (SELECT id FROM users WHERE username = 'bench_ed'), 'awaiting_approval', g,
+         (SELECT id FROM users WHERE username = 'bench_rev'), now()
+  FROM generate_series(1, 2000) g;
 ANALYZE;
 SQL
 echo "loaded $claims claims over $days days in $(( $(date +%s) - start )) s"
@@ -132,7 +144,8 @@ for name, path, headers in (
         ("GET /api/v1/stats, editor (the desk)", "/api/v1/stats", {"Authorization": f"Bearer {ed}"}),
         ("GET /api/v1/stats, reviewer (own)", "/api/v1/stats", {"Authorization": f"Bearer {rev}"}),
         ("GET /dashboard, editor (HTML + SVG)", "/dashboard", {"Cookie": session}),
-        ("GET / (queue page; navigation with unread count)", "/", {"Cookie": session})):
+        ("GET / (queue page; navigation: unread count, 12 views counted up to 1,000)", "/", {"Cookie": session}),
+        ("GET /views (12 views, full counts)", "/views", {"Cookie": session})):
     times = []
     for _ in range(reps):
         t = time.perf_counter()

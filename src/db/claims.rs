@@ -549,16 +549,20 @@ impl Claim {
             .filter(claims::article_id.eq_any(Claim::live_articles()))
             .into_boxed();
         if let Some(state) = filter.state {
-            // A merged claim is in the state of the claim it was merged into.
+            // A merged claim is in the state of the claim it was merged into. The correlated
+            // EXISTS lets PostgreSQL combine the state and merged_into indexes; an IN over
+            // every claim in the state hashed all of them first (65 ms at 100,000 claims).
             let primary = diesel::alias!(claims as primary);
-            let primaries_in_state = primary
-                .filter(primary.field(claims::state).eq(state))
-                .select(primary.field(claims::id).nullable());
+            let primary_in_state = diesel::dsl::exists(
+                primary
+                    .filter(primary.field(claims::id).nullable().eq(claims::merged_into))
+                    .filter(primary.field(claims::state).eq(state)),
+            );
             query = query.filter(
                 claims::merged_into
                     .is_null()
                     .and(claims::state.eq(state))
-                    .or(claims::merged_into.eq_any(primaries_in_state)),
+                    .or(claims::merged_into.is_not_null().and(primary_in_state)),
             );
         }
         if let Some(category) = filter.category {

@@ -114,7 +114,7 @@ async fn views_page(
     let mut conn = state.pool.get().await?;
     Ok(SavedViewsPage {
         layout: Layout::for_user(user),
-        views: saved_views::visible(&mut conn, user.user_id(), usize::MAX, None).await?,
+        views: saved_views::visible(&mut conn, user.user_id(), usize::MAX, None, None).await?,
         save,
     })
 }

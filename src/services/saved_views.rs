@@ -16,6 +16,9 @@ pub const NAV_VIEWS: usize = 12;
 /// The navigation counts up to this many claims per view and shows "1000+" beyond, so a page
 /// never counts every claim once per view.
 pub const NAV_COUNT_CAP: i64 = 1_000;
+/// Time the navigation spends counting on one page; views after it is spent show no count
+/// (a filter matching few claims among many can need a scan of the table).
+pub const NAV_COUNT_BUDGET: std::time::Duration = std::time::Duration::from_millis(40);
 pub const MAX_NAME_CHARS: usize = 80;
 pub const MAX_QUERY_CHARS: usize = 2_000;
 
@@ -30,7 +33,8 @@ pub struct ViewSummary {
     pub owner: String,
     /// Whether the person asking owns it (and may delete it).
     pub own: bool,
-    /// Claims matching it now; `None` if the query no longer parses.
+    /// Claims matching it now; `None` if the query no longer parses, or the navigation's
+    /// time for counting ran out before this view.
     pub count: Option<i64>,
     /// The count stopped at the navigation's cap: there are more than `count`.
     pub more: bool,
@@ -101,20 +105,24 @@ pub async fn save(
     .ok_or_else(|| AppError::Validation(format!("you already have a view called {name:?}")))
 }
 
-/// The views a person sees (their own and shared ones), each with its live count.
+/// The views a person sees (their own and shared ones), each with its live count. `cap` and
+/// `budget` bound the counting for the navigation; `None` counts every view fully.
 pub async fn visible(
     conn: &mut AsyncPgConnection,
     user: UserId,
     limit: usize,
     cap: Option<i64>,
+    budget: Option<std::time::Duration>,
 ) -> Result<Vec<ViewSummary>, AppError> {
+    let started = std::time::Instant::now();
     let mut out = Vec::new();
     for (view, owner) in SavedView::visible_to(conn, user)
         .await?
         .into_iter()
         .take(limit)
     {
-        let count = match queue::parse_query(&view.query) {
+        let in_time = budget.is_none_or(|b| started.elapsed() < b);
+        let count = match queue::parse_query(&view.query).filter(|_| in_time) {
             Some(q) => match queue::filter_for(conn, &q, user, 1).await? {
                 (filter, None) => Some(Claim::count_matching(conn, &filter, cap).await?),
                 (_, Some(_)) => None,
@@ -149,6 +157,13 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: i64, owner: UserId) -> Res
 pub async fn nav(conn: &mut AsyncPgConnection, user: UserId) -> Result<Nav, AppError> {
     Ok(Nav {
         unread: notifications::unread_count(conn, user).await?,
-        views: visible(conn, user, NAV_VIEWS, Some(NAV_COUNT_CAP)).await?,
+        views: visible(
+            conn,
+            user,
+            NAV_VIEWS,
+            Some(NAV_COUNT_CAP),
+            Some(NAV_COUNT_BUDGET),
+        )
+        .await?,
     })
 }

@@ -90,7 +90,7 @@ pub async fn list_views(
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
-    let views = saved_views::visible(&mut conn, user.user_id(), usize::MAX, None).await?;
+    let views = saved_views::visible(&mut conn, user.user_id(), usize::MAX, None, None).await?;
     Ok(HttpResponse::Ok().json(ViewList { views }))
 }
 
