@@ -34,6 +34,19 @@ async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Valu
     call(app, reqwest::Method::POST, path, token, Some(body)).await
 }
 
+/// Starts or stops following a claim through the API.
+async fn follow(app: &TestApp, token: &str, claim: i64, on: bool) {
+    let path = format!("/api/v1/claims/{claim}/follow");
+    let (status, body) = post(app, &path, token, json!({ "follow": on })).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn add_evidence(app: &TestApp, token: &str, claim: i64, url: &str, stance: &str) {
+    let path = format!("/api/v1/claims/{claim}/evidence");
+    let (status, body) = post(app, &path, token, json!({ "url": url, "stance": stance })).await;
+    assert_eq!(status, 201, "{body}");
+}
+
 /// Moves a claim through the API; returns the new version.
 async fn step(app: &TestApp, token: &str, claim: i64, version: i64, body: Value) -> i64 {
     let mut body = body;
@@ -91,32 +104,19 @@ async fn review_moves_tell_the_people_they_concern_and_never_the_actor() {
     let rob = app.token("rob", Role::Reviewer).await;
     let article = app.import_seed(&ed).await;
     let claim = article["claims"][0]["id"].as_i64().expect("claim");
-    let (status, _) = post(
-        &app,
-        &format!("/api/v1/claims/{claim}/follow"),
-        &rob,
-        json!({"follow": true}),
-    )
-    .await;
-    assert_eq!(status, 200);
+    follow(&app, &rob, claim, true).await;
     // Rita follows too: her own moves must still not reach her.
-    post(
-        &app,
-        &format!("/api/v1/claims/{claim}/follow"),
-        &rita,
-        json!({"follow": true}),
-    )
-    .await;
+    follow(&app, &rita, claim, true).await;
 
     let mut v = step(&app, &rita, claim, 0, json!({"to": "in_review"})).await;
-    let (status, _) = post(
+    add_evidence(
         &app,
-        &format!("/api/v1/claims/{claim}/evidence"),
         &rita,
-        json!({"url": "https://example.org/register", "stance": "refutes"}),
+        claim,
+        "https://example.org/register",
+        "refutes",
     )
     .await;
-    assert_eq!(status, 201);
     v = step(
         &app,
         &rita,
@@ -222,21 +222,9 @@ async fn review_moves_tell_the_people_they_concern_and_never_the_actor() {
     assert_eq!(own, 0);
 
     // Rob stops following: no more news for him.
-    post(
-        &app,
-        &format!("/api/v1/claims/{claim}/follow"),
-        &rob,
-        json!({"follow": false}),
-    )
-    .await;
+    follow(&app, &rob, claim, false).await;
     let robs = kinds(&sent(&app, claim).await, "rob").len();
-    post(
-        &app,
-        &format!("/api/v1/claims/{claim}/evidence"),
-        &rita,
-        json!({"url": "https://example.org/newer", "stance": "context"}),
-    )
-    .await;
+    add_evidence(&app, &rita, claim, "https://example.org/newer", "context").await;
     assert_eq!(kinds(&sent(&app, claim).await, "rob").len(), robs);
     let (status, _) = post(
         &app,
@@ -256,11 +244,12 @@ async fn a_notification_that_cannot_be_written_undoes_the_move_that_caused_it() 
     let article = app.import_seed(&ed).await;
     let claim = article["claims"][0]["id"].as_i64().expect("claim");
     let mut v = step(&app, &rita, claim, 0, json!({"to": "in_review"})).await;
-    post(
+    add_evidence(
         &app,
-        &format!("/api/v1/claims/{claim}/evidence"),
         &rita,
-        json!({"url": "https://example.org/register", "stance": "refutes"}),
+        claim,
+        "https://example.org/register",
+        "refutes",
     )
     .await;
     v = step(
@@ -320,20 +309,8 @@ async fn the_inbox_lists_counts_and_marks_only_ones_own_notifications() {
         .filter_map(|c| c["id"].as_i64())
         .collect();
     for claim in &claims {
-        post(
-            &app,
-            &format!("/api/v1/claims/{claim}/follow"),
-            &rita,
-            json!({"follow": true}),
-        )
-        .await;
-        post(
-            &app,
-            &format!("/api/v1/claims/{claim}/follow"),
-            &rob,
-            json!({"follow": true}),
-        )
-        .await;
+        follow(&app, &rita, *claim, true).await;
+        follow(&app, &rob, *claim, true).await;
         step(&app, &ed, *claim, 0, json!({"to": "in_review"})).await;
     }
     let (status, inbox) = get(&app, "/api/v1/notifications", &rita).await;
@@ -956,4 +933,61 @@ async fn the_dashboard_gives_the_fixtures_known_numbers_to_editors_and_own_numbe
         !html.contains("<td>rev1</td>"),
         "a reviewer sees no one else's row"
     );
+}
+
+/// The assignment use case's call, as it makes it inside its own transaction.
+async fn assign(
+    c: &mut diesel_async::AsyncPgConnection,
+    claim: i64,
+    assignee: i64,
+    editor: i64,
+) -> Result<(), claimdesk::error::AppError> {
+    use claimdesk::domain::{ClaimId, UserId};
+    claimdesk::services::notifications::assigned(
+        c,
+        ClaimId(claim),
+        UserId(assignee),
+        UserId(editor),
+        Utc::now(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_assignment_tells_the_assignee_within_the_callers_transaction_unless_self_assigned() {
+    use claimdesk::error::AppError;
+    use diesel_async::AsyncConnection;
+    let app = TestApp::spawn().await;
+    let ed = app.token("ed", Role::Editor).await;
+    let rita = app.user("rita", Role::Reviewer).await.id;
+    let rob = app.token("rob", Role::Reviewer).await;
+    let article = app.import_seed(&ed).await;
+    let claim = article["claims"][0]["id"].as_i64().expect("claim");
+    follow(&app, &rob, claim, true).await;
+    let mut conn = app.conn().await;
+    let editor = claimdesk::db::users::User::by_username(&mut conn, "ed")
+        .await
+        .expect("query")
+        .expect("ed")
+        .id;
+    // The caller's transaction fails after the call: nobody is told.
+    let failed = conn
+        .transaction::<(), AppError, _>(async |c| {
+            assign(c, claim, rita, editor).await?;
+            Err(AppError::NotFound("the rest of the assignment"))
+        })
+        .await;
+    assert!(failed.is_err());
+    assert!(sent(&app, claim).await.is_empty());
+    conn.transaction::<(), AppError, _>(async |c| assign(c, claim, rita, editor).await)
+        .await
+        .expect("assign");
+    let list = sent(&app, claim).await;
+    assert_eq!(kinds(&list, "rita"), ["assigned"]);
+    assert_eq!(kinds(&list, "rob"), ["followed_changed"]);
+    // An editor taking a claim for themselves is told nothing.
+    conn.transaction::<(), AppError, _>(async |c| assign(c, claim, editor, editor).await)
+        .await
+        .expect("self");
+    assert_eq!(kinds(&sent(&app, claim).await, "ed"), Vec::<String>::new());
 }
