@@ -8,8 +8,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::domain::UserId;
 
-/// States a claim is still waiting in.
-const OPEN: &str = "('extracted', 'in_review', 'verified', 'disputed', 'unverifiable')";
+/// States a claim is still waiting in, as SQL text for `concat!` (every value is bound).
+macro_rules! open_states {
+    () => {
+        "('extracted', 'in_review', 'verified', 'disputed', 'unverifiable')"
+    };
+}
 
 #[derive(Debug, Clone, QueryableByName)]
 pub struct BacklogCell {
@@ -100,14 +104,18 @@ impl Stats {
         scope: Scope,
     ) -> QueryResult<Vec<BacklogCell>> {
         let sql = match scope {
-            Scope::Team => format!(
+            Scope::Team => concat!(
                 "SELECT state::text AS state, category::text AS category, sum(claims)::bigint AS claims \
-                 FROM claim_tallies WHERE claims > 0 AND state IN {OPEN} \
+                 FROM claim_tallies WHERE claims > 0 AND state IN ",
+                open_states!(),
+                " \
                  GROUP BY state, category ORDER BY state, category"
             ),
-            Scope::Own(_) => format!(
+            Scope::Own(_) => concat!(
                 "SELECT state::text AS state, category::text AS category, count(*) AS claims \
-                 FROM claims WHERE assignee_id = $1 AND state IN {OPEN} \
+                 FROM claims WHERE assignee_id = $1 AND state IN ",
+                open_states!(),
+                " \
                  GROUP BY state, category ORDER BY state, category"
             ),
         };
@@ -210,9 +218,11 @@ impl Stats {
         scope: Scope,
         limit: i64,
     ) -> QueryResult<Vec<WaitingClaim>> {
-        diesel::sql_query(format!(
+        diesel::sql_query(concat!(
             "SELECT c.id, c.text, c.state::text AS state, c.created_at FROM claims c \
-             WHERE c.state IN {OPEN} AND c.merged_into IS NULL AND ($1 < 0 OR c.assignee_id = $1) \
+             WHERE c.state IN ",
+            open_states!(),
+            " AND c.merged_into IS NULL AND ($1 < 0 OR c.assignee_id = $1) \
                AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = c.article_id \
                                AND a.archived_at IS NOT NULL) \
              ORDER BY c.created_at, c.id LIMIT $2"
