@@ -8,6 +8,7 @@ use crate::db::sessions::{NewSession, Session};
 use crate::db::throttle::{self, Keys, Verdict};
 use crate::db::users::User;
 use crate::db::{DbConn, DbPool};
+use crate::domain::UserId;
 use crate::error::AppError;
 
 /// Why a sign-in failed. Unknown users and wrong passwords are deliberately the same.
@@ -99,7 +100,7 @@ pub async fn sign_in(
             return Err(LoginError::BadCredentials);
         }
         (Check::RightRehashed(new_hash), Some(user)) => {
-            User::set_password_hash(&mut conn, user.id, &new_hash).await?;
+            User::set_password_hash(&mut conn, UserId(user.id), &new_hash).await?;
             user
         }
         (Check::Right, Some(user)) => user,

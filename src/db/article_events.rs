@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{article_events, users};
-use crate::domain::ArticleId;
+use crate::domain::{ArticleId, UserId};
 
 crate::domain::named_enum! {
     /// What an article event records.
@@ -31,14 +31,14 @@ pub struct NewArticleEvent {
 
 impl NewArticleEvent {
     pub fn new(
-        article_id: i64,
-        actor_id: i64,
+        article_id: ArticleId,
+        actor_id: UserId,
         kind: ArticleEventKind,
         now: DateTime<Utc>,
     ) -> NewArticleEvent {
         NewArticleEvent {
-            article_id,
-            actor_id,
+            article_id: article_id.0,
+            actor_id: actor_id.0,
             kind: kind.as_str().to_owned(),
             field: None,
             old_value: None,

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::claims::{Claim, NewClaim};
 use super::schema::{articles, claims};
-use crate::domain::ArticleId;
+use crate::domain::{ArticleId, ClaimId, UserId};
 use crate::error::AppError;
 use crate::extract::ExtractedClaim;
 
@@ -37,6 +37,22 @@ pub struct ArticleSummary {
     pub published_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub archived_at: Option<DateTime<Utc>>,
+}
+
+impl Article {
+    /// The article as listed, and its body.
+    pub fn into_summary(self) -> (ArticleSummary, String) {
+        let summary = ArticleSummary {
+            id: self.id,
+            title: self.title,
+            source_url: self.source_url,
+            publisher: self.publisher,
+            published_on: self.published_on,
+            created_at: self.created_at,
+            archived_at: self.archived_at,
+        };
+        (summary, self.body)
+    }
 }
 
 /// The fields of an article a person may edit.
@@ -133,13 +149,13 @@ impl Article {
     pub async fn set_archived(
         conn: &mut AsyncPgConnection,
         id: ArticleId,
-        by: Option<i64>,
+        by: Option<UserId>,
         now: DateTime<Utc>,
     ) -> QueryResult<Article> {
         diesel::update(articles::table.find(id))
             .set((
                 articles::archived_at.eq(by.map(|_| now)),
-                articles::archived_by.eq(by),
+                articles::archived_by.eq(by.map(|id| id.0)),
             ))
             .returning(Article::as_returning())
             .get_result(conn)
@@ -201,7 +217,7 @@ impl Article {
                 let mut stored: Vec<Claim> = Vec::with_capacity(extracted.len());
                 for claim in extracted {
                     let duplicate_of = match claim.duplicate_of.and_then(|i| stored.get(i)) {
-                        Some(earlier) => Some(earlier.id),
+                        Some(earlier) => Some(ClaimId(earlier.id)),
                         None => Claim::similar_in_other_articles(
                             conn,
                             &claim.text,
@@ -212,9 +228,9 @@ impl Article {
                         .await?
                         .into_iter()
                         .next()
-                        .map(|(c, _)| c.id),
+                        .map(|(c, _)| ClaimId(c.id)),
                     };
-                    let row = NewClaim::from_extracted(article.id, claim, duplicate_of);
+                    let row = NewClaim::from_extracted(ArticleId(article.id), claim, duplicate_of);
                     let inserted = diesel::insert_into(claims::table)
                         .values(&row)
                         .returning(Claim::as_returning())

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use super::evidence::Evidence;
 use super::schema::{articles, claim_state_counts, claims};
-use super::users::User;
+use super::users::Names;
 use crate::domain::claims::{ClaimFields, ClaimOrigin};
 use crate::domain::review::{ClaimChange, ClaimSnapshot, ReviewState, Transition};
 use crate::domain::{ArticleId, ClaimId, UserId, Verdict};
@@ -73,21 +73,21 @@ pub struct NewClaim {
 impl NewClaim {
     /// The row for a claim the extractor found, or a person marked (`origin`).
     pub fn from_extracted(
-        article_id: i64,
+        article_id: ArticleId,
         claim: &ExtractedClaim,
-        duplicate_of: Option<i64>,
+        duplicate_of: Option<ClaimId>,
     ) -> NewClaim {
         NewClaim::from_annotated(article_id, claim, duplicate_of, ClaimOrigin::Extracted)
     }
 
     pub fn from_annotated(
-        article_id: i64,
+        article_id: ArticleId,
         claim: &ExtractedClaim,
-        duplicate_of: Option<i64>,
+        duplicate_of: Option<ClaimId>,
         origin: ClaimOrigin,
     ) -> NewClaim {
         NewClaim {
-            article_id,
+            article_id: article_id.0,
             text: claim.text.clone(),
             // Articles are capped far below 2 GiB, so offsets fit.
             span_start: i32::try_from(claim.start).unwrap_or(i32::MAX),
@@ -97,7 +97,7 @@ impl NewClaim {
             score: claim.score.clamp(0.0, 1.0),
             entities: serde_json::to_value(&claim.entities)
                 .unwrap_or_else(|_| serde_json::json!([])),
-            duplicate_of,
+            duplicate_of: duplicate_of.map(|id| id.0),
             claimant_kind: claim.claimant.as_ref().and(claim.claimant_kind),
             origin,
         }
@@ -224,15 +224,14 @@ impl ClaimWithNames {
             .await?
             .into_iter()
             .collect();
-        let mut people: Vec<i64> = claims
-            .iter()
-            .flat_map(|c| [c.assignee_id, c.verdict_by, c.approved_by])
-            .flatten()
-            .collect();
-        people.sort_unstable();
-        people.dedup();
-        let names: HashMap<i64, String> = User::names(conn, &people).await?.into_iter().collect();
-        let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
+        let names = Names::of(
+            conn,
+            claims
+                .iter()
+                .flat_map(|c| [c.assignee_id, c.verdict_by, c.approved_by]),
+        )
+        .await?;
+        let name = |id: Option<i64>| names.get(id);
         Ok(claims
             .into_iter()
             .map(|claim| ClaimWithNames {
@@ -252,7 +251,7 @@ pub struct ClaimFilter {
     pub state: Option<ReviewState>,
     pub category: Option<Category>,
     pub article: Option<i64>,
-    pub assignee: Option<i64>,
+    pub assignee: Option<UserId>,
     pub text: Option<String>,
     /// Only claims whose stored verdict contradicts the rating scale (stored before the
     /// scale decided the outcome), for an editor to decide on.
@@ -287,7 +286,7 @@ impl ClaimFilter {
     /// value is a message naming it.
     pub fn parse(
         text: ClaimFilterText<'_>,
-        assignee: Option<i64>,
+        assignee: Option<UserId>,
         default_limit: i64,
     ) -> Result<ClaimFilter, String> {
         let sort = match present(text.sort) {
@@ -440,7 +439,8 @@ impl Claim {
         }
     }
 
-    pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> QueryResult<Vec<Claim>> {
+    pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[ClaimId]) -> QueryResult<Vec<Claim>> {
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
         claims::table
             .filter(claims::id.eq_any(ids))
             .order(claims::id.asc())
@@ -463,28 +463,30 @@ impl Claim {
         article_id: ArticleId,
         start: i32,
         end: i32,
-    ) -> QueryResult<Option<i64>> {
-        claims::table
+    ) -> QueryResult<Option<ClaimId>> {
+        let found: Option<i64> = claims::table
             .filter(claims::article_id.eq(article_id))
             .filter(claims::span_start.eq(start))
             .filter(claims::span_end.eq(end))
             .select(claims::id)
             .first(conn)
             .await
-            .optional()
+            .optional()?;
+        Ok(found.map(ClaimId))
     }
 
     /// Claims merged into this one.
     pub async fn merged_into_this(
         conn: &mut AsyncPgConnection,
         id: ClaimId,
-    ) -> QueryResult<Vec<i64>> {
-        claims::table
+    ) -> QueryResult<Vec<ClaimId>> {
+        let ids: Vec<i64> = claims::table
             .filter(claims::merged_into.eq(id))
             .order(claims::id.asc())
             .select(claims::id)
             .load(conn)
-            .await
+            .await?;
+        Ok(ids.into_iter().map(ClaimId).collect())
     }
 
     /// Stores a correction, only if the claim is still at `seen_version`; bumps the version.

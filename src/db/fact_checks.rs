@@ -6,6 +6,7 @@ use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Float4, Nullable, Text
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use crate::domain::ClaimId;
 use crate::factcheck::FactCheckItem;
 
 /// A fact-check as matching shows it.
@@ -155,7 +156,7 @@ pub async fn upsert(
     conn: &mut AsyncPgConnection,
     item: &FactCheckItem,
     source: &str,
-    claim_id: Option<i64>,
+    claim_id: Option<ClaimId>,
     embeddings: &Embeddings,
 ) -> diesel::QueryResult<(i64, bool)> {
     let row: Upserted = sql_query(
@@ -196,7 +197,7 @@ pub async fn upsert(
     .bind::<Nullable<Date>, _>(item.review_date)
     .bind::<Nullable<Text>, _>(&item.language)
     .bind::<Text, _>(source)
-    .bind::<Nullable<BigInt>, _>(claim_id)
+    .bind::<Nullable<BigInt>, _>(claim_id.map(|id| id.0))
     .bind::<Nullable<Array<Float4>>, _>(&embeddings.claim)
     .bind::<Nullable<Text>, _>(&embeddings.model)
     .get_result(conn)
@@ -207,7 +208,7 @@ pub async fn upsert(
 /// A claim's stored embedding when it was made by `model` from text with this hash.
 pub async fn claim_embedding(
     conn: &mut AsyncPgConnection,
-    claim_id: i64,
+    claim_id: ClaimId,
     model: &str,
     text_hash: &[u8],
 ) -> diesel::QueryResult<Option<Vec<f32>>> {
@@ -219,7 +220,7 @@ pub async fn claim_embedding(
     let rows: Vec<Row> = sql_query(
         "SELECT embedding FROM claim_embeddings WHERE claim_id = $1 AND model = $2 AND text_hash = $3",
     )
-    .bind::<BigInt, _>(claim_id)
+    .bind::<BigInt, _>(claim_id.0)
     .bind::<Text, _>(model)
     .bind::<Bytea, _>(text_hash)
     .load(conn)
@@ -230,7 +231,7 @@ pub async fn claim_embedding(
 /// Stores (or replaces) a claim's embedding.
 pub async fn store_claim_embedding(
     conn: &mut AsyncPgConnection,
-    claim_id: i64,
+    claim_id: ClaimId,
     embedding: &[f32],
     model: &str,
     text_hash: &[u8],
@@ -240,7 +241,7 @@ pub async fn store_claim_embedding(
          ON CONFLICT (claim_id) DO UPDATE SET embedding = EXCLUDED.embedding, model = EXCLUDED.model, \
             text_hash = EXCLUDED.text_hash, updated_at = now()",
     )
-    .bind::<BigInt, _>(claim_id)
+    .bind::<BigInt, _>(claim_id.0)
     .bind::<Array<Float4>, _>(embedding)
     .bind::<Text, _>(model)
     .bind::<Bytea, _>(text_hash)

@@ -13,9 +13,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use super::claims::Claim;
 use super::events::EventKind;
 use super::schema::{articles, claim_events, claims, evidence};
-use super::users::User;
+use super::users::{Names, User};
 use super::verdicts::VerdictRow;
-use crate::domain::{ReviewState, Stance};
+use crate::domain::{ClaimId, ReviewState, Stance};
 use crate::error::AppError;
 use crate::export::{
     ExportFilters, ReportArticle, ReportClaim, ReportEvent, ReportEvidence, ReportSummary,
@@ -247,7 +247,10 @@ impl ReportQuery {
         }
         let claim_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
         // Merged claims report the verdict of the claim they were merged into.
-        let mut primary_ids: Vec<i64> = rows.iter().filter_map(|c| c.merged_into).collect();
+        let mut primary_ids: Vec<ClaimId> = rows
+            .iter()
+            .filter_map(|c| c.merged_into.map(ClaimId))
+            .collect();
         primary_ids.sort_unstable();
         primary_ids.dedup();
         let primaries: HashMap<i64, Claim> = if primary_ids.is_empty() {
@@ -283,9 +286,10 @@ impl ReportQuery {
 
         // Verdict versions are few (claims with a verdict, one more per correction) and every
         // format shows a correction, so they are always read.
-        let verdict_rows = VerdictRow::for_claims(conn, &claim_ids).await?;
+        let verdict_ids: Vec<ClaimId> = claim_ids.iter().copied().map(ClaimId).collect();
+        let verdict_rows = VerdictRow::for_claims(conn, &verdict_ids).await?;
 
-        let mut user_ids: Vec<i64> = rows
+        let user_ids = rows
             .iter()
             .chain(primaries.values())
             .flat_map(|c| [c.verdict_by, c.approved_by])
@@ -294,13 +298,9 @@ impl ReportQuery {
                     .iter()
                     .flat_map(|v| [v.author_id, v.approved_by]),
             )
-            .flatten()
-            .chain(evidence_rows.iter().map(|e| e.added_by))
-            .chain(event_rows.iter().map(|e| e.actor_id))
-            .collect();
-        user_ids.sort_unstable();
-        user_ids.dedup();
-        let names: HashMap<i64, String> = User::names(conn, &user_ids).await?.into_iter().collect();
+            .chain(evidence_rows.iter().map(|e| Some(e.added_by)))
+            .chain(event_rows.iter().map(|e| Some(e.actor_id)));
+        let names = Names::of(conn, user_ids).await?;
 
         let mut article_ids: Vec<i64> = rows.iter().map(|c| c.article_id).collect();
         article_ids.dedup();
@@ -339,12 +339,7 @@ impl ReportQuery {
             article_map.insert(article.id, article);
         }
 
-        let name = |id: i64| {
-            names
-                .get(&id)
-                .cloned()
-                .unwrap_or_else(|| format!("user #{id}"))
-        };
+        let name = |id: i64| names.get(Some(id)).unwrap_or_else(|| format!("user #{id}"));
         let mut evidence_iter = evidence_rows.into_iter().peekable();
         let mut event_iter = event_rows.into_iter().peekable();
         let mut verdict_iter = verdict_rows.into_iter().peekable();

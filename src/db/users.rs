@@ -1,5 +1,7 @@
 //! Accounts: users are created, re-roled, re-passworded and disabled, never deleted.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -106,7 +108,7 @@ impl User {
 
     pub async fn set_password_hash(
         conn: &mut AsyncPgConnection,
-        id: i64,
+        id: UserId,
         hash: &str,
     ) -> QueryResult<usize> {
         diesel::update(users::table.find(id))
@@ -149,15 +151,43 @@ impl User {
     /// Names of the given users, for showing who did what.
     pub async fn names(
         conn: &mut AsyncPgConnection,
-        ids: &[i64],
-    ) -> QueryResult<Vec<(i64, String)>> {
+        ids: &[UserId],
+    ) -> QueryResult<Vec<(UserId, String)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        users::table
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        let rows: Vec<(i64, String)> = users::table
             .filter(users::id.eq_any(ids))
             .select((users::id, users::username))
             .load(conn)
-            .await
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| (UserId(id), name))
+            .collect())
+    }
+}
+
+/// Usernames of the people some rows mention, read in one query.
+pub struct Names(HashMap<UserId, String>);
+
+impl Names {
+    /// Looks up every user id given (absent ones are skipped, repeats read once).
+    pub async fn of(
+        conn: &mut AsyncPgConnection,
+        ids: impl IntoIterator<Item = Option<i64>>,
+    ) -> QueryResult<Names> {
+        let mut people: Vec<UserId> = ids.into_iter().flatten().map(UserId).collect();
+        people.sort_unstable();
+        people.dedup();
+        Ok(Names(
+            User::names(conn, &people).await?.into_iter().collect(),
+        ))
+    }
+
+    /// The name of a user id, if it is given and known.
+    pub fn get(&self, id: Option<i64>) -> Option<String> {
+        id.and_then(|id| self.0.get(&UserId(id)).cloned())
     }
 }

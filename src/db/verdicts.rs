@@ -8,8 +8,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{claim_events, verdicts};
-use super::users::User;
-use crate::domain::{ClaimId, ReviewState, UserId, Verdict, VerdictDetails};
+use super::users::Names;
+use crate::domain::{ClaimId, EvidenceId, ReviewState, UserId, Verdict, VerdictDetails};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = verdicts)]
@@ -66,10 +66,11 @@ impl VerdictRow {
         claim: ClaimId,
         details: &VerdictDetails,
         author: UserId,
-        evidence_ids: &[i64],
+        evidence_ids: &[EvidenceId],
         corrects: Option<&Corrects>,
         now: DateTime<Utc>,
     ) -> QueryResult<i64> {
+        let evidence_ids: Vec<i64> = evidence_ids.iter().map(|id| id.0).collect();
         diesel::insert_into(verdicts::table)
             .values(NewVerdict {
                 claim_id: claim.0,
@@ -79,7 +80,7 @@ impl VerdictRow {
                 rationale: Some(&details.rationale),
                 author_id: Some(author.0),
                 created_at: now,
-                evidence_ids,
+                evidence_ids: &evidence_ids,
                 corrects_id: corrects.map(|c| c.verdict_id),
                 correction_reason: corrects.map(|c| c.reason.as_str()),
             })
@@ -136,8 +137,9 @@ impl VerdictRow {
     /// Every version of the given claims' verdicts, by claim and oldest first.
     pub async fn for_claims(
         conn: &mut AsyncPgConnection,
-        claim_ids: &[i64],
+        claim_ids: &[ClaimId],
     ) -> QueryResult<Vec<VerdictRow>> {
+        let claim_ids: Vec<i64> = claim_ids.iter().map(|id| id.0).collect();
         verdicts::table
             .filter(verdicts::claim_id.eq_any(claim_ids))
             .order((verdicts::claim_id.asc(), verdicts::id.asc()))
@@ -149,25 +151,20 @@ impl VerdictRow {
     /// The claims' verdict versions with names, grouped by claim, oldest first.
     pub async fn named_for_claims(
         conn: &mut AsyncPgConnection,
-        claim_ids: &[i64],
-    ) -> QueryResult<HashMap<i64, Vec<NamedVerdict>>> {
+        claim_ids: &[ClaimId],
+    ) -> QueryResult<HashMap<ClaimId, Vec<NamedVerdict>>> {
         let rows = VerdictRow::for_claims(conn, claim_ids).await?;
-        let mut people: Vec<i64> = rows
-            .iter()
-            .flat_map(|v| [v.author_id, v.approved_by])
-            .flatten()
-            .collect();
-        people.sort_unstable();
-        people.dedup();
-        let names: HashMap<i64, String> = User::names(conn, &people).await?.into_iter().collect();
-        let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
-        let mut out: HashMap<i64, Vec<NamedVerdict>> = HashMap::new();
+        let names = Names::of(conn, rows.iter().flat_map(|v| [v.author_id, v.approved_by])).await?;
+        let name = |id: Option<i64>| names.get(id);
+        let mut out: HashMap<ClaimId, Vec<NamedVerdict>> = HashMap::new();
         for row in rows {
-            out.entry(row.claim_id).or_default().push(NamedVerdict {
-                author: name(row.author_id),
-                approver: name(row.approved_by),
-                row,
-            });
+            out.entry(ClaimId(row.claim_id))
+                .or_default()
+                .push(NamedVerdict {
+                    author: name(row.author_id),
+                    approver: name(row.approved_by),
+                    row,
+                });
         }
         Ok(out)
     }

@@ -253,9 +253,13 @@ pub async fn create_token(
     let owner = User::by_id(&mut conn, owner_id)
         .await?
         .ok_or(AppError::NotFound("user"))?;
-    let token =
-        crate::services::accounts::create_token(&mut conn, &owner, Some(user.id), "admin page")
-            .await?;
+    let token = crate::services::accounts::create_token(
+        &mut conn,
+        &owner,
+        Some(UserId(user.id)),
+        "admin page",
+    )
+    .await?;
     tracing::info!(admin = %user.username, user = %owner.username, "API token created");
     let page = admin_page(&state, &user, None, Some((owner.username, token))).await?;
     render_with_status(&page, StatusCode::CREATED)

@@ -2,7 +2,11 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
-use actix_web::{HttpRequest, HttpResponse, web};
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
@@ -11,13 +15,14 @@ use crate::auth::CurrentUser;
 use crate::auth::EditorOnly;
 use crate::auth::csrf;
 use crate::auth::csrf::ProtectedForm;
+use crate::auth::extractors::peer_ip;
 use crate::db::article_events::ArticleEvent;
 use crate::db::articles::Article;
 use crate::db::claims::Claim;
 use crate::domain::Role;
 use crate::domain::text::optional;
 use crate::domain::urls::is_web_url;
-use crate::domain::{ArticleId, ReviewState};
+use crate::domain::{ArticleId, ReviewState, UserId};
 use crate::error::AppError;
 use crate::extract::InputFormat;
 use crate::services::articles::{self as article_service, ArticleEdit};
@@ -60,6 +65,45 @@ struct Upload {
     bytes: Vec<u8>,
     file_name: Option<String>,
     content_type: Option<String>,
+}
+
+/// The import form from a signed-in user, urlencoded (paste or address) or multipart (with a
+/// file), read within limits and with its CSRF token checked: one parse step, like
+/// `ProtectedForm` for the other forms.
+pub struct ImportPost {
+    user: CurrentUser,
+    form: ImportForm,
+    upload: Option<Upload>,
+}
+
+impl FromRequest for ImportPost {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = CurrentUser::from_request(req, payload);
+        let body = web::Payload::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move {
+            let user = user.await?;
+            let body = body
+                .await
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            let limit = req
+                .app_data::<web::Data<AppState>>()
+                .map(|state| state.config.extract.max_article_bytes)
+                .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("the app state is missing")))?;
+            let (form, upload) = read_import(&req, body, limit).await?;
+            csrf::check(
+                Some(&form.csrf_token),
+                user.csrf_token.as_deref().unwrap_or_default(),
+            )
+            .inspect_err(|_| {
+                tracing::warn!(user = %user.username, path = %req.path(), client = %peer_ip(&req), "refused: form without a valid CSRF token");
+            })?;
+            Ok(ImportPost { user, form, upload })
+        })
+    }
 }
 
 /// Reads the import form, urlencoded (paste or address) or multipart (with a file), within limits.
@@ -171,15 +215,9 @@ async fn article_source(
 
 pub async fn import_article(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    user: CurrentUser,
-    payload: web::Payload,
+    post: ImportPost,
 ) -> Result<HttpResponse, AppError> {
-    let (form, upload) = read_import(&req, payload, state.config.extract.max_article_bytes).await?;
-    csrf::check(
-        Some(&form.csrf_token),
-        user.csrf_token.as_deref().unwrap_or_default(),
-    )?;
+    let ImportPost { user, form, upload } = post;
     let result = async {
         let (body, format) = article_source(&state, &form, upload).await?;
         let input = ArticleInput {
@@ -352,7 +390,7 @@ pub async fn edit_article(
     let result = async {
         let edit = ArticleEdit::try_from(&form)?;
         let mut conn = state.pool.get().await?;
-        article_service::edit(&mut conn, id, user.id, &edit, chrono::Utc::now()).await
+        article_service::edit(&mut conn, id, UserId(user.id), &edit, chrono::Utc::now()).await
     }
     .await;
     match result {
@@ -446,6 +484,7 @@ async fn set_archived(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    article_service::set_archived(&mut conn, id, user.id, archive, chrono::Utc::now()).await?;
+    article_service::set_archived(&mut conn, id, UserId(user.id), archive, chrono::Utc::now())
+        .await?;
     Ok(see_other(&format!("/articles/{id}")))
 }

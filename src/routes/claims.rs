@@ -247,9 +247,9 @@ pub(crate) async fn claim_page(
         usize::try_from(claim.span_end).unwrap_or(0),
     );
     current_verdict_values(&claim, &mut kept);
-    let versions = VerdictRow::named_for_claims(conn, &[claim.id])
+    let versions = VerdictRow::named_for_claims(conn, &[ClaimId(claim.id)])
         .await?
-        .remove(&claim.id)
+        .remove(&ClaimId(claim.id))
         .unwrap_or_default();
     Ok(ClaimPage {
         layout: Layout::for_user(user),

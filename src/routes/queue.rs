@@ -4,7 +4,7 @@ use actix_web::web;
 
 use crate::auth::CurrentUser;
 use crate::db::claims::{Claim, ClaimWithNames, Cursor};
-use crate::domain::ReviewState;
+use crate::domain::{ClaimId, ReviewState};
 use crate::error::AppError;
 use crate::extract::Category;
 use crate::services::{queue, saved_views};
@@ -48,7 +48,10 @@ pub async fn show_queue(
     let mut counts = Claim::counts_by_state(&mut conn).await?;
     counts.sort_by_key(|(s, _)| ReviewState::ALL.iter().position(|x| x == s));
     // Merged claims follow the claim they were merged into: show its state.
-    let mut primary_ids: Vec<i64> = claims.iter().filter_map(|c| c.merged_into).collect();
+    let mut primary_ids: Vec<ClaimId> = claims
+        .iter()
+        .filter_map(|c| c.merged_into.map(ClaimId))
+        .collect();
     primary_ids.sort_unstable();
     primary_ids.dedup();
     let primaries = Claim::by_ids(&mut conn, &primary_ids).await?;

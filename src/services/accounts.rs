@@ -65,7 +65,7 @@ pub async fn set_password(
     use diesel_async::AsyncConnection;
     let changed = conn
         .transaction::<_, diesel::result::Error, _>(async |conn| {
-            let changed = User::set_password_hash(conn, user_id.0, &hash).await?;
+            let changed = User::set_password_hash(conn, user_id, &hash).await?;
             User::end_sessions(conn, user_id).await?;
             Ok(changed)
         })
@@ -80,7 +80,7 @@ pub async fn set_password(
 pub async fn create_token(
     conn: &mut AsyncPgConnection,
     owner: &User,
-    created_by: Option<i64>,
+    created_by: Option<UserId>,
     label: &str,
 ) -> Result<String, AppError> {
     if !owner.is_active() {
@@ -96,7 +96,7 @@ pub async fn create_token(
             token_hash: &secrets::token_hash(&token),
             user_id: owner.id,
             label,
-            created_by,
+            created_by: created_by.map(|id| id.0),
         },
     )
     .await?;

@@ -6,8 +6,8 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::db::article_events::{ArticleEvent, ArticleEventKind, NewArticleEvent};
 use crate::db::articles::{Article, ArticleFields};
-use crate::domain::ArticleId;
 use crate::domain::claims::checked_text;
+use crate::domain::{ArticleId, UserId};
 use crate::error::AppError;
 use crate::services::import::MAX_TITLE_CHARS;
 
@@ -70,7 +70,7 @@ fn changes(
 pub async fn edit(
     conn: &mut AsyncPgConnection,
     id: ArticleId,
-    actor: i64,
+    actor: UserId,
     edit: &ArticleEdit,
     now: DateTime<Utc>,
 ) -> Result<Article, AppError> {
@@ -88,7 +88,7 @@ pub async fn edit(
                 field: Some(field.to_owned()),
                 old_value: old,
                 new_value: new,
-                ..NewArticleEvent::new(id.0, actor, ArticleEventKind::Edited, now)
+                ..NewArticleEvent::new(id, actor, ArticleEventKind::Edited, now)
             };
             ArticleEvent::insert(conn, &event).await?;
         }
@@ -102,7 +102,7 @@ pub async fn edit(
 pub async fn set_archived(
     conn: &mut AsyncPgConnection,
     id: ArticleId,
-    actor: i64,
+    actor: UserId,
     archive: bool,
     now: DateTime<Utc>,
 ) -> Result<Article, AppError> {
@@ -124,7 +124,7 @@ pub async fn set_archived(
         } else {
             ArticleEventKind::Restored
         };
-        ArticleEvent::insert(conn, &NewArticleEvent::new(id.0, actor, kind, now)).await?;
+        ArticleEvent::insert(conn, &NewArticleEvent::new(id, actor, kind, now)).await?;
         Ok(updated)
     })
     .await

@@ -209,7 +209,7 @@ async fn insert_marked(
     }
     let claim = Claim::insert(
         conn,
-        &NewClaim::from_annotated(article.id, &annotated, None, ClaimOrigin::Manual),
+        &NewClaim::from_annotated(ArticleId(article.id), &annotated, None, ClaimOrigin::Manual),
     )
     .await?;
     ClaimEvent::insert_change(

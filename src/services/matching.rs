@@ -8,6 +8,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::db::fact_checks::{self as store, Candidate, Embeddings, FactCheckRow};
+use crate::domain::ClaimId;
 use crate::embed::{Embedder, MODEL_ID};
 use crate::error::AppError;
 use crate::factcheck::{FactCheckItem, ItemError};
@@ -254,7 +255,7 @@ pub async fn match_many(
 pub async fn matches_for_claim(
     conn: &mut AsyncPgConnection,
     embedder: &Embedder,
-    claim_id: i64,
+    claim_id: ClaimId,
     text: &str,
     limit: usize,
 ) -> Result<Vec<Match>, AppError> {
@@ -274,7 +275,7 @@ pub async fn matches_for_claim(
 async fn claim_embedding(
     conn: &mut AsyncPgConnection,
     embedder: &Embedder,
-    claim_id: i64,
+    claim_id: ClaimId,
     query: &str,
 ) -> Result<Option<Vec<f32>>, AppError> {
     let hash = text_hash(query);

@@ -145,6 +145,7 @@ pub async fn inbox(
     let mut claim_ids: Vec<i64> = rows.iter().map(|r| r.claim_id).collect();
     claim_ids.sort_unstable();
     claim_ids.dedup();
+    let claim_ids: Vec<ClaimId> = claim_ids.into_iter().map(ClaimId).collect();
     let texts: HashMap<i64, String> = Claim::by_ids(conn, &claim_ids)
         .await?
         .into_iter()
@@ -153,7 +154,12 @@ pub async fn inbox(
     let mut actor_ids: Vec<i64> = rows.iter().map(|r| r.actor_id).collect();
     actor_ids.sort_unstable();
     actor_ids.dedup();
-    let names: HashMap<i64, String> = User::names(conn, &actor_ids).await?.into_iter().collect();
+    let actor_ids: Vec<UserId> = actor_ids.into_iter().map(UserId).collect();
+    let names: HashMap<i64, String> = User::names(conn, &actor_ids)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.0, name))
+        .collect();
     let notifications = rows
         .into_iter()
         .map(|r| Notification {

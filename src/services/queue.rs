@@ -36,10 +36,10 @@ pub async fn filter_for(
     let assignee_id = match q.assignee.trim() {
         "" => None,
         name => match User::by_username(conn, name).await? {
-            Some(u) => Some(u.id),
+            Some(u) => Some(UserId(u.id)),
             None => {
                 error = Some(format!("no user called {name}"));
-                Some(-1)
+                Some(UserId(-1))
             }
         },
     };
@@ -54,7 +54,7 @@ pub async fn filter_for(
         limit: None,
     };
     let assignee = if q.mine.is_some() {
-        Some(user.0)
+        Some(user)
     } else {
         assignee_id
     };

@@ -9,7 +9,7 @@ use crate::db::events::{ClaimEvent, EventKind, NewClaimEvent};
 use crate::db::evidence::Evidence;
 use crate::db::verdicts::{Corrects, VerdictRow};
 use crate::domain::review::{self, ClaimChange, TransitionRequest};
-use crate::domain::{Actor, ClaimId};
+use crate::domain::{Actor, ClaimId, EvidenceId};
 use crate::error::AppError;
 use crate::services::notifications;
 
@@ -46,10 +46,10 @@ pub async fn transition(
         let transition = review::apply(&claim.snapshot(&evidence), actor, request)?;
         let verdict_id = match &transition.change {
             ClaimChange::GiveVerdict(details) => {
-                let cited: Vec<i64> = evidence
+                let cited: Vec<EvidenceId> = evidence
                     .iter()
                     .filter(|e| e.retracted_at.is_none())
-                    .map(|e| e.id)
+                    .map(|e| EvidenceId(e.id))
                     .collect();
                 let corrects = correction_of(conn, &claim).await?;
                 Some(

@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 use super::claims::{ClaimJson, claim_json, claims_json};
 use crate::auth::{CurrentUser, RequireEditor};
 use crate::db::articles::{Article, ArticleSummary};
-use crate::domain::ArticleId;
 use crate::domain::text::optional;
+use crate::domain::{ArticleId, UserId};
 use crate::error::AppError;
 use crate::routes::parse_id;
 use crate::services::articles::{self as article_service, ArticleEdit};
@@ -52,16 +52,11 @@ impl From<ArticleSummary> for ArticleJson {
 
 impl ArticleJson {
     fn full(a: Article, claims: Vec<ClaimJson>) -> ArticleJson {
+        let (summary, body) = a.into_summary();
         ArticleJson {
-            id: a.id,
-            title: a.title,
-            url: a.source_url,
-            publisher: a.publisher,
-            published_at: a.published_on,
-            created_at: a.created_at,
-            archived_at: a.archived_at,
-            body: Some(a.body),
+            body: Some(body),
             claims: Some(claims),
+            ..ArticleJson::from(summary)
         }
     }
 }
@@ -234,7 +229,7 @@ pub async fn edit_article(
     let id: ArticleId = parse_id(&path, "article")?;
     let edit = ArticleEdit::try_from(body.into_inner())?;
     let mut conn = state.pool.get().await?;
-    article_service::edit(&mut conn, id, user.id, &edit, Utc::now()).await?;
+    article_service::edit(&mut conn, id, UserId(user.id), &edit, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(article_json(&mut conn, id).await?))
 }
 
@@ -266,6 +261,6 @@ async fn set_archived(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    article_service::set_archived(&mut conn, id, user.id, archive, Utc::now()).await?;
+    article_service::set_archived(&mut conn, id, UserId(user.id), archive, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(article_json(&mut conn, id).await?))
 }

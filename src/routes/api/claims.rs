@@ -17,7 +17,7 @@ use crate::db::verdicts::{NamedVerdict, VerdictRow};
 use crate::domain::ClaimOrigin;
 use crate::domain::claims::ClaimEdit;
 use crate::domain::review::{MoveRequest, TransitionRequest};
-use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, Verdict};
+use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
 use crate::error::AppError;
 use crate::extract::{Category, ClaimantKind};
 use crate::routes::parse_id;
@@ -146,8 +146,7 @@ pub async fn claims_json(
             retraction_reason: e.retraction_reason,
         });
     }
-    let raw_ids: Vec<i64> = ids.iter().map(|c| c.0).collect();
-    let mut verdicts = VerdictRow::named_for_claims(conn, &raw_ids).await?;
+    let mut verdicts = VerdictRow::named_for_claims(conn, &ids).await?;
     Ok(ClaimWithNames::load(conn, claims)
         .await?
         .into_iter()
@@ -162,7 +161,7 @@ pub async fn claims_json(
         .map(|(c, assignee, verdict_by, approved_by)| ClaimJson {
             evidence: by_claim.remove(&c.id).unwrap_or_default(),
             verdicts: verdicts
-                .remove(&c.id)
+                .remove(&ClaimId(c.id))
                 .unwrap_or_default()
                 .into_iter()
                 .map(VerdictJson::from)
@@ -247,8 +246,10 @@ pub async fn list_claims(
     let assignee = match present(q.assignee.as_deref()) {
         None => None,
         Some(a) => match a.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => Some(User::by_username(&mut conn, a).await?.map_or(-1, |u| u.id)),
+            Ok(id) => Some(UserId(id)),
+            Err(_) => Some(UserId(
+                User::by_username(&mut conn, a).await?.map_or(-1, |u| u.id),
+            )),
         },
     };
     let text = ClaimFilterText {

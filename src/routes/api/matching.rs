@@ -77,8 +77,7 @@ pub async fn claim_matches(
         .await?
         .ok_or(AppError::NotFound("claim"))?;
     let embedder = crate::embed::shared_async().await;
-    let matches =
-        matching::matches_for_claim(&mut conn, embedder, claim.id, &claim.text, n).await?;
+    let matches = matching::matches_for_claim(&mut conn, embedder, id, &claim.text, n).await?;
     Ok(HttpResponse::Ok().json(MatchList { matches }))
 }
 
