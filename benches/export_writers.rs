@@ -70,6 +70,7 @@ fn claims() -> Vec<ReportClaim> {
                     .into(),
                 ),
                 claimant_kind: None,
+                tags: Vec::new(),
                 merged_into: None,
                 category: Category::Energy,
                 state: ReviewState::Approved,

@@ -48,6 +48,9 @@ async fn fill(url: &str) {
                 (g * 7919 % 10000) / 10000.0, \
                 (ARRAY['extracted','extracted','extracted','in_review','verified','disputed','unverifiable','approved','dismissed'])[1 + g % 9]::review_state, '[]' \
          FROM generate_series(1, 100000) g", // 100,000 claims
+        // One claim in ten tagged "budget" (the queue's tag filter).
+        "INSERT INTO tags (name, colour, created_by) VALUES ('budget', '#1f77b4', 1)",
+        "INSERT INTO claim_tags (claim_id, tag_id, added_by) SELECT id, 1, 1 FROM claims WHERE id % 10 = 0",
         "ANALYZE",
     ] {
         diesel::sql_query(sql).execute(&mut conn).await.expect(sql);
@@ -149,7 +152,9 @@ fn queue(c: &mut Criterion) {
         group.bench_function(label, |b| {
             b.to_async(&rt).iter(|| async {
                 let mut conn = pool.get().await.expect("conn");
-                Claim::list(&mut conn, &filter).await.expect("list")
+                Claim::list(&mut conn, &filter, claimdesk::domain::search::MAX_SEARCH_MS)
+                    .await
+                    .expect("list")
             })
         });
     }
@@ -174,6 +179,7 @@ fn queue(c: &mut Criterion) {
             hash_concurrency: None,
             preload_model: false,
             shutdown_timeout: 30,
+            stale_days: 7,
         },
         extract: claimdesk::config::ExtractSettings {
             claim_threshold: 0.5,
@@ -225,6 +231,12 @@ fn queue(c: &mut Criterion) {
         ("page_queue", "/"),
         ("page_queue_state_extracted", "/?state=extracted"),
         ("page_queue_search", "/?q=ministry"),
+        (
+            "page_queue_awaiting_by_last_change",
+            "/?awaiting_approval=1&sort=last_change",
+        ),
+        ("page_queue_tag_and_category", "/?tag=budget&category=arms"),
+        ("page_queue_stale", "/?stale=1"),
         ("api_claims", "/api/v1/claims?limit=50"),
     ] {
         let url = format!("{base}{path}");
@@ -243,6 +255,67 @@ fn queue(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    // One bulk action on 10,000 claims over HTTP: take them, then release them, alternately;
+    // each claim moves once per action, so its version is the number of actions so far.
+    let ids: Vec<i64> = rt.block_on(async {
+        #[derive(QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = diesel::sql_types::Int8)]
+            id: i64,
+        }
+        let mut conn = pool.get().await.expect("conn");
+        diesel::sql_query("SELECT id FROM claims WHERE state = 'extracted' ORDER BY id LIMIT 10000")
+            .load::<Id>(&mut conn)
+            .await
+            .expect("ids")
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    });
+    assert_eq!(ids.len(), 10_000);
+    let done = std::cell::Cell::new(0_i64);
+    let mut bulk = c.benchmark_group("bulk_100k");
+    bulk.sample_size(10);
+    bulk.measurement_time(Duration::from_secs(30));
+    bulk.bench_function("bulk_take_or_release_10k", |b| {
+        b.to_async(&rt).iter_custom(|iters| {
+            let (client, base, token, ids, done) = (&client, &base, &token, &ids, &done);
+            async move {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let n = done.get();
+                    let action = if n % 2 == 0 { "take" } else { "release" };
+                    let claims: Vec<serde_json::Value> = ids
+                        .iter()
+                        .map(|id| serde_json::json!({"id": id, "version": n}))
+                        .collect();
+                    let body = serde_json::json!({"action": action, "claims": claims});
+                    let started = std::time::Instant::now();
+                    let res = client
+                        .post(format!("{base}/api/v1/claims/bulk"))
+                        .bearer_auth(token)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("bulk");
+                    assert_eq!(res.status(), 200);
+                    let out: serde_json::Value = res.json().await.expect("json");
+                    total += started.elapsed();
+                    let ok = out["results"]
+                        .as_array()
+                        .expect("results")
+                        .iter()
+                        .filter(|r| r["ok"] == true)
+                        .count();
+                    assert_eq!(ok, 10_000, "every claim moved");
+                    done.set(n + 1);
+                }
+                total
+            }
+        })
+    });
+    bulk.finish();
     drop(pool);
     rt.block_on(admin(&format!(
         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"

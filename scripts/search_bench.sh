@@ -79,7 +79,7 @@ def request(method, path, headers=None, body=None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     conn.request(method, path, body, headers or {})
     res = conn.getresponse()
-    res.read()
+    res.body = res.read()
     return res
 
 csrf = secrets.token_hex(32)
@@ -98,6 +98,7 @@ queries = {
     "10 words matching nothing": " ".join(f"qqzx{i}" for i in range(10)),
     "stems and prefixes": "minist deliv system wort billio accord clai say deliver ministries",
     "a phrase of 10 common words": '"says the ministry delivered systems worth billion to Ukraine in"',
+    "a phrase most claims hold": '"says the ministry delivered"',
     "5 common words or-ed": "ministry or systems or billion or worth or delivered",
     "common words, negated rare": "ministry systems worth billion delivered -ref1 -ref2 -ref3 -ref4 -ref5",
 }
@@ -106,13 +107,18 @@ for name, q in queries.items():
     row = [name]
     for path, headers in ((f"/api/v1/claims?q={urllib.parse.quote(q)}", {"Authorization": f"Bearer {token}"}),
                           (f"/?q={urllib.parse.quote(q)}", {"Cookie": session})):
-        times = []
+        times, statuses = [], set()
         for _ in range(reps):
             t = time.perf_counter()
             res = request("GET", path, headers)
             times.append((time.perf_counter() - t) * 1000)
-            assert res.status == 200, (name, path, res.status)
+            # The API refuses a search over its time budget with 400; the queue page shows
+            # the reason with a 200, so its body says which it was.
+            refused = res.status == 400 or b"would read too many claims" in res.body
+            assert res.status in (200, 400), (name, path, res.status)
+            statuses.add("refused" if refused else "ok")
         times.sort()
-        row += [f"{statistics.median(times):.1f}", f"{times[min(len(times) - 1, int(len(times) * 0.99))]:.1f}"]
+        row += [f"{statistics.median(times):.1f}", f"{times[min(len(times) - 1, int(len(times) * 0.99))]:.1f}",
+                "/".join(sorted(statuses))]
     print("| " + " | ".join(row) + " |")
 PY

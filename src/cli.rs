@@ -184,6 +184,12 @@ pub struct ExportArgs {
     /// Decided on or before this date (YYYY-MM-DD).
     #[arg(long)]
     pub decided_to: Option<String>,
+    /// Only claims with this tag (repeat or comma-separate: claims with all of them).
+    #[arg(long = "tag", value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// CSV: start with the UTF-8 byte order mark, for Excel.
+    #[arg(long)]
+    pub bom: bool,
 }
 
 #[derive(Debug, Subcommand)]

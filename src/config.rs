@@ -148,6 +148,10 @@ pub struct ServerSettings {
     #[arg(long, env = "CLAIMDESK_PRELOAD_MODEL", default_value_t = false)]
     pub preload_model: bool,
 
+    /// A claim in review with no change for this many days counts as stale in the queue.
+    #[arg(long, env = "CLAIMDESK_STALE_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub stale_days: i64,
+
     /// On SIGINT or SIGTERM, seconds to let requests in flight finish before cutting them.
     #[arg(long, env = "CLAIMDESK_SHUTDOWN_TIMEOUT", default_value_t = 30)]
     pub shutdown_timeout: u64,

@@ -6,7 +6,7 @@ use askama_web::WebTemplate;
 use crate::auth::CurrentUser;
 use crate::db::article_events::ArticleEvent;
 use crate::db::articles::{Article, ArticleSummary};
-use crate::db::claims::{Claim, ClaimWithNames};
+use crate::db::claims::Claim;
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::EvidenceWithAuthor;
 use crate::db::tokens::ApiToken;
@@ -105,39 +105,47 @@ pub struct QueueFilterView {
     pub mine: bool,
     pub q: String,
     pub contradicts: bool,
+    pub awaiting_approval: bool,
+    pub sent_back: bool,
+    pub stale: bool,
+    /// Tag names, comma-separated.
+    pub tags: String,
     pub sort: String,
 }
 
 pub struct QueueRow {
     pub id: i64,
-    pub article_id: i64,
-    pub article_title: String,
+    pub version: i32,
     pub text: String,
     pub claimant: Option<String>,
     pub category: Category,
-    /// A merged claim shows the state of the claim it was merged into.
     pub state: ReviewState,
+    /// The verdict's label and rating, when there is one.
+    pub verdict: Option<String>,
     pub score: f32,
+    /// "3 d", "5 h": since the claim was extracted.
+    pub age: String,
+    /// Since the last change, and who made it.
+    pub changed: String,
+    pub changed_by: Option<String>,
     pub assignee: Option<String>,
-    pub merged_into: Option<i64>,
+    pub tags: Vec<crate::db::tags::Tag>,
+    /// Claims merged into this one, shown through this row.
+    pub merged: i64,
 }
 
-impl From<ClaimWithNames> for QueueRow {
-    fn from(row: ClaimWithNames) -> QueueRow {
-        let c = row.claim;
-        QueueRow {
-            id: c.id,
-            article_id: c.article_id,
-            article_title: row.article_title,
-            text: c.text,
-            claimant: c.claimant,
-            category: c.category,
-            state: c.state,
-            score: c.score,
-            assignee: row.assignee,
-            merged_into: c.merged_into,
-        }
-    }
+/// Consecutive rows from one article: its title is shown once, above them.
+pub struct QueueGroup {
+    pub article_id: i64,
+    pub article_title: String,
+    pub rows: Vec<QueueRow>,
+}
+
+/// A state tab: its count under the current filters and the link that keeps them.
+pub struct StateCount {
+    pub state: ReviewState,
+    pub count: i64,
+    pub link: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -146,14 +154,38 @@ pub struct QueuePage {
     pub layout: Layout,
     pub filter: QueueFilterView,
     pub error: Option<String>,
-    pub counts: Vec<(ReviewState, i64)>,
+    pub counts: Vec<StateCount>,
     pub total: i64,
+    pub all_link: String,
+    /// Claims the current filters select, all pages together.
+    pub matching: i64,
+    /// The current filters as a query string, for "select all matching".
+    pub filter_query: String,
     pub states: &'static [ReviewState],
     pub categories: &'static [Category],
-    pub rows: Vec<QueueRow>,
+    pub tags: Vec<crate::db::tags::Tag>,
+    pub is_editor: bool,
+    pub groups: Vec<QueueGroup>,
     pub next_page: Option<String>,
     /// Saving the current filters as a view.
     pub save: SaveViewForm,
+}
+
+/// One claim's line in a bulk action's report.
+pub struct BulkLine {
+    pub id: i64,
+    pub ok: bool,
+    pub message: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "bulk.html")]
+pub struct BulkPage {
+    pub layout: Layout,
+    pub done: usize,
+    pub refused: usize,
+    pub lines: Vec<BulkLine>,
+    pub back: String,
 }
 
 /// The import form as typed, re-shown with its error when an import fails.
@@ -165,6 +197,21 @@ pub struct ImportFormView {
     pub published: String,
     pub body: String,
     pub error: Option<String>,
+    /// The field the error concerns (`title`, `url`, `publisher`, `published`, `body`,
+    /// `file`), or `""` to show it above the form.
+    pub error_field: &'static str,
+}
+
+impl ImportFormView {
+    /// The error, when it belongs beside `field`.
+    pub fn error_at(&self, field: &str) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.error_field == field)
+    }
+
+    /// The error, when it concerns no one field.
+    pub fn general_error(&self) -> Option<&str> {
+        self.error_at("")
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -396,13 +443,77 @@ pub struct ClaimPage {
     pub events: Vec<ClaimEvent>,
     pub verdicts: Vec<VerdictVersionView>,
     pub edit: ClaimEditView,
+    pub desk: ClaimDeskView,
+}
+
+/// The claim page's desk part: since when the assignee has it, its tags, and the assign and
+/// tag forms for those allowed to use them.
+pub struct ClaimDeskView {
+    pub assigned_since: Option<String>,
+    pub tags: Vec<crate::db::tags::Tag>,
+    /// Tags not on the claim, offered in the add form.
+    pub other_tags: Vec<crate::db::tags::Tag>,
+    pub can_tag: bool,
+    pub can_assign: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tags.html")]
+pub struct TagsPage {
+    pub layout: Layout,
+    pub error: Option<String>,
+    pub tags: Vec<crate::db::tags::Tag>,
+    pub is_editor: bool,
+}
+
+/// A refused admin form: `place` names it (`create`, `user-ID`, `token-ID`), `error` is the
+/// reason shown beside it, and the create form's username and role are kept (never a password).
+#[derive(Debug, Clone, Default)]
+pub struct AdminFormView {
+    pub place: String,
+    pub error: Option<String>,
+    pub username: String,
+    pub role: String,
+}
+
+impl AdminFormView {
+    /// The reason, when it belongs beside the form at `place`.
+    pub fn error_at(&self, place: &str) -> Option<&str> {
+        self.error.as_deref().filter(|_| self.place == place)
+    }
+
+    /// The reason for the row of user `id`.
+    pub fn user_error(&self, id: &i64) -> Option<&str> {
+        self.error_at(&format!("user-{id}"))
+    }
+
+    /// The reason for the row of token `id`.
+    pub fn token_error(&self, id: &i64) -> Option<&str> {
+        self.error_at(&format!("token-{id}"))
+    }
+
+    /// A refusal whose form is not on the page (a row that no longer exists): shown at the top.
+    pub fn unplaced(&self, users: &[User], tokens: &[(ApiToken, String)]) -> Option<&str> {
+        let placed = self.place == "create"
+            || users.iter().any(|u| self.place == format!("user-{}", u.id))
+            || tokens
+                .iter()
+                .any(|(t, _)| self.place == format!("token-{}", t.id));
+        self.error.as_deref().filter(|_| !placed)
+    }
+
+    /// The role the create form shows selected.
+    pub fn role_is(&self, role: &Role) -> bool {
+        self.role == role.as_str()
+    }
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin.html")]
 pub struct AdminPage {
     pub layout: Layout,
-    pub error: Option<String>,
+    /// A refused form: where its reason goes and what was typed.
+    pub form: AdminFormView,
     pub new_token: Option<(String, String)>,
     pub users: Vec<User>,
     pub roles: &'static [Role],
@@ -415,6 +526,35 @@ pub struct ExportPage {
     pub layout: Layout,
     pub categories: &'static [Category],
     pub formats: &'static [crate::export::ExportFormat],
+    /// The format chosen last, kept across a count.
+    pub format: String,
+    /// The search for articles by title, as typed.
+    pub title: String,
+    /// Articles ticked (they stay ticked across a search).
+    pub chosen: Vec<ArticleSummary>,
+    /// Articles whose title matches the search, to tick.
+    pub matches: Vec<ArticleSummary>,
+    /// Recent titles, offered as the search field is typed into.
+    pub titles: Vec<ArticleSummary>,
+    /// How many claims the filters select, by state; `None` when the filters are refused.
+    pub selected: Option<crate::export::ReportSummary>,
+    pub error: Option<String>,
+    pub filters: crate::export::ExportFilters,
+}
+
+impl ExportPage {
+    /// The category option to show selected.
+    pub fn category_is(&self, category: &Category) -> bool {
+        self.filters.category.as_deref() == Some(category.as_str())
+    }
+
+    pub fn text(value: &Option<String>) -> &str {
+        value.as_deref().unwrap_or_default()
+    }
+
+    pub fn day(value: &Option<chrono::NaiveDate>) -> String {
+        value.map(|d| d.to_string()).unwrap_or_default()
+    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -13,6 +13,7 @@ use crate::db::users::User;
 use crate::domain::{Actor, Role, UserId};
 use crate::error::AppError;
 use crate::services::AppState;
+use crate::services::queue::QueueContext;
 use crate::services::saved_views::{self, Nav};
 
 /// A signed-in, active user.
@@ -98,7 +99,12 @@ async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
     let mut current = CurrentUser::from_user(user, Some(session.csrf_token));
     if req.method() == actix_web::http::Method::GET {
         // The navigation is a convenience: a page still shows when it cannot be read.
-        match saved_views::nav(&mut conn, current.user_id()).await {
+        let cx = QueueContext {
+            user: current.user_id(),
+            now: Utc::now(),
+            stale_days: state.config.server.stale_days,
+        };
+        match saved_views::nav(&mut conn, cx).await {
             Ok(nav) => current.nav = Some(nav),
             Err(err) => tracing::warn!(error = %err, "navigation counts unavailable"),
         }

@@ -35,6 +35,8 @@ pub fn request_from_args(args: &ExportArgs) -> anyhow::Result<(ExportFormat, Exp
         reviewer: optional(args.reviewer.clone()),
         decided_from: parse_day("decided-from", args.decided_from.as_deref())?,
         decided_to: parse_day("decided-to", args.decided_to.as_deref())?,
+        tags: args.tags.clone(),
+        bom: args.bom,
     };
     Ok((format, filters))
 }

@@ -190,6 +190,36 @@ impl Article {
             .await
     }
 
+    /// Articles not archived whose title contains `term` (any case, wildcards literal),
+    /// newest first.
+    pub async fn search_titles(
+        conn: &mut AsyncPgConnection,
+        term: &str,
+        limit: i64,
+    ) -> QueryResult<Vec<ArticleSummary>> {
+        articles::table
+            .filter(articles::archived_at.is_null())
+            .filter(articles::title.ilike(super::reports::like_pattern(term)))
+            .order(articles::id.desc())
+            .limit(limit)
+            .select(ArticleSummary::as_select())
+            .load(conn)
+            .await
+    }
+
+    /// The articles with these ids, archived or not, newest first.
+    pub async fn summaries(
+        conn: &mut AsyncPgConnection,
+        ids: &[i64],
+    ) -> QueryResult<Vec<ArticleSummary>> {
+        articles::table
+            .filter(articles::id.eq_any(ids))
+            .order(articles::id.desc())
+            .select(ArticleSummary::as_select())
+            .load(conn)
+            .await
+    }
+
     /// Stores an article and its claims. The same text again is a 409 naming the stored article.
     /// Duplicates inside the article come from the extractor; across articles, pg_trgm decides.
     pub async fn import(

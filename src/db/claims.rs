@@ -1,15 +1,17 @@
 //! Claims: the queue's queries, the row lock and the guarded UPDATE that stores a transition.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_full_text_search::configuration::TsConfigurationByName;
 use diesel_full_text_search::{TsVectorExtensions, websearch_to_tsquery_with_search_config};
 
 use std::collections::HashMap;
 
 use super::evidence::Evidence;
-use super::schema::{articles, claim_state_counts, claims};
+use super::schema::{articles, claim_state_counts, claim_tags, claims, tags};
+use super::tags::lower;
 use super::users::Names;
 use crate::domain::claims::{ClaimFields, ClaimOrigin};
 use crate::domain::review::{ClaimChange, ClaimSnapshot, ReviewState, Transition};
@@ -52,6 +54,8 @@ pub struct Claim {
     /// The claim this one was merged into (always one that is not merged itself): this one
     /// follows its verdict in the queue and in reports.
     pub merged_into: Option<i64>,
+    /// When the current assignee took the claim or had it assigned; `None` with no assignee.
+    pub assigned_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -147,6 +151,7 @@ struct ClaimChangeset {
     approved_by: Option<Option<i64>>,
     approved_at: Option<Option<DateTime<Utc>>>,
     verdict_id: Option<Option<i64>>,
+    assigned_at: Option<Option<DateTime<Utc>>>,
 }
 
 impl ClaimChangeset {
@@ -162,12 +167,14 @@ impl ClaimChangeset {
             ..Default::default()
         };
         match change {
-            ClaimChange::Take { assignee } => ClaimChangeset {
+            ClaimChange::Take { assignee } | ClaimChange::Assign { assignee } => ClaimChangeset {
                 assignee_id: Some(Some(assignee.0)),
+                assigned_at: Some(Some(now)),
                 ..base
             },
             ClaimChange::Release => ClaimChangeset {
                 assignee_id: Some(None),
+                assigned_at: Some(None),
                 ..base
             },
             ClaimChange::Dismiss | ClaimChange::Restore | ClaimChange::SendBack => base,
@@ -256,9 +263,30 @@ pub struct ClaimFilter {
     /// Only claims whose stored verdict contradicts the rating scale (stored before the
     /// scale decided the outcome), for an editor to decide on.
     pub contradicts: bool,
+    /// Every decided state an editor has yet to approve (verified, disputed, unverifiable).
+    pub awaiting_approval: bool,
+    /// Claims in review assigned to this user whose verdict an editor sent back to them.
+    pub sent_back_to: Option<i64>,
+    /// Claims in review with no change since this moment.
+    pub stale_before: Option<DateTime<Utc>>,
+    /// Claims carrying every one of these tags (names, matched whatever their case).
+    pub tags: Vec<String>,
+    /// Leave merged claims out: each shows as its primary's row, with their count.
+    pub clusters: bool,
     pub sort: ClaimSort,
     pub after: Option<Cursor>,
     pub limit: i64,
+}
+
+/// What a filter's text needs besides itself: the resolved assignee, who is asking (for
+/// "sent back to me"), the clock and the configured stale age, and the page size.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterContext {
+    pub assignee: Option<UserId>,
+    pub me: i64,
+    pub now: DateTime<Utc>,
+    pub stale_days: i64,
+    pub default_limit: i64,
 }
 
 /// The queue's filters as text, from the queue page's query string or the API's: blank
@@ -271,6 +299,12 @@ pub struct ClaimFilterText<'a> {
     pub text: Option<&'a str>,
     /// "1", "true", "yes" or "on" asks for contradicting verdicts only.
     pub contradicts: Option<&'a str>,
+    /// Flags, "1", "true", "yes" or "on" to ask for them.
+    pub awaiting_approval: Option<&'a str>,
+    pub sent_back: Option<&'a str>,
+    pub stale: Option<&'a str>,
+    /// Tag names; each value may also hold several, comma-separated.
+    pub tags: &'a [String],
     pub sort: Option<&'a str>,
     pub after: Option<&'a str>,
     pub limit: Option<&'a str>,
@@ -284,15 +318,12 @@ pub fn present(text: Option<&str>) -> Option<&str> {
 impl ClaimFilter {
     /// The filter the text asks for, with `assignee` already resolved to a user id; a bad
     /// value is a message naming it.
-    pub fn parse(
-        text: ClaimFilterText<'_>,
-        assignee: Option<UserId>,
-        default_limit: i64,
-    ) -> Result<ClaimFilter, String> {
+    pub fn parse(text: ClaimFilterText<'_>, cx: FilterContext) -> Result<ClaimFilter, String> {
         let sort = match present(text.sort) {
             None => ClaimSort::Score,
-            Some(s) => ClaimSort::parse(s)
-                .ok_or_else(|| format!("unknown sort {s:?}; use score, newest or oldest"))?,
+            Some(s) => ClaimSort::parse(s).ok_or_else(|| {
+                format!("unknown sort {s:?}; use score, newest, oldest or last_change")
+            })?,
         };
         let number = |value: Option<&str>, what: &str| {
             present(value)
@@ -310,18 +341,18 @@ impl ClaimFilter {
                 .transpose()
                 .map_err(|e| e.to_string())?,
             article: number(text.article, "the article")?,
-            assignee,
+            assignee: cx.assignee,
             text: present(text.text)
                 .map(crate::domain::search::checked)
                 .transpose()?
                 .map(str::to_owned),
-            contradicts: match present(text.contradicts) {
-                None | Some("0" | "false" | "no" | "off") => false,
-                Some("1" | "true" | "yes" | "on") => true,
-                Some(other) => {
-                    return Err(format!("contradicts must be 1 or 0, not {other:?}"));
-                }
-            },
+            contradicts: flag(text.contradicts, "contradicts")?,
+            awaiting_approval: flag(text.awaiting_approval, "awaiting_approval")?,
+            sent_back_to: flag(text.sent_back, "sent_back")?.then_some(cx.me),
+            stale_before: flag(text.stale, "stale")?
+                .then(|| cx.now - chrono::Duration::days(cx.stale_days)),
+            tags: tag_names(text.tags),
+            clusters: false,
             sort,
             after: present(text.after)
                 .map(|s| {
@@ -330,9 +361,167 @@ impl ClaimFilter {
                     })
                 })
                 .transpose()?,
-            limit: number(text.limit, "the limit")?.unwrap_or(default_limit),
+            limit: number(text.limit, "the limit")?.unwrap_or(cx.default_limit),
         })
     }
+
+    /// Whether the filter holds a text search (which runs under a time budget).
+    fn searches(&self) -> bool {
+        self.text.as_deref().is_some_and(|t| !t.trim().is_empty())
+    }
+
+    /// Whether anything but the state filters narrows the claims.
+    fn narrows(&self) -> bool {
+        self.category.is_some()
+            || self.article.is_some()
+            || self.assignee.is_some()
+            || self.text.is_some()
+            || self.contradicts
+            || self.sent_back_to.is_some()
+            || self.stale_before.is_some()
+            || !self.tags.is_empty()
+    }
+
+    /// The condition on claims every filter but the page (sort, cursor, limit) puts; with
+    /// `states` false the state filters are left out (for counts per state).
+    fn condition(&self, states: bool) -> Condition {
+        let mut cond: Condition =
+            Box::new(claims::article_id.eq_any(Claim::live_articles()).nullable());
+        let decided = [
+            ReviewState::Verified,
+            ReviewState::Disputed,
+            ReviewState::Unverifiable,
+        ];
+        let wanted: Option<Vec<ReviewState>> = match (self.state, self.awaiting_approval) {
+            _ if !states => None,
+            (Some(state), false) => Some(vec![state]),
+            (None, true) => Some(decided.to_vec()),
+            (Some(state), true) => Some(decided.into_iter().filter(|s| *s == state).collect()),
+            (None, false) => None,
+        };
+        if self.clusters {
+            cond = Box::new(cond.and(claims::merged_into.is_null()));
+            if let Some(wanted) = wanted {
+                cond = Box::new(cond.and(claims::state.eq_any(wanted)));
+            }
+        } else if let Some(wanted) = wanted {
+            // A merged claim is in the state of the claim it was merged into. The correlated
+            // EXISTS lets PostgreSQL combine the state and merged_into indexes; an IN over
+            // every claim in the state hashed all of them first (65 ms at 100,000 claims).
+            let primary = diesel::alias!(claims as primary);
+            let primary_in_state = diesel::dsl::exists(
+                primary
+                    .filter(primary.field(claims::id).nullable().eq(claims::merged_into))
+                    .filter(primary.field(claims::state).eq_any(wanted.clone())),
+            );
+            cond = Box::new(
+                cond.and(
+                    claims::merged_into
+                        .is_null()
+                        .and(claims::state.eq_any(wanted))
+                        .or(claims::merged_into.is_not_null().and(primary_in_state)),
+                ),
+            );
+        }
+        if let Some(category) = self.category {
+            cond = Box::new(cond.and(claims::category.eq(category)));
+        }
+        if let Some(article) = self.article {
+            cond = Box::new(cond.and(claims::article_id.eq(article)));
+        }
+        if let Some(assignee) = self.assignee {
+            cond = Box::new(cond.and(claims::assignee_id.eq(assignee)));
+        }
+        if self.contradicts {
+            // The scale (domain::verdict): 4–5 verified, 1–3 disputed, no rating unverifiable.
+            cond = Box::new(
+                cond.and(
+                    claims::verdict
+                        .eq(Verdict::Verified)
+                        .and(claims::rating.is_null().or(claims::rating.lt(4)))
+                        .or(claims::verdict
+                            .eq(Verdict::Disputed)
+                            .and(claims::rating.is_null().or(claims::rating.gt(3))))
+                        .or(claims::verdict
+                            .eq(Verdict::Unverifiable)
+                            .and(claims::rating.is_not_null())),
+                ),
+            );
+        }
+        if let Some(me) = self.sent_back_to {
+            // The last move into review came from a decided state: an editor sent it back.
+            cond = Box::new(
+                cond.and(claims::state.eq(ReviewState::InReview))
+                    .and(claims::assignee_id.eq(me))
+                    .and(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                        "(SELECT e.from_state FROM claim_events e \
+                          WHERE e.claim_id = claims.id AND e.kind = 'transition' \
+                          AND e.to_state = 'in_review' ORDER BY e.id DESC LIMIT 1) \
+                          IN ('verified', 'disputed', 'unverifiable')",
+                    )),
+            );
+        }
+        if let Some(before) = self.stale_before {
+            cond = Box::new(
+                cond.and(claims::state.eq(ReviewState::InReview))
+                    .and(claims::updated_at.lt(before)),
+            );
+        }
+        for tag in &self.tags {
+            let tagged = claim_tags::table
+                .inner_join(tags::table)
+                .filter(lower(tags::name).eq(tag.to_lowercase()))
+                .select(claim_tags::claim_id);
+            cond = Box::new(cond.and(claims::id.eq_any(tagged)));
+        }
+        if let Some(text) = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            cond = Box::new(cond.and(claims::search.matches(
+                websearch_to_tsquery_with_search_config(
+                    TsConfigurationByName("english"),
+                    text.to_owned(),
+                ),
+            )));
+        }
+        cond
+    }
+}
+
+/// A filter on claims built from optional parts.
+type Condition = Box<
+    dyn BoxableExpression<
+            claims::table,
+            Pg,
+            SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+        >,
+>;
+
+/// A yes/no query value: blank is no.
+fn flag(value: Option<&str>, what: &str) -> Result<bool, String> {
+    match present(value) {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(other) => Err(format!("{what} must be 1 or 0, not {other:?}")),
+    }
+}
+
+/// Tag names from repeated and comma-separated values, trimmed, blanks dropped, each once.
+pub fn tag_names(values: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in values.iter().flat_map(|v| v.split(',')).map(str::trim) {
+        if !name.is_empty()
+            && !names
+                .iter()
+                .any(|n| n.to_lowercase() == name.to_lowercase())
+        {
+            names.push(name.to_owned());
+        }
+    }
+    names
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -342,6 +531,8 @@ pub enum ClaimSort {
     Score,
     Newest,
     Oldest,
+    /// Most recently changed first.
+    LastChange,
 }
 
 impl ClaimSort {
@@ -350,6 +541,7 @@ impl ClaimSort {
             "score" => Some(ClaimSort::Score),
             "newest" => Some(ClaimSort::Newest),
             "oldest" => Some(ClaimSort::Oldest),
+            "last_change" => Some(ClaimSort::LastChange),
             _ => None,
         }
     }
@@ -359,6 +551,7 @@ impl ClaimSort {
             ClaimSort::Score => "score",
             ClaimSort::Newest => "newest",
             ClaimSort::Oldest => "oldest",
+            ClaimSort::LastChange => "last_change",
         }
     }
 }
@@ -366,8 +559,16 @@ impl ClaimSort {
 /// Where the next page starts: the sort key of the last row shown.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cursor {
-    Score { score: f32, id: i64 },
+    Score {
+        score: f32,
+        id: i64,
+    },
     Id(i64),
+    /// `updated_at` in microseconds since the epoch, and the id.
+    Changed {
+        micros: i64,
+        id: i64,
+    },
 }
 
 impl Cursor {
@@ -375,6 +576,7 @@ impl Cursor {
         match self {
             Cursor::Score { score, id } => format!("s{score}_{id}"),
             Cursor::Id(id) => format!("i{id}"),
+            Cursor::Changed { micros, id } => format!("c{micros}_{id}"),
         }
     }
 
@@ -386,6 +588,7 @@ impl Cursor {
             (sort, cursor),
             (ClaimSort::Score, Cursor::Score { .. })
                 | (ClaimSort::Newest | ClaimSort::Oldest, Cursor::Id(_))
+                | (ClaimSort::LastChange, Cursor::Changed { .. })
         );
         fits.then_some(cursor)
     }
@@ -396,6 +599,12 @@ impl Cursor {
             let score: f32 = score.parse().ok()?;
             score.is_finite().then_some(Cursor::Score {
                 score,
+                id: id.parse().ok()?,
+            })
+        } else if let Some(rest) = text.strip_prefix('c') {
+            let (micros, id) = rest.split_once('_')?;
+            Some(Cursor::Changed {
+                micros: micros.parse().ok()?,
                 id: id.parse().ok()?,
             })
         } else {
@@ -410,10 +619,24 @@ impl Cursor {
                 id: claim.id,
             },
             ClaimSort::Newest | ClaimSort::Oldest => Cursor::Id(claim.id),
+            ClaimSort::LastChange => Cursor::Changed {
+                micros: claim.updated_at.timestamp_micros(),
+                id: claim.id,
+            },
         }
     }
 }
 
+diesel::define_sql_function!(fn set_config(name: diesel::sql_types::Text, value: diesel::sql_types::Text, is_local: diesel::sql_types::Bool) -> diesel::sql_types::Text);
+
+/// What one queue page reads: the page, the cursor of the next one, the counts per state under
+/// the filter, and how many claims the filter selects in all.
+pub struct QueueRows {
+    pub claims: Vec<Claim>,
+    pub next: Option<Cursor>,
+    pub counts: Vec<(ReviewState, i64)>,
+    pub matching: i64,
+}
 diesel::define_sql_function!(fn similarity(a: diesel::sql_types::Text, b: diesel::sql_types::Text) -> diesel::sql_types::Float);
 diesel::infix_operator!(TrigramSimilar, " % ", diesel::sql_types::Bool, backend: diesel::pg::Pg);
 
@@ -545,94 +768,65 @@ impl Claim {
             .await
     }
 
-    /// The claims a filter matches, whatever page: the queue's list and its counts share it.
-    fn matching(filter: &ClaimFilter) -> claims::BoxedQuery<'static, diesel::pg::Pg> {
-        let mut query = claims::table
-            .filter(claims::article_id.eq_any(Claim::live_articles()))
-            .into_boxed();
-        if let Some(state) = filter.state {
-            // A merged claim is in the state of the claim it was merged into. The correlated
-            // EXISTS lets PostgreSQL combine the state and merged_into indexes; an IN over
-            // every claim in the state hashed all of them first (65 ms at 100,000 claims).
-            let primary = diesel::alias!(claims as primary);
-            let primary_in_state = diesel::dsl::exists(
-                primary
-                    .filter(primary.field(claims::id).nullable().eq(claims::merged_into))
-                    .filter(primary.field(claims::state).eq(state)),
-            );
-            query = query.filter(
-                claims::merged_into
-                    .is_null()
-                    .and(claims::state.eq(state))
-                    .or(claims::merged_into.is_not_null().and(primary_in_state)),
-            );
-        }
-        if let Some(category) = filter.category {
-            query = query.filter(claims::category.eq(category));
-        }
-        if let Some(article) = filter.article {
-            query = query.filter(claims::article_id.eq(article));
-        }
-        if let Some(assignee) = filter.assignee {
-            query = query.filter(claims::assignee_id.eq(assignee));
-        }
-        if filter.contradicts {
-            // The scale (domain::verdict): 4–5 verified, 1–3 disputed, no rating unverifiable.
-            query = query.filter(
-                claims::verdict
-                    .eq(Verdict::Verified)
-                    .and(claims::rating.is_null().or(claims::rating.lt(4)))
-                    .or(claims::verdict
-                        .eq(Verdict::Disputed)
-                        .and(claims::rating.is_null().or(claims::rating.gt(3))))
-                    .or(claims::verdict
-                        .eq(Verdict::Unverifiable)
-                        .and(claims::rating.is_not_null())),
-            );
-        }
-        if let Some(text) = filter
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            query = query.filter(
-                claims::search.matches(websearch_to_tsquery_with_search_config(
-                    TsConfigurationByName("english"),
-                    text.to_owned(),
-                )),
-            );
-        }
-        query
-    }
-
-    /// How many claims a filter matches (its page and cursor aside), counting no further
-    /// than `cap + 1` when a cap is given, so a count over many claims stays cheap.
-    pub async fn count_matching(
+    /// One page of the queue and the cursor of the next page, if there is one. A text search
+    /// runs in its own transaction with `statement_timeout` set to `search_budget_ms`, so a
+    /// search the index cannot narrow is stopped by the database instead of reading every claim.
+    pub async fn list(
         conn: &mut AsyncPgConnection,
         filter: &ClaimFilter,
-        cap: Option<i64>,
-    ) -> QueryResult<i64> {
-        match cap {
-            None => Claim::matching(filter).count().get_result(conn).await,
-            Some(cap) => {
-                let ids: Vec<i64> = Claim::matching(filter)
-                    .select(claims::id)
-                    .limit(cap.saturating_add(1))
-                    .load(conn)
-                    .await?;
-                Ok(ids.len() as i64)
-            }
+        search_budget_ms: u64,
+    ) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {
+        if !filter.searches() {
+            return Self::page(conn, filter).await;
         }
+        conn.transaction(async |conn| {
+            Self::limit_search(conn, search_budget_ms).await?;
+            Self::page(conn, filter).await
+        })
+        .await
     }
 
-    /// One page of the queue and the cursor of the next page, if there is one.
-    pub async fn list(
+    /// The queue's page, its counts per state and the number of claims the filter selects,
+    /// read together; a text search bounds all three with the one budget, like [`Claim::list`].
+    pub async fn queue_page(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+        search_budget_ms: u64,
+    ) -> QueryResult<QueueRows> {
+        conn.transaction(async |conn| {
+            if filter.searches() {
+                Self::limit_search(conn, search_budget_ms).await?;
+            }
+            let (claims, next) = Self::page(conn, filter).await?;
+            let counts = Self::counts(conn, filter).await?;
+            let matching = Self::count_matching(conn, filter).await?;
+            Ok(QueueRows {
+                claims,
+                next,
+                counts,
+                matching,
+            })
+        })
+        .await
+    }
+
+    /// Sets `statement_timeout` for the rest of the caller's transaction.
+    async fn limit_search(conn: &mut AsyncPgConnection, budget_ms: u64) -> QueryResult<()> {
+        diesel::select(set_config("statement_timeout", budget_ms.to_string(), true))
+            .execute(conn)
+            .await
+            .map(|_| ())
+    }
+
+    async fn page(
         conn: &mut AsyncPgConnection,
         filter: &ClaimFilter,
     ) -> QueryResult<(Vec<Claim>, Option<Cursor>)> {
         let limit = filter.limit.clamp(1, 200);
-        let mut query = Claim::matching(filter);
+        let mut query = claims::table
+            .select(Claim::as_select())
+            .filter(filter.condition(true))
+            .into_boxed();
         query = match (filter.sort, filter.after) {
             (ClaimSort::Score, Some(Cursor::Score { score, id })) => query.filter(
                 claims::score
@@ -641,18 +835,23 @@ impl Claim {
             ),
             (ClaimSort::Newest, Some(Cursor::Id(id))) => query.filter(claims::id.lt(id)),
             (ClaimSort::Oldest, Some(Cursor::Id(id))) => query.filter(claims::id.gt(id)),
+            (ClaimSort::LastChange, Some(Cursor::Changed { micros, id })) => {
+                let at = DateTime::from_timestamp_micros(micros).unwrap_or_default();
+                query.filter(
+                    claims::updated_at
+                        .lt(at)
+                        .or(claims::updated_at.eq(at).and(claims::id.lt(id))),
+                )
+            }
             _ => query,
         };
         query = match filter.sort {
             ClaimSort::Score => query.order((claims::score.desc(), claims::id.desc())),
             ClaimSort::Newest => query.order(claims::id.desc()),
             ClaimSort::Oldest => query.order(claims::id.asc()),
+            ClaimSort::LastChange => query.order((claims::updated_at.desc(), claims::id.desc())),
         };
-        let mut rows: Vec<Claim> = query
-            .select(Claim::as_select())
-            .limit(limit + 1)
-            .load(conn)
-            .await?;
+        let mut rows: Vec<Claim> = query.limit(limit + 1).load(conn).await?;
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
             rows.last().map(|c| Cursor::after(c, filter.sort))
@@ -660,6 +859,120 @@ impl Claim {
             None
         };
         Ok((rows, next))
+    }
+
+    /// How many claims the filter selects in each state, whatever state it asks for (states
+    /// with none are left out): the queue's tabs, counted under the other filters.
+    pub async fn counts(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+    ) -> QueryResult<Vec<(ReviewState, i64)>> {
+        if filter.clusters && !filter.narrows() {
+            // The whole queue: the trigger-kept counts, less the few claims of archived
+            // articles and merged claims, instead of a GROUP BY over every claim.
+            let mut counts = Claim::counts_by_state(conn).await?;
+            let hidden: Vec<(ReviewState, i64)> = claims::table
+                .filter(
+                    claims::merged_into
+                        .is_not_null()
+                        .or(claims::article_id.eq_any(
+                            articles::table
+                                .filter(articles::archived_at.is_not_null())
+                                .select(articles::id),
+                        )),
+                )
+                .group_by(claims::state)
+                .select((claims::state, diesel::dsl::count_star()))
+                .load(conn)
+                .await?;
+            for (state, n) in hidden {
+                if let Some((_, count)) = counts.iter_mut().find(|(s, _)| *s == state) {
+                    *count -= n;
+                }
+            }
+            counts.retain(|(_, n)| *n > 0);
+            return Ok(counts);
+        }
+        claims::table
+            .filter(filter.condition(false))
+            .group_by(claims::state)
+            .select((claims::state, diesel::dsl::count_star()))
+            .load(conn)
+            .await
+    }
+
+    /// How many claims the filter selects, all pages together.
+    pub async fn count_matching(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+    ) -> QueryResult<i64> {
+        claims::table
+            .filter(filter.condition(true))
+            .count()
+            .get_result(conn)
+            .await
+    }
+
+    /// How many claims the filter selects, counting no further than `cap + 1` when a cap is
+    /// given (so a count over many claims stays cheap); a text search runs under
+    /// `search_budget_ms`, like [`Claim::list`].
+    pub async fn count_up_to(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+        cap: Option<i64>,
+        search_budget_ms: u64,
+    ) -> QueryResult<i64> {
+        conn.transaction(async |conn| {
+            if filter.searches() {
+                Self::limit_search(conn, search_budget_ms).await?;
+            }
+            match cap {
+                None => Self::count_matching(conn, filter).await,
+                Some(cap) => {
+                    let ids: Vec<i64> = claims::table
+                        .filter(filter.condition(true))
+                        .select(claims::id)
+                        .limit(cap.saturating_add(1))
+                        .load(conn)
+                        .await?;
+                    Ok(ids.len() as i64)
+                }
+            }
+        })
+        .await
+    }
+
+    /// The id and version of every claim the filter selects, oldest first, at most `limit`
+    /// (for "select all matching": each is then checked at the version read here).
+    pub async fn matching_versions(
+        conn: &mut AsyncPgConnection,
+        filter: &ClaimFilter,
+        limit: i64,
+    ) -> QueryResult<Vec<(i64, i32)>> {
+        claims::table
+            .filter(filter.condition(true))
+            .order(claims::id.asc())
+            .limit(limit)
+            .select((claims::id, claims::version))
+            .load(conn)
+            .await
+    }
+
+    /// How many claims are merged into each of these, for those that have any.
+    pub async fn merged_counts(
+        conn: &mut AsyncPgConnection,
+        ids: &[i64],
+    ) -> QueryResult<HashMap<i64, i64>> {
+        let rows: Vec<(Option<i64>, i64)> = claims::table
+            .filter(claims::merged_into.eq_any(ids))
+            .group_by(claims::merged_into)
+            .select((claims::merged_into, diesel::dsl::count_star()))
+            .load(conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, n)| id.map(|id| (id, n)))
+            .collect())
     }
 
     /// How many claims are in each state (states with none are left out). The counts are kept
@@ -792,5 +1105,32 @@ impl Claim {
         .get_result(conn)
         .await
         .optional()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_names_come_from_repeated_and_comma_separated_values_each_once() {
+        let values = vec!["budget, Élection".to_owned(), " BUDGET ".into(), ",".into()];
+        assert_eq!(tag_names(&values), ["budget", "Élection"]);
+        assert!(tag_names(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_last_change_cursor_round_trips_and_fits_only_its_sort() {
+        let cursor = Cursor::Changed {
+            micros: 1_764_000_000_123_456,
+            id: 42,
+        };
+        let text = cursor.encode();
+        assert_eq!(
+            Cursor::decode_for(&text, ClaimSort::LastChange),
+            Some(cursor)
+        );
+        assert_eq!(Cursor::decode_for(&text, ClaimSort::Score), None);
+        assert_eq!(Cursor::decode_for("cx_1", ClaimSort::LastChange), None);
     }
 }

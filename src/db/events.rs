@@ -18,6 +18,9 @@ crate::domain::named_enum! {
         ClaimMerged => "claim_merged",
         ClaimUnmerged => "claim_unmerged",
         ClaimSplit => "claim_split",
+        Assigned => "assigned",
+        Tagged => "tagged",
+        Untagged => "untagged",
     }
 }
 
@@ -33,6 +36,9 @@ impl EventKind {
             EventKind::ClaimMerged => "merged it into another claim",
             EventKind::ClaimUnmerged => "un-merged it",
             EventKind::ClaimSplit => "split it",
+            EventKind::Assigned => "assigned it",
+            EventKind::Tagged => "tagged it",
+            EventKind::Untagged => "removed a tag",
         }
     }
 }
@@ -62,6 +68,22 @@ pub struct NewClaimChange {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An event that both moves the claim and changes one of its fields (an assignment: the
+/// claim may go into review, and the assignee changes).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = claim_events)]
+pub struct NewClaimMoveChange {
+    pub claim_id: i64,
+    pub actor_id: i64,
+    pub kind: EventKind,
+    pub from_state: Option<ReviewState>,
+    pub to_state: Option<ReviewState>,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -100,6 +122,32 @@ impl ClaimEvent {
             .values(new)
             .execute(conn)
             .await
+    }
+
+    pub async fn insert_move_change(
+        conn: &mut AsyncPgConnection,
+        new: NewClaimMoveChange,
+    ) -> QueryResult<usize> {
+        diesel::insert_into(claim_events::table)
+            .values(new)
+            .execute(conn)
+            .await
+    }
+
+    /// Who made the last recorded change of each of these claims.
+    pub async fn last_actors(
+        conn: &mut AsyncPgConnection,
+        claim_ids: &[i64],
+    ) -> QueryResult<std::collections::HashMap<i64, String>> {
+        let rows: Vec<(i64, String)> = claim_events::table
+            .inner_join(users::table)
+            .filter(claim_events::claim_id.eq_any(claim_ids))
+            .distinct_on(claim_events::claim_id)
+            .order((claim_events::claim_id.asc(), claim_events::id.desc()))
+            .select((claim_events::claim_id, users::username))
+            .load(conn)
+            .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// The history of one claim, oldest first.

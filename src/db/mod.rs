@@ -16,6 +16,7 @@ pub mod saved_views;
 pub mod schema;
 pub mod sessions;
 pub mod stats;
+pub mod tags;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

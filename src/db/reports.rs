@@ -12,7 +12,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::claims::Claim;
 use super::events::EventKind;
-use super::schema::{articles, claim_events, claims, evidence};
+use super::schema::{articles, claim_events, claim_tags, claims, evidence};
+use super::tags::Tag;
 use super::users::{Names, User};
 use super::verdicts::VerdictRow;
 use crate::domain::{ClaimId, ReviewState, Stance};
@@ -41,6 +42,8 @@ pub struct ReportQuery {
     pub decided_from: Option<DateTime<Utc>>,
     /// Exclusive upper bound on `verdict_at` (the day after `decided_to`).
     pub decided_before: Option<DateTime<Utc>>,
+    /// Claims carrying every one of these tags (ids).
+    pub tag_ids: Vec<i64>,
     /// Whether any claim is merged and any article archived: the conditions for them are
     /// left out of the SQL when there are none, so the common export reads as it always did.
     pub any_merged: bool,
@@ -77,7 +80,7 @@ fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
 }
 
 /// Escapes LIKE wildcards so a claimant such as `50%` matches literally.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
     for c in text.chars() {
@@ -119,6 +122,13 @@ impl ReportQuery {
                 })?,
             )),
         };
+        let mut tag_ids = Vec::new();
+        for name in crate::db::claims::tag_names(&filters.tags) {
+            let tag = Tag::by_name(conn, &name)
+                .await?
+                .ok_or_else(|| AppError::Validation(format!("no tag called {name:?}")))?;
+            tag_ids.push(tag.id);
+        }
         let any_merged = diesel::select(diesel::dsl::exists(
             claims::table.filter(claims::merged_into.is_not_null()),
         ))
@@ -139,6 +149,7 @@ impl ReportQuery {
             reviewer_id,
             decided_from: filters.decided_from.map(start_of_day),
             decided_before,
+            tag_ids,
         })
     }
 
@@ -183,6 +194,12 @@ impl ReportQuery {
         }
         if let Some(before) = self.decided_before {
             cond = Box::new(cond.and(claims::verdict_at.lt(before)));
+        }
+        for &tag_id in &self.tag_ids {
+            let tagged = claim_tags::table
+                .filter(claim_tags::tag_id.eq(tag_id))
+                .select(claim_tags::claim_id);
+            cond = Box::new(cond.and(claims::id.eq_any(tagged).nullable()));
         }
         cond
     }
@@ -246,6 +263,7 @@ impl ReportQuery {
             return Ok(Vec::new());
         }
         let claim_ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+        let mut tags = Tag::for_claims(conn, &claim_ids).await?;
         // Merged claims report the verdict of the claim they were merged into.
         let mut primary_ids: Vec<ClaimId> = rows
             .iter()
@@ -437,6 +455,12 @@ impl ReportQuery {
                 evidence: claim_evidence,
                 events: claim_events,
                 verdicts: claim_verdicts,
+                tags: tags
+                    .remove(&claim.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| t.name)
+                    .collect(),
             });
         }
         *last_article = out.last().map(|c| Arc::clone(&c.article));

@@ -33,6 +33,10 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     ),
     // Kept by triggers on claims, which run with the inserting role's rights.
     ("claim_state_counts", "SELECT, UPDATE"),
+    // Tags are created and recoloured by editors, never deleted (events name them).
+    ("tags", "SELECT, INSERT, UPDATE"),
+    // Removing a tag from a claim deletes its row; the claim's audit trail keeps both events.
+    ("claim_tags", "SELECT, INSERT, DELETE"),
     // Known fact-checks: a re-import updates its row; embeddings are recomputed in place.
     ("fact_checks", "SELECT, INSERT, UPDATE"),
     ("claim_embeddings", "SELECT, INSERT, UPDATE"),

@@ -134,6 +134,18 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use diesel_full_text_search::Tsvector;
+
+    claim_tags (claim_id, tag_id) {
+        claim_id -> Int8,
+        tag_id -> Int8,
+        added_by -> Int8,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
     use super::sql_types::ClaimCategory;
     use super::sql_types::ReviewState;
 
@@ -185,6 +197,7 @@ diesel::table! {
         normalized_text -> Nullable<Text>,
         origin -> ClaimOrigin,
         merged_into -> Nullable<Int8>,
+        assigned_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -268,6 +281,19 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use diesel_full_text_search::Tsvector;
+
+    tags (id) {
+        id -> Int8,
+        name -> Text,
+        colour -> Text,
+        created_by -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
     use super::sql_types::UserRole;
 
     users (id) {
@@ -310,11 +336,15 @@ diesel::joinable!(claim_events -> evidence (evidence_id));
 diesel::joinable!(claim_events -> users (actor_id));
 diesel::joinable!(claim_follows -> claims (claim_id));
 diesel::joinable!(claim_follows -> users (user_id));
+diesel::joinable!(claim_tags -> claims (claim_id));
+diesel::joinable!(claim_tags -> tags (tag_id));
+diesel::joinable!(claim_tags -> users (added_by));
 diesel::joinable!(claims -> articles (article_id));
 diesel::joinable!(evidence -> claims (claim_id));
 diesel::joinable!(notifications -> claims (claim_id));
 diesel::joinable!(saved_views -> users (owner_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(tags -> users (created_by));
 diesel::joinable!(verdicts -> claims (claim_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -325,12 +355,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     claim_follows,
     claim_state_counts,
     claim_tallies,
+    claim_tags,
     claims,
     evidence,
     login_throttle,
     notifications,
     saved_views,
     sessions,
+    tags,
     users,
     verdicts,
 );

@@ -8,6 +8,7 @@ pub mod review;
 pub mod roles;
 pub mod search;
 pub mod stats;
+pub mod tags;
 pub mod text;
 pub mod urls;
 pub mod verdict;

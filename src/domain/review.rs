@@ -96,6 +96,10 @@ pub enum ClaimChange {
     Take {
         assignee: UserId,
     },
+    /// An editor hands the claim to a reviewer (or to another one).
+    Assign {
+        assignee: UserId,
+    },
     /// The assignee gives the claim back to the queue.
     Release,
     /// Not check-worthy.
@@ -217,6 +221,43 @@ pub fn apply(
         to,
         note,
         change,
+    })
+}
+
+/// Decides whether `actor` may hand the claim to `assignee` (whose role is `assignee_role`):
+/// editors only; a claim waiting in the queue goes into review with them, one in review
+/// changes hands; a decided, approved or dismissed claim is not assigned.
+pub fn assign(
+    claim: &ClaimSnapshot,
+    actor: Actor,
+    assignee: UserId,
+    assignee_active: bool,
+) -> Result<Transition, TransitionError> {
+    use ReviewState::*;
+    require_editor(actor, "assign a claim")?;
+    require(
+        assignee_active,
+        "that account is disabled; assign the claim to someone active",
+    )?;
+    let to = match claim.state {
+        Extracted | InReview => InReview,
+        from => {
+            return Err(TransitionError::Unmet(format!(
+                "a claim that is {} cannot be assigned; only claims waiting or in review can",
+                from.title().to_lowercase()
+            )));
+        }
+    };
+    if claim.assignee == Some(assignee) {
+        return Err(TransitionError::Unmet(
+            "the claim is already assigned to that person".into(),
+        ));
+    }
+    Ok(Transition {
+        from: claim.state,
+        to,
+        note: None,
+        change: ClaimChange::Assign { assignee },
     })
 }
 
@@ -387,6 +428,66 @@ pub fn move_needs_note(from: ReviewState, to: ReviewState) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_editors_assign_and_only_waiting_or_in_review_claims() {
+        let reviewer = Actor {
+            id: UserId(1),
+            role: Role::Reviewer,
+        };
+        let editor = Actor {
+            id: UserId(2),
+            role: Role::Editor,
+        };
+        let mut claim = ClaimSnapshot {
+            state: ReviewState::Extracted,
+            assignee: None,
+            verdict_by: None,
+            active_evidence: 0,
+            refuting_evidence: 0,
+        };
+        assert!(matches!(
+            assign(&claim, reviewer, UserId(1), true),
+            Err(TransitionError::Forbidden(_))
+        ));
+        let t = assign(&claim, editor, UserId(1), true).expect("assigned");
+        assert_eq!(
+            (t.from, t.to),
+            (ReviewState::Extracted, ReviewState::InReview)
+        );
+        assert_eq!(
+            t.change,
+            ClaimChange::Assign {
+                assignee: UserId(1)
+            }
+        );
+        assert!(
+            assign(&claim, editor, UserId(1), false).is_err(),
+            "disabled"
+        );
+        claim.state = ReviewState::InReview;
+        claim.assignee = Some(UserId(1));
+        assert!(
+            assign(&claim, editor, UserId(1), true).is_err(),
+            "same person"
+        );
+        let t = assign(&claim, editor, UserId(3), true).expect("reassigned");
+        assert_eq!(
+            (t.from, t.to),
+            (ReviewState::InReview, ReviewState::InReview)
+        );
+        for state in [
+            ReviewState::Verified,
+            ReviewState::Approved,
+            ReviewState::Dismissed,
+        ] {
+            claim.state = state;
+            assert!(matches!(
+                assign(&claim, editor, UserId(3), true),
+                Err(TransitionError::Unmet(_))
+            ));
+        }
+    }
     use crate::domain::Stance;
 
     use ReviewState::*;

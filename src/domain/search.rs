@@ -6,6 +6,15 @@
 pub const MAX_CHARS: usize = 200;
 /// Most words (terms) in one search.
 pub const MAX_TERMS: usize = 10;
+/// Longest a text search may run in the database, in milliseconds. Some searches cannot be
+/// answered from the full-text index alone (a quoted phrase needs word positions, which the
+/// index does not hold, so every claim holding all its words is read and checked); past this
+/// budget the search is stopped and refused with [`TOO_BROAD`].
+pub const MAX_SEARCH_MS: u64 = 300;
+/// Why a search that ran out of time was refused.
+pub const TOO_BROAD: &str = "this search would read too many claims to answer quickly (its \
+     words are common and a quoted phrase must be checked claim by claim); add a rarer word, \
+     a filter, or drop the quotes";
 
 /// The search text if it is within the limits, else a message saying which one it breaks.
 pub fn checked(text: &str) -> Result<&str, String> {

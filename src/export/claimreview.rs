@@ -44,6 +44,9 @@ struct ClaimReview<'a> {
     /// A published correction, as schema.org's `correction` (a CorrectionComment).
     #[serde(skip_serializing_if = "Option::is_none")]
     correction: Option<CorrectionComment>,
+    /// The claim's tags, as schema.org `keywords` (a comma-separated text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keywords: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -313,6 +316,7 @@ impl ReportWriter for ClaimReviewWriter {
                 date_published: c.on.to_string(),
                 text: c.to_string(),
             }),
+            keywords: (!claim.tags.is_empty()).then(|| claim.tags.join(", ")),
         };
         let json = serde_json::to_vec(&review)?;
         if self.wrote_review {

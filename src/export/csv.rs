@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use super::{ExportError, Phase, ReportClaim, ReportMeta, ReportWriter, rfc3339};
 
 /// Column names, in order.
-pub const CSV_COLUMNS: [&str; 18] = [
+pub const CSV_COLUMNS: [&str; 21] = [
     "claim_id",
     "article_title",
     "article_url",
@@ -24,6 +24,9 @@ pub const CSV_COLUMNS: [&str; 18] = [
     "approved_at",
     "draft",
     "correction",
+    "tags",
+    "claimant_kind",
+    "merged_into",
 ];
 
 /// Separator between the URLs in the `evidence_urls` cell; a raw line feed cannot occur
@@ -110,7 +113,7 @@ impl ReportWriter for CsvWriter {
             .map(|e| e.url.as_str())
             .collect::<Vec<_>>()
             .join(EVIDENCE_URL_SEPARATOR);
-        let cells: [Cow<'_, str>; 18] = [
+        let cells: [Cow<'_, str>; 21] = [
             Cow::Owned(claim.id.to_string()),
             Cow::Borrowed(&claim.article.title),
             opt(&claim.article.url),
@@ -129,6 +132,10 @@ impl ReportWriter for CsvWriter {
             Cow::Owned(claim.approved_at.as_ref().map(rfc3339).unwrap_or_default()),
             Cow::Borrowed(yes_no(claim.is_draft)),
             Cow::Borrowed(yes_no(claim.is_correction)),
+            // Tag names hold no commas, so one cell lists them all.
+            Cow::Owned(claim.tags.join(", ")),
+            Cow::Borrowed(claim.claimant_kind.map_or("", |k| k.as_str())),
+            Cow::Owned(claim.merged_into.map(|m| m.to_string()).unwrap_or_default()),
         ];
         let mut w = self.builder.from_writer(&mut *out);
         for cell in &cells {

@@ -156,6 +156,7 @@ struct ClaimTemplate<'a> {
     correction_note: Option<String>,
     evidence: Vec<EvidenceRow<'a>>,
     events: Vec<EventRow<'a>>,
+    tags: &'a [String],
 }
 
 struct EvidenceRow<'a> {
@@ -260,6 +261,7 @@ fn claim_template<'a>(claim: &'a ReportClaim, public_base_url: &str) -> ClaimTem
         approved_at: claim.approved_at.as_ref().map(rfc3339),
         is_draft: claim.is_draft,
         is_correction: claim.is_correction,
+        tags: &claim.tags,
         correction_note: claim.correction().map(|n| n.to_string()),
         evidence: claim
             .evidence

@@ -60,6 +60,10 @@ struct ClaimView<'a> {
     article: ArticleView<'a>,
     text: &'a str,
     claimant: Option<&'a str>,
+    /// person, organization, publication, government_body, …; null when not known.
+    claimant_kind: Option<&'a str>,
+    /// The claim this one was merged into: its verdict fields are that claim's.
+    merged_into: Option<i64>,
     category: &'a str,
     state: &'a str,
     verdict: Option<&'a str>,
@@ -78,6 +82,7 @@ struct ClaimView<'a> {
     events: Vec<EventView<'a>>,
     /// Every verdict given, oldest first; the last is the current one.
     verdicts: Vec<VerdictView<'a>>,
+    tags: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -196,6 +201,8 @@ impl<'a> From<&'a ReportClaim> for ClaimView<'a> {
             article: ArticleView::from(c.article.as_ref()),
             text: &c.text,
             claimant: c.claimant.as_deref(),
+            claimant_kind: c.claimant_kind.map(|k| k.as_str()),
+            merged_into: c.merged_into,
             category: c.category.as_str(),
             state: c.state.as_str(),
             verdict: c.verdict.as_deref(),
@@ -212,6 +219,7 @@ impl<'a> From<&'a ReportClaim> for ClaimView<'a> {
             evidence: c.evidence.iter().map(EvidenceView::from).collect(),
             events: c.events.iter().map(EventView::from).collect(),
             verdicts: c.verdicts.iter().map(VerdictView::from).collect(),
+            tags: &c.tags,
         }
     }
 }

@@ -133,6 +133,8 @@ pub struct ReportClaim {
     pub events: Vec<ReportEvent>,
     /// Every verdict given, oldest first; the last is the current one.
     pub verdicts: Vec<ReportVerdict>,
+    /// Tag names, alphabetical.
+    pub tags: Vec<String>,
 }
 
 impl ReportClaim {
@@ -377,6 +379,11 @@ pub struct ExportFilters {
     pub decided_from: Option<NaiveDate>,
     #[serde(deserialize_with = "de_opt_date")]
     pub decided_to: Option<NaiveDate>,
+    /// Only claims carrying every one of these tags.
+    #[serde(deserialize_with = "de_list")]
+    pub tags: Vec<String>,
+    /// CSV only: start with the UTF-8 byte order mark, so that Excel reads the names right.
+    pub bom: bool,
 }
 
 /// The names of `values`, comma-separated, for error messages.
@@ -446,7 +453,7 @@ impl ExportFilters {
 
     /// The filters as recorded in a report's `filters` field (states already resolved).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut json = serde_json::json!({
             "articles": self.articles,
             "states": self.effective_states(),
             "include_drafts": self.include_drafts,
@@ -455,7 +462,12 @@ impl ExportFilters {
             "reviewer": self.reviewer,
             "decided_from": self.decided_from.map(|d| d.to_string()),
             "decided_to": self.decided_to.map(|d| d.to_string()),
-        })
+        });
+        // Only when asked for, so reports without tags describe their filters as before.
+        if !self.tags.is_empty() {
+            json["tags"] = serde_json::json!(self.tags);
+        }
+        json
     }
 }
 
@@ -544,8 +556,13 @@ pub trait ReportWriter: Send {
 
 /// A fresh writer for `format`.
 pub fn writer_for(format: ExportFormat) -> Box<dyn ReportWriter> {
+    writer_with(format, false)
+}
+
+/// A fresh writer for `format`; a CSV one starts with the byte order mark when `bom` is set.
+pub fn writer_with(format: ExportFormat, bom: bool) -> Box<dyn ReportWriter> {
     match format {
-        ExportFormat::Csv => Box::new(csv::CsvWriter::new()),
+        ExportFormat::Csv => Box::new(csv::CsvWriter::new().with_excel_bom(bom)),
         ExportFormat::Json => Box::new(json::JsonWriter::new()),
         ExportFormat::ClaimReview => Box::new(claimreview::ClaimReviewWriter::new()),
         ExportFormat::Html => Box::new(html::HtmlWriter::new()),

@@ -455,11 +455,15 @@ struct Clues {
     vague_amount: bool,
     percent: bool,
     fraction: bool,
+    /// A month's name, which every month date holds.
+    month: bool,
+    /// A spelled-out count ("two", "dozens"), which a quantity without a figure holds.
+    number_word: bool,
 }
 
 /// Lowercase substrings behind [`Clues`], in groups, searched for
 /// case-insensitively in one pass over the sentence.
-const CLUE_GROUPS: [&[&str]; 5] = [
+const CLUE_GROUPS: [&[&str]; 7] = [
     // Currency codes next to a figure.
     &["usd", "eur", "gbp", "rub", "cny", "jpy", "inr"],
     // Currency names.
@@ -471,6 +475,50 @@ const CLUE_GROUPS: [&[&str]; 5] = [
     &["illions of", "housands of"],
     &["per"],
     &["half", "third", "quarter", "majority"],
+    // Month names (the date pattern wants them capitalised; any case here only lets it run).
+    &[
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
+    // Number words of the quantity pattern (NUMBER_WORDS), as substrings: "hundred" also
+    // stands for "hundreds".
+    &[
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "fifteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "dozens",
+        "thousands",
+        "millions",
+    ],
 ];
 
 /// The clue substrings and, per pattern id, the group it belongs to.
@@ -493,7 +541,7 @@ static CLUES: LazyLock<Option<(AhoCorasick, Vec<usize>)>> = LazyLock::new(|| {
 
 impl Clues {
     fn of(sentence: &str) -> Clues {
-        let mut found = [false; 5];
+        let mut found = [false; 7];
         if let Some((ac, group)) = CLUES.as_ref() {
             for m in ac.find_overlapping_iter(sentence) {
                 if let Some(f) = group
@@ -504,7 +552,7 @@ impl Clues {
                 }
             }
         }
-        let [code, name, vague, per, fraction] = found;
+        let [code, name, vague, per, fraction, month, number_word] = found;
         Clues {
             digit: sentence.bytes().any(|b| b.is_ascii_digit()),
             hyphen: sentence.contains('-'),
@@ -519,6 +567,8 @@ impl Clues {
             vague_amount: vague,
             percent: sentence.contains('%') || per,
             fraction,
+            month,
+            number_word,
         }
     }
 }
@@ -559,11 +609,16 @@ pub fn find(
     if clues.fraction {
         percent_fraction(sentence, &mut c);
     }
-    month_dates(sentence, &mut c);
+    if clues.month {
+        month_dates(sentence, &mut c);
+    }
     if clues.digit {
         year_dates(sentence, &mut c);
     }
-    quantities(sentence, &mut c);
+    // The pattern's `\d` is any Unicode digit: a sentence with other than ASCII runs it too.
+    if clues.digit || clues.number_word || !sentence.is_ascii() {
+        quantities(sentence, &mut c);
+    }
     // Designations outrank the figures inside them: "Su-30" is a weapon
     // system, never a quantity of 30.
     if let Some(re) = WEAPON.as_ref() {

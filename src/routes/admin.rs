@@ -1,10 +1,16 @@
 //! The admin page: users (create, re-role, disable, enable, set password) and API tokens.
+//! Every form of the page posts to the page's own address (`POST /admin`, `form` naming it),
+//! so a refusal shows the page again there, with the reason beside the form and what was
+//! typed (passwords excepted: they are never sent back); a success redirects to `/admin` with
+//! a one-line confirmation. The older per-action addresses stay for scripts.
+
+use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::{parse_id, see_other};
+use super::{Done, form_refusal, parse_id};
 use crate::auth::csrf::ProtectedForm;
 use crate::auth::{AdminOnly, CurrentUser, RequireAdmin};
 use crate::db::tokens::ApiToken;
@@ -12,18 +18,32 @@ use crate::db::users::User;
 use crate::domain::{Role, UserId};
 use crate::error::AppError;
 use crate::startup::AppState;
-use crate::views::{AdminPage, Layout, render_with_status};
+use crate::views::{AdminFormView, AdminPage, Layout, render_with_status};
+
+/// The confirmations a redirect to `/admin?done=…` may show.
+const CONFIRMATIONS: &[(&str, &str)] = &[
+    ("created", "User created."),
+    ("role", "Role changed."),
+    (
+        "disabled",
+        "Account disabled; its sessions and tokens no longer work.",
+    ),
+    ("enabled", "Account enabled."),
+    ("password", "Password set."),
+    ("sessions", "Signed out everywhere."),
+    ("revoked", "API token revoked."),
+];
 
 async fn admin_page(
     state: &AppState,
     user: &CurrentUser,
-    error: Option<String>,
+    form: AdminFormView,
     new_token: Option<(String, String)>,
 ) -> Result<AdminPage, AppError> {
     let mut conn = state.pool.get().await?;
     Ok(AdminPage {
         layout: Layout::for_user(user),
-        error,
+        form,
         new_token,
         users: User::list(&mut conn).await?,
         roles: Role::ALL,
@@ -34,23 +54,78 @@ async fn admin_page(
 pub async fn show_admin(
     state: web::Data<AppState>,
     admin: RequireAdmin,
+    query: web::Query<Done>,
 ) -> Result<AdminPage, AppError> {
-    admin_page(&state, &admin.0, None, None).await
+    let mut page = admin_page(&state, &admin.0, AdminFormView::default(), None).await?;
+    if let Some(notice) = query.notice(CONFIRMATIONS) {
+        page.layout = page.layout.with_notice(notice);
+    }
+    Ok(page)
 }
 
-/// A refused admin form: the page again with the reason, or the error itself.
-async fn refused(
+/// After an admin form: a 303 to the page with its confirmation, or the page again with the
+/// reason beside the form (`kept.place`) and what was typed.
+async fn respond(
     state: &AppState,
     user: &CurrentUser,
-    err: AppError,
+    result: Result<&'static str, AppError>,
+    mut kept: AdminFormView,
 ) -> Result<HttpResponse, AppError> {
-    match err {
-        AppError::Validation(_) | AppError::Conflict { .. } | AppError::NotFound(_) => {
-            let status = actix_web::ResponseError::status_code(&err);
-            let page = admin_page(state, user, Some(err.to_string()), None).await?;
-            render_with_status(&page, status)
+    let err = match result {
+        Ok(done) => return Ok(super::done("/admin", done)),
+        Err(err) => err,
+    };
+    let status = match (&err, form_refusal(&err)) {
+        (_, Some(status)) => status,
+        (AppError::NotFound(_), None) => StatusCode::NOT_FOUND,
+        (_, None) => return Err(err),
+    };
+    kept.error = Some(err.to_string());
+    let page = admin_page(state, user, kept, None).await?;
+    render_with_status(&page, status)
+}
+
+/// Any form of the admin page, posted to the page's own address: `form` says which one and
+/// `id` which user or token it concerns.
+#[derive(Debug, Deserialize)]
+pub struct AdminPageForm {
+    #[serde(default)]
+    form: String,
+    #[serde(flatten)]
+    fields: HashMap<String, String>,
+}
+
+pub async fn post_admin_page(
+    state: web::Data<AppState>,
+    post: ProtectedForm<AdminPageForm, AdminOnly>,
+) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, mut form, .. } = post;
+    let mut take = |name: &str| form.fields.remove(name).unwrap_or_default();
+    let id = take("id");
+    match form.form.as_str() {
+        "create_user" => {
+            let typed = CreateUserForm {
+                username: take("username"),
+                role: take("role"),
+                password: take("password"),
+            };
+            create(&state, &user, typed).await
         }
-        other => Err(other),
+        "role" => change_role(&state, &user, &id, RoleForm { role: take("role") }).await,
+        "password" => {
+            let typed = PasswordForm {
+                password: take("password"),
+            };
+            change_password(&state, &user, &id, typed).await
+        }
+        "disable" => disable(&state, &user, &id).await,
+        "enable" => enable(&state, &user, &id).await,
+        "sessions" => sign_out_everywhere(&state, &user, &id).await,
+        "token" => new_token(&state, &user, &id).await,
+        "revoke" => revoke(&state, &user, &id).await,
+        other => Err(AppError::BadRequest(format!(
+            "unknown form {other:?}; reload the page"
+        ))),
     }
 }
 
@@ -83,25 +158,39 @@ impl TryFrom<CreateUserForm> for NewAccount {
     }
 }
 
+async fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    form: CreateUserForm,
+) -> Result<HttpResponse, AppError> {
+    let kept = AdminFormView {
+        place: "create".into(),
+        username: form.username.clone(),
+        role: form.role.clone(),
+        ..AdminFormView::default()
+    };
+    let result = async {
+        let new = NewAccount::try_from(form)?;
+        let mut conn = state.pool.get().await?;
+        let created = crate::services::accounts::create_user(
+            &mut conn,
+            &new.username,
+            new.role,
+            &new.password,
+        )
+        .await?;
+        tracing::info!(admin = %user.username, user = %created.username, role = %created.role, "user created");
+        Ok("created")
+    }
+    .await;
+    respond(state, user, result, kept).await
+}
+
 pub async fn create_user(
     state: web::Data<AppState>,
     post: ProtectedForm<CreateUserForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form, .. } = post;
-    let result = async {
-        let new = NewAccount::try_from(form)?;
-        let mut conn = state.pool.get().await?;
-        crate::services::accounts::create_user(&mut conn, &new.username, new.role, &new.password)
-            .await
-    }
-    .await;
-    match result {
-        Ok(created) => {
-            tracing::info!(admin = %user.username, user = %created.username, role = %created.role, "user created");
-            Ok(see_other("/admin"))
-        }
-        Err(err) => refused(&state, &user, err).await,
-    }
+    create(&state, &post.user, post.form).await
 }
 
 #[derive(Deserialize)]
@@ -120,14 +209,26 @@ impl TryFrom<RoleForm> for Role {
     }
 }
 
-pub async fn set_role(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    post: ProtectedForm<RoleForm, AdminOnly>,
+/// Where a refusal about one user's row is shown.
+fn user_place(id: &str) -> AdminFormView {
+    AdminFormView {
+        place: format!("user-{}", id.trim()),
+        ..AdminFormView::default()
+    }
+}
+
+async fn change_role(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    form: RoleForm,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form, .. } = post;
-    let id: UserId = parse_id(&path, "user")?;
+    let kept = AdminFormView {
+        role: form.role.clone(),
+        ..user_place(id)
+    };
     let result = async {
+        let id: UserId = parse_id(id, "user")?;
         let role = Role::try_from(form)?;
         // As with disabling: an admin cannot lock themselves out, so the last admin stays one.
         if id == user.user_id() && role != Role::Admin {
@@ -138,43 +239,72 @@ pub async fn set_role(
         let mut conn = state.pool.get().await?;
         match User::set_role(&mut conn, id, role).await? {
             0 => Err(AppError::NotFound("user")),
-            _ => Ok(role),
+            _ => {
+                tracing::info!(admin = %user.username, user_id = %id, %role, "role changed");
+                Ok("role")
+            }
         }
     }
     .await;
-    match result {
-        Ok(role) => {
-            tracing::info!(admin = %user.username, user_id = %id, %role, "role changed");
-            Ok(see_other("/admin"))
-        }
-        Err(err) => refused(&state, &user, err).await,
-    }
+    respond(state, user, result, kept).await
+}
+
+pub async fn set_role(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<RoleForm, AdminOnly>,
+) -> Result<HttpResponse, AppError> {
+    change_role(&state, &post.user, &path, post.form).await
 }
 
 #[derive(Deserialize)]
 pub struct EmptyForm {}
+
+/// The user a row's button concerns, who must exist.
+async fn existing_user(state: &AppState, id: &str) -> Result<UserId, AppError> {
+    let id: UserId = parse_id(id, "user")?;
+    let mut conn = state.pool.get().await?;
+    User::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    Ok(id)
+}
+
+async fn disable(state: &AppState, user: &CurrentUser, id: &str) -> Result<HttpResponse, AppError> {
+    let result = async {
+        let id = existing_user(state, id).await?;
+        if id == user.user_id() {
+            return Err(AppError::Validation(
+                "you cannot disable your own account".into(),
+            ));
+        }
+        let mut conn = state.pool.get().await?;
+        User::disable(&mut conn, id).await?;
+        tracing::info!(admin = %user.username, user_id = %id, "user disabled; sessions ended");
+        Ok("disabled")
+    }
+    .await;
+    respond(state, user, result, user_place(id)).await
+}
 
 pub async fn disable_user(
     state: web::Data<AppState>,
     path: web::Path<String>,
     post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id: UserId = parse_id(&path, "user")?;
-    if id == post.user.user_id() {
-        return refused(
-            &state,
-            &post.user,
-            AppError::Validation("you cannot disable your own account".into()),
-        )
-        .await;
+    disable(&state, &post.user, &path).await
+}
+
+async fn enable(state: &AppState, user: &CurrentUser, id: &str) -> Result<HttpResponse, AppError> {
+    let result = async {
+        let id = existing_user(state, id).await?;
+        let mut conn = state.pool.get().await?;
+        User::enable(&mut conn, id).await?;
+        tracing::info!(admin = %user.username, user_id = %id, "user enabled");
+        Ok("enabled")
     }
-    let mut conn = state.pool.get().await?;
-    User::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("user"))?;
-    User::disable(&mut conn, id).await?;
-    tracing::info!(admin = %post.user.username, user_id = %id, "user disabled; sessions ended");
-    Ok(see_other("/admin"))
+    .await;
+    respond(state, user, result, user_place(id)).await
 }
 
 pub async fn enable_user(
@@ -182,31 +312,32 @@ pub async fn enable_user(
     path: web::Path<String>,
     post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id: UserId = parse_id(&path, "user")?;
-    let mut conn = state.pool.get().await?;
-    User::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("user"))?;
-    User::enable(&mut conn, id).await?;
-    tracing::info!(admin = %post.user.username, user_id = %id, "user enabled");
-    Ok(see_other("/admin"))
+    enable(&state, &post.user, &path).await
 }
 
 /// Signs a user out everywhere without disabling the account.
+async fn sign_out_everywhere(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<HttpResponse, AppError> {
+    let result = async {
+        let id = existing_user(state, id).await?;
+        let mut conn = state.pool.get().await?;
+        let ended = User::end_sessions(&mut conn, id).await?;
+        tracing::info!(admin = %user.username, user_id = %id, ended, "sessions ended");
+        Ok("sessions")
+    }
+    .await;
+    respond(state, user, result, user_place(id)).await
+}
+
 pub async fn end_sessions(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    _admin: RequireAdmin,
-    post: ProtectedForm<EmptyForm>,
+    post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path, "user")?;
-    let mut conn = state.pool.get().await?;
-    User::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("user"))?;
-    let ended = User::end_sessions(&mut conn, id).await?;
-    tracing::info!(admin = %post.user.username, user_id = %id, ended, "sessions ended");
-    Ok(see_other("/admin"))
+    sign_out_everywhere(&state, &post.user, &path).await
 }
 
 #[derive(Deserialize)]
@@ -215,25 +346,29 @@ pub struct PasswordForm {
     password: String,
 }
 
+async fn change_password(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    form: PasswordForm,
+) -> Result<HttpResponse, AppError> {
+    let result = async {
+        let id: UserId = parse_id(id, "user")?;
+        let mut conn = state.pool.get().await?;
+        crate::services::accounts::set_password(&mut conn, id, &form.password).await?;
+        tracing::info!(admin = %user.username, user_id = %id, "password set");
+        Ok("password")
+    }
+    .await;
+    respond(state, user, result, user_place(id)).await
+}
+
 pub async fn set_password(
     state: web::Data<AppState>,
     path: web::Path<String>,
     post: ProtectedForm<PasswordForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form, .. } = post;
-    let id: UserId = parse_id(&path, "user")?;
-    let result = async {
-        let mut conn = state.pool.get().await?;
-        crate::services::accounts::set_password(&mut conn, id, &form.password).await
-    }
-    .await;
-    match result {
-        Ok(()) => {
-            tracing::info!(admin = %user.username, user_id = %id, "password set");
-            Ok(see_other("/admin"))
-        }
-        Err(err) => refused(&state, &user, err).await,
-    }
+    change_password(&state, &post.user, &path, post.form).await
 }
 
 #[derive(Deserialize)]
@@ -243,26 +378,60 @@ pub struct TokenForm {
 }
 
 /// Creates a token and shows it once, on this response only.
+async fn new_token(
+    state: &AppState,
+    user: &CurrentUser,
+    owner_id: &str,
+) -> Result<HttpResponse, AppError> {
+    let result = async {
+        let owner_id = existing_user(state, owner_id).await?;
+        let mut conn = state.pool.get().await?;
+        let owner = User::by_id(&mut conn, owner_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
+        let token = crate::services::accounts::create_token(
+            &mut conn,
+            &owner,
+            Some(UserId(user.id)),
+            "admin page",
+        )
+        .await?;
+        tracing::info!(admin = %user.username, user = %owner.username, "API token created");
+        Ok((owner.username, token))
+    }
+    .await;
+    match result {
+        Ok(shown) => {
+            let page = admin_page(state, user, AdminFormView::default(), Some(shown)).await?;
+            render_with_status(&page, StatusCode::CREATED)
+        }
+        Err(err) => respond(state, user, Err(err), user_place(owner_id)).await,
+    }
+}
+
 pub async fn create_token(
     state: web::Data<AppState>,
     post: ProtectedForm<TokenForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let ProtectedForm { user, form, .. } = post;
-    let owner_id: UserId = parse_id(&form.user_id, "user")?;
-    let mut conn = state.pool.get().await?;
-    let owner = User::by_id(&mut conn, owner_id)
-        .await?
-        .ok_or(AppError::NotFound("user"))?;
-    let token = crate::services::accounts::create_token(
-        &mut conn,
-        &owner,
-        Some(UserId(user.id)),
-        "admin page",
-    )
-    .await?;
-    tracing::info!(admin = %user.username, user = %owner.username, "API token created");
-    let page = admin_page(&state, &user, None, Some((owner.username, token))).await?;
-    render_with_status(&page, StatusCode::CREATED)
+    new_token(&state, &post.user, &post.form.user_id).await
+}
+
+async fn revoke(state: &AppState, user: &CurrentUser, id: &str) -> Result<HttpResponse, AppError> {
+    let kept = AdminFormView {
+        place: format!("token-{}", id.trim()),
+        ..AdminFormView::default()
+    };
+    let result = async {
+        let id: i64 = parse_id(id, "token")?;
+        let mut conn = state.pool.get().await?;
+        if ApiToken::revoke(&mut conn, id).await? == 0 && !ApiToken::exists(&mut conn, id).await? {
+            return Err(AppError::NotFound("token"));
+        }
+        tracing::info!(admin = %user.username, token_id = id, "API token revoked");
+        Ok("revoked")
+    }
+    .await;
+    respond(state, user, result, kept).await
 }
 
 pub async fn revoke_token(
@@ -270,11 +439,5 @@ pub async fn revoke_token(
     path: web::Path<String>,
     post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let id: i64 = parse_id(&path, "token")?;
-    let mut conn = state.pool.get().await?;
-    if ApiToken::revoke(&mut conn, id).await? == 0 && !ApiToken::exists(&mut conn, id).await? {
-        return Err(AppError::NotFound("token"));
-    }
-    tracing::info!(admin = %post.user.username, token_id = id, "API token revoked");
-    Ok(see_other("/admin"))
+    revoke(&state, &post.user, &path).await
 }

@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{form_refusal, parse_id, see_other};
+use super::{Done, done, form_refusal, parse_id};
 use crate::auth::CurrentUser;
 use crate::auth::EditorOnly;
 use crate::auth::csrf;
@@ -27,7 +27,9 @@ use crate::error::AppError;
 use crate::extract::InputFormat;
 use crate::services::articles::{self as article_service, ArticleEdit};
 use crate::services::claims::{self as claim_service, Editor, SpanRequest};
-use crate::services::import::{ArticleInput, import_article as import, parse_date};
+use crate::services::import::{
+    ArticleInput, check_source_url, check_title, import_article as import, parse_date,
+};
 use crate::startup::AppState;
 use crate::views::{
     AddClaimView, ArticleEditView, ArticlePage, ArticlesPage, ImportFormView, Layout, Segment,
@@ -67,13 +69,23 @@ struct Upload {
     content_type: Option<String>,
 }
 
+/// An import refused before its form was read whole: what had been read, the field the
+/// reason concerns (`""` for none in particular), and the reason.
+struct ReadRefusal {
+    form: ImportForm,
+    field: &'static str,
+    err: AppError,
+}
+
 /// The import form from a signed-in user, urlencoded (paste or address) or multipart (with a
 /// file), read within limits and with its CSRF token checked: one parse step, like
 /// `ProtectedForm` for the other forms.
 pub struct ImportPost {
     user: CurrentUser,
+    /// What was read of the form (all of it, unless `read` says why it stopped).
     form: ImportForm,
-    upload: Option<Upload>,
+    /// The uploaded file, if any; or the field and the reason the reading stopped short.
+    read: Result<Option<Upload>, (&'static str, AppError)>,
 }
 
 impl FromRequest for ImportPost {
@@ -93,7 +105,15 @@ impl FromRequest for ImportPost {
                 .app_data::<web::Data<AppState>>()
                 .map(|state| state.config.extract.max_article_bytes)
                 .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("the app state is missing")))?;
-            let (form, upload) = read_import(&req, body, limit).await?;
+            let (form, read) = match read_import(&req, body, limit).await {
+                Ok((form, upload)) => (form, Ok(upload)),
+                // Nothing read, not even the token: nothing to give back.
+                Err(ReadRefusal { form, err, .. }) if form.csrf_token.is_empty() => {
+                    return Err(err);
+                }
+                // What was read goes back (below, once the token is checked) with the reason.
+                Err(ReadRefusal { form, field, err }) => (form, Err((field, err))),
+            };
             csrf::check(
                 Some(&form.csrf_token),
                 user.csrf_token.as_deref().unwrap_or_default(),
@@ -101,7 +121,7 @@ impl FromRequest for ImportPost {
             .inspect_err(|_| {
                 tracing::warn!(user = %user.username, path = %req.path(), client = %peer_ip(&req), "refused: form without a valid CSRF token");
             })?;
-            Ok(ImportPost { user, form, upload })
+            Ok(ImportPost { user, form, read })
         })
     }
 }
@@ -111,23 +131,33 @@ async fn read_import(
     req: &HttpRequest,
     payload: web::Payload,
     limit: usize,
-) -> Result<(ImportForm, Option<Upload>), AppError> {
+) -> Result<(ImportForm, Option<Upload>), ReadRefusal> {
     let is_multipart = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !is_multipart {
-        let body = payload
-            .to_bytes_limited(csrf::FORM_LIMIT)
-            .await
-            .map_err(|_| AppError::PayloadTooLarge {
-                limit: csrf::FORM_LIMIT,
-            })?
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
-        return Ok((csrf::parse(&body)?, None));
-    }
     let mut form = ImportForm::default();
+    if !is_multipart {
+        let read = async {
+            let body = payload
+                .to_bytes_limited(csrf::FORM_LIMIT)
+                .await
+                .map_err(|_| AppError::PayloadTooLarge {
+                    limit: csrf::FORM_LIMIT,
+                })?
+                .map_err(|e| AppError::BadRequest(e.to_string()))?;
+            csrf::parse::<ImportForm>(&body)
+        };
+        return match read.await {
+            Ok(form) => Ok((form, None)),
+            Err(err) => Err(ReadRefusal {
+                form,
+                field: "body",
+                err,
+            }),
+        };
+    }
     let mut upload = None;
     // Each field has its cap, and so has the whole body: a form of many fields (each under
     // its cap) must not be read without end.
@@ -135,9 +165,22 @@ async fn read_import(
     let mut received = 0usize;
     let mut multipart = actix_multipart::Multipart::new(req.headers(), payload);
     while let Some(field) = multipart.next().await {
-        let mut field =
-            field.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+        let refuse =
+            |form: ImportForm, field: &'static str, err: AppError| ReadRefusal { form, field, err };
+        let mut field = match field {
+            Ok(field) => field,
+            Err(e) => {
+                let err = AppError::BadRequest(format!("the upload broke off: {e}"));
+                return Err(refuse(form, "", err));
+            }
+        };
         let name = field.name().unwrap_or_default().to_owned();
+        // Where a refusal about this field is shown.
+        let place = match name.as_str() {
+            "file" => "file",
+            "body" => "body",
+            _ => "",
+        };
         let file_name = field
             .content_disposition()
             .and_then(|d| d.get_filename())
@@ -150,14 +193,21 @@ async fn read_import(
         };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    let err = AppError::BadRequest(format!("the upload broke off: {e}"));
+                    return Err(refuse(form, place, err));
+                }
+            };
             received += chunk.len();
             if received > overall {
-                return Err(AppError::PayloadTooLarge { limit: overall });
+                let err = AppError::PayloadTooLarge { limit: overall };
+                return Err(refuse(form, place, err));
             }
             if bytes.len() + chunk.len() > cap {
-                return Err(AppError::PayloadTooLarge { limit: cap });
+                let err = AppError::PayloadTooLarge { limit: cap };
+                return Err(refuse(form, place, err));
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -171,8 +221,10 @@ async fn read_import(
             }
             continue;
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| AppError::BadRequest(format!("the field {name} is not UTF-8")))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            let err = AppError::BadRequest(format!("the field {name} is not UTF-8"));
+            return Err(refuse(form, place, err));
+        };
         match name.as_str() {
             "csrf_token" => form.csrf_token = text,
             "title" => form.title = text,
@@ -217,54 +269,84 @@ pub async fn import_article(
     state: web::Data<AppState>,
     post: ImportPost,
 ) -> Result<HttpResponse, AppError> {
-    let ImportPost { user, form, upload } = post;
+    let ImportPost { user, form, read } = post;
+    let upload = match read {
+        Ok(upload) => upload,
+        Err((field, err)) => return refuse_import(&state, &user, form, field, err).await,
+    };
+    // The field a refusal of the article's text concerns: where the text came from.
+    let source_field = if upload.is_some() {
+        "file"
+    } else if form.body.trim().is_empty() {
+        "url"
+    } else {
+        "body"
+    };
     let result = async {
-        let (body, format) = article_source(&state, &form, upload).await?;
+        let at = |field: &'static str| move |err: AppError| (field, err);
+        let published_on = parse_date(Some(&form.published)).map_err(at("published"))?;
+        check_title(&form.title).map_err(at("title"))?;
+        let source_url = optional(Some(form.url.clone()));
+        check_source_url(source_url.as_deref()).map_err(at("url"))?;
+        let (body, format) = article_source(&state, &form, upload)
+            .await
+            .map_err(at(source_field))?;
         let input = ArticleInput {
             title: form.title.clone(),
             body,
             format,
-            source_url: optional(Some(form.url.clone())),
+            source_url,
             publisher: optional(Some(form.publisher.clone())),
-            published_on: parse_date(Some(&form.published))?,
+            published_on,
             imported_by: Some(user.id),
         };
         // Taken only once the page is fetched: a slow site must not hold a pooled connection.
-        let mut conn = state.pool.get().await?;
-        import(&mut conn, input, &state.config.extract).await
+        let mut conn = state.pool.get().await.map_err(|e| ("", e.into()))?;
+        import(&mut conn, input, &state.config.extract)
+            .await
+            .map_err(at(source_field))
     }
     .await;
     match result {
-        Ok((article, _)) => Ok(see_other(&format!("/articles/{}", article.id))),
-        Err(
-            err @ (AppError::Validation(_)
-            | AppError::Conflict { .. }
-            | AppError::PayloadTooLarge { .. }
-            | AppError::BadRequest(_)),
-        ) => {
-            let status = match err {
-                AppError::Conflict { .. } => StatusCode::CONFLICT,
-                AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            let mut conn = state.pool.get().await?;
-            let page = ArticlesPage {
-                layout: Layout::for_user(&user),
-                form: ImportFormView {
-                    title: form.title,
-                    url: form.url,
-                    publisher: form.publisher,
-                    published: form.published,
-                    body: form.body,
-                    error: Some(err.to_string()),
-                },
-                articles: Article::list(&mut conn, LIST_LIMIT).await?,
-                archived: Article::list_archived(&mut conn, LIST_LIMIT).await?,
-            };
-            render_with_status(&page, status)
-        }
-        Err(other) => Err(other),
+        Ok((article, _)) => Ok(super::done(
+            &format!("/articles/{}", article.id),
+            "imported",
+        )),
+        Err((field, err)) => refuse_import(&state, &user, form, field, err).await,
     }
+}
+
+/// A refused import: the article list again, at its own address, with everything typed and
+/// the reason beside the field it concerns (a file cannot be sent back: it is chosen again).
+/// Errors that are not the person's to fix get the error page.
+async fn refuse_import(
+    state: &AppState,
+    user: &CurrentUser,
+    form: ImportForm,
+    field: &'static str,
+    err: AppError,
+) -> Result<HttpResponse, AppError> {
+    let status = match (&err, form_refusal(&err)) {
+        (_, Some(status)) => status,
+        (AppError::PayloadTooLarge { .. }, None) => StatusCode::PAYLOAD_TOO_LARGE,
+        (_, None) => return Err(err),
+    };
+    let mut conn = state.pool.get().await?;
+    let page = ArticlesPage {
+        layout: Layout::for_user(user),
+        form: ImportFormView {
+            title: form.title,
+            url: form.url,
+            publisher: form.publisher,
+            published: form.published,
+            body: form.body,
+            error: Some(err.to_string()),
+            error_field: field,
+        },
+        articles: Article::list(&mut conn, LIST_LIMIT).await?,
+        archived: Article::list_archived(&mut conn, LIST_LIMIT).await?,
+    };
+    render_with_status(&page, status)
 }
 
 /// Splits the body into paragraphs of plain and highlighted runs. Claims are byte spans into
@@ -345,13 +427,29 @@ async fn article_page(
     })
 }
 
+/// The confirmations a redirect to an article page may show.
+const CONFIRMATIONS: &[(&str, &str)] = &[
+    (
+        "imported",
+        "Article imported: the claims found are highlighted below.",
+    ),
+    ("saved", "Article details saved."),
+    ("archived", "Article archived."),
+    ("restored", "Article restored."),
+];
+
 pub async fn show_article(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
+    query: web::Query<Done>,
 ) -> Result<ArticlePage, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
-    article_page(&state, &user, id).await
+    let mut page = article_page(&state, &user, id).await?;
+    if let Some(notice) = query.notice(CONFIRMATIONS) {
+        page.layout = page.layout.with_notice(notice);
+    }
+    Ok(page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -386,7 +484,15 @@ pub async fn edit_article(
     post: ProtectedForm<ArticleEditForm>,
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
-    let ProtectedForm { user, form, .. } = post;
+    edit_details(&state, &post.user, id, post.form).await
+}
+
+async fn edit_details(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ArticleId,
+    form: ArticleEditForm,
+) -> Result<HttpResponse, AppError> {
     let result = async {
         let edit = ArticleEdit::try_from(&form)?;
         let mut conn = state.pool.get().await?;
@@ -394,12 +500,12 @@ pub async fn edit_article(
     }
     .await;
     match result {
-        Ok(_) => Ok(see_other(&format!("/articles/{id}"))),
+        Ok(_) => Ok(done(&format!("/articles/{id}"), "saved")),
         Err(err) => {
             let Some(status) = form_refusal(&err) else {
                 return Err(err);
             };
-            let mut page = article_page(&state, &user, id).await?;
+            let mut page = article_page(state, user, id).await?;
             page.edit = ArticleEditView {
                 title: form.title,
                 url: form.url,
@@ -424,7 +530,15 @@ pub async fn add_claim(
     post: ProtectedForm<AddClaimForm>,
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
-    let ProtectedForm { user, form, .. } = post;
+    add_missed_claim(&state, &post.user, id, post.form).await
+}
+
+async fn add_missed_claim(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ArticleId,
+    form: AddClaimForm,
+) -> Result<HttpResponse, AppError> {
     let result = async {
         if form.text.trim().is_empty() {
             return Err(AppError::Validation(
@@ -441,18 +555,56 @@ pub async fn add_claim(
     }
     .await;
     match result {
-        Ok(claim) => Ok(see_other(&format!("/claims/{}", claim.id))),
+        Ok(claim) => Ok(done(&format!("/claims/{}", claim.id), "added")),
         Err(err) => {
             let Some(status) = form_refusal(&err) else {
                 return Err(err);
             };
-            let mut page = article_page(&state, &user, id).await?;
+            let mut page = article_page(state, user, id).await?;
             page.add_claim = AddClaimView {
                 text: form.text,
                 error: Some(err.to_string()),
             };
             render_with_status(&page, status)
         }
+    }
+}
+
+/// A form of the article page posted to the page's own address, so a refusal is shown again
+/// there: `form` says which ("edit" the details, "add_claim").
+#[derive(Debug, Deserialize)]
+pub struct ArticlePageForm {
+    #[serde(default)]
+    form: String,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+pub async fn post_article_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<ArticlePageForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: ArticleId = parse_id(&path, "article")?;
+    let ProtectedForm { user, mut form, .. } = post;
+    let mut take = |name: &str| form.fields.remove(name).unwrap_or_default();
+    match form.form.as_str() {
+        "edit" => {
+            let typed = ArticleEditForm {
+                title: take("title"),
+                url: take("url"),
+                publisher: take("publisher"),
+                published: take("published"),
+            };
+            edit_details(&state, &user, id, typed).await
+        }
+        "add_claim" => {
+            let typed = AddClaimForm { text: take("text") };
+            add_missed_claim(&state, &user, id, typed).await
+        }
+        other => Err(AppError::BadRequest(format!(
+            "unknown form {other:?}; reload the page"
+        ))),
     }
 }
 
@@ -486,5 +638,6 @@ async fn set_archived(
     let mut conn = state.pool.get().await?;
     article_service::set_archived(&mut conn, id, UserId(user.id), archive, chrono::Utc::now())
         .await?;
-    Ok(see_other(&format!("/articles/{id}")))
+    let what = if archive { "archived" } else { "restored" };
+    Ok(done(&format!("/articles/{id}"), what))
 }

@@ -128,11 +128,19 @@ pub async fn edit_claim(
     post: ProtectedForm<ClaimEditForm>,
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form, .. } = post;
+    edit(&state, &post.user, id, post.form).await
+}
+
+async fn edit(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ClaimId,
+    form: ClaimEditForm,
+) -> Result<HttpResponse, AppError> {
     let result = async {
         let (version, edit) = <(i32, ClaimEdit)>::try_from(&form)?;
         let mut conn = state.pool.get().await?;
-        service::edit(&mut conn, id, version, editor(&user), &edit, Utc::now()).await
+        service::edit(&mut conn, id, version, editor(user), &edit, Utc::now()).await
     }
     .await;
     let typed = Typed {
@@ -142,8 +150,8 @@ pub async fn edit_claim(
         normalized_text: Some(form.normalized_text),
         ..Typed::default()
     };
-    let result = result.map(|_| format!("/claims/{id}"));
-    respond(&state, &user, id, result, typed).await
+    let result = result.map(|_| format!("/claims/{id}?done=edited"));
+    respond(state, user, id, result, typed).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,7 +168,15 @@ pub async fn merge_claim(
     post: ProtectedForm<MergeForm>,
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form, .. } = post;
+    merge(&state, &post.user, id, post.form).await
+}
+
+async fn merge(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ClaimId,
+    form: MergeForm,
+) -> Result<HttpResponse, AppError> {
     let result = async {
         let version = version(&form.version)?;
         let into: ClaimId = form
@@ -173,15 +189,15 @@ pub async fn merge_claim(
                 AppError::Validation("give the number of the claim to merge into".into())
             })?;
         let mut conn = state.pool.get().await?;
-        service::merge(&mut conn, id, version, into, editor(&user), Utc::now()).await
+        service::merge(&mut conn, id, version, into, editor(user), Utc::now()).await
     }
     .await;
     let typed = Typed {
         merge_into: Some(form.into),
         ..Typed::default()
     };
-    let result = result.map(|_| format!("/claims/{id}"));
-    respond(&state, &user, id, result, typed).await
+    let result = result.map(|_| format!("/claims/{id}?done=merged"));
+    respond(state, user, id, result, typed).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,15 +212,23 @@ pub async fn unmerge_claim(
     post: ProtectedForm<VersionForm>,
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form, .. } = post;
+    unmerge(&state, &post.user, id, post.form).await
+}
+
+async fn unmerge(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ClaimId,
+    form: VersionForm,
+) -> Result<HttpResponse, AppError> {
     let result = async {
         let version = version(&form.version)?;
         let mut conn = state.pool.get().await?;
-        service::unmerge(&mut conn, id, version, editor(&user), Utc::now()).await
+        service::unmerge(&mut conn, id, version, editor(user), Utc::now()).await
     }
     .await;
-    let result = result.map(|_| format!("/claims/{id}"));
-    respond(&state, &user, id, result, Typed::default()).await
+    let result = result.map(|_| format!("/claims/{id}?done=unmerged"));
+    respond(state, user, id, result, Typed::default()).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -245,20 +269,68 @@ pub async fn split_claim(
     post: ProtectedForm<SplitForm>,
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
-    let ProtectedForm { user, form, .. } = post;
+    split(&state, &post.user, id, post.form).await
+}
+
+async fn split(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ClaimId,
+    form: SplitForm,
+) -> Result<HttpResponse, AppError> {
     let result = async {
         let version = version(&form.version)?;
         let mut conn = state.pool.get().await?;
         // The claim's text is its span of the body, so offsets within it map straight over.
         let claim = Claim::found(&mut conn, id).await?;
         let at = split_offset(&claim, &form.split_before)?;
-        service::split(&mut conn, id, version, at, editor(&user), Utc::now()).await
+        service::split(&mut conn, id, version, at, editor(user), Utc::now()).await
     }
     .await;
     let typed = Typed {
         split_before: Some(form.split_before),
         ..Typed::default()
     };
-    let result = result.map(|(_, added)| format!("/claims/{}", added.id));
-    respond(&state, &user, id, result, typed).await
+    let result = result.map(|(_, added)| format!("/claims/{}?done=split", added.id));
+    respond(state, user, id, result, typed).await
+}
+
+/// A correction form posted to the claim page's own address (`POST /claims/{id}`, `form`
+/// naming it: "edit", "merge", "unmerge" or "split"); `None` for a form that is not one.
+pub async fn correction_form(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ClaimId,
+    name: &str,
+    mut take: impl FnMut(&str) -> String,
+) -> Option<Result<HttpResponse, AppError>> {
+    let version = take("version");
+    Some(match name {
+        "edit" => {
+            let form = ClaimEditForm {
+                version,
+                category: take("category"),
+                claimant: take("claimant"),
+                claimant_kind: take("claimant_kind"),
+                normalized_text: take("normalized_text"),
+            };
+            edit(state, user, id, form).await
+        }
+        "merge" => {
+            let form = MergeForm {
+                version,
+                into: take("into"),
+            };
+            merge(state, user, id, form).await
+        }
+        "unmerge" => unmerge(state, user, id, VersionForm { version }).await,
+        "split" => {
+            let form = SplitForm {
+                version,
+                split_before: take("split_before"),
+            };
+            split(state, user, id, form).await
+        }
+        _ => return None,
+    })
 }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
-use super::{parse_id, see_other};
+use super::parse_id;
 use crate::auth::CurrentUser;
 use crate::auth::csrf::ProtectedForm;
 use crate::db::articles::Article;
@@ -225,7 +225,11 @@ pub(crate) async fn claim_page(
     let evidence = Evidence::for_claim_with_authors(conn, id).await?;
     let plain: Vec<Evidence> = evidence.iter().map(|e| e.evidence.clone()).collect();
     let snapshot = claim.snapshot(&plain);
-    let available = review::available_moves(&snapshot, user.actor());
+    // A merged claim follows its primary: no moves, verdicts or evidence of its own.
+    let available = match claim.merged_into {
+        Some(_) => Vec::new(),
+        None => review::available_moves(&snapshot, user.actor()),
+    };
     let verdict_form = available.iter().any(|to| to.verdict().is_some());
     let moves = available
         .into_iter()
@@ -269,7 +273,7 @@ pub(crate) async fn claim_page(
         verdict_form,
         scale: scale(),
         kept,
-        can_edit_evidence: review::accepts_evidence(claim.state),
+        can_edit_evidence: claim.merged_into.is_none() && review::accepts_evidence(claim.state),
         evidence: evidence.into_iter().map(Into::into).collect(),
         duplicates: Claim::duplicates_of(conn, id).await?,
         similar: Claim::similar_in_other_articles(
@@ -286,22 +290,22 @@ pub(crate) async fn claim_page(
             &claim,
             may_edit(user.role.includes(Role::Editor), claim.assignee_id, user.id),
         ),
+        desk: super::desk::claim_desk(conn, user, &claim).await?,
         claim,
     })
-}
-
-/// `?done=…` after a successful form: which one-line confirmation the page shows. Only these
-/// fixed keys are understood, so the address cannot put words on the page.
-#[derive(Debug, Default, Deserialize)]
-pub struct DoneQuery {
-    #[serde(default)]
-    done: String,
 }
 
 fn confirmation(done: &str) -> Option<String> {
     match done {
         "evidence" => Some("Evidence added.".into()),
+        "added" => Some("Claim added: it is scored and categorised like the others.".into()),
+        "edited" => Some("Corrections saved.".into()),
+        "merged" => Some("Merged: this claim now follows its primary's verdict.".into()),
+        "unmerged" => Some("Un-merged: this claim is reviewed on its own again.".into()),
+        "split" => Some("Split: this is the new claim with the second part.".into()),
         "retracted" => Some("Evidence retracted.".into()),
+        "assigned" => Some("Assigned.".into()),
+        "tagged" => Some("Tags changed.".into()),
         state => state
             .parse::<ReviewState>()
             .ok()
@@ -313,7 +317,7 @@ pub async fn show_claim(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    query: web::Query<DoneQuery>,
+    query: web::Query<super::Done>,
 ) -> Result<ClaimPage, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
@@ -326,13 +330,13 @@ pub async fn show_claim(
 
 /// The claim page again after a success: POST-redirect-GET with a confirmation flag.
 fn done(id: ClaimId, what: &str) -> HttpResponse {
-    see_other(&format!("/claims/{id}?done={what}"))
+    super::done(&format!("/claims/{id}"), what)
 }
 
 /// After a refused form: the claim page again, with everything typed kept, the reason beside
 /// the form that was sent (`place` names it: a move's target state, "verdict", "evidence" or
 /// "retract"), or at the top, after the other person's move, when the claim itself changed.
-async fn refused(
+pub(crate) async fn refused(
     state: &AppState,
     user: &CurrentUser,
     id: ClaimId,
@@ -512,7 +516,8 @@ pub async fn post_claim_page(
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let ProtectedForm { user, mut form, .. } = post;
-    match form.form.as_str() {
+    let which = std::mem::take(&mut form.form);
+    match which.as_str() {
         "move" => {
             let move_form = TransitionForm {
                 to: form.take("to").unwrap_or_default(),
@@ -533,9 +538,15 @@ pub async fn post_claim_page(
             };
             add_claim_evidence(&state, id, user, evidence_form).await
         }
-        other => Err(AppError::BadRequest(format!(
-            "unknown form {other:?}; reload the page"
-        ))),
+        other => {
+            let take = |name: &str| form.take(name).unwrap_or_default();
+            match super::claim_edits::correction_form(&state, &user, id, other, take).await {
+                Some(result) => result,
+                None => Err(AppError::BadRequest(format!(
+                    "unknown form {other:?}; reload the page"
+                ))),
+            }
+        }
     }
 }
 

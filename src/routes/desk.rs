@@ -1,252 +1,226 @@
-//! The desk's pages: the inbox, saved views, the dashboard, and following a claim.
+//! The desk's forms on the claim page (assign, tag and untag) and the tags page.
 
-use actix_web::http::header::{
-    CONTENT_DISPOSITION, ContentDisposition, DispositionParam, DispositionType,
-};
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
+use diesel_async::AsyncPgConnection;
 use serde::Deserialize;
 
+use super::claims::refused;
 use super::{form_refusal, parse_id, see_other};
 use crate::auth::CurrentUser;
 use crate::auth::csrf::ProtectedForm;
+use crate::auth::extractors::EditorOnly;
+use crate::db::claims::Claim;
+use crate::db::tags::Tag;
 use crate::domain::ClaimId;
+use crate::domain::claims::may_edit;
 use crate::error::AppError;
-use crate::services::dashboard::{self, Chart};
-use crate::services::notifications::{self, MarkRead};
-use crate::services::saved_views;
+use crate::services::{assignment, tags as tag_service};
 use crate::startup::AppState;
-use crate::views::{
-    DashboardPage, InboxPage, Layout, SaveViewForm, SavedViewsPage, render_with_status,
-};
+use crate::views::{ClaimDeskView, KeptValues, Layout, TagsPage, render_with_status};
 
-#[derive(Debug, Default, Deserialize)]
-pub struct InboxQuery {
-    #[serde(default)]
-    unread: String,
-    #[serde(default)]
-    before: String,
-    #[serde(default)]
-    done: String,
-}
-
-pub async fn show_inbox(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    query: web::Query<InboxQuery>,
-) -> Result<InboxPage, AppError> {
-    let unread_only = !query.unread.is_empty();
-    let before = match query.before.trim() {
-        "" => None,
-        id => Some(
-            id.parse::<i64>()
-                .map_err(|_| AppError::BadRequest("before must be a notification id".into()))?,
-        ),
-    };
-    let mut conn = state.pool.get().await?;
-    let inbox = notifications::inbox(&mut conn, user.user_id(), unread_only, before).await?;
-    let older = (inbox.notifications.len() as i64 == notifications::PAGE)
-        .then(|| inbox.notifications.last().map(|n| n.id))
-        .flatten()
-        .map(|id| {
-            format!(
-                "/inbox?{}before={id}",
-                if unread_only { "unread=1&" } else { "" }
-            )
-        });
-    let mut layout = Layout::for_user(&user);
-    if let Some(nav) = layout.user.as_mut() {
-        // The count as of this page, after any mark-read that sent the browser here.
-        nav.unread = inbox.unread;
-    }
-    if query.done == "read" {
-        layout = layout.with_notice("Marked read.");
-    }
-    Ok(InboxPage {
-        layout,
-        inbox,
-        unread_only,
-        older,
+/// The desk part of a claim page.
+pub(crate) async fn claim_desk(
+    conn: &mut AsyncPgConnection,
+    user: &CurrentUser,
+    claim: &Claim,
+) -> Result<ClaimDeskView, AppError> {
+    let tags = Tag::for_claims(conn, &[claim.id])
+        .await?
+        .remove(&claim.id)
+        .unwrap_or_default();
+    let other_tags = Tag::all(conn)
+        .await?
+        .into_iter()
+        .filter(|t| !tags.iter().any(|x| x.id == t.id))
+        .collect();
+    Ok(ClaimDeskView {
+        assigned_since: claim
+            .assigned_at
+            .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()),
+        tags,
+        other_tags,
+        can_tag: may_edit(user.role.is_editor(), claim.assignee_id, user.id),
+        can_assign: user.role.is_editor(),
     })
 }
 
-/// One notification (`id`) or all of them (`all=1`).
-#[derive(Debug, Deserialize)]
-pub struct ReadForm {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    all: Option<String>,
+/// A version as typed in a form; anything else is a 400.
+fn form_version(text: &str) -> Result<i32, AppError> {
+    text.trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("the form has no claim version; reload the page".into()))
 }
 
-impl TryFrom<ReadForm> for MarkRead {
-    type Error = AppError;
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    assignee: String,
+}
 
-    fn try_from(form: ReadForm) -> Result<MarkRead, AppError> {
-        match (form.all.as_deref(), form.id.as_deref().map(str::trim)) {
-            (Some(_), _) => Ok(MarkRead::All),
-            (None, Some(id)) => id
-                .parse::<i64>()
-                .map(|id| MarkRead::These(vec![id]))
-                .map_err(|_| AppError::BadRequest("id must be a notification id".into())),
-            (None, None) => Err(AppError::BadRequest(
-                "say which notification to mark read, or all".into(),
-            )),
-        }
+pub async fn assign_claim(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<AssignForm, EditorOnly>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let ProtectedForm { user, form, .. } = post;
+    let result = async {
+        let version = form_version(&form.version)?;
+        let mut conn = state.pool.get().await?;
+        assignment::assign(
+            &mut conn,
+            id,
+            version,
+            user.actor(),
+            &form.assignee,
+            Utc::now(),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/claims/{id}?done=assigned"))),
+        Err(err) => refused(&state, &user, id, err, "", KeptValues::default()).await,
     }
 }
 
-pub async fn mark_read(
-    state: web::Data<AppState>,
-    post: ProtectedForm<ReadForm>,
-) -> Result<HttpResponse, AppError> {
-    let which = MarkRead::try_from(post.form)?;
-    let mut conn = state.pool.get().await?;
-    notifications::mark_read(&mut conn, post.user.user_id(), &which, Utc::now()).await?;
-    Ok(see_other("/inbox?done=read"))
+#[derive(Debug, Deserialize)]
+pub struct TagForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    tag: String,
+    /// "add" or "remove".
+    #[serde(default)]
+    op: String,
 }
 
-async fn views_page(
+pub async fn tag_claim(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    post: ProtectedForm<TagForm>,
+) -> Result<HttpResponse, AppError> {
+    let id: ClaimId = parse_id(&path, "claim")?;
+    let ProtectedForm { user, form, .. } = post;
+    let result = async {
+        let version = form_version(&form.version)?;
+        let add = match form.op.as_str() {
+            "add" => true,
+            "remove" => false,
+            other => {
+                return Err(AppError::BadRequest(format!(
+                    "unknown tag operation {other:?}"
+                )));
+            }
+        };
+        let mut conn = state.pool.get().await?;
+        tag_service::set_tag(
+            &mut conn,
+            id,
+            version,
+            user.actor(),
+            &form.tag,
+            add,
+            Utc::now(),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/claims/{id}?done=tagged"))),
+        Err(err) => refused(&state, &user, id, err, "", KeptValues::default()).await,
+    }
+}
+
+async fn tags_page(
     state: &AppState,
     user: &CurrentUser,
-    save: SaveViewForm,
-) -> Result<SavedViewsPage, AppError> {
+    error: Option<String>,
+) -> Result<TagsPage, AppError> {
     let mut conn = state.pool.get().await?;
-    Ok(SavedViewsPage {
+    Ok(TagsPage {
         layout: Layout::for_user(user),
-        views: saved_views::visible(&mut conn, user.user_id(), usize::MAX, None, None).await?,
-        save,
+        error,
+        tags: Tag::all(&mut conn).await?,
+        is_editor: user.role.is_editor(),
     })
 }
 
-pub async fn show_views(
+pub async fn list_tags(
     state: web::Data<AppState>,
     user: CurrentUser,
-) -> Result<SavedViewsPage, AppError> {
-    views_page(&state, &user, SaveViewForm::default()).await
+) -> Result<TagsPage, AppError> {
+    tags_page(&state, &user, None).await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SaveViewFields {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    query: String,
-    #[serde(default)]
-    shared: Option<String>,
-}
-
-impl From<SaveViewFields> for SaveViewForm {
-    fn from(form: SaveViewFields) -> SaveViewForm {
-        SaveViewForm {
-            query: form.query,
-            name: form.name,
-            shared: form.shared.is_some(),
-            error: None,
-        }
-    }
-}
-
-pub async fn save_view(
-    state: web::Data<AppState>,
-    post: ProtectedForm<SaveViewFields>,
+/// After a tag form: the tags page (303), or the page again with the refusal.
+async fn tags_answer(
+    state: &AppState,
+    user: &CurrentUser,
+    result: Result<Tag, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let user = post.user;
-    let mut form = SaveViewForm::from(post.form);
-    let mut conn = state.pool.get().await?;
-    let result = saved_views::save(
-        &mut conn,
-        user.user_id(),
-        &form.name,
-        &form.query,
-        form.shared,
-        Utc::now(),
-    )
-    .await;
-    drop(conn);
     match result {
-        Ok(view) => Ok(see_other(&format!("/?{}", view.query))),
+        Ok(_) => Ok(see_other("/tags")),
         Err(err) => {
             let Some(status) = form_refusal(&err) else {
                 return Err(err);
             };
-            form.error = Some(err.to_string());
-            render_with_status(&views_page(&state, &user, form).await?, status)
+            render_with_status(
+                &tags_page(state, user, Some(err.to_string())).await?,
+                status,
+            )
         }
     }
 }
 
 #[derive(Debug, Deserialize)]
-pub struct EmptyForm {}
-
-pub async fn delete_view(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    post: ProtectedForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
-    let id: i64 = parse_id(&path, "saved view")?;
-    let mut conn = state.pool.get().await?;
-    saved_views::delete(&mut conn, id, post.user.user_id()).await?;
-    Ok(see_other("/views"))
+pub struct NewTagForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    colour: String,
 }
 
-pub async fn show_dashboard(
+pub async fn create_tag(
     state: web::Data<AppState>,
-    user: CurrentUser,
-) -> Result<DashboardPage, AppError> {
-    let mut conn = state.pool.get().await?;
-    let d = dashboard::dashboard(&mut conn, user.user_id(), user.role, Utc::now()).await?;
-    Ok(DashboardPage::new(Layout::for_user(&user), d))
+    post: ProtectedForm<NewTagForm, EditorOnly>,
+) -> Result<HttpResponse, AppError> {
+    let ProtectedForm { user, form, .. } = post;
+    let result = async {
+        let mut conn = state.pool.get().await?;
+        tag_service::create(
+            &mut conn,
+            user.actor(),
+            &form.name,
+            &form.colour,
+            Utc::now(),
+        )
+        .await
+    }
+    .await;
+    tags_answer(&state, &user, result).await
 }
 
-/// One chart's numbers as a CSV attachment.
-pub async fn dashboard_csv(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let chart = Chart::parse(&path).ok_or(AppError::NotFound("chart"))?;
-    let mut conn = state.pool.get().await?;
-    let d = dashboard::dashboard(&mut conn, user.user_id(), user.role, Utc::now()).await?;
-    let body = dashboard::chart_csv(&d, chart)?;
-    let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::Filename(format!(
-            "claimdesk-{}-{}.csv",
-            path.as_str(),
-            Utc::now().format("%Y-%m-%d")
-        ))],
-    };
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((CONTENT_DISPOSITION, disposition))
-        .body(body))
+#[derive(Debug, Deserialize)]
+pub struct ColourForm {
+    #[serde(default)]
+    colour: String,
 }
 
-pub async fn follow_claim(
+pub async fn recolour_tag(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    post: ProtectedForm<EmptyForm>,
+    post: ProtectedForm<ColourForm, EditorOnly>,
 ) -> Result<HttpResponse, AppError> {
-    set_following(state, path, post.user, true).await
-}
-
-pub async fn unfollow_claim(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    post: ProtectedForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
-    set_following(state, path, post.user, false).await
-}
-
-async fn set_following(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    user: CurrentUser,
-    follow: bool,
-) -> Result<HttpResponse, AppError> {
-    let id: ClaimId = parse_id(&path, "claim")?;
-    let mut conn = state.pool.get().await?;
-    notifications::set_following(&mut conn, id, user.user_id(), follow, Utc::now()).await?;
-    Ok(see_other(&format!("/claims/{id}")))
+    let id: i64 = parse_id::<i64>(&path, "tag")?;
+    let ProtectedForm { user, form, .. } = post;
+    let result = async {
+        let mut conn = state.pool.get().await?;
+        tag_service::recolour(&mut conn, user.actor(), id, &form.colour).await
+    }
+    .await;
+    tags_answer(&state, &user, result).await
 }

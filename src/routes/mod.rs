@@ -10,6 +10,7 @@ pub mod claims;
 pub mod desk;
 pub mod error_pages;
 pub mod health;
+pub mod inbox;
 pub mod queue;
 pub mod reports;
 pub mod statics;
@@ -102,9 +103,11 @@ fn register(r: &mut Routes<'_>) {
     r.post("/logout", auth::logout);
 
     r.get("/", queue::show_queue);
+    r.post("/claims/bulk", queue::bulk_claims);
     r.get("/articles", articles::list_articles);
     r.post("/articles", articles::import_article);
     r.get("/articles/{id}", articles::show_article);
+    r.post("/articles/{id}", articles::post_article_page);
     r.post("/articles/{id}/edit", articles::edit_article);
     r.post("/articles/{id}/claims", articles::add_claim);
     r.post("/articles/{id}/archive", articles::archive_article);
@@ -117,23 +120,30 @@ fn register(r: &mut Routes<'_>) {
     r.post("/claims/{id}/merge", claim_edits::merge_claim);
     r.post("/claims/{id}/unmerge", claim_edits::unmerge_claim);
     r.post("/claims/{id}/split", claim_edits::split_claim);
+    r.post("/claims/{id}/assign", desk::assign_claim);
+    r.post("/claims/{id}/tags", desk::tag_claim);
+    r.get("/tags", desk::list_tags);
+    r.post("/tags", desk::create_tag);
+    r.post("/tags/{id}", desk::recolour_tag);
     r.post(
         "/claims/{id}/evidence/{evidence_id}/retract",
         claims::retract_evidence,
     );
-    r.post("/claims/{id}/follow", desk::follow_claim);
-    r.post("/claims/{id}/unfollow", desk::unfollow_claim);
-    r.get("/inbox", desk::show_inbox);
-    r.post("/inbox/read", desk::mark_read);
-    r.get("/views", desk::show_views);
-    r.post("/views", desk::save_view);
-    r.post("/views/{id}/delete", desk::delete_view);
-    r.get("/dashboard", desk::show_dashboard);
-    r.get("/dashboard/csv/{chart}", desk::dashboard_csv);
+    r.post("/claims/{id}/follow", inbox::follow_claim);
+    r.post("/claims/{id}/unfollow", inbox::unfollow_claim);
+    r.get("/inbox", inbox::show_inbox);
+    r.post("/inbox/read", inbox::mark_read);
+    r.get("/views", inbox::show_views);
+    r.post("/views", inbox::save_view);
+    r.post("/views/{id}/delete", inbox::delete_view);
+    r.get("/dashboard", inbox::show_dashboard);
+    r.get("/dashboard/csv/{chart}", inbox::dashboard_csv);
     r.get("/export", reports::export_form);
     r.get("/export/download", reports::download_export);
+    r.get("/export/report", reports::open_report);
 
     r.get("/admin", admin::show_admin);
+    r.post("/admin", admin::post_admin_page);
     r.post("/admin/users", admin::create_user);
     r.post("/admin/users/{id}/role", admin::set_role);
     r.post("/admin/users/{id}/disable", admin::disable_user);
@@ -158,6 +168,9 @@ fn register(r: &mut Routes<'_>) {
         api::articles::restore_article,
     );
     r.get("/api/v1/claims", api::claims::list_claims);
+    r.post("/api/v1/claims/bulk", api::claims::bulk_claims);
+    r.get("/api/v1/tags", api::claims::list_tags);
+    r.post("/api/v1/tags", api::claims::create_tag);
     r.get("/api/v1/claims/{id}", api::claims::get_claim);
     r.patch("/api/v1/claims/{id}", api::claims::edit_claim);
     r.post("/api/v1/claims/{id}/merge", api::claims::merge_claim);
@@ -249,6 +262,29 @@ pub fn form_refusal(err: &AppError) -> Option<actix_web::http::StatusCode> {
     .then_some(status)
 }
 
+/// `?done=…` after a successful form: which one-line confirmation the next page shows. Only
+/// the fixed keys a page lists are understood, so the address cannot put words on the page.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    pub done: String,
+}
+
+impl Done {
+    /// The confirmation `known` gives for this key, if any.
+    pub fn notice(&self, known: &[(&str, &'static str)]) -> Option<&'static str> {
+        known
+            .iter()
+            .find(|(key, _)| *key == self.done)
+            .map(|(_, notice)| *notice)
+    }
+}
+
+/// POST-redirect-GET after a successful form: a 303 to `path` with its confirmation key.
+pub fn done(path: &str, what: &str) -> HttpResponse {
+    see_other(&format!("{path}?done={what}"))
+}
+
 /// 303 See Other: where a successful form POST sends the browser.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -270,6 +306,15 @@ pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> String {
         Ok(sock) => sock.ip().to_string(),
         Err(_) => address.to_owned(),
     }
+}
+
+/// Every value of `key` in the query string, in order (`tag=a&tag=b`); typed query structs
+/// take a key once, so repeated ones are read here.
+pub fn query_values(req: &HttpRequest, key: &str) -> Vec<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .collect()
 }
 
 /// Reads an id from the path, with a 404 (not a 400) for anything that is not one.
@@ -295,10 +340,38 @@ pub async fn streamed_report(
     format: ExportFormat,
     filters: &ExportFilters,
 ) -> Result<HttpResponse, AppError> {
+    report_response(state, format, filters, DispositionType::Attachment).await
+}
+
+/// The policy of a report opened in the browser: its own inline stylesheet and nothing else
+/// (no script, no outside resource, no form), so the page can be read and printed as it is.
+pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Streams the printable report to be shown in the browser rather than saved.
+pub async fn inline_report(
+    state: &AppState,
+    filters: &ExportFilters,
+) -> Result<HttpResponse, AppError> {
+    let mut res =
+        report_response(state, ExportFormat::Html, filters, DispositionType::Inline).await?;
+    res.headers_mut().insert(
+        actix_web::http::header::CONTENT_SECURITY_POLICY,
+        actix_web::http::header::HeaderValue::from_static(REPORT_CSP),
+    );
+    Ok(res)
+}
+
+async fn report_response(
+    state: &AppState,
+    format: ExportFormat,
+    filters: &ExportFilters,
+    disposition: DispositionType,
+) -> Result<HttpResponse, AppError> {
     let now = Utc::now();
     let report = start_export(&state.pool, filters, format, &state.config.reports, now).await?;
     let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
+        disposition,
         parameters: vec![DispositionParam::Filename(download_name(format, now))],
     };
     Ok(HttpResponse::Ok()

@@ -1,15 +1,19 @@
 //! Correcting claims: edits, claims a person adds, merges, un-merges and splits. Each is one
 //! transaction: the claim row is locked, the version the person saw is checked (409 when
 //! stale), the pure rules in `domain::claims` decide, a guarded UPDATE bumps the version, and
-//! each change is one `claim_events` row with its old and new values.
+//! each change is one `claim_events` row with its old and new values. Listing them (the queue
+//! and the API's list) is here too, for its time budget on text searches.
+
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 
 use crate::db::articles::Article;
-use crate::db::claims::{Claim, ClaimCorrection, NewClaim};
+use crate::db::claims::{Claim, ClaimCorrection, ClaimFilter, Cursor, NewClaim};
 use crate::db::events::{ClaimEvent, EventKind, NewClaimChange};
 use crate::domain::claims::{self as rules, ClaimEdit, ClaimOrigin};
+use crate::domain::search;
 use crate::domain::{ArticleId, ClaimId, Role, UserId};
 use crate::error::AppError;
 use crate::extract;
@@ -127,6 +131,45 @@ async fn store(
         notifications::claim_changed(conn, ClaimId(claim.id), actor, &what, now).await?;
     }
     Ok(updated)
+}
+
+/// One page of the queue (or the API's claim list) for `filter`. A text search the database
+/// cannot answer within [`search::MAX_SEARCH_MS`] is stopped there and refused with 400.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    filter: &ClaimFilter,
+) -> Result<(Vec<Claim>, Option<Cursor>), AppError> {
+    list_within(conn, filter, search::MAX_SEARCH_MS).await
+}
+
+/// [`list`] with the text search's time budget given.
+pub async fn list_within(
+    conn: &mut AsyncPgConnection,
+    filter: &ClaimFilter,
+    budget_ms: u64,
+) -> Result<(Vec<Claim>, Option<Cursor>), AppError> {
+    let started = Instant::now();
+    Claim::list(conn, filter, budget_ms)
+        .await
+        .map_err(|e| search_failure(e, filter, started, budget_ms))
+}
+
+/// PostgreSQL cancels a search at its budget (SQLSTATE 57014); the elapsed time tells it apart
+/// from any other failure without reading its message, and the person gets the reason.
+pub(crate) fn search_failure(
+    e: diesel::result::Error,
+    filter: &ClaimFilter,
+    started: Instant,
+    budget_ms: u64,
+) -> AppError {
+    match e {
+        diesel::result::Error::DatabaseError(..)
+            if filter.text.is_some() && started.elapsed() >= Duration::from_millis(budget_ms) =>
+        {
+            AppError::BadRequest(search::TOO_BROAD.into())
+        }
+        e => AppError::from(e),
+    }
 }
 
 /// Corrects the category, claimant, claimant kind or normalised wording. One event per field

@@ -24,6 +24,7 @@ async fn lock_open_claim(
     let claim = Claim::lock(conn, id)
         .await?
         .ok_or(AppError::NotFound("claim"))?;
+    super::review::follows_primary(&claim)?;
     review::may_change_evidence(claim.assignee_id.map(UserId), actor)?;
     let state = claim.state;
     if review::accepts_evidence(state) {

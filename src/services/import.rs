@@ -41,19 +41,33 @@ pub fn parse_date(text: Option<&str>) -> Result<Option<NaiveDate>, AppError> {
     }
 }
 
+/// Refuses a title over `MAX_TITLE_CHARS`.
+pub fn check_title(title: &str) -> Result<(), AppError> {
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(AppError::Validation(format!(
+            "the title is longer than {MAX_TITLE_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a source address that is not an http or https URL.
+pub fn check_source_url(url: Option<&str>) -> Result<(), AppError> {
+    match url {
+        Some(url) if !crate::domain::urls::is_web_url(url) => Err(AppError::Validation(
+            "the source address must be an http or https URL".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Extracts and stores an article. Extraction runs on a blocking thread: it is CPU work.
 pub async fn import_article(
     conn: &mut diesel_async::AsyncPgConnection,
     input: ArticleInput,
     settings: &ExtractSettings,
 ) -> Result<(Article, Vec<Claim>), AppError> {
-    if let Some(url) = &input.source_url
-        && !crate::domain::urls::is_web_url(url)
-    {
-        return Err(AppError::Validation(
-            "the source address must be an http or https URL".into(),
-        ));
-    }
+    check_source_url(input.source_url.as_deref())?;
     let config = settings.extract_config();
     let ArticleInput {
         title,
@@ -85,11 +99,7 @@ pub async fn import_article(
         "" => page_title.unwrap_or_else(|| extract::default_title(&document.text)),
         t => t.to_owned(),
     };
-    if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(AppError::Validation(format!(
-            "the title is longer than {MAX_TITLE_CHARS} characters"
-        )));
-    }
+    check_title(&title)?;
     let new = NewArticle {
         title,
         source_url,

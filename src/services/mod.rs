@@ -4,7 +4,9 @@
 
 pub mod accounts;
 pub mod articles;
+pub mod assignment;
 pub mod audit;
+pub mod bulk;
 pub mod claims;
 pub mod dashboard;
 pub mod evidence;
@@ -15,6 +17,7 @@ pub mod queue;
 pub mod reports;
 pub mod review;
 pub mod saved_views;
+pub mod tags;
 
 use crate::config::AppConfig;
 use crate::db::DbPool;

@@ -9,10 +9,11 @@ use tokio::sync::mpsc;
 
 use crate::config::ReportSettings;
 use crate::db::DbPool;
+use crate::db::articles::{Article, ArticleSummary};
 use crate::db::reports::{BATCH_SIZE, BatchCursor, Related, ReportQuery};
 use crate::error::AppError;
 use crate::export::{
-    ExportError, ExportFilters, ExportFormat, ReportMeta, ReportWriter, writer_for,
+    ExportError, ExportFilters, ExportFormat, ReportMeta, ReportSummary, ReportWriter, writer_with,
 };
 
 /// Batches produced ahead of the consumer. One in flight while the previous one is written
@@ -82,6 +83,50 @@ pub fn download_name(format: ExportFormat, now: DateTime<Utc>) -> String {
 ///
 /// Everything that can fail before the first byte (bad filters, an unknown reviewer, no
 /// database) fails here, while an HTTP caller can still answer with an error status.
+/// What the export page shows before a download: the articles chosen, those whose title
+/// matches the search, recent titles to pick from, and how many claims the filters select
+/// (or why the filters are refused).
+pub struct ExportPreview {
+    pub chosen: Vec<ArticleSummary>,
+    pub matches: Vec<ArticleSummary>,
+    pub titles: Vec<ArticleSummary>,
+    pub selected: Result<ReportSummary, AppError>,
+}
+
+/// How many titles the export page offers, and how many search matches it lists.
+const TITLES_OFFERED: i64 = 200;
+const MATCHES_LISTED: i64 = 50;
+
+/// Counts what `filters` select and finds the articles to choose from by `title`.
+pub async fn preview(
+    pool: &DbPool,
+    filters: &ExportFilters,
+    title: &str,
+) -> Result<ExportPreview, AppError> {
+    let mut conn = pool.get().await?;
+    let chosen = Article::summaries(&mut conn, &filters.articles).await?;
+    let matches = match title.trim() {
+        "" => Vec::new(),
+        term => Article::search_titles(&mut conn, term, MATCHES_LISTED)
+            .await?
+            .into_iter()
+            .filter(|a| !filters.articles.contains(&a.id))
+            .collect(),
+    };
+    let titles = Article::list(&mut conn, TITLES_OFFERED).await?;
+    let selected = match ReportQuery::resolve(&mut conn, filters).await {
+        Ok(query) => Ok(query.summary(&mut conn).await?),
+        Err(err @ AppError::Validation(_)) => Err(err),
+        Err(other) => return Err(other),
+    };
+    Ok(ExportPreview {
+        chosen,
+        matches,
+        titles,
+        selected,
+    })
+}
+
 pub async fn start_export(
     pool: &DbPool,
     filters: &ExportFilters,
@@ -93,8 +138,9 @@ pub async fn start_export(
     let query = ReportQuery::resolve(&mut conn, filters).await?;
     let meta = meta_for(filters, settings, now);
     let (tx, mut rx) = mpsc::channel(CHUNKS_AHEAD);
+    let bom = filters.bom;
     tokio::spawn(async move {
-        let writer = writer_for(format);
+        let writer = writer_with(format, bom);
         // One read-only snapshot: the summary and every batch see the same claims, however
         // long the export takes and whatever reviewers do meanwhile.
         let result = conn

@@ -14,13 +14,25 @@ use crate::error::AppError;
 use crate::services::notifications;
 
 /// "This claim was changed by someone else", with the state and version it has now.
-fn conflict(claim: &Claim) -> AppError {
+pub(crate) fn conflict(claim: &Claim) -> AppError {
     AppError::Conflict {
         message: format!(
             "this claim was changed by someone else while you were working on it; it is now {}",
             claim.state.title().to_lowercase(),
         ),
         current: Some(serde_json::json!({ "state": claim.state, "version": claim.version })),
+    }
+}
+
+/// A claim merged into another follows that claim's verdict: it is not reviewed on its own,
+/// and its evidence is the primary's to gather, until it is un-merged.
+pub(crate) fn follows_primary(claim: &Claim) -> Result<(), AppError> {
+    match claim.merged_into {
+        Some(primary) => Err(AppError::Validation(format!(
+            "this claim is merged into claim {primary} and follows its verdict; review claim \
+             {primary}, or un-merge this one first"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -42,6 +54,7 @@ pub async fn transition(
         if claim.version != seen_version {
             return Err(conflict(&claim));
         }
+        follows_primary(&claim)?;
         let evidence = Evidence::for_claim(conn, id).await?;
         let transition = review::apply(&claim.snapshot(&evidence), actor, request)?;
         let verdict_id = match &transition.change {

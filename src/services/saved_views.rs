@@ -1,15 +1,17 @@
 //! Saved views: a person names the queue's current filters and sort, privately or for the
 //! team; the navigation lists them with live counts, each parsed by the queue's own filter.
 
-use chrono::{DateTime, Utc};
+use std::time::Instant;
+
 use diesel_async::AsyncPgConnection;
 
 use crate::db::claims::Claim;
 use crate::db::saved_views::{NewSavedView, SavedView};
-use crate::domain::UserId;
+use crate::domain::{UserId, search};
 use crate::error::AppError;
+use crate::services::claims::search_failure;
 use crate::services::notifications;
-use crate::services::queue;
+use crate::services::queue::{self, QueueContext};
 
 /// Most views the navigation shows (each one is a count query).
 pub const NAV_VIEWS: usize = 12;
@@ -70,11 +72,10 @@ pub fn stored_query(query: &str) -> Result<String, AppError> {
 /// refuses, or a name the person already uses.
 pub async fn save(
     conn: &mut AsyncPgConnection,
-    owner: UserId,
+    owner: QueueContext,
     name: &str,
     query: &str,
     shared: bool,
-    now: DateTime<Utc>,
 ) -> Result<SavedView, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
@@ -83,10 +84,9 @@ pub async fn save(
         )));
     }
     let query = stored_query(query)?;
-    let parsed = queue::parse_query(&query)
-        .ok_or_else(|| AppError::Validation("those are not the queue's filters".into()))?;
-    let (_, problem) = queue::filter_for(conn, &parsed, owner, 1).await?;
-    if let Some(problem) = problem {
+    let (parsed, tags) = queue::parse_query(&query)
+        .map_err(|_| AppError::Validation("those are not the queue's filters".into()))?;
+    if let Err(problem) = queue::queue_filter(conn, &parsed, &tags, owner, 1).await? {
         return Err(AppError::Validation(format!(
             "the filters cannot be saved: {problem}"
         )));
@@ -94,11 +94,11 @@ pub async fn save(
     SavedView::insert(
         conn,
         &NewSavedView {
-            owner_id: owner.0,
+            owner_id: owner.user.0,
             name,
             query: &query,
             shared,
-            created_at: now,
+            created_at: owner.now,
         },
     )
     .await?
@@ -109,12 +109,13 @@ pub async fn save(
 /// `budget` bound the counting for the navigation; `None` counts every view fully.
 pub async fn visible(
     conn: &mut AsyncPgConnection,
-    user: UserId,
+    cx: QueueContext,
     limit: usize,
     cap: Option<i64>,
     budget: Option<std::time::Duration>,
 ) -> Result<Vec<ViewSummary>, AppError> {
-    let started = std::time::Instant::now();
+    let user = cx.user;
+    let started = Instant::now();
     let mut out = Vec::new();
     for (view, owner) in SavedView::visible_to(conn, user)
         .await?
@@ -122,10 +123,10 @@ pub async fn visible(
         .take(limit)
     {
         let in_time = budget.is_none_or(|b| started.elapsed() < b);
-        let count = match queue::parse_query(&view.query).filter(|_| in_time) {
-            Some(q) => match queue::filter_for(conn, &q, user, 1).await? {
-                (filter, None) => Some(Claim::count_matching(conn, &filter, cap).await?),
-                (_, Some(_)) => None,
+        let count = match queue::parse_query(&view.query).ok().filter(|_| in_time) {
+            Some((q, tags)) => match queue::queue_filter(conn, &q, &tags, cx, 1).await? {
+                Ok(filter) => count(conn, &filter, cap).await?,
+                Err(_) => None,
             },
             None => None,
         };
@@ -144,6 +145,23 @@ pub async fn visible(
     Ok(out)
 }
 
+/// How many claims a view's filter selects, up to `cap + 1`; a text search runs under the
+/// search budget and one refused for its cost has no count rather than failing the page.
+async fn count(
+    conn: &mut AsyncPgConnection,
+    filter: &crate::db::claims::ClaimFilter,
+    cap: Option<i64>,
+) -> Result<Option<i64>, AppError> {
+    let started = Instant::now();
+    match Claim::count_up_to(conn, filter, cap, search::MAX_SEARCH_MS).await {
+        Ok(n) => Ok(Some(n)),
+        Err(e) => match search_failure(e, filter, started, search::MAX_SEARCH_MS) {
+            AppError::BadRequest(_) => Ok(None),
+            e => Err(e),
+        },
+    }
+}
+
 /// Deletes one of the person's own views; someone else's is "not found".
 pub async fn delete(conn: &mut AsyncPgConnection, id: i64, owner: UserId) -> Result<(), AppError> {
     if SavedView::delete_own(conn, id, owner).await? {
@@ -154,12 +172,12 @@ pub async fn delete(conn: &mut AsyncPgConnection, id: i64, owner: UserId) -> Res
 }
 
 /// The navigation's unread count and views.
-pub async fn nav(conn: &mut AsyncPgConnection, user: UserId) -> Result<Nav, AppError> {
+pub async fn nav(conn: &mut AsyncPgConnection, cx: QueueContext) -> Result<Nav, AppError> {
     Ok(Nav {
-        unread: notifications::unread_count(conn, user).await?,
+        unread: notifications::unread_count(conn, cx.user).await?,
         views: visible(
             conn,
-            user,
+            cx,
             NAV_VIEWS,
             Some(NAV_COUNT_CAP),
             Some(NAV_COUNT_BUDGET),

@@ -186,3 +186,104 @@ async fn a_refused_form_shows_its_reason_beside_that_form() {
     assert_eq!(status, 409);
     assert!(page.contains("id=\"claim-error\"") && page.contains("changed by someone else"));
 }
+
+/// The import form shows the typed title again, escaped.
+fn kept_title(page: &str) -> bool {
+    let Some(at) = page.find("<input id=\"title\"") else {
+        return false;
+    };
+    let input = &page[at..at + page[at..].find('>').unwrap_or(0)];
+    input.contains("value=\"Rain &") && input.contains("report&") && !page.contains("<b>report")
+}
+
+#[tokio::test]
+async fn a_refused_import_keeps_what_was_typed_with_the_reason_beside_its_field() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser("rita", Role::Reviewer).await;
+    let (_, page) = browser.get("/articles").await;
+    let csrf = hidden_value(&page, "csrf_token").expect("csrf");
+    let upload = async |form: reqwest::multipart::Form| {
+        let res = browser
+            .client
+            .post(app.url("/articles"))
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = res.status().as_u16();
+        (status, res.text().await.unwrap_or_default())
+    };
+    let typed = |form: reqwest::multipart::Form| {
+        form.text("csrf_token", csrf.clone())
+            .text("title", "Rain <b>report</b>")
+            .text("publisher", "Example Courier")
+    };
+    let body =
+        "Árbol Agency reported that 300 mm of rain fell in May 2024, a record for the month.";
+
+    // 422, a date that does not exist: beside the date, everything else kept (and escaped).
+    let form = typed(reqwest::multipart::Form::new())
+        .text("published", "2026-02-30")
+        .text("body", body);
+    let (status, page) = upload(form).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"published-error\""), "{page}");
+    assert!(page.contains("aria-describedby=\"published-error\""));
+    assert!(page.contains("value=\"2026-02-30\""));
+    assert!(kept_title(&page), "{page}");
+    assert!(page.contains("value=\"Example Courier\""));
+    assert!(page.contains(&format!(">{body}</textarea>")));
+
+    // 422, an address that is not a web address: beside the address.
+    let form = typed(reqwest::multipart::Form::new())
+        .text("url", "ftp://example.org/x")
+        .text("body", body);
+    let (status, page) = upload(form).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"url-error\""), "{page}");
+    assert!(page.contains("value=\"ftp://example.org/x\""));
+
+    // 400, a field that is not UTF-8: above the form, the fields read before it kept.
+    let form = typed(reqwest::multipart::Form::new()).part(
+        "published",
+        reqwest::multipart::Part::bytes(vec![0xff, 0xfe]),
+    );
+    let (status, page) = upload(form).await;
+    assert_eq!(status, 400);
+    assert!(page.contains("id=\"import-error\""), "{page}");
+    assert!(page.contains("not UTF-8"));
+    assert!(page.contains("value=\"Example Courier\""));
+
+    // 413, a file over the limit: beside the file, the typed fields kept.
+    let form = typed(reqwest::multipart::Form::new())
+        .text("body", "")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(vec![b'a'; 2 * 1024 * 1024 + 1]).file_name("big.txt"),
+        );
+    let (status, page) = upload(form).await;
+    assert_eq!(status, 413);
+    assert!(page.contains("id=\"file-error\""), "{page}");
+    assert!(page.contains("value=\"Example Courier\""));
+    assert!(kept_title(&page), "{page}");
+
+    // Nothing was stored by any of these; a good one redirects with a confirmation.
+    let (_, list) = browser.get("/articles").await;
+    assert!(list.contains("Nothing imported yet."));
+    let form = typed(reqwest::multipart::Form::new()).text("body", body);
+    let res = browser
+        .client
+        .post(app.url("/articles"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), 303);
+    let location = crate::helpers::header(&res, "location");
+    assert!(location.ends_with("?done=imported"), "{location}");
+    let (_, page) = browser.get(&location).await;
+    assert!(
+        page.contains("class=\"notice\" role=\"status\">Article imported"),
+        "{page}"
+    );
+}

@@ -747,6 +747,27 @@ async fn row_25_a_500_says_nothing_of_its_cause() {
     .await;
     assert_eq!(status, 500);
     assert_eq!(body["error"]["code"], "internal", "{body}");
+    // Row 22 on a 500 too: the security headers are on it.
+    let res = api(&app.address)
+        .post(app.url(&format!("/api/v1/claims/{id}/transitions")))
+        .bearer_auth(&editor)
+        .json(&json!({"to": "in_review", "version": 0}))
+        .send()
+        .await
+        .expect("transition");
+    assert_eq!(res.status(), 500);
+    let h = |name: &str| crate::helpers::header(&res, name);
+    let csp = h("content-security-policy");
+    for part in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(part), "a 500 without {part}: {csp}");
+    }
+    assert_eq!(h("x-content-type-options"), "nosniff");
+    assert!(!h("referrer-policy").is_empty());
+    assert_eq!(h("cross-origin-opener-policy"), "same-origin");
     let (status, page) = rita
         .submit(
             &format!("/claims/{id}/transition"),
@@ -935,4 +956,437 @@ async fn row_23_security_events_are_logged_with_who_what_where_and_when() {
         &["response sent", "user=rita", "GET /admin", "status=403", at],
     );
     log_line(&log, &["response sent", "POST /login", "status=429", at]);
+}
+
+/// Script, attribute-breaking and URL payloads for row 18. `M` becomes a marker naming the
+/// field, so each page is shown to carry the field (escaped), not merely to leave it out.
+const XSS_CORPUS: [&str; 8] = [
+    "<script>alert('M')</script>",
+    "\"><script>alert('M')</script>",
+    "'><img src=x onerror=alert('M')>",
+    "<svg/onload=alert('M')>",
+    "\" onmouseover=\"alert('M')\" x=\"",
+    "' onfocus='alert(1)' autofocus data-m='M",
+    "javascript:alert('M')",
+    "</textarea></title><iframe src=javascript:alert('M')>",
+];
+
+fn payload(i: usize, field: &str) -> String {
+    XSS_CORPUS[i % XSS_CORPUS.len()].replace('M', &format!("xss{field}{i}"))
+}
+
+/// Every tag the page's markup really opens, with its attributes, read as a browser would
+/// tokenize it (quoted and unquoted values; raw text inside script and style skipped).
+fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(off) = html.get(i..).and_then(|r| r.find('<')) {
+        i += off + 1;
+        if html.get(i..).is_some_and(|r| r.starts_with("!--")) {
+            i = html
+                .get(i..)
+                .and_then(|r| r.find("-->"))
+                .map_or(b.len(), |e| i + e + 3);
+            continue;
+        }
+        if !b.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let start = i;
+        while b
+            .get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        {
+            i += 1;
+        }
+        let name = html[start..i].to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        loop {
+            while b
+                .get(i)
+                .is_some_and(|c| c.is_ascii_whitespace() || *c == b'/')
+            {
+                i += 1;
+            }
+            match b.get(i) {
+                None => break,
+                Some(b'>') => {
+                    i += 1;
+                    break;
+                }
+                _ => {}
+            }
+            let a = i;
+            while b
+                .get(i)
+                .is_some_and(|c| !c.is_ascii_whitespace() && !b"=>/".contains(c))
+            {
+                i += 1;
+            }
+            let attr = html[a..i].to_ascii_lowercase();
+            let mut value = String::new();
+            let mut after = i;
+            while b.get(after).is_some_and(u8::is_ascii_whitespace) {
+                after += 1;
+            }
+            if b.get(after) == Some(&b'=') {
+                i = after + 1;
+                while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+                    i += 1;
+                }
+                match b.get(i) {
+                    Some(&q) if q == b'"' || q == b'\'' => {
+                        let end = html[i + 1..].find(q as char).map_or(b.len(), |e| i + 1 + e);
+                        value = html[i + 1..end].to_owned();
+                        i = (end + 1).min(b.len());
+                    }
+                    _ => {
+                        let v = i;
+                        while b
+                            .get(i)
+                            .is_some_and(|c| !c.is_ascii_whitespace() && *c != b'>')
+                        {
+                            i += 1;
+                        }
+                        value = format!("unquoted:{}", &html[v..i]);
+                    }
+                }
+            }
+            if attr.is_empty() {
+                i += 1;
+            } else {
+                attrs.push((attr, value));
+            }
+        }
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            i = html[i..].find(&close).map_or(b.len(), |e| i + e);
+        }
+        out.push((name, attrs));
+    }
+    out
+}
+
+/// What in `html` would run or leak script: a script that is not one of the app's own files,
+/// an element only a payload brings, an event handler, a `javascript:` address, or an
+/// attribute a payload broke out of its quotes to make.
+fn live_script(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (name, attrs) in tags(html) {
+        let src = attrs
+            .iter()
+            .find(|(a, _)| a == "src")
+            .map(|(_, v)| v.as_str());
+        if name == "script" && !src.is_some_and(|s| s.starts_with("/static/")) {
+            found.push(format!("<script> with src {src:?}"));
+        }
+        if ["img", "iframe", "object", "embed"].contains(&name.as_str()) {
+            found.push(format!("a live <{name}>"));
+        }
+        for (attr, value) in &attrs {
+            let v = value
+                .trim_start_matches("unquoted:")
+                .trim()
+                .to_ascii_lowercase();
+            if attr.starts_with("on")
+                || attr.contains("xss")
+                || attr == "autofocus" && name != "input"
+            {
+                found.push(format!("<{name} {attr}={value}>"));
+            }
+            if ["href", "src", "action", "formaction"].contains(&attr.as_str())
+                && v.starts_with("javascript:")
+            {
+                found.push(format!("<{name} {attr}={value}>"));
+            }
+            if value.starts_with("unquoted:") && v.contains("xss") {
+                found.push(format!("unquoted <{name} {attr}={value}>"));
+            }
+        }
+    }
+    found
+}
+
+/// Row 18 (1.2.1, 1.1.2): the payload corpus in every text field a person can set renders inert
+/// on every page and export that shows it, and each page is shown to carry the fields.
+#[tokio::test]
+async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_and_export() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let reviewer = app.token("rev", Role::Reviewer).await;
+    let admin = app.browser("boss", Role::Admin).await;
+    let client = api(&app.address);
+    let call = |method: reqwest::Method, path: String, token: &str, body: Value| {
+        let req = client
+            .request(method, app.url(&path))
+            .bearer_auth(token)
+            .json(&body);
+        async move {
+            let res = req.send().await.expect("request");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+
+    // Usernames are refused outright: only letters, digits and `_.-`.
+    let csrf = admin.csrf().await;
+    for i in 0..XSS_CORPUS.len() {
+        let name = payload(i, "user");
+        let (status, _) = admin
+            .post(
+                "/admin/users",
+                &[
+                    ("csrf_token", &csrf),
+                    ("username", &name),
+                    ("role", "reviewer"),
+                    ("password", "a long enough passphrase 1"),
+                ],
+            )
+            .await;
+        assert!(status == 400 || status == 422, "username {name}: {status}");
+    }
+    // A javascript: address is refused as an article's source and as evidence.
+    let (status, _) = call(
+        reqwest::Method::POST,
+        "/api/v1/articles".into(),
+        &editor,
+        json!({"title": "t", "body": "The ministry delivered 4 tanks in 2020, officials said.", "url": "javascript:alert(1)"}),
+    )
+    .await;
+    assert_eq!(status, 422, "a javascript: source address");
+
+    let mut articles = Vec::new();
+    let mut claims = Vec::new();
+    for i in 0..XSS_CORPUS.len() {
+        let sentence = format!(
+            "The ministry delivered {} tanks worth $3 billion to Eastland in 2023, officials said {}.",
+            40 + i,
+            payload(i, "claimtext")
+        );
+        let (status, article) = call(
+            reqwest::Method::POST,
+            "/api/v1/articles".into(),
+            &editor,
+            json!({
+                "title": payload(i, "title"),
+                "publisher": payload(i, "publisher"),
+                // Spaces would make it no address at all; quotes and angle brackets stay.
+                "url": format!("https://example.org/{i}?{}", payload(i, "url").replace(' ', "+")),
+                "body": format!("Report {i}\n\n{}\n\n{sentence}\n", payload(i, "body")),
+            }),
+        )
+        .await;
+        assert_eq!(status, 201, "import {i}: {article}");
+        let article_id = article["id"].as_i64().expect("article id");
+        articles.push(article_id);
+        let (status, claim) = call(
+            reqwest::Method::POST,
+            format!("/api/v1/articles/{article_id}/claims"),
+            &editor,
+            json!({"text": payload(i, "body")}),
+        )
+        .await;
+        assert_eq!(status, 201, "claim {i}: {claim}");
+        let id = claim["id"].as_i64().expect("claim id");
+        claims.push(id);
+        let (status, edited) = call(
+            reqwest::Method::PATCH,
+            format!("/api/v1/claims/{id}"),
+            &editor,
+            json!({"version": claim["version"], "claimant": payload(i, "claimant"), "claimant_kind": "person", "normalized_text": payload(i, "normalized")}),
+        )
+        .await;
+        assert_eq!(status, 200, "edit {i}: {edited}");
+        let (status, taken) = call(
+            reqwest::Method::POST,
+            format!("/api/v1/claims/{id}/transitions"),
+            &reviewer,
+            json!({"to": "in_review", "version": edited["version"], "note": payload(i, "note")}),
+        )
+        .await;
+        assert_eq!(status, 200, "take {i}: {taken}");
+        for (field, stance) in [("evidence", "refutes"), ("retracted", "supports")] {
+            let (status, evidence) = call(
+                reqwest::Method::POST,
+                format!("/api/v1/claims/{id}/evidence"),
+                &reviewer,
+                json!({"url": format!("https://example.org/e{i}?{}", payload(i, &format!("{field}url")).replace(' ', "+")), "title": payload(i, &format!("{field}title")), "excerpt": payload(i, &format!("{field}excerpt")), "stance": stance}),
+            )
+            .await;
+            assert_eq!(status, 201, "evidence {i}: {evidence}");
+            if field == "retracted" {
+                let (status, body) = call(
+                    reqwest::Method::POST,
+                    format!("/api/v1/claims/{id}/evidence/{}/retract", evidence["id"]),
+                    &reviewer,
+                    json!({"reason": payload(i, "reason")}),
+                )
+                .await;
+                assert!(
+                    status == 200 || status == 204,
+                    "retract {i}: {status} {body}"
+                );
+            }
+            let (status, body) = call(
+                reqwest::Method::POST,
+                format!("/api/v1/claims/{id}/evidence"),
+                &reviewer,
+                json!({"url": format!("javascript:alert({i})"), "stance": stance}),
+            )
+            .await;
+            assert_eq!(status, 422, "javascript: evidence {i}: {body}");
+        }
+        let (_, now) = call(
+            reqwest::Method::GET,
+            format!("/api/v1/claims/{id}"),
+            &reviewer,
+            Value::Null,
+        )
+        .await;
+        let (status, verdict) = call(
+            reqwest::Method::POST,
+            format!("/api/v1/claims/{id}/transitions"),
+            &reviewer,
+            json!({"to": "disputed", "version": now["version"], "rating": 2, "label": payload(i, "label"), "rationale": payload(i, "rationale"), "note": payload(i, "verdictnote")}),
+        )
+        .await;
+        assert_eq!(status, 200, "verdict {i}: {verdict}");
+        // Exports hold approved verdicts.
+        let (status, approved) = call(
+            reqwest::Method::POST,
+            format!("/api/v1/claims/{id}/transitions"),
+            &editor,
+            json!({"to": "approved", "version": verdict["version"], "note": payload(i, "approvalnote")}),
+        )
+        .await;
+        assert_eq!(status, 200, "approval {i}: {approved}");
+    }
+
+    let reader = app.browser("rita", Role::Reviewer).await;
+    let check = |path: &str, page: &str, fields: &[&str]| {
+        let live = live_script(page);
+        assert!(live.is_empty(), "{path} renders live markup: {live:?}");
+        for field in fields {
+            for i in 0..XSS_CORPUS.len() {
+                let marker = format!("xss{field}{i}");
+                assert!(page.contains(&marker), "{path} does not show {marker}");
+            }
+        }
+    };
+    let exported = [
+        "title",
+        "publisher",
+        "url",
+        "body",
+        "claimant",
+        "normalized",
+        "note",
+        "label",
+        "rationale",
+        "verdictnote",
+        "approvalnote",
+        "evidenceurl",
+        "evidencetitle",
+        "evidenceexcerpt",
+        "retractedurl",
+        "retractedtitle",
+        "retractedexcerpt",
+        "reason",
+    ];
+    for (path, fields) in [
+        (
+            "/".to_owned(),
+            &["title", "body", "claimtext", "claimant"][..],
+        ),
+        (
+            "/?q=ministry+OR+xss&sort=newest".to_owned(),
+            &["title", "claimtext"][..],
+        ),
+        ("/articles".to_owned(), &["title", "publisher"][..]),
+        ("/export/download?format=html".to_owned(), &exported[..]),
+        ("/admin".to_owned(), &[][..]),
+    ] {
+        let who = if path == "/admin" { &admin } else { &reader };
+        let (status, page) = who.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        check(&path, &page, fields);
+    }
+    for (i, (article, claim)) in articles.iter().zip(&claims).enumerate() {
+        let path = format!("/articles/{article}");
+        let (status, page) = reader.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        let live = live_script(&page);
+        assert!(live.is_empty(), "{path}: {live:?}");
+        for field in ["title", "publisher", "url", "body", "claimtext"] {
+            assert!(
+                page.contains(&format!("xss{field}{i}")),
+                "{path} does not show {field}"
+            );
+        }
+        let path = format!("/claims/{claim}");
+        let (status, page) = reader.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        let live = live_script(&page);
+        assert!(live.is_empty(), "{path}: {live:?}");
+        for field in [
+            "title",
+            "body",
+            "claimant",
+            "normalized",
+            "note",
+            "evidenceurl",
+            "evidencetitle",
+            "evidenceexcerpt",
+            "retractedurl",
+            "retractedtitle",
+            "reason",
+            "label",
+            "rationale",
+        ] {
+            assert!(
+                page.contains(&format!("xss{field}{i}")),
+                "{path} does not show {field}"
+            );
+        }
+    }
+    // The exports that are not HTML carry the text unchanged for their own format.
+    let (status, _, _, json_export) =
+        crate::helpers::api_export(&app, &editor, "format=json").await;
+    assert_eq!(status, 200);
+    let parsed: Value = serde_json::from_str(&json_export).expect("the JSON export parses");
+    assert!(
+        parsed.to_string().contains("xsslabel0"),
+        "the JSON export carries the label"
+    );
+    let (status, _, _, html_export) =
+        crate::helpers::api_export(&app, &editor, "format=html").await;
+    assert_eq!(status, 200);
+    check("/api/v1/export?format=html", &html_export, &exported);
+}
+
+#[test]
+fn the_xss_check_sees_what_a_browser_would_run() {
+    // The check itself must fail on the markup an unescaped field would produce.
+    for broken in [
+        "<p><script>alert(1)</script></p>",
+        "<input value=\"\" onmouseover=\"alert(1)\" x=\"\">",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "<a href= JaVaScRiPt:alert(1)>x</a>",
+        "<input value='' onfocus='alert(1)' autofocus data-m='x'>",
+        "<div title=xss1 x>",
+        "<svg/onload=alert(1)>",
+        "<img src=x onerror=alert(1)>",
+    ] {
+        assert!(!live_script(broken).is_empty(), "missed: {broken}");
+    }
+    for fine in [
+        "<p>&#60;script&#62;alert(1)&#60;/script&#62;</p>",
+        "<input value=\"&#34; onmouseover=&#34;alert(1)\">",
+        "<a href=\"https://example.org/?&#34;&#62;\">x</a>",
+        "<script src=\"/static/claimdesk.js\" defer></script>",
+        "<!-- <script>x</script> -->",
+    ] {
+        assert_eq!(live_script(fine), Vec::<String>::new(), "{fine}");
+    }
 }

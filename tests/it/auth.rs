@@ -37,6 +37,7 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/articles"), reviewer),
         (("POST", "/articles"), reviewer),
         (("GET", "/articles/{id}"), reviewer),
+        (("POST", "/articles/{id}"), reviewer),
         (("POST", "/articles/{id}/edit"), reviewer),
         (("POST", "/articles/{id}/claims"), reviewer),
         (("POST", "/articles/{id}/archive"), Needs(Role::Editor)),
@@ -49,6 +50,12 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("POST", "/claims/{id}/merge"), reviewer),
         (("POST", "/claims/{id}/unmerge"), reviewer),
         (("POST", "/claims/{id}/split"), reviewer),
+        (("POST", "/claims/bulk"), reviewer),
+        (("POST", "/claims/{id}/assign"), Needs(Role::Editor)),
+        (("POST", "/claims/{id}/tags"), reviewer),
+        (("GET", "/tags"), reviewer),
+        (("POST", "/tags"), Needs(Role::Editor)),
+        (("POST", "/tags/{id}"), Needs(Role::Editor)),
         (
             ("POST", "/claims/{id}/evidence/{evidence_id}/retract"),
             reviewer,
@@ -64,7 +71,9 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/dashboard/csv/{chart}"), reviewer),
         (("GET", "/export"), reviewer),
         (("GET", "/export/download"), reviewer),
+        (("GET", "/export/report"), reviewer),
         (("GET", "/admin"), admin),
+        (("POST", "/admin"), admin),
         (("POST", "/admin/users"), admin),
         (("POST", "/admin/users/{id}/role"), admin),
         (("POST", "/admin/users/{id}/disable"), admin),
@@ -88,6 +97,9 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
             Needs(Role::Editor),
         ),
         (("GET", "/api/v1/claims"), reviewer),
+        (("POST", "/api/v1/claims/bulk"), reviewer),
+        (("GET", "/api/v1/tags"), reviewer),
+        (("POST", "/api/v1/tags"), reviewer),
         (("GET", "/api/v1/claims/{id}"), reviewer),
         (("PATCH", "/api/v1/claims/{id}"), reviewer),
         (("POST", "/api/v1/claims/{id}/merge"), reviewer),
@@ -648,4 +660,145 @@ async fn two_processes_share_sessions_and_neither_logs_passwords() {
         !log.contains(PASSWORD) && !log.contains("a wrong password 123"),
         "a password reached the log"
     );
+}
+
+#[tokio::test]
+async fn admin_forms_are_refused_at_the_admin_page_with_what_was_typed_and_confirmed_after() {
+    let app = TestApp::spawn().await;
+    app.user("root", Role::Admin).await;
+    let rita = app.user("rita", Role::Reviewer).await;
+    let admin = Browser::new(&app.address);
+    assert_eq!(admin.login("root", PASSWORD).await, 303);
+    let (_, page) = admin.get("/admin").await;
+    assert!(
+        !page.contains("action=\"/admin/"),
+        "every form posts to the page's own address"
+    );
+
+    // A password under the policy: the page again, at /admin, with the name and role kept
+    // and the reason inside the create form; the password is not sent back.
+    let (status, page) = admin
+        .submit(
+            "/admin",
+            &[
+                ("form", "create_user"),
+                ("username", "newcomer"),
+                ("role", "editor"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    let create = &page[page.find("id=\"create-user\"").expect("the create form")..];
+    assert!(create.contains("id=\"create-user-error\""), "{create}");
+    assert!(create.contains("password"), "the reason names the field");
+    assert!(
+        create.contains("value=\"newcomer\""),
+        "the username is kept"
+    );
+    assert!(
+        create.contains("value=\"editor\" selected"),
+        "the role is kept"
+    );
+    assert!(
+        !page.contains("value=\"short\""),
+        "a password is never echoed"
+    );
+    // A name already taken: 409, same place.
+    let (status, page) = admin
+        .submit(
+            "/admin",
+            &[
+                ("form", "create_user"),
+                ("username", "rita"),
+                ("role", "reviewer"),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert!(page.contains("id=\"create-user-error\""));
+    assert!(page.contains("value=\"rita\""));
+
+    // Success: POST-redirect-GET with a one-line confirmation.
+    let res = admin
+        .client
+        .post(app.url("/admin"))
+        .form(&[
+            ("form", "create_user"),
+            ("username", "newcomer"),
+            ("role", "editor"),
+            ("password", "a long enough password"),
+            ("csrf_token", &admin.csrf().await),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status().as_u16(), 303);
+    let location = crate::helpers::header(&res, "location");
+    assert_eq!(location, "/admin?done=created");
+    let (_, page) = admin.get(&location).await;
+    assert!(
+        page.contains("class=\"notice\" role=\"status\">User created."),
+        "{page}"
+    );
+    // An unknown confirmation key shows nothing.
+    let (_, page) = admin.get("/admin?done=%3Cscript%3E").await;
+    assert!(!page.contains("class=\"notice\""));
+
+    // A refused password reset: the reason in that user's row.
+    let id = rita.id.to_string();
+    let (status, page) = admin
+        .submit(
+            "/admin",
+            &[("form", "password"), ("id", &id), ("password", "short")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains(&format!("id=\"user-{id}-error\"")), "{page}");
+    let (status, _) = admin
+        .submit(
+            "/admin",
+            &[
+                ("form", "password"),
+                ("id", &id),
+                ("password", "another long password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        Browser::new(&app.address)
+            .login("rita", "another long password")
+            .await,
+        303
+    );
+    // A role change refused for the admin's own account keeps the role chosen.
+    let me = app.user("root2", Role::Admin).await;
+    let second = Browser::new(&app.address);
+    assert_eq!(second.login("root2", PASSWORD).await, 303);
+    let (status, page) = second
+        .submit(
+            "/admin",
+            &[
+                ("form", "role"),
+                ("id", &me.id.to_string()),
+                ("role", "reviewer"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains(&format!("id=\"user-{}-error\"", me.id)));
+    let (status, _) = second
+        .submit("/admin", &[("form", "disable"), ("id", &id)])
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        Browser::new(&app.address)
+            .login("rita", "another long password")
+            .await,
+        401
+    );
+    let (status, _) = second.submit("/admin", &[("form", "nonsense")]).await;
+    assert_eq!(status, 400);
 }

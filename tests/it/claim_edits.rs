@@ -286,6 +286,22 @@ async fn an_edited_claimant_kind_changes_the_claimreview_author_type() {
         let (status, _, _, body) = api_export(&app, &editor, "format=claimreview").await;
         assert_eq!(status, 200);
         assert_eq!(author_type(&body), expected, "{kind}: {body}");
+        // The JSON and CSV exports carry the kind as stored.
+        let (_, _, _, body) = api_export(&app, &editor, "format=json").await;
+        let report: Value = serde_json::from_str(&body).expect("json");
+        let exported = report["claims"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["id"] == id))
+            .cloned()
+            .expect("the claim is exported");
+        assert_eq!(exported["claimant_kind"], kind);
+        assert_eq!(exported["merged_into"], Value::Null);
+        let (_, _, _, csv) = api_export(&app, &editor, "format=csv").await;
+        let row = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .expect("the claim's row");
+        assert!(row.ends_with(&format!(",{kind},")), "{row}");
     }
 }
 
@@ -366,10 +382,11 @@ async fn a_missed_claim_is_added_by_text_or_by_offsets_and_refused_when_not_in_t
         )
         .await;
     assert_eq!(status, 303);
+    // Sent from the page, the form posts to the page's own address.
     let (status, page) = browser
         .submit(
-            &format!("/articles/{article_id}/claims"),
-            &[("text", "The navy said nothing.")],
+            &format!("/articles/{article_id}"),
+            &[("form", "add_claim"), ("text", "The navy said nothing.")],
         )
         .await;
     assert_eq!(status, 422);
@@ -437,6 +454,11 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
     assert_eq!(follower["rating"], 2);
     assert_eq!(follower["label"], "Misleading");
     assert_eq!(follower["state"], "approved");
+    assert_eq!(follower["merged_into"], primary);
+    assert_eq!(
+        exported(&report, primary).expect("the primary")["merged_into"],
+        Value::Null
+    );
     assert!(exported(&report, third).is_some());
     let (_, _, _, reviews) = api_export(&app, &editor, "format=claimreview").await;
     assert!(
@@ -463,17 +485,18 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
         "{listed:?}"
     );
 
-    // The queue page shows the merged claim in its primary's state.
+    // The queue page shows the cluster as one row, the primary's, with its count.
     let browser = app.browser("rita", Role::Reviewer).await;
     let (_, page) = browser.get("/?state=approved").await;
     let row = page
         .split("<tr>")
-        .find(|r| r.contains(&format!("href=\"/claims/{second}\"")))
-        .expect("the merged claim is listed with the approved ones");
+        .find(|r| r.contains(&format!("href=\"/claims/{primary}\"")))
+        .expect("the cluster is listed with the approved ones");
     assert!(
-        row.contains("state-approved") && row.contains("merged into"),
+        row.contains("state-approved") && row.contains(" merged</span>"),
         "{row}"
     );
+    assert!(!page.contains(&format!("href=\"/claims/{second}\"")));
     // Un-merging restores the claim's own (empty) verdict.
     let v = version(&claim(&app, &editor, second).await);
     let (s, j) = call(
@@ -749,8 +772,9 @@ async fn article_details_are_edited_with_an_audit_trail_and_untitled_imports_get
     let browser = app.browser("rita", Role::Reviewer).await;
     let (status, page) = browser
         .submit(
-            &format!("/articles/{id}/edit"),
+            &format!("/articles/{id}"),
             &[
+                ("form", "edit"),
                 ("title", "Kept title"),
                 ("url", "ftp://x"),
                 ("publisher", "P"),
@@ -763,6 +787,16 @@ async fn article_details_are_edited_with_an_audit_trail_and_untitled_imports_get
         page.contains("value=\"ftp://x\"") && page.contains("value=\"Kept title\""),
         "{page}"
     );
+    assert!(page.contains("id=\"edit-article-error\""));
+    let (status, _) = browser
+        .submit(
+            &format!("/articles/{id}"),
+            &[("form", "edit"), ("title", "Kept title"), ("url", "")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, page) = browser.get(&format!("/articles/{id}?done=saved")).await;
+    assert!(page.contains("Article details saved."));
 }
 
 #[tokio::test]
@@ -775,7 +809,7 @@ async fn the_claim_page_form_edits_a_claim_and_a_refused_edit_keeps_what_was_typ
     let (_, page) = rita.get(&format!("/claims/{id}")).await;
     assert!(page.contains("id=\"correct\""));
     assert!(
-        !page.contains(&format!("action=\"/claims/{id}/edit\"")),
+        !page.contains("class=\"edit-claim\""),
         "not hers to edit yet"
     );
     let (status, _) = rita
@@ -786,15 +820,13 @@ async fn the_claim_page_form_edits_a_claim_and_a_refused_edit_keeps_what_was_typ
         .await;
     assert_eq!(status, 303);
     let (_, page) = rita.get(&format!("/claims/{id}")).await;
-    assert!(
-        page.contains(&format!("action=\"/claims/{id}/edit\"")),
-        "hers now"
-    );
+    assert!(page.contains("class=\"edit-claim\""), "hers now");
 
     let (status, page) = rita
         .submit(
-            &format!("/claims/{id}/edit"),
+            &format!("/claims/{id}"),
             &[
+                ("form", "edit"),
                 ("version", "1"),
                 ("category", "arms"),
                 ("claimant", ""),
@@ -811,8 +843,9 @@ async fn the_claim_page_form_edits_a_claim_and_a_refused_edit_keeps_what_was_typ
     );
     let (status, _) = rita
         .submit(
-            &format!("/claims/{id}/edit"),
+            &format!("/claims/{id}"),
             &[
+                ("form", "edit"),
                 ("version", "1"),
                 ("category", "arms"),
                 ("claimant", "Dva Mayora"),
@@ -871,28 +904,7 @@ async fn selecting_text_in_a_real_browser_adds_it_as_a_claim() {
         !offer.is_displayed().await.expect("shown?"),
         "hidden without a selection"
     );
-    let selected = c
-        .execute(
-            "const target = arguments[0];
-             const walker = document.createTreeWalker(
-                 document.getElementById('article-body'), NodeFilter.SHOW_TEXT);
-             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                 const at = node.data.indexOf(target);
-                 if (at >= 0) {
-                     const range = document.createRange();
-                     range.setStart(node, at);
-                     range.setEnd(node, at + target.length);
-                     window.getSelection().removeAllRanges();
-                     window.getSelection().addRange(range);
-                     return true;
-                 }
-             }
-             return false;",
-            vec![json!("Some people enjoyed the weather a great deal.")],
-        )
-        .await
-        .expect("select");
-    assert_eq!(selected, json!(true));
+    crate::browser::select_in_article(&c, "Some people enjoyed the weather a great deal.").await;
     c.wait()
         .for_element(Locator::Css("#add-selection:not([hidden])"))
         .await
@@ -921,4 +933,112 @@ async fn selecting_text_in_a_real_browser_adds_it_as_a_claim() {
         .expect("text");
     assert_eq!(heading, "Some people enjoyed the weather a great deal.");
     c.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn a_merged_claim_is_not_reviewed_on_its_own_until_it_is_unmerged() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let article = app.import_seed(&editor).await;
+    let primary = article["claims"][0]["id"].as_i64().expect("a claim");
+    let follower = article["claims"][1]["id"].as_i64().expect("a second claim");
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/merge"),
+        &editor,
+        json!({"into": primary, "version": 0}),
+    )
+    .await;
+    assert_eq!(s, 200, "{j}");
+    let v = version(&j);
+
+    // The API refuses a move and evidence, naming the primary.
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/transitions"),
+        &editor,
+        json!({"to": "in_review", "version": v}),
+    )
+    .await;
+    assert_eq!(s, 422, "{j}");
+    let named = format!("merged into claim {primary}");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&named),
+        "{j}"
+    );
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/evidence"),
+        &editor,
+        json!({"url": "https://records.example/2", "stance": "refutes"}),
+    )
+    .await;
+    assert_eq!(s, 422, "{j}");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&named),
+        "{j}"
+    );
+    assert_eq!(claim(&app, &editor, follower).await["state"], "extracted");
+
+    // The page offers no move or evidence form, says why, and refuses a forged move too.
+    let rita = app.browser("rita", Role::Editor).await;
+    let (_, page) = rita.get(&format!("/claims/{follower}")).await;
+    assert!(page.contains("id=\"follows-primary\""), "{page}");
+    assert!(page.contains(&format!("href=\"/claims/{primary}\"")));
+    assert!(!page.contains("name=\"to\""), "no move forms: {page}");
+    assert!(!page.contains("class=\"add-evidence\""));
+    let (status, page) = rita
+        .submit(
+            &format!("/claims/{follower}"),
+            &[
+                ("form", "move"),
+                ("to", "in_review"),
+                ("version", &v.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains(&named), "{page}");
+    // The correction forms post to the page's own address too; a refused merge keeps its input.
+    let (status, page) = rita
+        .submit(
+            &format!("/claims/{primary}"),
+            &[("form", "merge"), ("version", "0"), ("into", "claim nine")],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("value=\"claim nine\""), "{page}");
+    assert!(page.contains("id=\"edit-error\""));
+
+    // Un-merged, it is reviewed on its own again.
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/unmerge"),
+        &editor,
+        json!({"version": v}),
+    )
+    .await;
+    assert_eq!(s, 200, "{j}");
+    let (s, j) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/claims/{follower}/transitions"),
+        &editor,
+        json!({"to": "in_review", "version": version(&j)}),
+    )
+    .await;
+    assert_eq!(s, 200, "{j}");
+    let (_, page) = rita.get(&format!("/claims/{follower}")).await;
+    assert!(!page.contains("id=\"follows-primary\""));
+    assert!(page.contains("class=\"add-evidence\""));
 }

@@ -1,993 +1,678 @@
-//! The desk: saved views, the inbox and its notifications, following claims, the dashboard.
+//! The team's desk: bulk actions (mixed outcomes, four-eyes, one event per claim, stale
+//! versions), assignment, tags in filters and exports, the queue's filters and counts, and the
+//! CSV byte-order mark.
 
-use chrono::{DateTime, Duration, Utc};
-use claimdesk::domain::Role;
-use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, api};
+use crate::helpers::{TestApp, api, api_export};
+use claimdesk::domain::Role;
 
-/// Sends a JSON request with a token; returns the status and the JSON body (null if none).
-async fn call(
+async fn send(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
     token: &str,
-    body: Option<Value>,
+    body: Value,
 ) -> (u16, Value) {
     let mut req = api(&app.address)
-        .request(method, app.url(path))
+        .request(method.clone(), app.url(path))
         .bearer_auth(token);
-    if let Some(body) = body {
+    if method != reqwest::Method::GET {
         req = req.json(&body);
     }
     let res = req.send().await.expect("request");
     let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    call(app, reqwest::Method::GET, path, token, None).await
+    (status, res.json().await.unwrap_or_default())
 }
 
 async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    call(app, reqwest::Method::POST, path, token, Some(body)).await
+    send(app, reqwest::Method::POST, path, token, body).await
 }
 
-/// Starts or stops following a claim through the API.
-async fn follow(app: &TestApp, token: &str, claim: i64, on: bool) {
-    let path = format!("/api/v1/claims/{claim}/follow");
-    let (status, body) = post(app, &path, token, json!({ "follow": on })).await;
-    assert_eq!(status, 200, "{body}");
+async fn get(app: &TestApp, path: &str, token: &str) -> Value {
+    let (status, body) = send(app, reqwest::Method::GET, path, token, Value::Null).await;
+    assert_eq!(status, 200, "GET {path}: {body}");
+    body
 }
 
-async fn add_evidence(app: &TestApp, token: &str, claim: i64, url: &str, stance: &str) {
-    let path = format!("/api/v1/claims/{claim}/evidence");
-    let (status, body) = post(app, &path, token, json!({ "url": url, "stance": stance })).await;
-    assert_eq!(status, 201, "{body}");
+async fn version(app: &TestApp, token: &str, id: i64) -> i64 {
+    get(app, &format!("/api/v1/claims/{id}"), token).await["version"]
+        .as_i64()
+        .expect("version")
 }
 
-/// Moves a claim through the API; returns the new version.
-async fn step(app: &TestApp, token: &str, claim: i64, version: i64, body: Value) -> i64 {
-    let mut body = body;
-    body["version"] = version.into();
-    let (status, json) = post(
+async fn events(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
+    get(app, &format!("/api/v1/claims/{id}/events"), token).await["events"]
+        .as_array()
+        .expect("events")
+        .clone()
+}
+
+async fn bulk(app: &TestApp, token: &str, body: Value) -> Vec<Value> {
+    let (status, res) = post(app, "/api/v1/claims/bulk", token, body).await;
+    assert_eq!(status, 200, "{res}");
+    res["results"].as_array().expect("results").clone()
+}
+
+fn claim_ids(article: &Value) -> Vec<i64> {
+    article["claims"]
+        .as_array()
+        .expect("claims")
+        .iter()
+        .map(|c| c["id"].as_i64().expect("id"))
+        .collect()
+}
+
+/// Takes the claim as `token`, adds refuting evidence and gives a disputed verdict.
+async fn decide(app: &TestApp, token: &str, id: i64) {
+    let v = version(app, token, id).await;
+    let path = format!("/api/v1/claims/{id}/transitions");
+    let (s, b) = post(app, &path, token, json!({"to": "in_review", "version": v})).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = post(
         app,
-        &format!("/api/v1/claims/{claim}/transitions"),
+        &format!("/api/v1/claims/{id}/evidence"),
         token,
-        body,
+        json!({"url": "https://register.example/7", "stance": "refutes"}),
     )
     .await;
-    assert_eq!(status, 200, "{json}");
-    json["version"].as_i64().expect("version")
-}
-
-#[derive(Debug, diesel::QueryableByName, PartialEq)]
-struct Sent {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    username: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    kind: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    note: Option<String>,
-}
-
-/// Every notification about a claim as (recipient, kind, note), oldest first.
-async fn sent(app: &TestApp, claim: i64) -> Vec<(String, String, Option<String>)> {
-    let rows: Vec<Sent> = diesel::sql_query(
-        "SELECT u.username, n.kind, n.note FROM notifications n JOIN users u ON u.id = n.user_id \
-         WHERE n.claim_id = $1 ORDER BY n.id",
+    assert_eq!(s, 201, "{b}");
+    let v = version(app, token, id).await;
+    let (s, b) = post(
+        app,
+        &path,
+        token,
+        json!({"to": "disputed", "version": v, "rating": 2, "rationale": "The register differs."}),
     )
-    .bind::<diesel::sql_types::BigInt, _>(claim)
-    .load(&mut *app.conn().await)
-    .await
-    .expect("notifications");
-    rows.into_iter()
-        .map(|r| (r.username, r.kind, r.note))
-        .collect()
-}
-
-fn kinds(list: &[(String, String, Option<String>)], who: &str) -> Vec<String> {
-    list.iter()
-        .filter(|(u, _, _)| u == who)
-        .map(|(_, k, _)| k.clone())
-        .collect()
+    .await;
+    assert_eq!(s, 200, "{b}");
 }
 
 #[tokio::test]
-async fn review_moves_tell_the_people_they_concern_and_never_the_actor() {
+async fn a_bulk_take_reports_each_claim_and_applies_only_the_allowed_ones() {
     let app = TestApp::spawn().await;
-    let ed = app.token("ed", Role::Editor).await;
-    let ed2 = app.token("ed2", Role::Editor).await;
-    app.user("ada", Role::Admin).await;
+    let editor = app.token("eddie", Role::Editor).await;
     let rita = app.token("rita", Role::Reviewer).await;
-    let rob = app.token("rob", Role::Reviewer).await;
-    let article = app.import_seed(&ed).await;
-    let claim = article["claims"][0]["id"].as_i64().expect("claim");
-    follow(&app, &rob, claim, true).await;
-    // Rita follows too: her own moves must still not reach her.
-    follow(&app, &rita, claim, true).await;
-
-    let mut v = step(&app, &rita, claim, 0, json!({"to": "in_review"})).await;
-    add_evidence(
+    let ids = claim_ids(&app.import_seed(&editor).await);
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    // `a` is already in review: taking it again is not a move that exists.
+    let (s, _) = post(
+        &app,
+        &format!("/api/v1/claims/{a}/transitions"),
+        &editor,
+        json!({"to": "in_review", "version": 0}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let before_a = events(&app, &editor, a).await.len();
+    let results = bulk(
         &app,
         &rita,
-        claim,
-        "https://example.org/register",
-        "refutes",
+        json!({"action": "take", "claims": [
+            {"id": c, "version": 7},
+            {"id": a, "version": 1},
+            {"id": b, "version": 0},
+            {"id": 999_999, "version": 0},
+        ]}),
     )
     .await;
-    v = step(
-        &app,
-        &rita,
-        claim,
-        v,
-        json!({"to": "disputed", "rationale": "The register differs.", "rating": 2}),
-    )
-    .await;
-    let list = sent(&app, claim).await;
-    assert_eq!(kinds(&list, "rob"), ["followed_changed"; 3]);
-    assert!(kinds(&list, "rita").is_empty(), "{list:?}");
-    for editor in ["ed", "ed2", "ada"] {
-        assert_eq!(
-            kinds(&list, editor),
-            ["awaiting_approval"],
-            "{editor}: {list:?}"
-        );
-    }
-
-    // A stale move is refused and tells nobody.
-    let before = sent(&app, claim).await.len();
-    let (status, _) = post(
-        &app,
-        &format!("/api/v1/claims/{claim}/transitions"),
-        &ed,
-        json!({"to": "approved", "version": v - 1}),
-    )
-    .await;
-    assert_eq!(status, 409);
-    assert_eq!(sent(&app, claim).await.len(), before);
-
-    v = step(
-        &app,
-        &ed,
-        claim,
-        v,
-        json!({"to": "in_review", "note": "Cite the 2024 register"}),
-    )
-    .await;
-    let list = sent(&app, claim).await;
-    let back = list.last().expect("a notification");
-    assert_eq!(
-        list[list.len() - 2..]
-            .iter()
-            .map(|(u, k, _)| (u.as_str(), k.as_str()))
-            .collect::<Vec<_>>(),
-        [("rita", "sent_back"), ("rob", "followed_changed")]
-    );
-    assert_eq!(
-        list[list.len() - 2].2.as_deref(),
-        Some("Cite the 2024 register")
-    );
-    assert_eq!(back.2.as_deref(), Some("Cite the 2024 register"));
-    assert!(kinds(&list, "ed").iter().all(|k| k == "awaiting_approval"));
-
-    v = step(
-        &app,
-        &rita,
-        claim,
-        v,
-        json!({"to": "disputed", "rationale": "The 2024 register differs.", "rating": 1}),
-    )
-    .await;
-    v = step(&app, &ed2, claim, v, json!({"to": "approved"})).await;
-    step(
-        &app,
-        &ed,
-        claim,
-        v,
-        json!({"to": "in_review", "note": "A newer register"}),
-    )
-    .await;
-    let list = sent(&app, claim).await;
-    // She follows the claim: the approval, not her move, reaches her as a change.
-    assert_eq!(
-        kinds(&list, "rita"),
-        ["sent_back", "followed_changed", "reopened"]
-    );
-    assert_eq!(
-        list.iter()
-            .find(|(_, k, _)| k == "reopened")
-            .and_then(|(_, _, n)| n.clone())
-            .as_deref(),
-        Some("A newer register")
-    );
-    // ed2 approved: told of the second verdict only as an editor, never of her own approval.
-    assert_eq!(
-        kinds(&list, "ed2"),
-        ["awaiting_approval", "awaiting_approval"]
-    );
-    let own: i64 = {
-        #[derive(diesel::QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        diesel::sql_query("SELECT count(*) AS n FROM notifications WHERE user_id = actor_id")
-            .get_result::<N>(&mut *app.conn().await)
-            .await
-            .expect("count")
-            .n
-    };
-    assert_eq!(own, 0);
-
-    // Rob stops following: no more news for him.
-    follow(&app, &rob, claim, false).await;
-    let robs = kinds(&sent(&app, claim).await, "rob").len();
-    add_evidence(&app, &rita, claim, "https://example.org/newer", "context").await;
-    assert_eq!(kinds(&sent(&app, claim).await, "rob").len(), robs);
-    let (status, _) = post(
-        &app,
-        "/api/v1/claims/999999/follow",
-        &rob,
-        json!({"follow": true}),
-    )
-    .await;
-    assert_eq!(status, 404);
-}
-
-#[tokio::test]
-async fn a_notification_that_cannot_be_written_undoes_the_move_that_caused_it() {
-    let app = TestApp::spawn().await;
-    let ed = app.token("ed", Role::Editor).await;
-    let rita = app.token("rita", Role::Reviewer).await;
-    let article = app.import_seed(&ed).await;
-    let claim = article["claims"][0]["id"].as_i64().expect("claim");
-    let mut v = step(&app, &rita, claim, 0, json!({"to": "in_review"})).await;
-    add_evidence(
-        &app,
-        &rita,
-        claim,
-        "https://example.org/register",
-        "refutes",
-    )
-    .await;
-    v = step(
-        &app,
-        &rita,
-        claim,
-        v,
-        json!({"to": "disputed", "rationale": "Differs.", "rating": 2}),
-    )
-    .await;
-    let events_before = get(&app, &format!("/api/v1/claims/{claim}/events"), &ed)
-        .await
-        .1;
-    // The inbox refuses every write from now on.
-    app.conn()
-        .await
-        .batch_execute(
-            "CREATE FUNCTION refuse_notification() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'inbox unavailable'; END $$; \
-             CREATE TRIGGER refuse_notification BEFORE INSERT ON notifications \
-             FOR EACH ROW EXECUTE FUNCTION refuse_notification();",
-        )
-        .await
-        .expect("trigger");
-    let (status, _) = post(
-        &app,
-        &format!("/api/v1/claims/{claim}/transitions"),
-        &ed,
-        json!({"to": "in_review", "note": "Cite it", "version": v}),
-    )
-    .await;
-    assert!(status >= 500, "{status}");
-    let (_, now) = get(&app, &format!("/api/v1/claims/{claim}"), &ed).await;
-    assert_eq!(now["state"], "disputed");
-    assert_eq!(now["version"].as_i64(), Some(v));
-    let events_after = get(&app, &format!("/api/v1/claims/{claim}/events"), &ed)
-        .await
-        .1;
-    assert_eq!(
-        events_after, events_before,
-        "no audit event without its notification"
-    );
-}
-
-#[tokio::test]
-async fn the_inbox_lists_counts_and_marks_only_ones_own_notifications() {
-    let app = TestApp::spawn().await;
-    let ed = app.token("ed", Role::Editor).await;
-    let (rita, rita_browser) = app.person("rita", Role::Reviewer).await;
-    let rob = app.token("rob", Role::Reviewer).await;
-    let article = app.import_seed(&ed).await;
-    let claims: Vec<i64> = article["claims"]
-        .as_array()
-        .expect("claims")
+    let summary: Vec<(i64, bool, i64)> = results
         .iter()
-        .take(3)
-        .filter_map(|c| c["id"].as_i64())
+        .map(|r| {
+            (
+                r["id"].as_i64().expect("id"),
+                r["ok"].as_bool().expect("ok"),
+                r["status"].as_i64().expect("status"),
+            )
+        })
         .collect();
-    for claim in &claims {
-        follow(&app, &rita, *claim, true).await;
-        follow(&app, &rob, *claim, true).await;
-        step(&app, &ed, *claim, 0, json!({"to": "in_review"})).await;
-    }
-    let (status, inbox) = get(&app, "/api/v1/notifications", &rita).await;
-    assert_eq!(status, 200);
-    assert_eq!(inbox["unread"], 3);
-    let list = inbox["notifications"].as_array().expect("list");
-    assert_eq!(list.len(), 3);
     assert_eq!(
-        list[0]["claim_id"].as_i64(),
-        claims.last().copied(),
-        "newest first"
+        summary,
+        [
+            (c, false, 409),
+            (a, false, 422),
+            (b, true, 200),
+            (999_999, false, 404)
+        ],
+        "in request order: {results:?}"
     );
-    for n in list {
-        assert_eq!(n["kind"], "followed_changed");
-        assert_eq!(n["read"], false);
-        assert!(n["id"].is_i64() && n["created_at"].is_string());
-    }
-    let (_, html) = rita_browser.get("/").await;
     assert!(
-        html.contains("id=\"unread-count\""),
-        "the navigation shows the count"
+        results[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("changed by someone else"))
     );
-    assert!(html.contains(">3</b>"), "{html}");
-
-    let first = list[0]["id"].as_i64().expect("id");
-    let (status, marked) = post(
-        &app,
-        "/api/v1/notifications/read",
-        &rita,
-        json!({"ids": [first]}),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let claim_b = get(&app, &format!("/api/v1/claims/{b}"), &rita).await;
     assert_eq!(
-        (marked["marked"].as_i64(), marked["unread"].as_i64()),
-        (Some(1), Some(2))
+        (claim_b["state"].as_str(), claim_b["assignee"].as_str()),
+        (Some("in_review"), Some("rita"))
     );
-    // Rob cannot mark Rita's, nor she his.
-    let (_, marked) = post(
+    assert!(claim_b["assigned_at"].is_string());
+    // One event for the claim that moved, none for the refused ones.
+    let eb = events(&app, &rita, b).await;
+    assert_eq!(eb.len(), 1);
+    assert_eq!(
+        (eb[0]["kind"].as_str(), eb[0]["actor"].as_str()),
+        (Some("transition"), Some("rita"))
+    );
+    assert!(events(&app, &rita, c).await.is_empty());
+    assert_eq!(events(&app, &rita, a).await.len(), before_a);
+    // A malformed request is refused whole.
+    let (s, _) = post(
         &app,
-        "/api/v1/notifications/read",
-        &rob,
-        json!({"ids": [list[1]["id"]]}),
-    )
-    .await;
-    assert_eq!(marked["marked"], 0);
-    let (_, robs) = get(&app, "/api/v1/notifications?unread=true", &rob).await;
-    assert_eq!(robs["unread"], 3);
-    let (status, _) = post(
-        &app,
-        "/api/v1/notifications/read",
+        "/api/v1/claims/bulk",
         &rita,
-        json!({"all": true, "ids": [1]}),
+        json!({"action": "shred", "claims": [{"id": b, "version": 1}]}),
     )
     .await;
-    assert_eq!(status, 422);
-    let (_, unread) = get(&app, "/api/v1/notifications?unread=true", &rita).await;
-    assert_eq!(unread["notifications"].as_array().map(Vec::len), Some(2));
-
-    // The inbox page: mark all read with its button.
-    let (status, page) = rita_browser.get("/inbox").await;
-    assert_eq!(status, 200);
-    assert!(page.contains("A claim you follow changed"));
-    assert!(page.contains(&format!("href=\"/claims/{}\"", claims[0])));
-    let (status, _) = rita_browser.submit("/inbox/read", &[("all", "1")]).await;
-    assert_eq!(status, 303);
-    let (_, inbox) = get(&app, "/api/v1/notifications", &rita).await;
-    assert_eq!(inbox["unread"], 0);
-    let (_, robs) = get(&app, "/api/v1/notifications", &rob).await;
-    assert_eq!(robs["unread"], 3, "untouched");
-    let (_, html) = rita_browser.get("/").await;
-    assert!(!html.contains("id=\"unread-count\""));
+    assert_eq!(s, 422);
+    let (s, _) = post(
+        &app,
+        "/api/v1/claims/bulk",
+        &editor,
+        json!({"action": "dismiss", "claims": [{"id": c, "version": 0}]}),
+    )
+    .await;
+    assert_eq!(s, 422, "dismiss needs a reason");
+    let (s, _) = post(
+        &app,
+        "/api/v1/claims/bulk",
+        &rita,
+        json!({"action": "take", "claims": []}),
+    )
+    .await;
+    assert_eq!(s, 422);
 }
 
 #[tokio::test]
-async fn saved_views_show_live_counts_and_private_ones_only_to_their_owner() {
+async fn bulk_approval_keeps_four_eyes_and_bulk_dismiss_needs_an_editor() {
     let app = TestApp::spawn().await;
-    let (ed, ed_browser) = app.person("ed", Role::Editor).await;
-    let (rita, rita_browser) = app.person("rita", Role::Reviewer).await;
-    let (rob, rob_browser) = app.person("rob", Role::Reviewer).await;
-    let article = app.import_seed(&ed).await;
-    let claims: Vec<i64> = article["claims"]
+    let editor = app.token("eddie", Role::Editor).await;
+    let rita = app.token("rita", Role::Reviewer).await;
+    let ids = claim_ids(&app.import_seed(&editor).await);
+    let (own, theirs, waiting) = (ids[0], ids[1], ids[2]);
+    decide(&app, &editor, own).await;
+    decide(&app, &rita, theirs).await;
+    let v_own = version(&app, &editor, own).await;
+    let v_theirs = version(&app, &editor, theirs).await;
+    let results = bulk(
+        &app,
+        &editor,
+        json!({"action": "approve", "claims": [{"id": own, "version": v_own}, {"id": theirs, "version": v_theirs}]}),
+    )
+    .await;
+    assert_eq!(
+        (results[0]["ok"].as_bool(), results[0]["status"].as_i64()),
+        (Some(false), Some(403))
+    );
+    assert!(
+        results[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("second person"))
+    );
+    assert_eq!(
+        (results[1]["ok"].as_bool(), results[1]["status"].as_i64()),
+        (Some(true), Some(200))
+    );
+    assert_eq!(
+        get(&app, &format!("/api/v1/claims/{own}"), &editor).await["state"],
+        "disputed"
+    );
+    assert_eq!(
+        get(&app, &format!("/api/v1/claims/{theirs}"), &editor).await["state"],
+        "approved"
+    );
+    // A reviewer's bulk dismissal is refused claim by claim, with the reason.
+    let results = bulk(&app, &rita, json!({"action": "dismiss", "reason": "opinion", "claims": [{"id": waiting, "version": 0}]})).await;
+    assert_eq!(results[0]["status"], 403);
+    let results = bulk(&app, &editor, json!({"action": "dismiss", "reason": "opinion", "claims": [{"id": waiting, "version": 0}]})).await;
+    assert_eq!(results[0]["ok"], true);
+    let last = events(&app, &editor, waiting).await.pop().expect("event");
+    assert_eq!(
+        (last["to"].as_str(), last["note"].as_str()),
+        (Some("dismissed"), Some("opinion"))
+    );
+}
+
+#[tokio::test]
+async fn editors_assign_and_reassign_claims_and_reviewers_find_them_assigned_to_them() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("eddie", Role::Editor).await;
+    let rita = app.token("rita", Role::Reviewer).await;
+    app.user("sam", Role::Reviewer).await;
+    let ids = claim_ids(&app.import_seed(&editor).await);
+    let picked = [ids[0], ids[2], ids[4]];
+    let claims: Vec<Value> = picked
+        .iter()
+        .map(|id| json!({"id": id, "version": 0}))
+        .collect();
+    // Reviewers cannot hand claims out.
+    let refused = bulk(
+        &app,
+        &rita,
+        json!({"action": "assign", "assignee": "rita", "claims": claims}),
+    )
+    .await;
+    assert!(refused.iter().all(|r| r["status"] == 403), "{refused:?}");
+    let results = bulk(
+        &app,
+        &editor,
+        json!({"action": "assign", "assignee": "rita", "claims": claims}),
+    )
+    .await;
+    assert!(results.iter().all(|r| r["ok"] == true), "{results:?}");
+    let mine = get(&app, "/api/v1/claims?assignee=rita&sort=oldest", &rita).await;
+    let listed: Vec<i64> = mine["claims"]
         .as_array()
         .expect("claims")
         .iter()
-        .filter_map(|c| c["id"].as_i64())
+        .map(|c| c["id"].as_i64().expect("id"))
         .collect();
-    assert!(claims.len() >= 3);
-    let total = claims.len() as i64;
-
-    // Rita saves her own filters from the queue page's form, privately.
-    let (status, _) = rita_browser
+    assert_eq!(listed, picked);
+    for c in mine["claims"].as_array().expect("claims") {
+        assert_eq!(c["state"], "in_review");
+        assert!(c["assigned_at"].is_string());
+    }
+    let ev = events(&app, &editor, picked[0]).await;
+    assert_eq!(ev.len(), 1);
+    assert_eq!(
+        (
+            ev[0]["kind"].as_str(),
+            ev[0]["from"].as_str(),
+            ev[0]["to"].as_str(),
+            ev[0]["old"].as_str(),
+            ev[0]["new"].as_str(),
+            ev[0]["actor"].as_str()
+        ),
+        (
+            Some("assigned"),
+            Some("extracted"),
+            Some("in_review"),
+            None,
+            Some("rita"),
+            Some("eddie")
+        )
+    );
+    // Reassigning: the event names both people; an unknown person is refused.
+    let v = version(&app, &editor, picked[0]).await;
+    let results = bulk(
+        &app,
+        &editor,
+        json!({"action": "assign", "assignee": "sam", "claims": [{"id": picked[0], "version": v}]}),
+    )
+    .await;
+    assert_eq!(results[0]["ok"], true, "{results:?}");
+    let last = events(&app, &editor, picked[0]).await.pop().expect("event");
+    assert_eq!(
+        (last["old"].as_str(), last["new"].as_str()),
+        (Some("rita"), Some("sam"))
+    );
+    let v = version(&app, &editor, picked[1]).await;
+    let results = bulk(&app, &editor, json!({"action": "assign", "assignee": "nobody", "claims": [{"id": picked[1], "version": v}]})).await;
+    assert_eq!(results[0]["status"], 422);
+    // The claim page shows who has it and since when; the reviewer's queue view lists it.
+    let browser = app.browser("ed2", Role::Editor).await;
+    let (status, page) = browser.get(&format!("/claims/{}", picked[0])).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Assigned to <b>sam</b> since "), "{page}");
+    let (status, form) = browser
         .submit(
-            "/views",
+            &format!("/claims/{}/assign", picked[1]),
             &[
-                ("name", "My desk"),
-                ("query", "mine=1&state=in_review&after=s0.5_9"),
+                (
+                    "version",
+                    &version(&app, &editor, picked[1]).await.to_string(),
+                ),
+                ("assignee", "sam"),
             ],
         )
         .await;
-    assert_eq!(status, 303);
-    let (status, shared) = post(
+    assert_eq!(status, 303, "{form}");
+    assert_eq!(
+        get(&app, &format!("/api/v1/claims/{}", picked[1]), &editor).await["assignee"],
+        "sam"
+    );
+}
+
+/// Creates a tag through the tags page as an editor.
+async fn create_tag(app: &TestApp, browser: &crate::helpers::Browser, name: &str, colour: &str) {
+    let (status, body) = browser
+        .submit("/tags", &[("name", name), ("colour", colour)])
+        .await;
+    assert_eq!(status, 303, "{body}");
+    let _ = app;
+}
+
+#[tokio::test]
+async fn tags_are_managed_by_editors_and_filter_the_api_the_queue_and_exports() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("eddie", Role::Editor).await;
+    let rita = app.token("rita", Role::Reviewer).await;
+    let ids = claim_ids(&app.import_seed(&editor).await);
+    let desk = app.browser("ed2", Role::Editor).await;
+    create_tag(&app, &desk, "Élection", "#1F77B4").await;
+    create_tag(&app, &desk, "budget", "#d62728").await;
+    let (status, page) = desk
+        .submit("/tags", &[("name", "élection"), ("colour", "#000000")])
+        .await;
+    assert_eq!(status, 409, "names are unique whatever their case");
+    assert!(page.contains("exists already"));
+    let reviewer = app.browser("rev", Role::Reviewer).await;
+    let (status, _) = reviewer
+        .submit("/tags", &[("name", "mine"), ("colour", "#000000")])
+        .await;
+    assert_eq!(status, 403);
+    let (status, page) = desk.get("/tags").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("#1f77b4") && page.contains("Élection"),
+        "colour normalised, name shown"
+    );
+
+    let both = [ids[0], ids[1]];
+    let claims: Vec<Value> = both
+        .iter()
+        .map(|id| json!({"id": id, "version": 0}))
+        .collect();
+    let results = bulk(
         &app,
-        "/api/v1/views",
-        &ed,
-        json!({"name": "Waiting", "query": "state=extracted&sort=oldest", "shared": true}),
+        &editor,
+        json!({"action": "tag", "tag": "élection", "claims": claims}),
     )
     .await;
-    assert_eq!(status, 201, "{shared}");
-    assert_eq!(shared["query"], "state=extracted&sort=oldest");
+    assert!(results.iter().all(|r| r["ok"] == true), "{results:?}");
+    let v = version(&app, &editor, ids[1]).await;
+    let results = bulk(&app, &editor, json!({"action": "tag", "tag": "budget", "claims": [{"id": ids[1], "version": v}, {"id": ids[2], "version": 0}]})).await;
+    assert!(results.iter().all(|r| r["ok"] == true), "{results:?}");
+    // Tagging again is refused for that claim and says why; an unassigned reviewer may not tag.
+    let v = version(&app, &editor, ids[0]).await;
+    let again = bulk(
+        &app,
+        &editor,
+        json!({"action": "tag", "tag": "Élection", "claims": [{"id": ids[0], "version": v}]}),
+    )
+    .await;
+    assert_eq!(again[0]["status"], 422);
+    let not_theirs = bulk(
+        &app,
+        &rita,
+        json!({"action": "tag", "tag": "budget", "claims": [{"id": ids[0], "version": v}]}),
+    )
+    .await;
+    assert_eq!(not_theirs[0]["status"], 403);
 
-    let names = |list: &Value| -> Vec<(String, Option<i64>)> {
-        list["views"]
+    let tagged = |body: &Value| -> Vec<i64> {
+        let mut ids: Vec<i64> = body["claims"]
             .as_array()
-            .expect("views")
+            .expect("claims")
             .iter()
-            .map(|v| {
-                (
-                    v["name"].as_str().unwrap_or_default().to_owned(),
-                    v["count"].as_i64(),
-                )
-            })
+            .map(|c| c["id"].as_i64().expect("id"))
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(
+        tagged(&get(&app, "/api/v1/claims?tag=%C3%89lection", &rita).await),
+        both
+    );
+    assert_eq!(
+        tagged(&get(&app, "/api/v1/claims?tag=%C3%A9lection&tag=budget", &rita).await),
+        [ids[1]]
+    );
+    assert_eq!(
+        tagged(&get(&app, "/api/v1/claims?tag=budget,%C3%A9lection", &rita).await),
+        [ids[1]]
+    );
+    let one = get(&app, &format!("/api/v1/claims/{}", ids[1]), &rita).await;
+    assert_eq!(one["tags"], json!(["budget", "Élection"]));
+    let ev = events(&app, &rita, ids[1]).await;
+    let kinds: Vec<(&str, Option<&str>)> = ev
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap_or_default(), e["new"].as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("tagged", Some("Élection")), ("tagged", Some("budget"))]
+    );
+
+    let (_, queue) = desk.get("/?tag=budget").await;
+    assert!(
+        queue.contains(&format!("/claims/{}\"", ids[1]))
+            && queue.contains(&format!("/claims/{}\"", ids[2]))
+    );
+    assert!(!queue.contains(&format!("/claims/{}\"", ids[0])));
+    assert!(queue.contains("Select all 2 matching claims"));
+
+    // Exports filter by tag (all drafts, so unapproved claims are in).
+    let (status, _, _, csv) = api_export(
+        &app,
+        &rita,
+        "format=csv&states=extracted,in_review&tags=budget",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let rows = csv.lines().filter(|l| !l.is_empty()).count();
+    assert_eq!(rows, 3, "a header and two claims: {csv}");
+    let (status, _, _, _) = api_export(&app, &rita, "format=csv&tags=nothing").await;
+    assert_eq!(status, 422);
+
+    // Untag on the claim page, with the version the page showed.
+    let v = version(&app, &editor, ids[2]).await.to_string();
+    let (status, _) = desk
+        .submit(
+            &format!("/claims/{}/tags", ids[2]),
+            &[("version", &v), ("op", "remove"), ("tag", "budget")],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (status, _) = desk
+        .submit(
+            &format!("/claims/{}/tags", ids[2]),
+            &[("version", &v), ("op", "add"), ("tag", "budget")],
+        )
+        .await;
+    assert_eq!(status, 409, "the page's version is stale now");
+    assert_eq!(
+        tagged(&get(&app, "/api/v1/claims?tag=budget", &rita).await),
+        [ids[1]]
+    );
+}
+
+#[tokio::test]
+async fn queue_filters_combine_and_counts_follow_them_without_archived_articles() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("eddie", Role::Editor).await;
+    let rita = app.token("rita", Role::Reviewer).await;
+    let article = app.import_seed(&editor).await;
+    let ids = claim_ids(&article);
+    let total = ids.len();
+    decide(&app, &rita, ids[0]).await;
+    decide(&app, &rita, ids[1]).await;
+    // The editor sends ids[1] back: it is "sent back" to rita until she decides again.
+    let v = version(&app, &editor, ids[1]).await;
+    let (s, b) = post(
+        &app,
+        &format!("/api/v1/claims/{}/transitions", ids[1]),
+        &editor,
+        json!({"to": "in_review", "version": v, "note": "cite the register"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let listed = |body: Value| -> Vec<i64> {
+        body["claims"]
+            .as_array()
+            .expect("claims")
+            .iter()
+            .map(|c| c["id"].as_i64().expect("id"))
             .collect()
     };
-    let (_, mine) = get(&app, "/api/v1/views", &rita).await;
     assert_eq!(
-        names(&mine),
-        [
-            ("My desk".to_owned(), Some(0)),
-            ("Waiting".to_owned(), Some(total))
-        ]
+        listed(get(&app, "/api/v1/claims?awaiting_approval=true", &rita).await),
+        [ids[0]]
     );
     assert_eq!(
-        mine["views"][0]["query"], "mine=1&state=in_review",
-        "the page cursor is dropped"
+        listed(get(&app, "/api/v1/claims?sent_back=true", &rita).await),
+        [ids[1]]
     );
-    let (_, robs) = get(&app, "/api/v1/views", &rob).await;
-    assert_eq!(names(&robs), [("Waiting".to_owned(), Some(total))]);
-    let (_, eds) = get(&app, "/api/v1/views", &ed).await;
-    assert_eq!(names(&eds), [("Waiting".to_owned(), Some(total))]);
-    let (_, page) = rob_browser.get("/").await;
-    assert!(!page.contains("My desk"), "a private view stays private");
-
-    // Counts are live: Rita takes two claims.
-    for claim in &claims[..2] {
-        step(&app, &rita, *claim, 0, json!({"to": "in_review"})).await;
-    }
-    let (_, mine) = get(&app, "/api/v1/views", &rita).await;
-    assert_eq!(
-        names(&mine),
-        [
-            ("My desk".to_owned(), Some(2)),
-            ("Waiting".to_owned(), Some(total - 2))
-        ]
-    );
-    let (_, page) = rita_browser.get("/").await;
-    assert!(page.contains("aria-label=\"Saved views\""));
     assert!(
-        page.contains("href=\"/?mine=1&#38;state=in_review\""),
-        "{page}"
+        listed(get(&app, "/api/v1/claims?sent_back=true", &editor).await).is_empty(),
+        "sent back to rita, not to the editor"
     );
-    assert!(page.contains("My desk <b>2</b>"), "{page}");
-    // "mine" in a shared view means whoever looks: Rob's count of the same filters is 0.
-    post(
-        &app,
-        "/api/v1/views",
-        &ed,
-        json!({"name": "Mine", "query": "mine=1", "shared": true}),
-    )
-    .await;
-    let (_, robs) = get(&app, "/api/v1/views", &rob).await;
-    assert!(names(&robs).contains(&("Mine".to_owned(), Some(0))));
-
-    // Refusals: bad filters, a blank or repeated name; someone else's view cannot be deleted.
-    for (body, words) in [
-        (
-            json!({"name": "Bad", "query": "state=bogus"}),
-            "unknown state",
+    assert!(listed(get(&app, "/api/v1/claims?stale=true", &rita).await).is_empty());
+    assert_eq!(
+        listed(
+            get(
+                &app,
+                "/api/v1/claims?awaiting_approval=true&assignee=rita",
+                &rita
+            )
+            .await
         ),
-        (json!({"name": "  ", "query": "state=extracted"}), "name"),
-        (
-            json!({"name": "my DESK", "query": "state=extracted"}),
-            "already",
-        ),
-    ] {
-        let (status, err) = post(&app, "/api/v1/views", &rita, body).await;
-        assert_eq!(status, 422, "{err}");
-        assert!(
-            err["error"]["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(words),
-            "{err}"
-        );
-    }
-    let (status, page) = ed_browser
-        .submit(
-            "/views",
-            &[("name", "<script>x</script>"), ("query", "state=nope")],
+        [ids[0]]
+    );
+    assert!(
+        listed(
+            get(
+                &app,
+                "/api/v1/claims?awaiting_approval=true&assignee=eddie",
+                &rita
+            )
+            .await
         )
-        .await;
-    assert_eq!(status, 422);
-    assert!(
-        page.contains("&#60;script&#62;x&#60;/script&#62;") && !page.contains("<script>x"),
-        "typed input kept, escaped"
+        .is_empty()
     );
-    let rita_view = mine["views"][0]["id"].as_i64().expect("id");
-    let (status, _) = post(
-        &app,
-        &format!("/api/v1/views/{rita_view}/delete"),
-        &ed,
-        json!({}),
-    )
-    .await;
-    assert_eq!(status, 404);
-    let (status, _) = rita_browser
-        .submit(&format!("/views/{rita_view}/delete"), &[])
-        .await;
-    assert_eq!(status, 303);
-    let (_, mine) = get(&app, "/api/v1/views", &rita).await;
-    assert!(!names(&mine).iter().any(|(n, _)| n == "My desk"));
-}
-
-/// name, category, state, verdict, rating, created (days ago), verdict by, approved after
-/// (hours), assignee.
-type FixtureClaim = (
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    Option<i16>,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
-
-/// Inserts the dashboard fixture: three people, nine claims with known times, verdicts and
-/// states. Returns the ids of the claims by name.
-async fn dashboard_fixture(
-    app: &TestApp,
-    now: DateTime<Utc>,
-) -> std::collections::HashMap<&'static str, i64> {
-    let rev1 = app.user("rev1", Role::Reviewer).await.id;
-    let rev2 = app.user("rev2", Role::Reviewer).await.id;
-    let ed = app.user("ed", Role::Editor).await.id;
-    let at =
-        |days: i64, hours: i64| (now - Duration::days(days) + Duration::hours(hours)).to_rfc3339();
-    let mut conn = app.conn().await;
-    conn.batch_execute(
-        "INSERT INTO articles (id, title, body, content_hash) \
-         VALUES (900, 'Fixture', 'One. Two. Three.', '\\x00')",
-    )
-    .await
-    .expect("article");
-    // name, category, state, verdict, rating, created (days ago), verdict_by, approved after
-    // (hours), assignee
-    let claims: [FixtureClaim; 9] = [
-        (
-            "c1",
-            "finance",
-            "approved",
-            Some("disputed"),
-            Some(1),
-            10,
-            Some(rev1),
-            Some(20),
-            None,
-        ),
-        (
-            "c2",
-            "finance",
-            "approved",
-            Some("verified"),
-            Some(5),
-            9,
-            Some(rev1),
-            Some(30),
-            None,
-        ),
-        (
-            "c3",
-            "energy",
-            "approved",
-            Some("unverifiable"),
-            None,
-            8,
-            Some(rev2),
-            Some(40),
-            None,
-        ),
-        (
-            "c4",
-            "energy",
-            "approved",
-            Some("disputed"),
-            Some(2),
-            7,
-            Some(rev2),
-            Some(100),
-            None,
-        ),
-        (
-            "c5",
-            "politics",
-            "in_review",
-            None,
-            None,
-            200,
-            None,
-            None,
-            Some(rev1),
-        ),
-        (
-            "c6",
-            "politics",
-            "extracted",
-            None,
-            None,
-            100,
-            None,
-            None,
-            None,
-        ),
-        (
-            "c7",
-            "finance",
-            "disputed",
-            Some("disputed"),
-            Some(2),
-            5,
-            Some(rev1),
-            None,
-            Some(rev1),
-        ),
-        ("c8", "other", "dismissed", None, None, 3, None, None, None),
-        (
-            "c9",
-            "economy",
-            "in_review",
-            Some("disputed"),
-            Some(3),
-            2,
-            Some(rev1),
-            None,
-            Some(rev1),
-        ),
-    ];
-    let mut ids = std::collections::HashMap::new();
-    for (i, (name, category, state, verdict, rating, days, by, approved, assignee)) in
-        claims.iter().enumerate()
+    // Stale: in review with no change for more than the configured 7 days.
     {
-        let id = 900 + i as i64;
-        let opt = |v: Option<String>| v.map_or("NULL".to_owned(), |v| format!("'{v}'"));
-        let num = |v: Option<i64>| v.map_or("NULL".to_owned(), |v| v.to_string());
-        conn.batch_execute(&format!(
-            "INSERT INTO claims (id, article_id, text, span_start, span_end, category, score, state, \
-             verdict, rating, verdict_by, verdict_at, approved_by, approved_at, assignee_id, created_at) \
-             VALUES ({id}, 900, 'Claim {name}', 0, 4, '{category}', 0.5, '{state}', {}, {}, {}, {}, {}, {}, {}, '{}')",
-            opt(verdict.map(str::to_owned)),
-            num(rating.map(i64::from)),
-            num(*by),
-            opt(by.map(|_| at(*days, 10))),
-            num(approved.map(|_| ed)),
-            opt(approved.map(|h| at(*days, h))),
-            num(*assignee),
-            at(*days, 0),
-        ))
-        .await
-        .expect("claim");
-        ids.insert(*name, id);
+        use claimdesk::db::schema::claims;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        let mut conn = app.conn().await;
+        diesel::update(claims::table.find(ids[1]))
+            .set(claims::updated_at.eq(chrono::Utc::now() - chrono::Duration::days(8)))
+            .execute(&mut conn)
+            .await
+            .expect("age the claim");
     }
-    // Verdict versions: the current one of each claim with a verdict; c4 corrects rev1's
-    // approved verdict; c9's verdict was sent back (never approved, claim back in review).
-    let verdict = |id: i64,
-                   claim: &str,
-                   kind: &str,
-                   rating: &str,
-                   by: i64,
-                   days: i64,
-                   approved: Option<i64>,
-                   corrects: Option<i64>| {
-        format!(
-            "INSERT INTO verdicts (id, claim_id, verdict, rating, author_id, created_at, approved_by, approved_at, corrects_id, correction_reason) \
-             VALUES ({id}, {}, '{kind}', {rating}, {by}, '{}', {}, {}, {}, {});",
-            ids[claim],
-            at(days, 10),
-            approved.map_or("NULL".to_owned(), |_| ed.to_string()),
-            approved.map_or("NULL".to_owned(), |h| format!("'{}'", at(days, h))),
-            corrects.map_or("NULL".to_owned(), |c| c.to_string()),
-            corrects.map_or("NULL".to_owned(), |_| "'reopened'".to_owned()),
-        )
-    };
-    let sql = [
-        verdict(1, "c1", "disputed", "1", rev1, 10, Some(20), None),
-        verdict(2, "c2", "verified", "5", rev1, 9, Some(30), None),
-        verdict(3, "c3", "unverifiable", "NULL", rev2, 8, Some(40), None),
-        verdict(40, "c4", "disputed", "3", rev1, 7, Some(12), None),
-        verdict(4, "c4", "disputed", "2", rev2, 7, Some(100), Some(40)),
-        verdict(7, "c7", "disputed", "2", rev1, 5, None, None),
-        verdict(9, "c9", "disputed", "3", rev1, 2, None, None),
-        "UPDATE claims SET verdict_id = CASE id WHEN 900 THEN 1 WHEN 901 THEN 2 WHEN 902 THEN 3 \
-         WHEN 903 THEN 4 WHEN 906 THEN 7 WHEN 908 THEN 9 END WHERE verdict IS NOT NULL;"
-            .to_owned(),
-    ]
-    .join("\n");
-    conn.batch_execute(&sql).await.expect("verdicts");
-    ids
-}
-
-fn rows(v: &Value, key: &str, fields: &[&str]) -> Vec<String> {
-    let mut out: Vec<String> = v[key]
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|r| {
-            fields
-                .iter()
-                .map(|f| r[*f].to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-#[tokio::test]
-async fn the_dashboard_gives_the_fixtures_known_numbers_to_editors_and_own_numbers_to_reviewers() {
-    let app = TestApp::spawn().await;
-    let now = Utc::now();
-    let ids = dashboard_fixture(&app, now).await;
-    let mut conn = app.conn().await;
-    let editor = {
-        let user = claimdesk::db::users::User::by_username(&mut conn, "ed")
-            .await
-            .expect("q")
-            .expect("ed");
-        claimdesk::services::accounts::create_token(&mut conn, &user, None, "t")
-            .await
-            .expect("token")
-    };
-    let rev1 = {
-        let user = claimdesk::db::users::User::by_username(&mut conn, "rev1")
-            .await
-            .expect("q")
-            .expect("rev1");
-        claimdesk::services::accounts::create_token(&mut conn, &user, None, "t")
-            .await
-            .expect("token")
-    };
-    drop(conn);
-
-    let (status, team) = get(&app, "/api/v1/stats", &editor).await;
-    assert_eq!(status, 200, "{team}");
-    assert_eq!(team["scope"], "team");
     assert_eq!(
-        rows(&team, "backlog", &["state", "category", "claims"]),
-        [
-            "\"disputed\" \"finance\" 1",
-            "\"extracted\" \"politics\" 1",
-            "\"in_review\" \"economy\" 1",
-            "\"in_review\" \"politics\" 1"
-        ]
+        listed(get(&app, "/api/v1/claims?stale=true", &rita).await),
+        [ids[1]]
     );
-    let verdicts: i64 = team["weeks"]
-        .as_array()
-        .expect("weeks")
-        .iter()
-        .filter_map(|w| w["verdicts"].as_i64())
-        .sum();
-    let approvals: i64 = team["weeks"]
-        .as_array()
-        .expect("weeks")
-        .iter()
-        .filter_map(|w| w["approvals"].as_i64())
-        .sum();
-    assert_eq!((verdicts, approvals), (7, 5));
-    assert_eq!(team["weeks"].as_array().map(Vec::len), Some(12));
-    // The week two days ago holds c9's verdict.
-    let week = claimdesk::domain::stats::week_of(now - Duration::days(2) + Duration::hours(10))
-        .to_string();
-    let that_week = team["weeks"]
-        .as_array()
-        .expect("weeks")
-        .iter()
-        .find(|w| w["week"] == week.as_str())
-        .expect("week");
-    assert!(that_week["verdicts"].as_i64() >= Some(1));
-    // Hours to approval 20, 30, 40, 100: median 35, 90th percentile 82 (interpolated).
-    let t = &team["time_to_approval"];
-    assert_eq!(t["approvals"], 4);
-    assert!(
-        (t["median_hours"].as_f64().unwrap_or(0.0) - 35.0).abs() < 1e-6,
-        "{t}"
-    );
-    assert!(
-        (t["p90_hours"].as_f64().unwrap_or(0.0) - 82.0).abs() < 1e-6,
-        "{t}"
-    );
-    assert_eq!(
-        rows(
-            &team,
-            "reviewers",
-            &["username", "verdicts", "sent_back", "corrected"]
-        ),
-        ["\"rev1\" 5 1 1", "\"rev2\" 2 0 0"]
-    );
-    let oldest: Vec<i64> = team["oldest_waiting"]
-        .as_array()
-        .expect("oldest")
-        .iter()
-        .filter_map(|c| c["id"].as_i64())
-        .collect();
-    assert_eq!(oldest, [ids["c5"], ids["c6"], ids["c7"], ids["c9"]]);
-    assert_eq!(team["oldest_waiting"][0]["waiting_days"], 200);
-    assert_eq!(
-        rows(&team, "verdict_mix", &["category", "step", "claims"]),
-        [
-            "\"energy\" 0 1",
-            "\"energy\" 2 1",
-            "\"finance\" 1 1",
-            "\"finance\" 5 1"
-        ]
-    );
-
-    // A reviewer sees only their own numbers.
-    let (_, own) = get(&app, "/api/v1/stats", &rev1).await;
-    assert_eq!(own["scope"], "own");
-    assert_eq!(
-        rows(&own, "backlog", &["state", "category", "claims"]),
-        [
-            "\"disputed\" \"finance\" 1",
-            "\"in_review\" \"economy\" 1",
-            "\"in_review\" \"politics\" 1"
-        ]
-    );
-    assert_eq!(
-        rows(
-            &own,
-            "reviewers",
-            &["username", "verdicts", "sent_back", "corrected"]
-        ),
-        ["\"rev1\" 5 1 1"]
-    );
-    let t = &own["time_to_approval"];
-    assert_eq!(t["approvals"], 2);
-    assert!(
-        (t["median_hours"].as_f64().unwrap_or(0.0) - 25.0).abs() < 1e-6,
-        "{t}"
-    );
-    assert!(
-        (t["p90_hours"].as_f64().unwrap_or(0.0) - 29.0).abs() < 1e-6,
-        "{t}"
-    );
-    let oldest: Vec<i64> = own["oldest_waiting"]
-        .as_array()
-        .expect("oldest")
-        .iter()
-        .filter_map(|c| c["id"].as_i64())
-        .collect();
-    assert_eq!(oldest, [ids["c5"], ids["c7"], ids["c9"]]);
-    assert_eq!(
-        rows(&own, "verdict_mix", &["category", "step", "claims"]),
-        ["\"finance\" 1 1", "\"finance\" 5 1"]
-    );
-
-    // The tallies follow the claims: approving c7 moves it out of the backlog into the mix.
-    let (status, body) = post(
+    let (s, body) = send(
         &app,
-        &format!("/api/v1/claims/{}/transitions", ids["c7"]),
-        &editor,
-        json!({"to": "approved", "version": 0}),
+        reqwest::Method::GET,
+        "/api/v1/claims?stale=maybe",
+        &rita,
+        Value::Null,
     )
     .await;
-    assert_eq!(status, 200, "{body}");
-    let (_, team) = get(&app, "/api/v1/stats", &editor).await;
-    assert!(
-        !rows(&team, "backlog", &["state", "category", "claims"])
-            .contains(&"\"disputed\" \"finance\" 1".to_owned())
-    );
-    assert!(
-        rows(&team, "verdict_mix", &["category", "step", "claims"])
-            .contains(&"\"finance\" 2 1".to_owned())
-    );
-    assert_eq!(team["time_to_approval"]["approvals"], 5);
+    assert_eq!(s, 400, "{body}");
+    // Last change first.
+    let order = listed(get(&app, "/api/v1/claims?sort=last_change&limit=2", &rita).await);
+    assert_eq!(order[0], ids[0]);
 
-    // The page: charts as inline SVG, each with its table and CSV.
-    let (_, browser) = app.person("eddie", Role::Editor).await;
-    let (status, html) = browser.get("/dashboard").await;
-    assert_eq!(status, 200);
-    assert_eq!(html.matches("<svg role=\"img\"").count(), 4, "{html}");
-    for table in [
-        "backlog-table",
-        "weeks-table",
-        "time-table",
-        "reviewers-table",
-        "oldest-table",
-        "mix-table",
-    ] {
-        assert!(html.contains(&format!("id=\"{table}\"")), "{table}");
-    }
+    // Counts: each state under the other filters; "All" is their sum.
+    let browser = app.browser("ed2", Role::Editor).await;
+    let (_, page) = browser.get("/").await;
+    assert!(page.contains(&format!("All <b>{total}</b>")), "all claims");
+    let (_, page) = browser.get("/?awaiting_approval=1").await;
     assert!(
-        html.contains("<td>rev1</td><td>5</td><td>1</td><td>1</td>"),
-        "{html}"
+        page.contains(&format!("All <b>{total}</b>")),
+        "state filters leave the tabs alone"
     );
-    let (status, csv) = browser.get("/dashboard/csv/reviewers").await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        csv,
-        "reviewer,verdicts,sent_back,corrected\nrev1,5,1,1\nrev2,2,0,0\n"
-    );
-    let (status, _) = browser.get("/dashboard/csv/nothing").await;
-    assert_eq!(status, 404);
-    let (_, rbrowser) = app.person("rita", Role::Reviewer).await;
-    let (status, html) = rbrowser.get("/dashboard").await;
-    assert_eq!(status, 200);
-    assert!(html.contains("Your own numbers"));
+    assert!(page.contains("Select all 1 matching claims"));
+    let (_, page) = browser.get("/?assignee=rita").await;
     assert!(
-        !html.contains("<td>rev1</td>"),
-        "a reviewer sees no one else's row"
+        page.contains("All <b>2</b>"),
+        "counts follow the assignee filter: {page}"
     );
-}
-
-/// The assignment use case's call, as it makes it inside its own transaction.
-async fn assign(
-    c: &mut diesel_async::AsyncPgConnection,
-    claim: i64,
-    assignee: i64,
-    editor: i64,
-) -> Result<(), claimdesk::error::AppError> {
-    use claimdesk::domain::{ClaimId, UserId};
-    claimdesk::services::notifications::assigned(
-        c,
-        ClaimId(claim),
-        UserId(assignee),
-        UserId(editor),
-        Utc::now(),
+    assert!(
+        page.contains("href=\"/?state=disputed&#38;assignee=rita\""),
+        "tabs keep the filters: {page}"
+    );
+    // Archiving the article takes its claims out of the counts.
+    let (s, _) = post(
+        &app,
+        &format!("/api/v1/articles/{}/archive", article["id"]),
+        &editor,
+        Value::Null,
     )
-    .await
+    .await;
+    assert_eq!(s, 200);
+    let (_, page) = browser.get("/").await;
+    assert!(
+        page.contains("All <b>0</b>"),
+        "archived claims are not counted"
+    );
 }
 
 #[tokio::test]
-async fn an_assignment_tells_the_assignee_within_the_callers_transaction_unless_self_assigned() {
-    use claimdesk::error::AppError;
-    use diesel_async::AsyncConnection;
+async fn a_csv_export_starts_with_a_byte_order_mark_only_when_asked() {
     let app = TestApp::spawn().await;
-    let ed = app.token("ed", Role::Editor).await;
-    let rita = app.user("rita", Role::Reviewer).await.id;
-    let rob = app.token("rob", Role::Reviewer).await;
-    let article = app.import_seed(&ed).await;
-    let claim = article["claims"][0]["id"].as_i64().expect("claim");
-    follow(&app, &rob, claim, true).await;
-    let mut conn = app.conn().await;
-    let editor = claimdesk::db::users::User::by_username(&mut conn, "ed")
-        .await
-        .expect("query")
-        .expect("ed")
-        .id;
-    // The caller's transaction fails after the call: nobody is told.
-    let failed = conn
-        .transaction::<(), AppError, _>(async |c| {
-            assign(c, claim, rita, editor).await?;
-            Err(AppError::NotFound("the rest of the assignment"))
-        })
+    let editor = app.token("eddie", Role::Editor).await;
+    app.import_seed(&editor).await;
+    let (status, content_type, _, with) =
+        api_export(&app, &editor, "format=csv&states=extracted&bom=true").await;
+    assert_eq!(
+        (status, content_type.as_str()),
+        (200, "text/csv; charset=utf-8")
+    );
+    assert!(
+        with.as_bytes().starts_with(b"\xEF\xBB\xBF"),
+        "{:?}",
+        &with.as_bytes()[..8]
+    );
+    let (_, _, _, without) = api_export(&app, &editor, "format=csv&states=extracted").await;
+    assert!(!without.as_bytes().starts_with(b"\xEF\xBB\xBF"));
+    assert_eq!(&with.as_bytes()[3..], without.as_bytes());
+}
+
+#[tokio::test]
+async fn every_export_format_carries_the_tags() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("eddie", Role::Editor).await;
+    let rita = app.token("rita", Role::Reviewer).await;
+    let ids = claim_ids(&app.import_seed(&editor).await);
+    let desk = app.browser("ed2", Role::Editor).await;
+    create_tag(&app, &desk, "Élection", "#1f77b4").await;
+    create_tag(&app, &desk, "budget", "#d62728").await;
+    decide(&app, &rita, ids[0]).await;
+    for tag in ["budget", "Élection"] {
+        let v = version(&app, &editor, ids[0]).await;
+        let r = bulk(
+            &app,
+            &editor,
+            json!({"action": "tag", "tag": tag, "claims": [{"id": ids[0], "version": v}]}),
+        )
         .await;
-    assert!(failed.is_err());
-    assert!(sent(&app, claim).await.is_empty());
-    conn.transaction::<(), AppError, _>(async |c| assign(c, claim, rita, editor).await)
-        .await
-        .expect("assign");
-    let list = sent(&app, claim).await;
-    assert_eq!(kinds(&list, "rita"), ["assigned"]);
-    assert_eq!(kinds(&list, "rob"), ["followed_changed"]);
-    // An editor taking a claim for themselves is told nothing.
-    conn.transaction::<(), AppError, _>(async |c| assign(c, claim, editor, editor).await)
-        .await
-        .expect("self");
-    assert_eq!(kinds(&sent(&app, claim).await, "ed"), Vec::<String>::new());
+        assert_eq!(r[0]["ok"], true, "{r:?}");
+    }
+    let v = version(&app, &editor, ids[0]).await;
+    let r = bulk(
+        &app,
+        &editor,
+        json!({"action": "approve", "claims": [{"id": ids[0], "version": v}]}),
+    )
+    .await;
+    assert_eq!(r[0]["ok"], true, "{r:?}");
+    let (_, _, _, csv) = api_export(&app, &rita, "format=csv&tags=budget").await;
+    let header = csv.lines().next().expect("header");
+    assert!(
+        header.ends_with(",correction,tags,claimant_kind,merged_into"),
+        "{header}"
+    );
+    assert!(
+        csv.lines()
+            .nth(1)
+            .expect("row")
+            .contains(",\"budget, Élection\","),
+        "{csv}"
+    );
+    let (_, _, _, json_text) = api_export(&app, &rita, "format=json&tags=budget").await;
+    let report: Value = serde_json::from_str(&json_text).expect("json");
+    assert_eq!(report["claims"][0]["tags"], json!(["budget", "Élection"]));
+    assert_eq!(report["filters"]["tags"], json!(["budget"]));
+    let (_, _, _, ld) = api_export(&app, &rita, "format=claimreview&tags=budget").await;
+    let reviews: Value = serde_json::from_str(&ld).expect("json-ld");
+    assert_eq!(reviews[0]["keywords"], "budget, Élection");
+    let (_, _, _, html) = api_export(&app, &rita, "format=html&tags=budget").await;
+    assert!(html.contains("Tags: budget, Élection"), "{html}");
 }

@@ -874,3 +874,125 @@ async fn cli_writes_a_complete_file() {
     assert!(!failed.exists(), "a failed export leaves no file");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_export_page_chooses_articles_by_title_counts_before_download_and_opens_the_report() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let other = {
+        let res = api(&app.address)
+            .post(app.url("/api/v1/articles"))
+            .bearer_auth(&f.reviewer_token)
+            .json(&serde_json::json!({
+                "title": "Rain in May 50%_",
+                "body": "Árbol Agency reported that 300 mm of rain fell in May 2024, a record for the month."
+            }))
+            .send()
+            .await
+            .expect("import");
+        assert_eq!(res.status(), 201);
+        res.json::<Value>().await.expect("json")["id"]
+            .as_i64()
+            .expect("id")
+    };
+    let browser = app.browser("paula", Role::Reviewer).await;
+    let approved = f.approved().len();
+
+    // Without filters: titles offered to pick from, and the count of the default report.
+    let (status, page) = browser.get("/export").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<datalist id=\"article-titles\">"));
+    assert!(page.contains("<option value=\"Seed article\">"), "{page}");
+    assert!(
+        page.contains(&format!("<b>{approved}</b> claims match these filters")),
+        "{page}"
+    );
+    assert!(page.contains("formaction=\"/export/report\""));
+    assert!(!page.contains("Article ids"), "no raw ids to type");
+
+    // A search by title lists the matching articles to tick; wildcards are literal.
+    let (_, page) = browser.get("/export?title=SEED&find=1").await;
+    let seed_box = format!("name=\"article\" value=\"{}\"", f.article_id);
+    assert!(page.contains(&seed_box), "{page}");
+    assert!(!page.contains(&format!("value=\"{other}\"")));
+    let (_, page) = browser.get("/export?title=50%25_&find=1").await;
+    assert!(page.contains(&format!("name=\"article\" value=\"{other}\"")));
+    assert!(!page.contains(&seed_box));
+    let (_, page) = browser.get("/export?title=nothing+like+it").await;
+    assert!(page.contains("id=\"no-matches\""));
+
+    // Ticked articles stay ticked, and the count follows every filter, as the export does.
+    let query = format!("article={}&include_drafts=true&count=1", f.article_id);
+    let (_, page) = browser.get(&format!("/export?{query}")).await;
+    assert!(page.contains(&format!("{seed_box} checked")), "{page}");
+    assert!(page.contains("name=\"include_drafts\" value=\"true\" checked"));
+    let report = json_export(
+        &app,
+        &f.reviewer_token,
+        &format!("articles={}&include_drafts=true", f.article_id),
+    )
+    .await;
+    let total = report["summary"]["total"].as_i64().expect("total");
+    assert!(total > approved as i64, "drafts counted too");
+    assert!(
+        page.contains(&format!("<b>{total}</b> claims match")),
+        "{page}"
+    );
+    let (_, page) = browser
+        .get(&format!("/export?article={other}&count=1"))
+        .await;
+    assert!(page.contains("<b>0</b> claims match"), "{page}");
+    // Refused filters: the form again with the reason, nothing lost.
+    let (status, page) = browser
+        .get("/export?claimant=Maduro&decided_to=yesterday&count=1")
+        .await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("id=\"export-error\""));
+    let (status, page) = browser
+        .get("/export?claimant=Maduro&reviewer=nobody&count=1")
+        .await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("no reviewer called"));
+    assert!(page.contains("value=\"Maduro\""), "typed claimant kept");
+
+    // The ticked boxes select the download too.
+    let res = browser
+        .client
+        .get(app.url(&format!("/export/download?format=json&article={other}")))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["summary"]["total"], 0);
+
+    // The printable report opens in the browser, styled, with no script allowed.
+    let res = browser
+        .client
+        .get(app.url(&format!(
+            "/export/report?article={}&title=seed",
+            f.article_id
+        )))
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(&res, "content-type"), "text/html; charset=utf-8");
+    assert!(
+        header(&res, "content-disposition").starts_with("inline"),
+        "{}",
+        header(&res, "content-disposition")
+    );
+    assert_eq!(
+        header(&res, "content-security-policy"),
+        claimdesk::routes::REPORT_CSP
+    );
+    let html = res.text().await.expect("html");
+    assert!(html.contains("<style>") && html.contains("@media print"));
+    let anonymous = api(&app.address)
+        .get(app.url("/export/report"))
+        .send()
+        .await
+        .expect("GET");
+    assert_ne!(anonymous.status(), 200, "reports need a signed-in user");
+}

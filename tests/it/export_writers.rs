@@ -8,7 +8,7 @@ use claimdesk::export::{
     ExportError, ExportFilters, ExportFormat, ReportArticle, ReportClaim, ReportEvent,
     ReportEvidence, ReportMeta, ReportSummary, ReportWriter, export_to_vec, writer_for,
 };
-use claimdesk::extract::Category;
+use claimdesk::extract::{Category, ClaimantKind};
 use serde_json::Value;
 
 const SCRIPT: &str = "<script>alert(1)</script>";
@@ -79,6 +79,7 @@ fn claim(
         text: text.into(),
         claimant: claimant.map(Into::into),
         claimant_kind: None,
+        tags: Vec::new(),
         merged_into: None,
         category: Category::Energy,
         state: state.parse().expect("a state"),
@@ -131,7 +132,7 @@ fn fixture() -> Vec<ReportClaim> {
         publisher: None,
         published_on: None,
     });
-    vec![
+    let mut claims = vec![
         claim(
             11,
             &a1,
@@ -204,7 +205,10 @@ fn fixture() -> Vec<ReportClaim> {
             true,
             false,
         ),
-    ]
+    ];
+    claims[1].claimant_kind = Some(ClaimantKind::GovernmentBody);
+    claims[2].merged_into = Some(11);
+    claims
 }
 
 fn render(format: ExportFormat) -> Vec<u8> {
@@ -294,6 +298,10 @@ fn csv_round_trips_and_is_neutralised() {
     assert_eq!(&rows[4][col("claimant")], "'-2");
     assert_eq!(&rows[3][col("claim_text")], "'=HYPERLINK(\"http://x\")");
     assert_eq!(&rows[0][col("claimant")], "Nicolás Maduro");
+    assert_eq!(&rows[1][col("claimant_kind")], "government_body");
+    assert_eq!(&rows[0][col("claimant_kind")], "");
+    assert_eq!(&rows[2][col("merged_into")], "11");
+    assert_eq!(&rows[1][col("merged_into")], "");
     // RFC 4180 line ends.
     assert!(text(bytes).starts_with("claim_id,article_title,"));
 }
@@ -325,6 +333,8 @@ fn json_has_documented_shape() {
         "article",
         "text",
         "claimant",
+        "claimant_kind",
+        "merged_into",
         "category",
         "state",
         "verdict",
@@ -341,6 +351,7 @@ fn json_has_documented_shape() {
         "evidence",
         "events",
         "verdicts",
+        "tags",
     ];
     for c in claims {
         let obj = c.as_object().expect("claim object");
@@ -372,6 +383,10 @@ fn json_has_documented_shape() {
         format!("{SCRIPT} prices fell, \"sharply\"")
     );
     assert_eq!(claims[1]["correction"], true);
+    assert_eq!(claims[1]["claimant_kind"], "government_body");
+    assert_eq!(claims[0]["claimant_kind"], Value::Null);
+    assert_eq!(claims[2]["merged_into"], 11);
+    assert_eq!(claims[0]["merged_into"], Value::Null);
     assert_eq!(claims[3]["draft"], true);
     assert_eq!(claims[3]["approved_at"], Value::Null);
     assert_eq!(claims[2]["rating"], Value::Null);

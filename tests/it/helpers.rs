@@ -176,6 +176,7 @@ pub fn test_config() -> AppConfig {
             hash_concurrency: None,
             preload_model: false,
             shutdown_timeout: 30,
+            stale_days: 7,
         },
         extract: ExtractSettings {
             claim_threshold: 0.5,

@@ -366,6 +366,48 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
             res.text().await.unwrap_or_default()
         );
     }
+    // The desk: a tag, put on the claim and on another one and taken off again, and an
+    // assignment (claims.assigned_at, an `assigned` event).
+    let res = call(
+        reqwest::Method::POST,
+        "/api/v1/tags",
+        editor,
+        serde_json::json!({"name": "budget", "colour": "#1f77b4"}),
+    )
+    .await
+    .expect("tag");
+    assert_eq!(res.status(), 201);
+    let other = article["claims"][1]["id"].as_i64().expect("a second claim");
+    let claim_version = |v: &serde_json::Value| v["version"].as_i64().unwrap_or_default();
+    let current = call(
+        reqwest::Method::GET,
+        &format!("/api/v1/claims/{id}"),
+        editor,
+        serde_json::Value::Null,
+    )
+    .await
+    .expect("claim")
+    .json::<serde_json::Value>()
+    .await
+    .expect("json");
+    for (action, target, seen) in [
+        ("tag", id, claim_version(&current)),
+        ("tag", other, 0),
+        ("untag", other, 1),
+        ("assign", other, 2),
+    ] {
+        let res = call(
+            reqwest::Method::POST,
+            "/api/v1/claims/bulk",
+            editor,
+            serde_json::json!({"action": action, "tag": "budget", "assignee": "rev",
+                               "claims": [{"id": target, "version": seen}]}),
+        )
+        .await
+        .expect("bulk");
+        let body: serde_json::Value = res.json().await.expect("json");
+        assert_eq!(body["results"][0]["ok"], true, "{action}: {body}");
+    }
     // Known fact-checks: an import (and its re-import, an update) and a claim's matches, which
     // store the claim's embedding.
     for _ in 0..2 {
@@ -420,7 +462,7 @@ async fn audit_verify_recomputes_every_chain_and_names_the_first_broken_link() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("audit trail intact: 9 events on 1 claims"),
+        stdout.contains("audit trail intact: 13 events on 2 claims"),
         "{stdout}"
     );
 
@@ -695,6 +737,80 @@ async fn searches_beyond_the_length_or_term_limits_are_refused_with_a_reason() {
     assert_eq!(res.status(), 400);
 }
 
+/// A search the index cannot narrow (a quoted phrase of words every claim holds, in an order
+/// none has) is stopped at its time budget and refused with the reason; the connection comes
+/// back with no timeout left on it, and listings without text run under no budget at all.
+#[tokio::test]
+async fn a_search_over_its_time_budget_is_stopped_and_refused_with_a_reason() {
+    use claimdesk::db::claims::ClaimFilter;
+    use claimdesk::services::claims::list_within;
+    use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    conn.batch_execute(
+        // The per-row count trigger is quadratic over one bulk insert; the counts are not read.
+        "ALTER TABLE claims DISABLE TRIGGER claims_count_insert_delete;
+         INSERT INTO articles (title, body, content_hash) VALUES ('a', 'b', sha256('b'));
+         INSERT INTO claims (article_id, text, span_start, span_end, category, score, state, entities)
+           SELECT (SELECT min(id) FROM articles),
+                  'Claim ' || g || ' says the ministry delivered ' || g || ' systems',
+                  0, 1, 'arms', (g % 1000) / 1000.0, 'extracted', '[]'
+           FROM generate_series(1, 40000) g;
+         ALTER TABLE claims ENABLE TRIGGER claims_count_insert_delete;
+         ANALYZE claims;",
+    )
+    .await
+    .expect("load");
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement_timeout: String,
+    }
+    let before: Setting = diesel::sql_query("SHOW statement_timeout")
+        .get_result(&mut conn)
+        .await
+        .expect("show");
+    let phrase = ClaimFilter {
+        text: Some("\"systems delivered ministry\"".into()),
+        limit: 50,
+        ..ClaimFilter::default()
+    };
+    let started = std::time::Instant::now();
+    match list_within(&mut conn, &phrase, 1).await {
+        Err(claimdesk::error::AppError::BadRequest(message)) => {
+            assert_eq!(message, claimdesk::domain::search::TOO_BROAD)
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|(c, _)| c.len())),
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let left: Setting = diesel::sql_query("SHOW statement_timeout")
+        .get_result(&mut conn)
+        .await
+        .expect("show");
+    assert_eq!(
+        left.statement_timeout, before.statement_timeout,
+        "the budget stays with the search"
+    );
+    // With a budget it can meet, the same search answers (no claim holds that order).
+    let (found, _) = list_within(&mut conn, &phrase, 60_000).await.expect("list");
+    assert!(found.is_empty());
+    let holds = ClaimFilter {
+        text: Some("\"says the ministry delivered\"".into()),
+        limit: 50,
+        ..ClaimFilter::default()
+    };
+    let (found, _) = list_within(&mut conn, &holds, 60_000).await.expect("list");
+    assert_eq!(found.len(), 50);
+    let all = ClaimFilter {
+        limit: 50,
+        ..ClaimFilter::default()
+    };
+    let (found, _) = list_within(&mut conn, &all, 1)
+        .await
+        .expect("no text, no budget");
+    assert_eq!(found.len(), 50);
+}
+
 /// Rows per table, for comparing two databases.
 async fn row_counts(url: &str) -> Vec<(String, i64)> {
     use diesel_async::{AsyncConnection, RunQueryDsl};
@@ -771,5 +887,5 @@ async fn a_dump_restores_into_a_new_database_with_every_row_and_an_intact_audit_
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 9 events"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 13 events on 2 claims"));
 }

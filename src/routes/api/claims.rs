@@ -2,16 +2,19 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
-use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor, present};
+use crate::db::claims::{
+    Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor, FilterContext, present,
+};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, EvidenceWithAuthor, NewEvidence, retraction_reason};
+use crate::db::tags::Tag;
 use crate::db::users::User;
 use crate::db::verdicts::{NamedVerdict, VerdictRow};
 use crate::domain::ClaimOrigin;
@@ -20,7 +23,8 @@ use crate::domain::review::{MoveRequest, TransitionRequest};
 use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
 use crate::error::AppError;
 use crate::extract::{Category, ClaimantKind};
-use crate::routes::parse_id;
+use crate::routes::{parse_id, query_values};
+use crate::services::bulk::{self, BulkAction, BulkItem};
 use crate::services::claims::Editor;
 use crate::services::{claims as claim_service, evidence, review};
 use crate::startup::AppState;
@@ -119,6 +123,10 @@ pub struct ClaimJson {
     duplicate_of: Option<i64>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// When the current assignee took the claim or had it assigned.
+    assigned_at: Option<DateTime<Utc>>,
+    /// Tag names, alphabetical.
+    tags: Vec<String>,
 }
 
 /// Turns claims into their JSON form with evidence and names, in three queries whatever the count.
@@ -147,6 +155,8 @@ pub async fn claims_json(
         });
     }
     let mut verdicts = VerdictRow::named_for_claims(conn, &ids).await?;
+    let raw_ids: Vec<i64> = ids.iter().map(|c| c.0).collect();
+    let mut tags = Tag::for_claims(conn, &raw_ids).await?;
     Ok(ClaimWithNames::load(conn, claims)
         .await?
         .into_iter()
@@ -166,6 +176,13 @@ pub async fn claims_json(
                 .into_iter()
                 .map(VerdictJson::from)
                 .collect(),
+            tags: tags
+                .remove(&c.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.name)
+                .collect(),
+            assigned_at: c.assigned_at,
             assignee,
             verdict_by,
             approved_by,
@@ -224,7 +241,13 @@ pub struct ClaimQuery {
     q: Option<String>,
     /// 1: only claims whose stored verdict contradicts the rating scale.
     contradicts: Option<String>,
-    /// score (default), newest, oldest
+    /// true: every decided state not yet approved (verified, disputed, unverifiable).
+    awaiting_approval: Option<String>,
+    /// true: claims in review assigned to you whose verdict an editor sent back.
+    sent_back: Option<String>,
+    /// true: claims in review with no change for the configured number of days.
+    stale: Option<String>,
+    /// score (default), newest, oldest, last_change
     sort: Option<String>,
     /// 1–200, default 50.
     limit: Option<String>,
@@ -234,11 +257,13 @@ pub struct ClaimQuery {
 /// Claims per page when the query does not say.
 const DEFAULT_LIMIT: i64 = 50;
 
-#[utoipa::path(get, path = "/api/v1/claims", tag = "claims", params(ClaimQuery),
+#[utoipa::path(get, path = "/api/v1/claims", tag = "claims",
+    params(ClaimQuery, ("tag" = Option<String>, Query, description = "Only claims with this tag; repeat it (or separate names with commas) for claims with all of them")),
     responses((status = 200, body = ClaimList), (status = 400, body = super::ErrorJson)))]
 pub async fn list_claims(
     state: web::Data<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
+    req: HttpRequest,
     query: web::Query<ClaimQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
@@ -258,12 +283,23 @@ pub async fn list_claims(
         article: q.article.as_deref(),
         text: q.q.as_deref(),
         contradicts: q.contradicts.as_deref(),
+        awaiting_approval: q.awaiting_approval.as_deref(),
+        sent_back: q.sent_back.as_deref(),
+        stale: q.stale.as_deref(),
+        tags: &query_values(&req, "tag"),
         sort: q.sort.as_deref(),
         after: q.after.as_deref(),
         limit: q.limit.as_deref(),
     };
-    let filter = ClaimFilter::parse(text, assignee, DEFAULT_LIMIT).map_err(AppError::BadRequest)?;
-    let (claims, next) = Claim::list(&mut conn, &filter).await?;
+    let context = FilterContext {
+        assignee,
+        me: user.id,
+        now: Utc::now(),
+        stale_days: state.config.server.stale_days,
+        default_limit: DEFAULT_LIMIT,
+    };
+    let filter = ClaimFilter::parse(text, context).map_err(AppError::BadRequest)?;
+    let (claims, next) = claim_service::list(&mut conn, &filter).await?;
     let claims = claims_json(&mut conn, claims).await?;
     Ok(HttpResponse::Ok().json(ClaimList {
         claims,
@@ -315,7 +351,7 @@ impl From<TransitionJson> for MoveRequest {
 
 #[utoipa::path(post, path = "/api/v1/claims/{id}/transitions", tag = "claims", params(("id" = i64, Path)), request_body = TransitionJson,
     responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson, description = "Stale version"),
-              (status = 422, body = super::ErrorJson, description = "Not allowed from the current state, or requirements unmet")))]
+              (status = 422, body = super::ErrorJson, description = "Not allowed from the current state, requirements unmet, a rating that contradicts the state, or a merged claim (it follows the primary the message names)")))]
 pub async fn transition_claim(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -348,7 +384,7 @@ impl TryFrom<NewEvidenceJson> for NewEvidence {
 }
 
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", tag = "claims", params(("id" = i64, Path)), request_body = NewEvidenceJson,
-    responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
+    responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson, description = "The claim is not open, or is merged into the primary the message names")))]
 pub async fn add_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -591,4 +627,151 @@ pub async fn split_claim(
         claim_service::split(&mut conn, id, version, at, editor(&user), Utc::now()).await?;
     let claims = claims_json(&mut conn, vec![kept, added]).await?;
     Ok(HttpResponse::Created().json(SplitResultJson { claims }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BulkClaimJson {
+    id: i64,
+    /// The version you saw; a claim changed since is refused with 409, the others go ahead.
+    version: i32,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BulkJson {
+    /// take, assign, release, dismiss, approve, tag or untag.
+    action: String,
+    /// At most 10,000.
+    claims: Vec<BulkClaimJson>,
+    /// For assign: a username.
+    assignee: Option<String>,
+    /// For tag and untag: a tag name.
+    tag: Option<String>,
+    /// For dismiss: why the claims are not check-worthy.
+    reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResultJson {
+    id: i64,
+    ok: bool,
+    /// 200 when done; otherwise what the single request would have answered (403, 404, 409, 422).
+    status: u16,
+    error: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkResultsJson {
+    /// One per claim, in request order.
+    results: Vec<BulkResultJson>,
+}
+
+#[utoipa::path(post, path = "/api/v1/claims/bulk", tag = "claims", request_body = BulkJson,
+    responses((status = 200, body = BulkResultsJson, description = "Each claim checked and applied on its own; see each result"),
+              (status = 400, body = super::ErrorJson), (status = 422, body = super::ErrorJson, description = "Unknown action, a missing value, no claims or too many")))]
+pub async fn bulk_claims(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<BulkJson>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let action = BulkAction::parse(
+        &b.action,
+        b.assignee.as_deref(),
+        b.tag.as_deref(),
+        b.reason.as_deref(),
+    )
+    .map_err(AppError::Validation)?;
+    let items: Vec<BulkItem> = b
+        .claims
+        .iter()
+        .map(|c| BulkItem {
+            id: ClaimId(c.id),
+            version: c.version,
+        })
+        .collect();
+    let outcomes = bulk::apply(&state.pool, user.actor(), &action, &items, Utc::now()).await?;
+    let results = outcomes
+        .into_iter()
+        .map(|o| match o.result {
+            Ok(_) => BulkResultJson {
+                id: o.id.0,
+                ok: true,
+                status: 200,
+                error: None,
+            },
+            Err(e) => BulkResultJson {
+                error: Some(if let AppError::Unexpected(cause) = &e {
+                    tracing::error!(claim = o.id.0, error = %format!("{cause:#}"), "bulk action failed");
+                    e.to_string()
+                } else {
+                    e.to_string()
+                }),
+                id: o.id.0,
+                ok: false,
+                status: e.status_code().as_u16(),
+            },
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(BulkResultsJson { results }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagJson {
+    id: i64,
+    name: String,
+    /// `#rrggbb`.
+    colour: String,
+}
+
+impl From<Tag> for TagJson {
+    fn from(t: Tag) -> TagJson {
+        TagJson {
+            id: t.id,
+            name: t.name,
+            colour: t.colour,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    tags: Vec<TagJson>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewTagJson {
+    /// Up to 60 characters, one line, no commas; unique whatever its case.
+    name: String,
+    /// `#rrggbb` (or `#rgb`).
+    colour: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/tags", tag = "claims", responses((status = 200, body = TagList)))]
+pub async fn list_tags(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let mut conn = state.pool.get().await?;
+    let tags = Tag::all(&mut conn)
+        .await?
+        .into_iter()
+        .map(TagJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(TagList { tags }))
+}
+
+#[utoipa::path(post, path = "/api/v1/tags", tag = "claims", request_body = NewTagJson,
+    responses((status = 201, body = TagJson), (status = 403, body = super::ErrorJson, description = "Not an editor"),
+              (status = 409, body = super::ErrorJson, description = "The name exists"), (status = 422, body = super::ErrorJson)))]
+pub async fn create_tag(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<NewTagJson>,
+) -> Result<HttpResponse, AppError> {
+    let b = body.into_inner();
+    let mut conn = state.pool.get().await?;
+    let tag =
+        crate::services::tags::create(&mut conn, user.actor(), &b.name, &b.colour, Utc::now())
+            .await?;
+    Ok(HttpResponse::Created().json(TagJson::from(tag)))
 }

@@ -90,7 +90,14 @@ pub async fn list_views(
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
-    let views = saved_views::visible(&mut conn, user.user_id(), usize::MAX, None, None).await?;
+    let views = saved_views::visible(
+        &mut conn,
+        crate::routes::queue::context(&user, &state, Utc::now()),
+        usize::MAX,
+        None,
+        None,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ViewList { views }))
 }
 
@@ -122,11 +129,10 @@ pub async fn save_view(
     let mut conn = state.pool.get().await?;
     let view = saved_views::save(
         &mut conn,
-        user.user_id(),
+        crate::routes::queue::context(&user, &state, Utc::now()),
         &body.name,
         &body.query,
         body.shared,
-        Utc::now(),
     )
     .await?;
     Ok(HttpResponse::Created().json(SavedViewJson {
