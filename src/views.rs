@@ -13,6 +13,7 @@ use crate::db::tokens::ApiToken;
 use crate::db::users::User;
 use crate::domain::{ReviewState, Role};
 use crate::extract::{Category, ClaimantKind};
+use crate::services::saved_views::ViewSummary;
 
 /// Renders a page with a status other than 200 (a form shown again with its errors).
 pub fn render_with_status<T: Template>(
@@ -38,6 +39,9 @@ pub struct NavUser {
     pub role: Role,
     pub is_admin: bool,
     pub csrf_token: String,
+    /// Unread notifications.
+    pub unread: i64,
+    pub views: Vec<ViewSummary>,
 }
 
 impl Layout {
@@ -48,6 +52,12 @@ impl Layout {
                 role: user.role,
                 is_admin: user.role.is_admin(),
                 csrf_token: user.csrf_token.clone().unwrap_or_default(),
+                unread: user.nav.as_ref().map_or(0, |n| n.unread),
+                views: user
+                    .nav
+                    .as_ref()
+                    .map(|n| n.views.clone())
+                    .unwrap_or_default(),
             }),
             notice: None,
         }
@@ -85,25 +95,7 @@ pub struct LoginPage {
     pub error: Option<String>,
 }
 
-/// The queue's filters as typed, echoed back into the form. Tags (`tag`, repeatable) are read
-/// from the query string separately.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct QueueQuery {
-    pub state: String,
-    pub category: String,
-    pub article: String,
-    pub assignee: String,
-    pub mine: Option<String>,
-    pub q: String,
-    /// "1": only verdicts that contradict the rating scale.
-    pub contradicts: String,
-    pub awaiting_approval: String,
-    pub sent_back: String,
-    pub stale: String,
-    pub sort: String,
-    pub after: String,
-}
+pub use crate::services::queue::QueueQuery;
 
 pub struct QueueFilterView {
     pub state: String,
@@ -175,6 +167,8 @@ pub struct QueuePage {
     pub is_editor: bool,
     pub groups: Vec<QueueGroup>,
     pub next_page: Option<String>,
+    /// Saving the current filters as a view.
+    pub save: SaveViewForm,
 }
 
 /// One claim's line in a bulk action's report.
@@ -420,6 +414,8 @@ pub struct VerdictVersionView {
 pub struct ClaimPage {
     pub layout: Layout,
     pub claim: Claim,
+    /// Whether the person follows the claim (told in their inbox when it changes).
+    pub following: bool,
     pub article_id: i64,
     pub article_title: String,
     pub context_before: String,
@@ -558,5 +554,140 @@ impl ExportPage {
 
     pub fn day(value: &Option<chrono::NaiveDate>) -> String {
         value.map(|d| d.to_string()).unwrap_or_default()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "inbox.html")]
+pub struct InboxPage {
+    pub layout: Layout,
+    pub inbox: crate::services::notifications::Inbox,
+    pub unread_only: bool,
+    /// The link to older notifications, when the page is full.
+    pub older: Option<String>,
+}
+
+/// The save-a-view form: the queue's filters it will save, and what was typed.
+#[derive(Debug, Clone, Default)]
+pub struct SaveViewForm {
+    pub query: String,
+    pub name: String,
+    pub shared: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "views.html")]
+pub struct SavedViewsPage {
+    pub layout: Layout,
+    pub views: Vec<ViewSummary>,
+    pub save: SaveViewForm,
+}
+
+/// One category's row of the verdict mix: counts per step (true … false, unverifiable) and
+/// its stacked bar.
+pub struct MixRow {
+    pub category: String,
+    pub counts: Vec<i64>,
+    pub segments: Vec<crate::domain::stats::Segment>,
+    pub y: u32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub layout: Layout,
+    pub own: bool,
+    pub d: crate::services::dashboard::Dashboard,
+    pub backlog_bars: Vec<crate::domain::stats::Bar>,
+    pub backlog_width: u32,
+    pub week_bars: Vec<crate::domain::stats::Bar>,
+    pub weeks_width: u32,
+    pub reviewer_bars: Vec<crate::domain::stats::Bar>,
+    pub reviewers_width: u32,
+    pub median: String,
+    pub p90: String,
+    pub mix_rows: Vec<MixRow>,
+    pub mix_height: u32,
+    pub step_names: Vec<&'static str>,
+}
+
+impl DashboardPage {
+    /// The page for a dashboard's numbers: bars and stacked rows drawn from the same numbers
+    /// its tables show.
+    pub fn new(layout: Layout, d: crate::services::dashboard::Dashboard) -> DashboardPage {
+        use crate::domain::stats::{SLOT, STEPS, bars, stacked, step_name};
+        let mut per_state: Vec<(String, i64)> = Vec::new();
+        for cell in &d.backlog {
+            match per_state.iter_mut().find(|(s, _)| *s == cell.state) {
+                Some((_, n)) => *n += cell.claims,
+                None => per_state.push((cell.state.clone(), cell.claims)),
+            }
+        }
+        let backlog_bars = bars(&per_state, 1);
+        let week_values: Vec<(String, i64)> = d
+            .weeks
+            .iter()
+            .flat_map(|w| {
+                [
+                    (format!("{} verdicts", w.week), w.verdicts),
+                    (format!("{} approvals", w.week), w.approvals),
+                ]
+            })
+            .collect();
+        let reviewer_values: Vec<(String, i64)> = d
+            .reviewers
+            .iter()
+            .flat_map(|r| {
+                [
+                    (format!("{} verdicts", r.username), r.verdicts),
+                    (format!("{} sent back", r.username), r.sent_back),
+                    (format!("{} corrected", r.username), r.corrected),
+                ]
+            })
+            .collect();
+        let mut categories: Vec<String> =
+            d.verdict_mix.iter().map(|m| m.category.clone()).collect();
+        categories.dedup();
+        let mix_rows: Vec<MixRow> = categories
+            .into_iter()
+            .enumerate()
+            .map(|(i, category)| {
+                let counts: Vec<i64> = STEPS
+                    .iter()
+                    .map(|step| {
+                        d.verdict_mix
+                            .iter()
+                            .filter(|m| m.category == category && m.step == *step)
+                            .map(|m| m.claims)
+                            .sum()
+                    })
+                    .collect();
+                MixRow {
+                    segments: stacked(&counts),
+                    counts,
+                    category,
+                    y: i as u32 * 24,
+                }
+            })
+            .collect();
+        let hours = |h: Option<f64>| h.map_or_else(|| "–".to_owned(), |h| format!("{h:.1}"));
+        let width = |slots: usize| (slots.max(1) as u32) * SLOT;
+        DashboardPage {
+            layout,
+            own: d.scope == "own",
+            backlog_width: width(per_state.len()),
+            backlog_bars,
+            weeks_width: width(d.weeks.len()),
+            week_bars: bars(&week_values, 2),
+            reviewers_width: width(d.reviewers.len()),
+            reviewer_bars: bars(&reviewer_values, 3),
+            median: hours(d.time_to_approval.median_hours),
+            p90: hours(d.time_to_approval.p90_hours),
+            mix_height: (mix_rows.len().max(1) as u32) * 24,
+            mix_rows,
+            step_names: STEPS.iter().map(|s| step_name(*s)).collect(),
+            d,
+        }
     }
 }

@@ -13,6 +13,8 @@ use crate::db::users::User;
 use crate::domain::{Actor, Role, UserId};
 use crate::error::AppError;
 use crate::services::AppState;
+use crate::services::queue::QueueContext;
+use crate::services::saved_views::{self, Nav};
 
 /// A signed-in, active user.
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct CurrentUser {
     pub role: Role,
     /// The session's CSRF token; `None` for API-token requests, which carry no cookies.
     pub csrf_token: Option<String>,
+    /// The navigation's unread count and saved views, for pages (GET) only.
+    pub nav: Option<Nav>,
 }
 
 impl CurrentUser {
@@ -42,6 +46,7 @@ impl CurrentUser {
             username: user.username,
             role: user.role,
             csrf_token,
+            nav: None,
         }
     }
 }
@@ -91,7 +96,20 @@ async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
         Session::authenticate(&mut conn, &token_hash(cookie.value()), idle, Utc::now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
-    Ok(CurrentUser::from_user(user, Some(session.csrf_token)))
+    let mut current = CurrentUser::from_user(user, Some(session.csrf_token));
+    if req.method() == actix_web::http::Method::GET {
+        // The navigation is a convenience: a page still shows when it cannot be read.
+        let cx = QueueContext {
+            user: current.user_id(),
+            now: Utc::now(),
+            stale_days: state.config.server.stale_days,
+        };
+        match saved_views::nav(&mut conn, cx).await {
+            Ok(nav) => current.nav = Some(nav),
+            Err(err) => tracing::warn!(error = %err, "navigation counts unavailable"),
+        }
+    }
+    Ok(current)
 }
 
 /// The signed-in user of a request if there is one, for pages that show the navigation bar

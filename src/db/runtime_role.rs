@@ -40,6 +40,13 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     // Known fact-checks: a re-import updates its row; embeddings are recomputed in place.
     ("fact_checks", "SELECT, INSERT, UPDATE"),
     ("claim_embeddings", "SELECT, INSERT, UPDATE"),
+    // Saved views are created and deleted by their owners; follows are started and stopped.
+    ("saved_views", "SELECT, INSERT, DELETE"),
+    ("claim_follows", "SELECT, INSERT, DELETE"),
+    // The inbox: written with the change that causes it; only the read mark ever changes.
+    ("notifications", "SELECT, INSERT, UPDATE (read_at)"),
+    // Kept by triggers on claims; a new (state, category, step) cell is inserted.
+    ("claim_tallies", "SELECT, INSERT, UPDATE"),
     // To check that the schema is current at start.
     ("__diesel_schema_migrations", "SELECT"),
 ];

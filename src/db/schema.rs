@@ -112,6 +112,17 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use diesel_full_text_search::Tsvector;
+
+    claim_follows (claim_id, user_id) {
+        user_id -> Int8,
+        claim_id -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
     use super::sql_types::ReviewState;
 
     claim_state_counts (state) {
@@ -129,6 +140,20 @@ diesel::table! {
         tag_id -> Int8,
         added_by -> Int8,
         added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+    use super::sql_types::ClaimCategory;
+    use super::sql_types::ReviewState;
+
+    claim_tallies (state, category, step) {
+        state -> ReviewState,
+        category -> ClaimCategory,
+        step -> Int2,
+        claims -> Int8,
     }
 }
 
@@ -212,6 +237,36 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_full_text_search::Tsvector;
 
+    notifications (id) {
+        id -> Int8,
+        user_id -> Int8,
+        kind -> Text,
+        claim_id -> Int8,
+        actor_id -> Int8,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        read_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+
+    saved_views (id) {
+        id -> Int8,
+        owner_id -> Int8,
+        name -> Text,
+        query -> Text,
+        shared -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+
     sessions (id) {
         id -> Int8,
         token_hash -> Bytea,
@@ -279,11 +334,15 @@ diesel::joinable!(articles -> users (imported_by));
 diesel::joinable!(claim_events -> claims (claim_id));
 diesel::joinable!(claim_events -> evidence (evidence_id));
 diesel::joinable!(claim_events -> users (actor_id));
+diesel::joinable!(claim_follows -> claims (claim_id));
+diesel::joinable!(claim_follows -> users (user_id));
 diesel::joinable!(claim_tags -> claims (claim_id));
 diesel::joinable!(claim_tags -> tags (tag_id));
 diesel::joinable!(claim_tags -> users (added_by));
 diesel::joinable!(claims -> articles (article_id));
 diesel::joinable!(evidence -> claims (claim_id));
+diesel::joinable!(notifications -> claims (claim_id));
+diesel::joinable!(saved_views -> users (owner_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tags -> users (created_by));
 diesel::joinable!(verdicts -> claims (claim_id));
@@ -293,11 +352,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_events,
     articles,
     claim_events,
+    claim_follows,
     claim_state_counts,
+    claim_tallies,
     claim_tags,
     claims,
     evidence,
     login_throttle,
+    notifications,
+    saved_views,
     sessions,
     tags,
     users,

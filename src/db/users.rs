@@ -77,6 +77,20 @@ impl User {
             .await
     }
 
+    /// Active users who may approve verdicts (editors and admins), with their roles.
+    pub async fn approvers(conn: &mut AsyncPgConnection) -> QueryResult<Vec<(UserId, Role)>> {
+        Ok(users::table
+            .filter(users::role.eq_any([Role::Editor, Role::Admin]))
+            .filter(users::disabled_at.is_null())
+            .order(users::id.asc())
+            .select((users::id, users::role))
+            .load::<(i64, Role)>(conn)
+            .await?
+            .into_iter()
+            .map(|(id, role)| (UserId(id), role))
+            .collect())
+    }
+
     pub async fn count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
         users::table.count().get_result(conn).await
     }

@@ -3,9 +3,11 @@
 pub mod claims;
 pub mod dates;
 pub mod ids;
+pub mod inbox;
 pub mod review;
 pub mod roles;
 pub mod search;
+pub mod stats;
 pub mod tags;
 pub mod text;
 pub mod urls;

@@ -20,7 +20,7 @@ use crate::domain::verdict::{public_name, step_name};
 use crate::domain::{ArticleId, ClaimId, EvidenceId, Rating, ReviewState, Role, Verdict};
 use crate::error::AppError;
 use crate::export::ReportCorrection;
-use crate::services::{evidence, review as review_service};
+use crate::services::{evidence, notifications, review as review_service};
 use crate::startup::AppState;
 use crate::views::{
     ClaimEditView, ClaimPage, EntityView, KeptValues, Layout, MoveView, ScaleStep,
@@ -257,6 +257,7 @@ pub(crate) async fn claim_page(
         .unwrap_or_default();
     Ok(ClaimPage {
         layout: Layout::for_user(user),
+        following: notifications::is_following(conn, id, user.user_id()).await?,
         article_id: article.id,
         article_title: article.title,
         context_before: before,

@@ -10,6 +10,7 @@ pub mod claims;
 pub mod desk;
 pub mod error_pages;
 pub mod health;
+pub mod inbox;
 pub mod queue;
 pub mod reports;
 pub mod statics;
@@ -128,6 +129,15 @@ fn register(r: &mut Routes<'_>) {
         "/claims/{id}/evidence/{evidence_id}/retract",
         claims::retract_evidence,
     );
+    r.post("/claims/{id}/follow", inbox::follow_claim);
+    r.post("/claims/{id}/unfollow", inbox::unfollow_claim);
+    r.get("/inbox", inbox::show_inbox);
+    r.post("/inbox/read", inbox::mark_read);
+    r.get("/views", inbox::show_views);
+    r.post("/views", inbox::save_view);
+    r.post("/views/{id}/delete", inbox::delete_view);
+    r.get("/dashboard", inbox::show_dashboard);
+    r.get("/dashboard/csv/{chart}", inbox::dashboard_csv);
     r.get("/export", reports::export_form);
     r.get("/export/download", reports::download_export);
     r.get("/export/report", reports::open_report);
@@ -181,6 +191,13 @@ fn register(r: &mut Routes<'_>) {
     r.post("/api/v1/match", api::matching::match_text);
     r.get("/api/v1/claims/{id}/matches", api::matching::claim_matches);
     r.post("/api/v1/fact-checks", api::matching::import_fact_checks);
+    r.get("/api/v1/notifications", api::desk::list_notifications);
+    r.post("/api/v1/notifications/read", api::desk::mark_read);
+    r.get("/api/v1/views", api::desk::list_views);
+    r.post("/api/v1/views", api::desk::save_view);
+    r.post("/api/v1/views/{id}/delete", api::desk::delete_view);
+    r.post("/api/v1/claims/{id}/follow", api::desk::follow_claim);
+    r.get("/api/v1/stats", api::desk::stats);
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -3,23 +3,22 @@
 
 use actix_web::{HttpRequest, ResponseError, web};
 use chrono::{DateTime, Utc};
-use diesel_async::AsyncPgConnection;
 
 use crate::auth::CurrentUser;
 use crate::auth::csrf::ProtectedForm;
-use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, Cursor, FilterContext, tag_names};
+use crate::db::claims::{Claim, Cursor, tag_names};
 use crate::db::tags::Tag;
-use crate::db::users::User;
-use crate::domain::{ClaimId, ReviewState, UserId};
+use crate::domain::{ClaimId, ReviewState};
 use crate::error::AppError;
 use crate::extract::Category;
 use crate::routes::query_values;
 use crate::services::bulk::{self, BulkAction, BulkItem, MAX_BULK_CLAIMS};
-use crate::services::queue;
+use crate::services::queue::{self, QueueContext};
+use crate::services::saved_views;
 use crate::startup::AppState;
 use crate::views::{
     BulkLine, BulkPage, Layout, QueueFilterView, QueueGroup, QueuePage, QueueQuery, QueueRow,
-    StateCount,
+    SaveViewForm, StateCount,
 };
 
 pub const PAGE_SIZE: i64 = 50;
@@ -57,51 +56,13 @@ fn filter_query(q: &QueueQuery, tags: &[String], state: Option<&str>) -> String 
     query.finish()
 }
 
-/// Turns the queue's query into a filter; a bad value or an unknown assignee is a message.
-async fn queue_filter(
-    conn: &mut AsyncPgConnection,
-    q: &QueueQuery,
-    tags: &[String],
-    user: &CurrentUser,
-    state: &AppState,
-    now: DateTime<Utc>,
-) -> Result<Result<ClaimFilter, String>, AppError> {
-    let assignee = if q.mine.is_some() {
-        Some(UserId(user.id))
-    } else {
-        match q.assignee.trim() {
-            "" => None,
-            name => match User::by_username(conn, name).await? {
-                Some(u) => Some(UserId(u.id)),
-                None => return Ok(Err(format!("no user called {name}"))),
-            },
-        }
-    };
-    let text = ClaimFilterText {
-        state: Some(&q.state),
-        category: Some(&q.category),
-        article: Some(&q.article),
-        text: Some(&q.q),
-        contradicts: Some(&q.contradicts),
-        awaiting_approval: Some(&q.awaiting_approval),
-        sent_back: Some(&q.sent_back),
-        stale: Some(&q.stale),
-        tags,
-        sort: Some(&q.sort),
-        after: Some(&q.after),
-        limit: None,
-    };
-    let context = FilterContext {
-        assignee,
-        me: user.id,
+/// Who asks and when, for the queue's filters.
+pub fn context(user: &CurrentUser, state: &AppState, now: DateTime<Utc>) -> QueueContext {
+    QueueContext {
+        user: user.user_id(),
         now,
         stale_days: state.config.server.stale_days,
-        default_limit: PAGE_SIZE,
-    };
-    Ok(ClaimFilter::parse(text, context).map(|mut f| {
-        f.clusters = true;
-        f
-    }))
+    }
 }
 
 /// "5 min", "3 h", "12 d": how long ago, compactly.
@@ -124,17 +85,8 @@ pub async fn show_queue(
     let tags = tag_names(&query_values(&req, "tag"));
     let now = Utc::now();
     let mut conn = state.pool.get().await?;
-    let (filter, error) = match queue_filter(&mut conn, &q, &tags, &user, &state, now).await? {
-        Ok(filter) => (filter, None),
-        Err(message) => (
-            ClaimFilter {
-                limit: PAGE_SIZE,
-                clusters: true,
-                ..ClaimFilter::default()
-            },
-            Some(message),
-        ),
-    };
+    let (filter, error) =
+        queue::filter_for(&mut conn, &q, &tags, context(&user, &state, now), PAGE_SIZE).await?;
     // A search refused for its cost shows its reason instead of the results, like one refused
     // for its length.
     let (data, error) = match queue::page(&mut conn, &filter).await {
@@ -220,6 +172,10 @@ pub async fn show_queue(
                 cursor.encode()
             )
         }),
+        save: SaveViewForm {
+            query: saved_views::stored_query(req.query_string()).unwrap_or_default(),
+            ..SaveViewForm::default()
+        },
     })
 }
 
@@ -285,15 +241,11 @@ pub async fn bulk_claims(
     let mut conn = state.pool.get().await?;
     let (items, back) = match &form.all_matching {
         Some(filter_text) => {
-            let q: QueueQuery = serde_urlencoded::from_str(filter_text)
-                .map_err(|e| AppError::BadRequest(format!("the filters are malformed: {e}")))?;
-            let tags: Vec<String> = url::form_urlencoded::parse(filter_text.as_bytes())
-                .filter(|(k, _)| k == "tag")
-                .map(|(_, v)| v.into_owned())
-                .collect();
-            let filter = queue_filter(&mut conn, &q, &tag_names(&tags), &user, &state, now)
-                .await?
-                .map_err(AppError::Validation)?;
+            let (q, tags) = queue::parse_query(filter_text).map_err(AppError::BadRequest)?;
+            let filter =
+                queue::queue_filter(&mut conn, &q, &tags, context(&user, &state, now), PAGE_SIZE)
+                    .await?
+                    .map_err(AppError::Validation)?;
             let limit = i64::try_from(MAX_BULK_CLAIMS).unwrap_or(i64::MAX) + 1;
             let items = Claim::matching_versions(&mut conn, &filter, limit)
                 .await?

@@ -1,7 +1,8 @@
 //! Assigning claims: an editor hands a claim to a reviewer, or to another one. One
 //! transaction: the claim is locked, the version checked, `domain::review::assign` decides, a
 //! guarded UPDATE stores the assignee and since when, and one `assigned` event records who
-//! had it before and who has it now.
+//! had it before and who has it now; the new assignee (unless they assigned themselves) and
+//! the claim's followers are notified in the same transaction.
 
 use chrono::{DateTime, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -12,6 +13,7 @@ use crate::db::users::User;
 use crate::domain::review;
 use crate::domain::{Actor, ClaimId, UserId};
 use crate::error::AppError;
+use crate::services::notifications;
 use crate::services::review::conflict;
 
 /// Assigns the claim to the user called `assignee`, if the claim is still at `seen_version`.
@@ -68,6 +70,7 @@ pub async fn assign(
             },
         )
         .await?;
+        notifications::assigned(conn, id, UserId(person.id), actor.id, now).await?;
         Ok(updated)
     })
     .await

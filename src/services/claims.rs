@@ -14,9 +14,10 @@ use crate::db::claims::{Claim, ClaimCorrection, ClaimFilter, Cursor, NewClaim};
 use crate::db::events::{ClaimEvent, EventKind, NewClaimChange};
 use crate::domain::claims::{self as rules, ClaimEdit, ClaimOrigin};
 use crate::domain::search;
-use crate::domain::{ArticleId, ClaimId, Role};
+use crate::domain::{ArticleId, ClaimId, Role, UserId};
 use crate::error::AppError;
 use crate::extract;
+use crate::services::notifications;
 
 /// Who is correcting a claim.
 #[derive(Debug, Clone, Copy)]
@@ -115,8 +116,19 @@ async fn store(
     let updated = Claim::correct(conn, ClaimId(claim.id), claim.version, correction, now)
         .await?
         .ok_or_else(|| stale(claim))?;
+    let actor = events.first().map(|e| UserId(e.actor_id));
+    let mut fields: Vec<String> = Vec::new();
     for event in events {
+        if let Some(field) = &event.field
+            && !fields.contains(field)
+        {
+            fields.push(field.clone());
+        }
         ClaimEvent::insert_change(conn, event).await?;
+    }
+    if let Some(actor) = actor {
+        let what = format!("corrected: {}", fields.join(", "));
+        notifications::claim_changed(conn, ClaimId(claim.id), actor, &what, now).await?;
     }
     Ok(updated)
 }

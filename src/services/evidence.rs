@@ -10,6 +10,7 @@ use crate::db::evidence::{Evidence, NewEvidence};
 use crate::domain::review;
 use crate::domain::{Actor, ClaimId, EvidenceId, UserId};
 use crate::error::AppError;
+use crate::services::notifications;
 
 /// Locks the claim for an evidence change, and refuses the change unless the claim is open
 /// (see `review::accepts_evidence`). The lock means a verdict being given at the same moment
@@ -61,6 +62,8 @@ pub async fn add(
             },
         )
         .await?;
+        let what = format!("{} evidence added", new.stance);
+        notifications::claim_changed(conn, claim_id, actor.id, &what, now).await?;
         Ok(added)
     })
     .await
@@ -96,6 +99,7 @@ pub async fn retract(
             },
         )
         .await?;
+        notifications::claim_changed(conn, claim_id, actor.id, "evidence retracted", now).await?;
         Ok(())
     })
     .await

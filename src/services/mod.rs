@@ -8,12 +8,15 @@ pub mod assignment;
 pub mod audit;
 pub mod bulk;
 pub mod claims;
+pub mod dashboard;
 pub mod evidence;
 pub mod import;
 pub mod matching;
+pub mod notifications;
 pub mod queue;
 pub mod reports;
 pub mod review;
+pub mod saved_views;
 pub mod tags;
 
 use crate::config::AppConfig;

@@ -1,18 +1,134 @@
 //! The queue for triage: one page of claims under a filter, with what an editor triages by
 //! (verdict, age, last change and who made it, assignee, tags, merged claims), and the counts
-//! per state under the same filters.
+//! per state under the same filters. The queue's query string becomes a filter here, once:
+//! the queue page, its bulk actions and saved views read it the same way.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
-use crate::db::claims::{Claim, ClaimFilter, ClaimWithNames, Cursor, QueueRows};
+use crate::db::claims::{
+    Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor, FilterContext, QueueRows,
+    tag_names,
+};
 use crate::db::events::ClaimEvent;
 use crate::db::tags::Tag;
-use crate::domain::{ReviewState, search};
+use crate::db::users::User;
+use crate::domain::{ReviewState, UserId, search};
 use crate::error::AppError;
 use crate::services::claims::search_failure;
+
+/// The queue's filters as typed, echoed back into the form. Tags (`tag`, repeatable) are read
+/// from the query string separately.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    pub state: String,
+    pub category: String,
+    pub article: String,
+    pub assignee: String,
+    pub mine: Option<String>,
+    pub q: String,
+    /// "1": only verdicts that contradict the rating scale.
+    pub contradicts: String,
+    pub awaiting_approval: String,
+    pub sent_back: String,
+    pub stale: String,
+    pub sort: String,
+    pub after: String,
+}
+
+/// What a queue query needs besides itself: who asks ("mine", "sent back to me"), the clock
+/// and the configured stale age.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueContext {
+    pub user: UserId,
+    pub now: DateTime<Utc>,
+    pub stale_days: i64,
+}
+
+/// Reads a queue query string (with or without the `?`) into its filters and tag names.
+pub fn parse_query(query: &str) -> Result<(QueueQuery, Vec<String>), String> {
+    let query = query.trim().trim_start_matches('?');
+    let q: QueueQuery =
+        serde_urlencoded::from_str(query).map_err(|e| format!("the filters are malformed: {e}"))?;
+    let tags: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k == "tag")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    Ok((q, tag_names(&tags)))
+}
+
+/// Turns the queue's query into a filter, pages of `page_size`, merged claims shown through
+/// their primary; a bad value or an unknown assignee is a message.
+pub async fn queue_filter(
+    conn: &mut AsyncPgConnection,
+    q: &QueueQuery,
+    tags: &[String],
+    cx: QueueContext,
+    page_size: i64,
+) -> Result<Result<ClaimFilter, String>, AppError> {
+    let assignee = if q.mine.is_some() {
+        Some(cx.user)
+    } else {
+        match q.assignee.trim() {
+            "" => None,
+            name => match User::by_username(conn, name).await? {
+                Some(u) => Some(UserId(u.id)),
+                None => return Ok(Err(format!("no user called {name}"))),
+            },
+        }
+    };
+    let text = ClaimFilterText {
+        state: Some(&q.state),
+        category: Some(&q.category),
+        article: Some(&q.article),
+        text: Some(&q.q),
+        contradicts: Some(&q.contradicts),
+        awaiting_approval: Some(&q.awaiting_approval),
+        sent_back: Some(&q.sent_back),
+        stale: Some(&q.stale),
+        tags,
+        sort: Some(&q.sort),
+        after: Some(&q.after),
+        limit: None,
+    };
+    let context = FilterContext {
+        assignee,
+        me: cx.user.0,
+        now: cx.now,
+        stale_days: cx.stale_days,
+        default_limit: page_size,
+    };
+    Ok(ClaimFilter::parse(text, context).map(|mut f| {
+        f.clusters = true;
+        f
+    }))
+}
+
+/// The filter a queue query asks for; a bad value gives the unfiltered queue and a message
+/// naming the problem, not a failure.
+pub async fn filter_for(
+    conn: &mut AsyncPgConnection,
+    q: &QueueQuery,
+    tags: &[String],
+    cx: QueueContext,
+    page_size: i64,
+) -> Result<(ClaimFilter, Option<String>), AppError> {
+    Ok(match queue_filter(conn, q, tags, cx, page_size).await? {
+        Ok(filter) => (filter, None),
+        Err(message) => (
+            ClaimFilter {
+                limit: page_size,
+                clusters: true,
+                ..ClaimFilter::default()
+            },
+            Some(message),
+        ),
+    })
+}
 
 /// One claim of the page with everything its row shows.
 pub struct QueueEntry {

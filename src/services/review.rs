@@ -11,6 +11,7 @@ use crate::db::verdicts::{Corrects, VerdictRow};
 use crate::domain::review::{self, ClaimChange, TransitionRequest};
 use crate::domain::{Actor, ClaimId, EvidenceId};
 use crate::error::AppError;
+use crate::services::notifications;
 
 /// "This claim was changed by someone else", with the state and version it has now.
 pub(crate) fn conflict(claim: &Claim) -> AppError {
@@ -98,12 +99,13 @@ pub async fn transition(
                 kind: EventKind::Transition,
                 from_state: Some(transition.from),
                 to_state: Some(transition.to),
-                note: transition.note,
+                note: transition.note.clone(),
                 evidence_id: None,
                 created_at: now,
             },
         )
         .await?;
+        notifications::after_move(conn, &claim, &transition, actor.id, now).await?;
         Ok(updated)
     })
     .await

@@ -90,6 +90,14 @@ async fn an_editor_assigns_three_claims_and_the_reviewer_sees_them_as_theirs_in_
         .click()
         .await
         .expect("submit");
+    // The box is ticked on the old page too: wait for the filtered page's address first.
+    for _ in 0..200 {
+        let url = c.current_url().await.expect("url");
+        if url.query().is_some_and(|q| q.contains("mine=")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     c.wait()
         .for_element(Locator::Css("#f-mine:checked"))
         .await

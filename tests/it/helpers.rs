@@ -245,6 +245,18 @@ impl TestApp {
         browser
     }
 
+    /// A new user of this role with both an API token and a signed-in browser.
+    pub async fn person(&self, username: &str, role: Role) -> (String, Browser) {
+        let user = self.user(username, role).await;
+        let mut conn = self.conn().await;
+        let token = claimdesk::services::accounts::create_token(&mut conn, &user, None, "test")
+            .await
+            .expect("token");
+        let browser = Browser::new(&self.address);
+        assert_eq!(browser.login(username, PASSWORD).await, 303);
+        (token, browser)
+    }
+
     /// Imports the seed article through the API and returns its JSON.
     pub async fn import_seed(&self, token: &str) -> serde_json::Value {
         let res = api(&self.address)

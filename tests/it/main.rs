@@ -15,6 +15,7 @@ mod export_writers;
 mod extract;
 mod fetch;
 mod health;
+mod inbox;
 mod layers;
 mod matching;
 mod process;

@@ -256,6 +256,24 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
     assert_eq!(res.status(), 201);
     let article: serde_json::Value = res.json().await.expect("json");
     let id = article["claims"][0]["id"].as_i64().expect("a claim");
+    // The desk: the editor follows the claim and the reviewer saves a view of the queue.
+    for (token, path, body) in [
+        (
+            editor,
+            format!("/api/v1/claims/{id}/follow"),
+            serde_json::json!({"follow": true}),
+        ),
+        (
+            reviewer,
+            "/api/v1/views".to_owned(),
+            serde_json::json!({"name": "Open disputes", "query": "state=disputed&sort=oldest"}),
+        ),
+    ] {
+        let res = call(reqwest::Method::POST, &path, token, body)
+            .await
+            .expect("desk");
+        assert!(res.status().is_success(), "{path}: {}", res.status());
+    }
     let mut version = 0;
     for (token, path, body) in [
         (

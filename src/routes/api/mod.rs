@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod claims;
+pub mod desk;
 pub mod export;
 pub mod matching;
 pub mod score;
@@ -67,6 +68,8 @@ pub fn path_config() -> web::PathConfig {
         articles::archive_article, articles::restore_article,
         score::score_texts, export::export_report,
         matching::match_text, matching::claim_matches, matching::import_fact_checks,
+        desk::list_notifications, desk::mark_read, desk::list_views, desk::save_view,
+        desk::delete_view, desk::follow_claim, desk::stats,
     ),
     components(schemas(
         articles::ArticleJson, articles::NewArticleJson, articles::ArticleList,
@@ -80,6 +83,13 @@ pub fn path_config() -> web::PathConfig {
         score::ScoreRequest, score::ScoreResponse, ErrorJson, ErrorDetailJson,
         matching::MatchRequest, matching::MatchList, crate::services::matching::Match,
         crate::services::matching::ImportReport,
+        crate::services::notifications::Inbox, crate::services::notifications::Notification,
+        crate::domain::inbox::NotificationKind, desk::MarkReadJson, desk::MarkedJson,
+        desk::ViewList, desk::NewViewJson, desk::SavedViewJson, desk::FollowJson,
+        crate::services::saved_views::ViewSummary, crate::services::dashboard::Dashboard,
+        crate::services::dashboard::BacklogJson, crate::services::dashboard::WeekJson,
+        crate::services::dashboard::ApprovalTimeJson, crate::services::dashboard::ReviewerJson,
+        crate::services::dashboard::WaitingJson, crate::services::dashboard::MixJson,
         crate::domain::ReviewState, crate::domain::Verdict, crate::domain::Stance,
     )),
     modifiers(&BearerAuth),

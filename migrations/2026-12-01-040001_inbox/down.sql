@@ -1,0 +1,16 @@
+DROP INDEX claim_events_sent_back_idx;
+DROP INDEX claims_waiting_idx;
+DROP INDEX claims_verdict_by_idx;
+DROP INDEX claims_approved_at_idx;
+DROP INDEX verdicts_corrects_idx;
+DROP INDEX verdicts_author_idx;
+DROP INDEX verdicts_approved_idx;
+DROP INDEX verdicts_created_idx;
+DROP TRIGGER claims_tally_change ON claims;
+DROP TRIGGER claims_tally_insert_delete ON claims;
+DROP FUNCTION claims_tally();
+DROP TABLE claim_tallies;
+DROP FUNCTION claim_step(verdict_kind, SMALLINT);
+DROP TABLE notifications;
+DROP TABLE claim_follows;
+DROP TABLE saved_views;
