@@ -9,7 +9,7 @@ use crate::config::{DatabaseSettings, ExtractSettings, redact_url};
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
 use crate::db::{self, DbPool};
-use crate::domain::Role;
+use crate::domain::{Role, TokenId};
 use crate::error::AppError;
 use crate::extract::{self, InputFormat};
 use crate::services::accounts;
@@ -301,7 +301,7 @@ async fn token_command(pool: &DbPool, cmd: TokenCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        TokenCommand::Revoke { id } => match ApiToken::revoke(&mut conn, id).await? {
+        TokenCommand::Revoke { id } => match ApiToken::revoke(&mut conn, TokenId(id)).await? {
             0 => anyhow::bail!("no active token {id}"),
             _ => cli::print_line(&format!("revoked token {id}")),
         },

@@ -19,7 +19,7 @@ use crate::services::saved_views::{self, Nav};
 /// A signed-in, active user.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: Role,
     /// The session's CSRF token; `None` for API-token requests, which carry no cookies.
@@ -30,19 +30,19 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn user_id(&self) -> UserId {
-        UserId(self.id)
+        self.id
     }
 
     pub fn actor(&self) -> Actor {
         Actor {
-            id: UserId(self.id),
+            id: self.id,
             role: self.role,
         }
     }
 
     fn from_user(user: User, csrf_token: Option<String>) -> CurrentUser {
         CurrentUser {
-            id: user.id,
+            id: UserId(user.id),
             username: user.username,
             role: user.role,
             csrf_token,

@@ -15,7 +15,7 @@ use super::tags::lower;
 use super::users::Names;
 use crate::domain::claims::{ClaimFields, ClaimOrigin};
 use crate::domain::review::{ClaimChange, ClaimSnapshot, ReviewState, Transition};
-use crate::domain::{ArticleId, ClaimId, UserId, Verdict};
+use crate::domain::{ArticleId, ClaimId, UserId, Verdict, VerdictId};
 use crate::extract::{Category, ClaimantKind, ExtractedClaim};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -159,7 +159,7 @@ impl ClaimChangeset {
         to: ReviewState,
         change: &ClaimChange,
         actor: UserId,
-        verdict_id: Option<i64>,
+        verdict_id: Option<VerdictId>,
         now: DateTime<Utc>,
     ) -> ClaimChangeset {
         let base = ClaimChangeset {
@@ -187,7 +187,7 @@ impl ClaimChangeset {
                 verdict_at: Some(Some(now)),
                 approved_by: Some(None),
                 approved_at: Some(None),
-                verdict_id: Some(verdict_id),
+                verdict_id: Some(verdict_id.map(|v| v.0)),
                 ..base
             },
             ClaimChange::Approve { approver } => ClaimChangeset {
@@ -266,7 +266,7 @@ pub struct ClaimFilter {
     /// Every decided state an editor has yet to approve (verified, disputed, unverifiable).
     pub awaiting_approval: bool,
     /// Claims in review assigned to this user whose verdict an editor sent back to them.
-    pub sent_back_to: Option<i64>,
+    pub sent_back_to: Option<UserId>,
     /// Claims in review with no change since this moment.
     pub stale_before: Option<DateTime<Utc>>,
     /// Claims carrying every one of these tags (names, matched whatever their case).
@@ -283,7 +283,7 @@ pub struct ClaimFilter {
 #[derive(Debug, Clone, Copy)]
 pub struct FilterContext {
     pub assignee: Option<UserId>,
-    pub me: i64,
+    pub me: UserId,
     pub now: DateTime<Utc>,
     pub stale_days: i64,
     pub default_limit: i64,
@@ -1083,7 +1083,7 @@ impl Claim {
         seen_version: i32,
         transition: &Transition,
         actor: UserId,
-        verdict_id: Option<i64>,
+        verdict_id: Option<VerdictId>,
         now: DateTime<Utc>,
     ) -> QueryResult<Option<Claim>> {
         let changes =

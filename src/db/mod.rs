@@ -202,6 +202,8 @@ pg_id!(crate::domain::ArticleId);
 pg_id!(crate::domain::ClaimId);
 pg_id!(crate::domain::UserId);
 pg_id!(crate::domain::EvidenceId);
+pg_id!(crate::domain::VerdictId);
+pg_id!(crate::domain::TokenId);
 
 impl From<PoolError> for crate::error::AppError {
     fn from(err: PoolError) -> Self {

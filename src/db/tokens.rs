@@ -6,6 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{api_tokens, users};
 use super::users::User;
+use crate::domain::TokenId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_tokens)]
@@ -65,13 +66,13 @@ impl ApiToken {
             .await
     }
 
-    pub async fn exists(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
+    pub async fn exists(conn: &mut AsyncPgConnection, id: TokenId) -> QueryResult<bool> {
         diesel::select(diesel::dsl::exists(api_tokens::table.find(id)))
             .get_result(conn)
             .await
     }
 
-    pub async fn revoke(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
+    pub async fn revoke(conn: &mut AsyncPgConnection, id: TokenId) -> QueryResult<usize> {
         diesel::update(
             api_tokens::table
                 .find(id)

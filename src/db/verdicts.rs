@@ -9,7 +9,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{claim_events, verdicts};
 use super::users::Names;
-use crate::domain::{ClaimId, EvidenceId, ReviewState, UserId, Verdict, VerdictDetails};
+use crate::domain::{
+    ClaimId, EvidenceId, ReviewState, UserId, Verdict, VerdictDetails, VerdictId,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = verdicts)]
@@ -55,7 +57,7 @@ pub struct NamedVerdict {
 /// What a new verdict replaces when it corrects an approved one.
 #[derive(Debug, Clone)]
 pub struct Corrects {
-    pub verdict_id: i64,
+    pub verdict_id: VerdictId,
     pub reason: String,
 }
 
@@ -69,7 +71,7 @@ impl VerdictRow {
         evidence_ids: &[EvidenceId],
         corrects: Option<&Corrects>,
         now: DateTime<Utc>,
-    ) -> QueryResult<i64> {
+    ) -> QueryResult<VerdictId> {
         let evidence_ids: Vec<i64> = evidence_ids.iter().map(|id| id.0).collect();
         diesel::insert_into(verdicts::table)
             .values(NewVerdict {
@@ -81,12 +83,13 @@ impl VerdictRow {
                 author_id: Some(author.0),
                 created_at: now,
                 evidence_ids: &evidence_ids,
-                corrects_id: corrects.map(|c| c.verdict_id),
+                corrects_id: corrects.map(|c| c.verdict_id.0),
                 correction_reason: corrects.map(|c| c.reason.as_str()),
             })
             .returning(verdicts::id)
             .get_result(conn)
             .await
+            .map(VerdictId)
     }
 
     /// What a verdict given after this one corrects, if anything: this one when it was
@@ -94,8 +97,8 @@ impl VerdictRow {
     /// back and given again still corrects the published verdict).
     pub async fn corrected_by_next(
         conn: &mut AsyncPgConnection,
-        id: i64,
-    ) -> QueryResult<Option<(i64, Option<String>)>> {
+        id: VerdictId,
+    ) -> QueryResult<Option<(VerdictId, Option<String>)>> {
         let row: Option<(bool, Option<i64>, Option<String>)> = verdicts::table
             .filter(verdicts::id.eq(id))
             .select((
@@ -108,7 +111,7 @@ impl VerdictRow {
             .optional()?;
         Ok(match row {
             Some((true, _, _)) => Some((id, None)),
-            Some((false, Some(corrects), reason)) => Some((corrects, reason)),
+            Some((false, Some(corrects), reason)) => Some((VerdictId(corrects), reason)),
             _ => None,
         })
     }
@@ -116,7 +119,7 @@ impl VerdictRow {
     /// Records the approval of a verdict not yet approved; false when there is none to approve.
     pub async fn approve(
         conn: &mut AsyncPgConnection,
-        id: i64,
+        id: VerdictId,
         approver: UserId,
         now: DateTime<Utc>,
     ) -> QueryResult<bool> {

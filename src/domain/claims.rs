@@ -1,6 +1,7 @@
 //! Corrections to claims as plain rules: where a claim came from, what an edit may change and
 //! how it is checked, who may edit, where a pasted sentence is in its article, and splits.
 
+use crate::domain::UserId;
 use crate::extract::{Category, ClaimantKind};
 
 crate::domain::named_enum! {
@@ -112,8 +113,8 @@ impl ClaimEdit {
 
 /// Whether this person may correct a claim: an editor on any claim, a reviewer on the claims
 /// assigned to them.
-pub fn may_edit(is_editor: bool, assignee: Option<i64>, user: i64) -> bool {
-    is_editor || assignee == Some(user)
+pub fn may_edit(is_editor: bool, assignee: Option<i64>, user: UserId) -> bool {
+    is_editor || assignee == Some(user.0)
 }
 
 /// The byte span of `needle` in `body`: the exact text first, else the same words with any
@@ -269,10 +270,10 @@ mod tests {
 
     #[test]
     fn only_editors_and_the_assigned_reviewer_may_edit() {
-        assert!(may_edit(true, None, 1));
-        assert!(may_edit(false, Some(1), 1));
-        assert!(!may_edit(false, Some(2), 1));
-        assert!(!may_edit(false, None, 1));
+        assert!(may_edit(true, None, UserId(1)));
+        assert!(may_edit(false, Some(1), UserId(1)));
+        assert!(!may_edit(false, Some(2), UserId(1)));
+        assert!(!may_edit(false, None, UserId(1)));
     }
 
     #[test]

@@ -28,3 +28,5 @@ id_type!(ArticleId);
 id_type!(ClaimId);
 id_type!(UserId);
 id_type!(EvidenceId);
+id_type!(VerdictId);
+id_type!(TokenId);

@@ -14,7 +14,7 @@ pub mod urls;
 pub mod verdict;
 
 pub use claims::ClaimOrigin;
-pub use ids::{ArticleId, ClaimId, EvidenceId, UserId};
+pub use ids::{ArticleId, ClaimId, EvidenceId, TokenId, UserId, VerdictId};
 pub use review::{
     Actor, ClaimChange, ClaimSnapshot, ReviewState, Transition, TransitionError, TransitionRequest,
 };

@@ -15,7 +15,7 @@ use crate::auth::csrf::ProtectedForm;
 use crate::auth::{AdminOnly, CurrentUser, RequireAdmin};
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
-use crate::domain::{Role, UserId};
+use crate::domain::{Role, TokenId, UserId};
 use crate::error::AppError;
 use crate::startup::AppState;
 use crate::views::{AdminFormView, AdminPage, Layout, render_with_status};
@@ -392,7 +392,7 @@ async fn new_token(
         let token = crate::services::accounts::create_token(
             &mut conn,
             &owner,
-            Some(UserId(user.id)),
+            Some(user.id),
             "admin page",
         )
         .await?;
@@ -422,12 +422,12 @@ async fn revoke(state: &AppState, user: &CurrentUser, id: &str) -> Result<HttpRe
         ..AdminFormView::default()
     };
     let result = async {
-        let id: i64 = parse_id(id, "token")?;
+        let id: TokenId = parse_id(id, "token")?;
         let mut conn = state.pool.get().await?;
         if ApiToken::revoke(&mut conn, id).await? == 0 && !ApiToken::exists(&mut conn, id).await? {
             return Err(AppError::NotFound("token"));
         }
-        tracing::info!(admin = %user.username, token_id = id, "API token revoked");
+        tracing::info!(admin = %user.username, token_id = id.0, "API token revoked");
         Ok("revoked")
     }
     .await;

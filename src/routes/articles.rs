@@ -22,11 +22,11 @@ use crate::db::claims::Claim;
 use crate::domain::Role;
 use crate::domain::text::optional;
 use crate::domain::urls::is_web_url;
-use crate::domain::{ArticleId, ReviewState, UserId};
+use crate::domain::{ArticleId, ReviewState};
 use crate::error::AppError;
 use crate::extract::InputFormat;
 use crate::services::articles::{self as article_service, ArticleEdit};
-use crate::services::claims::{self as claim_service, Editor, SpanRequest};
+use crate::services::claims::{self as claim_service, SpanRequest};
 use crate::services::import::{
     ArticleInput, check_source_url, check_title, import_article as import, parse_date,
 };
@@ -298,7 +298,7 @@ pub async fn import_article(
             source_url,
             publisher: optional(Some(form.publisher.clone())),
             published_on,
-            imported_by: Some(user.id),
+            imported_by: Some(user.id.0),
         };
         // Taken only once the page is fetched: a slow site must not hold a pooled connection.
         let mut conn = state.pool.get().await.map_err(|e| ("", e.into()))?;
@@ -496,7 +496,7 @@ async fn edit_details(
     let result = async {
         let edit = ArticleEdit::try_from(&form)?;
         let mut conn = state.pool.get().await?;
-        article_service::edit(&mut conn, id, UserId(user.id), &edit, chrono::Utc::now()).await
+        article_service::edit(&mut conn, id, user.id, &edit, chrono::Utc::now()).await
     }
     .await;
     match result {
@@ -546,10 +546,7 @@ async fn add_missed_claim(
             ));
         }
         let request = SpanRequest::Text(form.text.clone());
-        let who = Editor {
-            id: user.id,
-            role: user.role,
-        };
+        let who = user.actor();
         let mut conn = state.pool.get().await?;
         claim_service::add_manual(&mut conn, id, &request, who, chrono::Utc::now()).await
     }
@@ -636,7 +633,7 @@ async fn set_archived(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    article_service::set_archived(&mut conn, id, UserId(user.id), archive, chrono::Utc::now())
+    article_service::set_archived(&mut conn, id, user.id, archive, chrono::Utc::now())
         .await?;
     let what = if archive { "archived" } else { "restored" };
     Ok(done(&format!("/articles/{id}"), what))

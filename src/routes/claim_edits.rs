@@ -14,16 +14,10 @@ use crate::domain::ClaimId;
 use crate::domain::claims::ClaimEdit;
 use crate::error::AppError;
 use crate::extract::{Category, ClaimantKind};
-use crate::services::claims::{self as service, Editor};
+use crate::services::claims as service;
 use crate::startup::AppState;
 use crate::views::{KeptValues, render_with_status};
 
-fn editor(user: &CurrentUser) -> Editor {
-    Editor {
-        id: user.id,
-        role: user.role,
-    }
-}
 
 fn version(text: &str) -> Result<i32, AppError> {
     text.trim().parse().map_err(|_| {
@@ -140,7 +134,7 @@ async fn edit(
     let result = async {
         let (version, edit) = <(i32, ClaimEdit)>::try_from(&form)?;
         let mut conn = state.pool.get().await?;
-        service::edit(&mut conn, id, version, editor(user), &edit, Utc::now()).await
+        service::edit(&mut conn, id, version, user.actor(), &edit, Utc::now()).await
     }
     .await;
     let typed = Typed {
@@ -189,7 +183,7 @@ async fn merge(
                 AppError::Validation("give the number of the claim to merge into".into())
             })?;
         let mut conn = state.pool.get().await?;
-        service::merge(&mut conn, id, version, into, editor(user), Utc::now()).await
+        service::merge(&mut conn, id, version, into, user.actor(), Utc::now()).await
     }
     .await;
     let typed = Typed {
@@ -224,7 +218,7 @@ async fn unmerge(
     let result = async {
         let version = version(&form.version)?;
         let mut conn = state.pool.get().await?;
-        service::unmerge(&mut conn, id, version, editor(user), Utc::now()).await
+        service::unmerge(&mut conn, id, version, user.actor(), Utc::now()).await
     }
     .await;
     let result = result.map(|_| format!("/claims/{id}?done=unmerged"));
@@ -284,7 +278,7 @@ async fn split(
         // The claim's text is its span of the body, so offsets within it map straight over.
         let claim = Claim::found(&mut conn, id).await?;
         let at = split_offset(&claim, &form.split_before)?;
-        service::split(&mut conn, id, version, at, editor(user), Utc::now()).await
+        service::split(&mut conn, id, version, at, user.actor(), Utc::now()).await
     }
     .await;
     let typed = Typed {

@@ -14,23 +14,11 @@ use crate::db::claims::{Claim, ClaimCorrection, ClaimFilter, Cursor, NewClaim};
 use crate::db::events::{ClaimEvent, EventKind, NewClaimChange};
 use crate::domain::claims::{self as rules, ClaimEdit, ClaimOrigin};
 use crate::domain::search;
-use crate::domain::{ArticleId, ClaimId, Role, UserId};
+use crate::domain::{Actor, ArticleId, ClaimId, Role, UserId};
 use crate::error::AppError;
 use crate::extract;
 use crate::services::notifications;
 
-/// Who is correcting a claim.
-#[derive(Debug, Clone, Copy)]
-pub struct Editor {
-    pub id: i64,
-    pub role: Role,
-}
-
-impl Editor {
-    fn is_editor(self) -> bool {
-        self.role.includes(Role::Editor)
-    }
-}
 
 /// Where a person's new claim is in the article.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,10 +59,10 @@ async fn lock_editable(
     conn: &mut AsyncPgConnection,
     id: ClaimId,
     seen_version: i32,
-    who: Editor,
+    who: Actor,
 ) -> Result<Claim, AppError> {
     let claim = lock_current(conn, id, seen_version).await?;
-    if rules::may_edit(who.is_editor(), claim.assignee_id, who.id) {
+    if rules::may_edit(who.role.includes(Role::Editor), claim.assignee_id, who.id) {
         Ok(claim)
     } else {
         Err(AppError::Forbidden(
@@ -86,7 +74,7 @@ async fn lock_editable(
 /// One audit event for a change to the claim itself.
 fn change_event(
     claim_id: i64,
-    who: Editor,
+    who: Actor,
     kind: EventKind,
     field: &str,
     (old, new): (Option<String>, Option<String>),
@@ -95,7 +83,7 @@ fn change_event(
 ) -> NewClaimChange {
     NewClaimChange {
         claim_id,
-        actor_id: who.id,
+        actor_id: who.id.0,
         kind,
         field: Some(field.to_owned()),
         old_value: old,
@@ -178,7 +166,7 @@ pub async fn edit(
     conn: &mut AsyncPgConnection,
     id: ClaimId,
     seen_version: i32,
-    who: Editor,
+    who: Actor,
     edit: &ClaimEdit,
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
@@ -231,7 +219,7 @@ async fn insert_marked(
     conn: &mut AsyncPgConnection,
     article: &Article,
     (start, end): (usize, usize),
-    who: Editor,
+    who: Actor,
     note: String,
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
@@ -276,7 +264,7 @@ pub async fn add_manual(
     conn: &mut AsyncPgConnection,
     article_id: ArticleId,
     request: &SpanRequest,
-    who: Editor,
+    who: Actor,
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -297,7 +285,7 @@ pub async fn merge(
     id: ClaimId,
     seen_version: i32,
     into: ClaimId,
-    who: Editor,
+    who: Actor,
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -338,7 +326,7 @@ pub async fn merge(
 async fn store_merge(
     conn: &mut AsyncPgConnection,
     claim: &Claim,
-    who: Editor,
+    who: Actor,
     into: Option<i64>,
     note: Option<String>,
     now: DateTime<Utc>,
@@ -362,7 +350,7 @@ pub async fn unmerge(
     conn: &mut AsyncPgConnection,
     id: ClaimId,
     seen_version: i32,
-    who: Editor,
+    who: Actor,
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
@@ -382,7 +370,7 @@ pub async fn split(
     id: ClaimId,
     seen_version: i32,
     at: usize,
-    who: Editor,
+    who: Actor,
     now: DateTime<Utc>,
 ) -> Result<(Claim, Claim), AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {

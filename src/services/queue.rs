@@ -61,6 +61,27 @@ pub fn parse_query(query: &str) -> Result<(QueueQuery, Vec<String>), String> {
     Ok((q, tag_names(&tags)))
 }
 
+/// The user a filter's `assignee` names: a username, or (`ids` true, as the API allows) a
+/// user id. Blank is no assignee filter; a name no user has is a message naming it, never a
+/// filter that silently matches nothing.
+pub async fn assignee_named(
+    conn: &mut AsyncPgConnection,
+    text: &str,
+    ids: bool,
+) -> Result<Result<Option<UserId>, String>, AppError> {
+    let name = text.trim();
+    if name.is_empty() {
+        return Ok(Ok(None));
+    }
+    if ids && let Ok(id) = name.parse::<i64>() {
+        return Ok(Ok(Some(UserId(id))));
+    }
+    Ok(match User::by_username(conn, name).await? {
+        Some(u) => Ok(Some(UserId(u.id))),
+        None => Err(format!("no user called {name}")),
+    })
+}
+
 /// Turns the queue's query into a filter, pages of `page_size`, merged claims shown through
 /// their primary; a bad value or an unknown assignee is a message.
 pub async fn queue_filter(
@@ -73,12 +94,9 @@ pub async fn queue_filter(
     let assignee = if q.mine.is_some() {
         Some(cx.user)
     } else {
-        match q.assignee.trim() {
-            "" => None,
-            name => match User::by_username(conn, name).await? {
-                Some(u) => Some(UserId(u.id)),
-                None => return Ok(Err(format!("no user called {name}"))),
-            },
+        match assignee_named(conn, &q.assignee, false).await? {
+            Ok(assignee) => assignee,
+            Err(message) => return Ok(Err(message)),
         }
     };
     let text = ClaimFilterText {
@@ -97,7 +115,7 @@ pub async fn queue_filter(
     };
     let context = FilterContext {
         assignee,
-        me: cx.user.0,
+        me: cx.user,
         now: cx.now,
         stale_days: cx.stale_days,
         default_limit: page_size,

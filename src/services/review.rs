@@ -9,7 +9,7 @@ use crate::db::events::{ClaimEvent, EventKind, NewClaimEvent};
 use crate::db::evidence::Evidence;
 use crate::db::verdicts::{Corrects, VerdictRow};
 use crate::domain::review::{self, ClaimChange, TransitionRequest};
-use crate::domain::{Actor, ClaimId, EvidenceId};
+use crate::domain::{Actor, ClaimId, EvidenceId, VerdictId};
 use crate::error::AppError;
 use crate::services::notifications;
 
@@ -72,7 +72,7 @@ pub async fn transition(
             }
             ClaimChange::Approve { approver } => {
                 if let Some(current) = claim.verdict_id {
-                    VerdictRow::approve(conn, current, *approver, now).await?;
+                    VerdictRow::approve(conn, VerdictId(current), *approver, now).await?;
                 }
                 None
             }
@@ -122,7 +122,7 @@ async fn correction_of(
         return Ok(None);
     };
     let Some((verdict_id, carried_reason)) =
-        VerdictRow::corrected_by_next(conn, current_id).await?
+        VerdictRow::corrected_by_next(conn, VerdictId(current_id)).await?
     else {
         return Ok(None);
     };

@@ -9,11 +9,11 @@ use super::claims::{ClaimJson, claim_json, claims_json};
 use crate::auth::{CurrentUser, RequireEditor};
 use crate::db::articles::{Article, ArticleSummary};
 use crate::domain::text::optional;
-use crate::domain::{ArticleId, UserId};
+use crate::domain::ArticleId;
 use crate::error::AppError;
 use crate::routes::parse_id;
 use crate::services::articles::{self as article_service, ArticleEdit};
-use crate::services::claims::{self as claim_service, Editor, SpanRequest};
+use crate::services::claims::{self as claim_service, SpanRequest};
 use crate::services::import::{ArticleInput, import_article, parse_date};
 use crate::startup::AppState;
 
@@ -95,7 +95,7 @@ pub async fn create_article(
         source_url: optional(new.url),
         publisher: optional(new.publisher),
         published_on: parse_date(new.published_at.as_deref())?,
-        imported_by: Some(user.id),
+        imported_by: Some(user.id.0),
     };
     let mut conn = state.pool.get().await?;
     let (article, claims) = import_article(&mut conn, input, &state.config.extract).await?;
@@ -166,10 +166,7 @@ pub async fn add_claim(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let request = SpanRequest::try_from(body.into_inner())?;
-    let who = Editor {
-        id: user.id,
-        role: user.role,
-    };
+    let who = user.actor();
     let mut conn = state.pool.get().await?;
     let claim = claim_service::add_manual(&mut conn, id, &request, who, Utc::now()).await?;
     Ok(HttpResponse::Created()
@@ -229,7 +226,7 @@ pub async fn edit_article(
     let id: ArticleId = parse_id(&path, "article")?;
     let edit = ArticleEdit::try_from(body.into_inner())?;
     let mut conn = state.pool.get().await?;
-    article_service::edit(&mut conn, id, UserId(user.id), &edit, Utc::now()).await?;
+    article_service::edit(&mut conn, id, user.id, &edit, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(article_json(&mut conn, id).await?))
 }
 
@@ -261,6 +258,6 @@ async fn set_archived(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    article_service::set_archived(&mut conn, id, UserId(user.id), archive, Utc::now()).await?;
+    article_service::set_archived(&mut conn, id, user.id, archive, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(article_json(&mut conn, id).await?))
 }

@@ -10,22 +10,21 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
 use crate::db::claims::{
-    Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor, FilterContext, present,
+    Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor, FilterContext,
 };
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{Evidence, EvidenceWithAuthor, NewEvidence, retraction_reason};
 use crate::db::tags::Tag;
-use crate::db::users::User;
 use crate::db::verdicts::{NamedVerdict, VerdictRow};
 use crate::domain::ClaimOrigin;
 use crate::domain::claims::ClaimEdit;
 use crate::domain::review::{MoveRequest, TransitionRequest};
-use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, UserId, Verdict};
+use crate::domain::{ClaimId, EvidenceId, ReviewState, Stance, Verdict};
 use crate::error::AppError;
 use crate::extract::{Category, ClaimantKind};
 use crate::routes::{parse_id, query_values};
 use crate::services::bulk::{self, BulkAction, BulkItem};
-use crate::services::claims::Editor;
+use crate::services::queue::assignee_named;
 use crate::services::{claims as claim_service, evidence, review};
 use crate::startup::AppState;
 
@@ -268,15 +267,9 @@ pub async fn list_claims(
 ) -> Result<HttpResponse, AppError> {
     let q = query.into_inner();
     let mut conn = state.pool.get().await?;
-    let assignee = match present(q.assignee.as_deref()) {
-        None => None,
-        Some(a) => match a.parse::<i64>() {
-            Ok(id) => Some(UserId(id)),
-            Err(_) => Some(UserId(
-                User::by_username(&mut conn, a).await?.map_or(-1, |u| u.id),
-            )),
-        },
-    };
+    let assignee = assignee_named(&mut conn, q.assignee.as_deref().unwrap_or_default(), true)
+        .await?
+        .map_err(AppError::BadRequest)?;
     let text = ClaimFilterText {
         state: q.state.as_deref(),
         category: q.category.as_deref(),
@@ -524,12 +517,6 @@ impl From<ClaimEditJson> for (i32, ClaimEdit) {
     }
 }
 
-fn editor(user: &CurrentUser) -> Editor {
-    Editor {
-        id: user.id,
-        role: user.role,
-    }
-}
 
 #[utoipa::path(patch, path = "/api/v1/claims/{id}", tag = "claims", params(("id" = i64, Path)), request_body = ClaimEditJson,
     responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson, description = "Not the assigned reviewer nor an editor"),
@@ -544,7 +531,7 @@ pub async fn edit_claim(
     let (version, edit) = body.into_inner().into();
     let mut conn = state.pool.get().await?;
     let claim =
-        claim_service::edit(&mut conn, id, version, editor(&user), &edit, Utc::now()).await?;
+        claim_service::edit(&mut conn, id, version, user.actor(), &edit, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -571,7 +558,7 @@ pub async fn merge_claim(
         id,
         version,
         ClaimId(into),
-        editor(&user),
+        user.actor(),
         Utc::now(),
     )
     .await?;
@@ -594,7 +581,7 @@ pub async fn unmerge_claim(
     let id: ClaimId = parse_id(&path, "claim")?;
     let version = body.into_inner().version;
     let mut conn = state.pool.get().await?;
-    let claim = claim_service::unmerge(&mut conn, id, version, editor(&user), Utc::now()).await?;
+    let claim = claim_service::unmerge(&mut conn, id, version, user.actor(), Utc::now()).await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
 }
 
@@ -624,7 +611,7 @@ pub async fn split_claim(
     let SplitJson { at, version } = body.into_inner();
     let mut conn = state.pool.get().await?;
     let (kept, added) =
-        claim_service::split(&mut conn, id, version, at, editor(&user), Utc::now()).await?;
+        claim_service::split(&mut conn, id, version, at, user.actor(), Utc::now()).await?;
     let claims = claims_json(&mut conn, vec![kept, added]).await?;
     Ok(HttpResponse::Created().json(SplitResultJson { claims }))
 }
