@@ -13,7 +13,7 @@
 //! titles and descriptors dropped; "analysts at X" is X; "documents seen by
 //! the paper" are the documents) and given a kind.
 
-use super::lexicon::{ORGANIZATIONS, PLACES, PUBLICATIONS, SPEECH_VERBS};
+use super::lexicon::{ORG_NAME_ENDINGS, ORGANIZATIONS, PLACES, PUBLICATIONS, SPEECH_VERBS};
 
 crate::domain::named_enum! {
     /// What sort of source a claimant is; serialised, stored and parsed in snake_case. The one
@@ -559,56 +559,8 @@ const GOVERNMENT_WORDS: &[&str] = &[
     "Marine",
 ];
 
-/// Name endings and descriptors of organisations.
+/// Descriptors of organisations, besides the name endings of `lexicon::ORG_NAME_ENDINGS`.
 const ORGANIZATION_WORDS: &[&str] = &[
-    "Capital",
-    "Institution",
-    "Institute",
-    "Corp",
-    "Corporation",
-    "Inc",
-    "Ltd",
-    "LLC",
-    "PLC",
-    "plc",
-    "Group",
-    "Bank",
-    "Agency",
-    "Fund",
-    "Forum",
-    "Company",
-    "Co",
-    "Holdings",
-    "Partners",
-    "Association",
-    "Foundation",
-    "University",
-    "Centre",
-    "Center",
-    "Trading",
-    "Refining",
-    "Energy",
-    "Petroleum",
-    "Oil",
-    "Gas",
-    "Airlines",
-    "Industries",
-    "Systems",
-    "Aerospace",
-    "Avionics",
-    "Securities",
-    "Investments",
-    "Advisors",
-    "Advisers",
-    "Consulting",
-    "Research",
-    "Analytics",
-    "Exchange",
-    "Union",
-    "Organization",
-    "Organisation",
-    "Council",
-    "Board",
     "company",
     "firm",
     "bank",
@@ -1238,7 +1190,7 @@ fn kind_of(ws: &[&str], full: &[&str], appos: &[&str]) -> ClaimantKind {
     if name.starts_with("Bank of") || ws.iter().any(|w| w.eq_ignore_ascii_case("central")) {
         return GovernmentBody;
     }
-    if any(ORGANIZATION_WORDS, ws)
+    if (any(ORG_NAME_ENDINGS, ws) || any(ORGANIZATION_WORDS, ws))
         && !ws
             .iter()
             .any(|w| matches!(*w, "Ministry" | "ministry" | "Department"))
@@ -1252,7 +1204,7 @@ fn kind_of(ws: &[&str], full: &[&str], appos: &[&str]) -> ClaimantKind {
     if any(PUBLICATION_WORDS, &desc) {
         return Publication;
     }
-    if any(ORGANIZATION_WORDS, &desc) {
+    if any(ORG_NAME_ENDINGS, &desc) || any(ORGANIZATION_WORDS, &desc) {
         return Organization;
     }
     if !proper.is_empty() && proper.len() == ws.len() && ws.len() <= 4 {

@@ -6,7 +6,9 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use serde::Serialize;
 
-use super::lexicon::{FastSet, ORGANIZATIONS, PERSONS, PLACES, WEAPON_STEMS, unit_of};
+use super::lexicon::{
+    FastSet, ORG_NAME_ENDINGS, ORGANIZATIONS, PERSONS, PLACES, WEAPON_STEMS, unit_of,
+};
 
 /// What an entity is; serialised in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -1042,51 +1044,17 @@ fn capitalised(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// Last words that make a capitalised run an organisation by its form.
+/// Last words that make a capitalised run an organisation by its form, besides the name
+/// endings of `lexicon::ORG_NAME_ENDINGS`.
 const ORG_SUFFIXES: &[&str] = &[
-    "Capital",
-    "Institution",
-    "Institute",
-    "Council",
-    "Corp",
-    "Corporation",
-    "Inc",
-    "Ltd",
-    "LLC",
-    "PLC",
-    "plc",
-    "Group",
-    "Bank",
-    "Agency",
     "Ministry",
-    "Fund",
-    "Forum",
     "Committee",
     "Commission",
-    "Company",
-    "Co",
-    "Holdings",
-    "Partners",
-    "Association",
-    "Foundation",
-    "University",
-    "Centre",
-    "Center",
     "Bureau",
     "Service",
     "Department",
     "Office",
-    "Exchange",
-    "Union",
-    "Organization",
-    "Organisation",
     "Authority",
-    "Trading",
-    "Refining",
-    "Airlines",
-    "Industries",
-    "Aerospace",
-    "Avionics",
     "Academy",
     "Federation",
     "Chamber",
@@ -1099,19 +1067,6 @@ const ORG_SUFFIXES: &[&str] = &[
     "Army",
     "Navy",
     "Police",
-    "Board",
-    "Securities",
-    "Investments",
-    "Advisers",
-    "Advisors",
-    "Consulting",
-    "Research",
-    "Analytics",
-    "Energy",
-    "Petroleum",
-    "Oil",
-    "Gas",
-    "Systems",
     "Technologies",
     "Motors",
     "Shipping",
@@ -1162,8 +1117,12 @@ const ORG_HEADS: &[&str] = &[
     "Corporation",
 ];
 
+fn is_org_suffix(word: &str) -> bool {
+    ORG_NAME_ENDINGS.contains(&word) || ORG_SUFFIXES.contains(&word)
+}
+
 fn org_form(run: &[Word<'_>]) -> bool {
-    run.last().is_some_and(|w| ORG_SUFFIXES.contains(&w.text))
+    run.last().is_some_and(|w| is_org_suffix(w.text))
         || run.first().is_some_and(|w| ORG_HEADS.contains(&w.text)) && run.len() > 1
         || run
             .iter()
@@ -1265,7 +1224,7 @@ fn classify_run(
     } else if PLACES.contains(text) {
         push(EntityKind::Place, out);
     } else if run.len() == 1 {
-        if ORG_SUFFIXES.contains(&text) || ORG_HEADS.contains(&text) {
+        if is_org_suffix(text) || ORG_HEADS.contains(&text) {
             // A bare "Council" or "Bank" is a common noun in a title.
         } else if PERSONS.contains(text) || (!title_case && known_surnames.contains(text)) {
             push(EntityKind::Person, out);

@@ -15,6 +15,59 @@ static UNITS_TXT: &str = include_str!("../../data/extract/units.txt");
 static PERSONS_TXT: &str = include_str!("../../data/extract/persons.txt");
 static PUBLICATIONS_TXT: &str = include_str!("../../data/extract/publications.txt");
 
+/// Words that end an organisation's name ("Harbour Capital", "Volta Energy"): claimants
+/// and entities alike are organisations when their name ends so.
+pub const ORG_NAME_ENDINGS: &[&str] = &[
+    "Capital",
+    "Institution",
+    "Institute",
+    "Corp",
+    "Corporation",
+    "Inc",
+    "Ltd",
+    "LLC",
+    "PLC",
+    "plc",
+    "Group",
+    "Bank",
+    "Agency",
+    "Fund",
+    "Forum",
+    "Company",
+    "Co",
+    "Holdings",
+    "Partners",
+    "Association",
+    "Foundation",
+    "University",
+    "Centre",
+    "Center",
+    "Trading",
+    "Refining",
+    "Energy",
+    "Petroleum",
+    "Oil",
+    "Gas",
+    "Airlines",
+    "Industries",
+    "Systems",
+    "Aerospace",
+    "Avionics",
+    "Securities",
+    "Investments",
+    "Advisors",
+    "Advisers",
+    "Consulting",
+    "Research",
+    "Analytics",
+    "Exchange",
+    "Union",
+    "Organization",
+    "Organisation",
+    "Council",
+    "Board",
+];
+
 /// Word-at-a-time multiplicative hasher for short, trusted-shape keys.
 /// SipHash's flooding resistance is not needed for lookups into fixed
 /// lexicons and per-article tables, and it dominated extraction time.
