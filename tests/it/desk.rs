@@ -4,36 +4,8 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, api, api_export};
+use crate::helpers::{TestApp, api_export, api_get, api_get_ok as get, api_post as post};
 use claimdesk::domain::Role;
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Value,
-) -> (u16, Value) {
-    let mut req = api(&app.address)
-        .request(method.clone(), app.url(path))
-        .bearer_auth(token);
-    if method != reqwest::Method::GET {
-        req = req.json(&body);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or_default())
-}
-
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    send(app, reqwest::Method::POST, path, token, body).await
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> Value {
-    let (status, body) = send(app, reqwest::Method::GET, path, token, Value::Null).await;
-    assert_eq!(status, 200, "GET {path}: {body}");
-    body
-}
 
 async fn version(app: &TestApp, token: &str, id: i64) -> i64 {
     get(app, &format!("/api/v1/claims/{id}"), token).await["version"]
@@ -268,6 +240,15 @@ async fn editors_assign_and_reassign_claims_and_reviewers_find_them_assigned_to_
         .map(|c| c["id"].as_i64().expect("id"))
         .collect();
     assert_eq!(listed, picked);
+    // A name no user has is refused with the name, not a filter that matches nothing.
+    let (status, refused) = api_get(&app, "/api/v1/claims?assignee=nobody", &rita).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no user called nobody")),
+        "{refused}"
+    );
     for c in mine["claims"].as_array().expect("claims") {
         assert_eq!(c["state"], "in_review");
         assert!(c["assigned_at"].is_string());
@@ -556,14 +537,7 @@ async fn queue_filters_combine_and_counts_follow_them_without_archived_articles(
         listed(get(&app, "/api/v1/claims?stale=true", &rita).await),
         [ids[1]]
     );
-    let (s, body) = send(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/claims?stale=maybe",
-        &rita,
-        Value::Null,
-    )
-    .await;
+    let (s, body) = api_get(&app, "/api/v1/claims?stale=maybe", &rita).await;
     assert_eq!(s, 400, "{body}");
     // Last change first.
     let order = listed(get(&app, "/api/v1/claims?sort=last_change&limit=2", &rita).await);

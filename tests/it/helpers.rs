@@ -390,6 +390,48 @@ pub fn header(res: &reqwest::Response, name: &str) -> String {
         .to_owned()
 }
 
+/// Sends an API request with a token and an optional JSON body; returns the status and the
+/// JSON answer (null when there is none).
+pub async fn api_call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = api(&app.address)
+        .request(method, app.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or_default())
+}
+
+/// GETs an API path with a token: the status and the JSON answer.
+pub async fn api_get(app: &TestApp, path: &str, token: &str) -> (u16, serde_json::Value) {
+    api_call(app, reqwest::Method::GET, path, token, None).await
+}
+
+/// GETs an API path with a token, expecting 200: the JSON answer.
+pub async fn api_get_ok(app: &TestApp, path: &str, token: &str) -> serde_json::Value {
+    let (status, body) = api_get(app, path, token).await;
+    assert_eq!(status, 200, "GET {path}: {body}");
+    body
+}
+
+/// POSTs a JSON body to an API path with a token: the status and the JSON answer.
+pub async fn api_post(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    api_call(app, reqwest::Method::POST, path, token, Some(body)).await
+}
+
 /// GETs an API export; returns status, content type, content disposition and body.
 pub async fn api_export(app: &TestApp, token: &str, query: &str) -> (u16, String, String, String) {
     let res = api(&app.address)

@@ -5,34 +5,7 @@ use claimdesk::domain::Role;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, api};
-
-/// Sends a JSON request with a token; returns the status and the JSON body (null if none).
-async fn call(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = api(&app.address)
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    call(app, reqwest::Method::GET, path, token, None).await
-}
-
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    call(app, reqwest::Method::POST, path, token, Some(body)).await
-}
+use crate::helpers::{TestApp, api_get as get, api_post as post};
 
 /// Starts or stops following a claim through the API.
 async fn follow(app: &TestApp, token: &str, claim: i64, on: bool) {
