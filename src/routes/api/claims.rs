@@ -234,7 +234,7 @@ pub struct ClaimQuery {
     state: Option<String>,
     category: Option<String>,
     article: Option<String>,
-    /// A username or user id.
+    /// A username or user id; a name no user has is a 400 naming it.
     assignee: Option<String>,
     /// Full-text search (websearch syntax).
     q: Option<String>,
