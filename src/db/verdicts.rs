@@ -9,9 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{claim_events, verdicts};
 use super::users::Names;
-use crate::domain::{
-    ClaimId, EvidenceId, ReviewState, UserId, Verdict, VerdictDetails, VerdictId,
-};
+use crate::domain::{ClaimId, EvidenceId, ReviewState, UserId, Verdict, VerdictDetails, VerdictId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = verdicts)]

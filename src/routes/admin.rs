@@ -389,13 +389,9 @@ async fn new_token(
         let owner = User::by_id(&mut conn, owner_id)
             .await?
             .ok_or(AppError::NotFound("user"))?;
-        let token = crate::services::accounts::create_token(
-            &mut conn,
-            &owner,
-            Some(user.id),
-            "admin page",
-        )
-        .await?;
+        let token =
+            crate::services::accounts::create_token(&mut conn, &owner, Some(user.id), "admin page")
+                .await?;
         tracing::info!(admin = %user.username, user = %owner.username, "API token created");
         Ok((owner.username, token))
     }

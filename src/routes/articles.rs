@@ -633,8 +633,7 @@ async fn set_archived(
 ) -> Result<HttpResponse, AppError> {
     let id: ArticleId = parse_id(&path, "article")?;
     let mut conn = state.pool.get().await?;
-    article_service::set_archived(&mut conn, id, user.id, archive, chrono::Utc::now())
-        .await?;
+    article_service::set_archived(&mut conn, id, user.id, archive, chrono::Utc::now()).await?;
     let what = if archive { "archived" } else { "restored" };
     Ok(done(&format!("/articles/{id}"), what))
 }

@@ -18,7 +18,6 @@ use crate::services::claims as service;
 use crate::startup::AppState;
 use crate::views::{KeptValues, render_with_status};
 
-
 fn version(text: &str) -> Result<i32, AppError> {
     text.trim().parse().map_err(|_| {
         AppError::BadRequest("the form lost the claim's version; reload the page".into())

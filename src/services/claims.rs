@@ -19,7 +19,6 @@ use crate::error::AppError;
 use crate::extract;
 use crate::services::notifications;
 
-
 /// Where a person's new claim is in the article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpanRequest {

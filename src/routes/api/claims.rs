@@ -517,7 +517,6 @@ impl From<ClaimEditJson> for (i32, ClaimEdit) {
     }
 }
 
-
 #[utoipa::path(patch, path = "/api/v1/claims/{id}", tag = "claims", params(("id" = i64, Path)), request_body = ClaimEditJson,
     responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson, description = "Not the assigned reviewer nor an editor"),
               (status = 409, body = super::ErrorJson, description = "Stale version"), (status = 422, body = super::ErrorJson)))]
