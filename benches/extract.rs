@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use claimdesk::extract::{ExtractConfig, extract_text, score_sentence};
 use criterion::{Criterion, Throughput, criterion_group};
+use sha2::{Digest, Sha256};
 
 const SEED: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -154,9 +155,29 @@ fn main() {
     {
         let docs = corpus(n);
         let cfg = ExtractConfig::default();
-        let claims: usize = docs.iter().map(|d| extract_text(d, &cfg).len()).sum();
+        // With EXTRACT_PROFILE_DIGEST set, every claim is also serialised and hashed, so two
+        // builds can be shown to produce the same output on the whole corpus.
+        let digest = std::env::var_os("EXTRACT_PROFILE_DIGEST").is_some();
+        let mut hasher = Sha256::new();
+        let mut claims = 0;
+        for d in &docs {
+            let found = extract_text(d, &cfg);
+            claims += found.len();
+            if digest {
+                hasher.update(serde_json::to_vec(&found).unwrap_or_default());
+            }
+        }
         let bytes: usize = docs.iter().map(String::len).sum();
-        println!("{bytes} bytes, {claims} claims");
+        if digest {
+            let sum: String = hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            println!("{bytes} bytes, {claims} claims, sha256 of the claims' JSON {sum}");
+        } else {
+            println!("{bytes} bytes, {claims} claims");
+        }
         return;
     }
     benches();

@@ -255,10 +255,11 @@ pub fn attribute(text: &str, spans: &[Span]) -> Vec<(Option<Claimant>, bool)> {
 
 /// Cheap test for a reporting verb or "according to" before parsing.
 fn may_report(sent: &str) -> bool {
+    let verbs = &*SPEECH_VERBS;
     sent.contains("ccording to ")
         || sent.split_whitespace().any(|w| {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-            SPEECH_VERBS.contains(w)
+            verbs.contains(w)
                 || matches!(
                     w,
                     "show"

@@ -2,13 +2,13 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use serde::Serialize;
 
 use super::lexicon::{
     FastSet, ORG_NAME_ENDINGS, ORGANIZATIONS, PERSONS, PLACES, WEAPON_STEMS, unit_of,
 };
+use super::markers;
 
 /// What an entity is; serialised in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -464,8 +464,8 @@ struct Clues {
 }
 
 /// Lowercase substrings behind [`Clues`], in groups, searched for
-/// case-insensitively in one pass over the sentence.
-const CLUE_GROUPS: [&[&str]; 7] = [
+/// case-insensitively in one pass over the whole document (`markers.rs`).
+pub(super) const CLUE_GROUPS: [&[&str]; 7] = [
     // Currency codes next to a figure.
     &["usd", "eur", "gbp", "rub", "cny", "jpy", "inr"],
     // Currency names.
@@ -523,36 +523,13 @@ const CLUE_GROUPS: [&[&str]; 7] = [
     ],
 ];
 
-/// The clue substrings and, per pattern id, the group it belongs to.
-static CLUES: LazyLock<Option<(AhoCorasick, Vec<usize>)>> = LazyLock::new(|| {
-    let mut group = Vec::new();
-    let mut pats = Vec::new();
-    for (g, words) in CLUE_GROUPS.iter().enumerate() {
-        for w in *words {
-            pats.push(*w);
-            group.push(g);
-        }
-    }
-    let ac = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&pats)
-        .ok()?;
-    Some((ac, group))
-});
-
 impl Clues {
-    fn of(sentence: &str) -> Clues {
+    /// The clues of `sentence`; `groups` has bit `g` set when a substring of
+    /// `CLUE_GROUPS[g]` occurs in it (in any ASCII case).
+    fn of(groups: u32, sentence: &str) -> Clues {
         let mut found = [false; 7];
-        if let Some((ac, group)) = CLUES.as_ref() {
-            for m in ac.find_overlapping_iter(sentence) {
-                if let Some(f) = group
-                    .get(m.pattern().as_usize())
-                    .and_then(|&g| found.get_mut(g))
-                {
-                    *f = true;
-                }
-            }
+        for (g, f) in found.iter_mut().enumerate() {
+            *f = groups & (1 << g) != 0;
         }
         let [code, name, vague, per, fraction, month, number_word] = found;
         Clues {
@@ -571,6 +548,47 @@ impl Clues {
             fraction,
             month,
             number_word,
+        }
+    }
+}
+
+/// Everything entity spotting looks up, fetched from the lazily built statics once (per
+/// document, through [`find_with`]) rather than behind a lazy-initialisation check at every
+/// word and pattern.
+pub struct Patterns {
+    money_symbol: Option<&'static Regex>,
+    money_word: Option<&'static Regex>,
+    money_vague: Option<&'static Regex>,
+    percent_num: Option<&'static Regex>,
+    percent_frac: Option<&'static Regex>,
+    date_month: Option<&'static Regex>,
+    date_year: Option<&'static Regex>,
+    quantity: Option<&'static Regex>,
+    designation: Option<&'static Regex>,
+    weapon: Option<&'static Regex>,
+    not_names: &'static FastSet<&'static str>,
+    places: &'static FastSet<&'static str>,
+    organizations: &'static FastSet<&'static str>,
+    persons: &'static FastSet<&'static str>,
+}
+
+impl Patterns {
+    pub fn get() -> Patterns {
+        Patterns {
+            money_symbol: MONEY_SYMBOL.as_ref(),
+            money_word: MONEY_WORD.as_ref(),
+            money_vague: MONEY_VAGUE.as_ref(),
+            percent_num: PERCENT_NUM.as_ref(),
+            percent_frac: PERCENT_FRAC.as_ref(),
+            date_month: DATE_MONTH.as_ref(),
+            date_year: DATE_YEAR.as_ref(),
+            quantity: QUANTITY.as_ref(),
+            designation: DESIGNATION.as_ref(),
+            weapon: WEAPON.as_ref(),
+            not_names: &NOT_NAMES,
+            places: &PLACES,
+            organizations: &ORGANIZATIONS,
+            persons: &PERSONS,
         }
     }
 }
@@ -594,36 +612,57 @@ pub fn find(
     known_surnames: &FastSet<String>,
     title_case: bool,
 ) -> Vec<Entity> {
+    let groups = markers::Hits::of(sentence).within(0, sentence.len()) >> markers::CLUE_SHIFT;
+    find_with(
+        &Patterns::get(),
+        groups,
+        sentence,
+        base,
+        known_surnames,
+        title_case,
+    )
+}
+
+/// [`find`] with the patterns fetched once by the caller, and the clue groups found in
+/// the sentence (`markers::Hits::within` shifted down by `markers::CLUE_SHIFT`).
+pub fn find_with(
+    p: &Patterns,
+    clue_groups: u32,
+    sentence: &str,
+    base: usize,
+    known_surnames: &FastSet<String>,
+    title_case: bool,
+) -> Vec<Entity> {
     let mut c: Vec<Cand> = Vec::new();
-    let clues = Clues::of(sentence);
+    let clues = Clues::of(clue_groups, sentence);
     if clues.digit && clues.currency_sign {
-        money_exact(MONEY_SYMBOL.as_ref(), sentence, &mut c);
+        money_exact(p.money_symbol, sentence, &mut c);
     }
     if clues.digit && clues.currency_word {
-        money_exact(MONEY_WORD.as_ref(), sentence, &mut c);
+        money_exact(p.money_word, sentence, &mut c);
     }
     if clues.vague_amount {
-        money_vague(sentence, &mut c);
+        money_vague(p.money_vague, sentence, &mut c);
     }
     if clues.digit && clues.percent {
-        percent_figure(sentence, &mut c);
+        percent_figure(p.percent_num, sentence, &mut c);
     }
     if clues.fraction {
-        percent_fraction(sentence, &mut c);
+        percent_fraction(p.percent_frac, sentence, &mut c);
     }
     if clues.month {
-        month_dates(sentence, &mut c);
+        month_dates(p.date_month, sentence, &mut c);
     }
     if clues.digit {
-        year_dates(sentence, &mut c);
+        year_dates(p.date_year, sentence, &mut c);
     }
     // The pattern's `\d` is any Unicode digit: a sentence with other than ASCII runs it too.
     if clues.digit || clues.number_word || !sentence.is_ascii() {
-        quantities(sentence, &mut c);
+        quantities(p, sentence, &mut c);
     }
     // Designations outrank the figures inside them: "Su-30" is a weapon
     // system, never a quantity of 30.
-    if let Some(re) = WEAPON.as_ref() {
+    if let Some(re) = p.weapon {
         for m in re.find_iter(sentence) {
             c.push(Cand {
                 kind: EntityKind::WeaponSystem,
@@ -635,9 +674,9 @@ pub fn find(
         }
     }
     if clues.digit && clues.hyphen {
-        designations(sentence, &mut c);
+        designations(p.designation, sentence, &mut c);
     }
-    names(sentence, known_surnames, title_case, &mut c);
+    names(p, sentence, known_surnames, title_case, &mut c);
 
     // Keep the highest-priority, then longest, candidate among overlaps.
     c.sort_by(|a, b| {
@@ -646,18 +685,7 @@ pub fn find(
             .then((b.end - b.start).cmp(&(a.end - a.start)))
             .then(a.start.cmp(&b.start))
     });
-    // Byte occupancy keeps overlap checks linear even for huge sentences.
-    let mut taken = vec![false; sentence.len()];
-    let mut kept: Vec<Cand> = Vec::new();
-    for cand in c {
-        let Some(slots) = taken.get_mut(cand.start..cand.end) else {
-            continue;
-        };
-        if !slots.is_empty() && !slots.iter().any(|t| *t) {
-            slots.iter_mut().for_each(|t| *t = true);
-            kept.push(cand);
-        }
-    }
+    let mut kept = non_overlapping(c, sentence.len());
     kept.sort_by_key(|k| k.start);
     kept.into_iter()
         .filter_map(|k| {
@@ -673,8 +701,48 @@ pub fn find(
         .collect()
 }
 
-fn designations(s: &str, out: &mut Vec<Cand>) {
-    let Some(re) = DESIGNATION.as_ref() else {
+/// Above this many candidates, overlaps are checked against a byte occupancy map, which stays
+/// linear for huge sentences; below it, against the kept candidates directly, which spares the
+/// map's allocation and fill for the short sentences that make up nearly all text.
+const PAIRWISE_OVERLAP_MAX: usize = 32;
+
+/// The candidates, in order, that overlap none kept before them; empty spans and spans
+/// outside the sentence (`len` bytes) are dropped.
+fn non_overlapping(c: Vec<Cand>, len: usize) -> Vec<Cand> {
+    let mut kept: Vec<Cand> = Vec::with_capacity(c.len());
+    if c.len() <= PAIRWISE_OVERLAP_MAX {
+        for cand in c {
+            let fits = cand.start < cand.end && cand.end <= len;
+            if fits
+                && kept
+                    .iter()
+                    .all(|k| cand.end <= k.start || k.end <= cand.start)
+            {
+                kept.push(cand);
+            }
+        }
+        return kept;
+    }
+    non_overlapping_by_map(c, len, kept)
+}
+
+/// [`non_overlapping`] with a byte occupancy map; kept candidates are appended to `kept`.
+fn non_overlapping_by_map(c: Vec<Cand>, len: usize, mut kept: Vec<Cand>) -> Vec<Cand> {
+    let mut taken = vec![false; len];
+    for cand in c {
+        let Some(slots) = taken.get_mut(cand.start..cand.end) else {
+            continue;
+        };
+        if !slots.is_empty() && !slots.iter().any(|t| *t) {
+            slots.iter_mut().for_each(|t| *t = true);
+            kept.push(cand);
+        }
+    }
+    kept
+}
+
+fn designations(re: Option<&Regex>, s: &str, out: &mut Vec<Cand>) {
+    let Some(re) = re else {
         return;
     };
     for cap in re.captures_iter(s) {
@@ -737,8 +805,8 @@ fn money_exact(re: Option<&Regex>, s: &str, out: &mut Vec<Cand>) {
 }
 
 /// "billions of dollars": an order of magnitude with no figure.
-fn money_vague(s: &str, out: &mut Vec<Cand>) {
-    if let Some(re) = MONEY_VAGUE.as_ref() {
+fn money_vague(re: Option<&Regex>, s: &str, out: &mut Vec<Cand>) {
+    if let Some(re) = re {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(cur)) = (cap.get(0), cap.name("cur")) else {
                 continue;
@@ -766,8 +834,8 @@ fn money_vague(s: &str, out: &mut Vec<Cand>) {
     }
 }
 
-fn percent_figure(s: &str, out: &mut Vec<Cand>) {
-    if let Some(re) = PERCENT_NUM.as_ref() {
+fn percent_figure(re: Option<&Regex>, s: &str, out: &mut Vec<Cand>) {
+    if let Some(re) = re {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(num)) = (cap.get(0), cap.name("num")) else {
                 continue;
@@ -791,8 +859,8 @@ fn percent_figure(s: &str, out: &mut Vec<Cand>) {
 }
 
 /// "more than half of", "two thirds of".
-fn percent_fraction(s: &str, out: &mut Vec<Cand>) {
-    if let Some(re) = PERCENT_FRAC.as_ref() {
+fn percent_fraction(re: Option<&Regex>, s: &str, out: &mut Vec<Cand>) {
+    if let Some(re) = re {
         for cap in re.captures_iter(s) {
             let Some(frac) = cap.name("frac") else {
                 continue;
@@ -830,8 +898,8 @@ fn last_day(month: u32) -> u32 {
 }
 
 /// "late December", "February 24, 2022".
-fn month_dates(s: &str, out: &mut Vec<Cand>) {
-    if let Some(re) = DATE_MONTH.as_ref() {
+fn month_dates(re: Option<&Regex>, s: &str, out: &mut Vec<Cand>) {
+    if let Some(re) = re {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(mon)) = (cap.get(0), cap.name("mon")) else {
                 continue;
@@ -884,8 +952,8 @@ fn month_dates(s: &str, out: &mut Vec<Cand>) {
 }
 
 /// "2013", "late 2025", "the 1990s".
-fn year_dates(s: &str, out: &mut Vec<Cand>) {
-    if let Some(re) = DATE_YEAR.as_ref() {
+fn year_dates(re: Option<&Regex>, s: &str, out: &mut Vec<Cand>) {
+    if let Some(re) = re {
         for cap in re.captures_iter(s) {
             let (Some(all), Some(y)) = (cap.get(0), cap.name("year")) else {
                 continue;
@@ -936,8 +1004,8 @@ fn year_dates(s: &str, out: &mut Vec<Cand>) {
     }
 }
 
-fn quantities(s: &str, out: &mut Vec<Cand>) {
-    let Some(re) = QUANTITY.as_ref() else {
+fn quantities(p: &Patterns, s: &str, out: &mut Vec<Cand>) {
+    let Some(re) = p.quantity else {
         return;
     };
     for cap in re.captures_iter(s) {
@@ -990,7 +1058,7 @@ struct Word<'a> {
     breaks: bool,
 }
 
-fn split_words<'a>(s: &'a str) -> Vec<Word<'a>> {
+fn split_words<'a>(p: &Patterns, s: &'a str) -> Vec<Word<'a>> {
     let mut out = Vec::with_capacity(s.len() / 6 + 1);
     let mut start = None;
     let is_word =
@@ -999,7 +1067,7 @@ fn split_words<'a>(s: &'a str) -> Vec<Word<'a>> {
         let Some(raw) = s.get(from..to) else { return };
         let mut t = raw.trim_end_matches(['.', '-']);
         // Keep dotted acronyms like "U.S." whole.
-        if raw.ends_with('.') && (PLACES.contains(raw) || ORGANIZATIONS.contains(raw)) {
+        if raw.ends_with('.') && (p.places.contains(raw) || p.organizations.contains(raw)) {
             t = raw;
         }
         let mut breaks = t.len() < raw.len() && t != raw;
@@ -1133,12 +1201,18 @@ fn org_form(run: &[Word<'_>]) -> bool {
 /// Runs of capitalised words classified via the place/organisation/person
 /// lexicons and the organisations' forms; an unknown run of two or more words
 /// is taken to be a person, except in a title-case line.
-fn names(s: &str, known_surnames: &FastSet<String>, title_case: bool, out: &mut Vec<Cand>) {
-    let words = split_words(s);
+fn names(
+    p: &Patterns,
+    s: &str,
+    known_surnames: &FastSet<String>,
+    title_case: bool,
+    out: &mut Vec<Cand>,
+) {
+    let words = split_words(p, s);
     let mut i = 0;
     while i < words.len() {
         let Some(w) = words.get(i) else { break };
-        if !capitalised(w.text) || NOT_NAMES.contains(w.text) {
+        if !capitalised(w.text) || p.not_names.contains(w.text) {
             i += 1;
             continue;
         }
@@ -1148,7 +1222,7 @@ fn names(s: &str, known_surnames: &FastSet<String>, title_case: bool, out: &mut 
                 while let Some(n) = words.get(j) {
                     let particle = matches!(n.text, "al" | "bin" | "de" | "da" | "van" | "von")
                         || n.text.starts_with("al-");
-                    if !(capitalised(n.text) || particle) || NOT_NAMES.contains(n.text) {
+                    if !(capitalised(n.text) || particle) || p.not_names.contains(n.text) {
                         break;
                     }
                     j += 1;
@@ -1173,7 +1247,7 @@ fn names(s: &str, known_surnames: &FastSet<String>, title_case: bool, out: &mut 
                 }
                 let next_cap = words
                     .get(k)
-                    .is_some_and(|w| capitalised(w.text) && !NOT_NAMES.contains(w.text));
+                    .is_some_and(|w| capitalised(w.text) && !p.not_names.contains(w.text));
                 if head_is_org && !ended_by_break && k > j && next_cap {
                     j = k;
                     continue;
@@ -1182,13 +1256,14 @@ fn names(s: &str, known_surnames: &FastSet<String>, title_case: bool, out: &mut 
             }
         }
         if let Some(run) = words.get(i..j) {
-            classify_run(s, run, known_surnames, title_case, out);
+            classify_run(p, s, run, known_surnames, title_case, out);
         }
         i = j;
     }
 }
 
 fn classify_run(
+    p: &Patterns,
     s: &str,
     run: &[Word<'_>],
     known_surnames: &FastSet<String>,
@@ -1200,7 +1275,7 @@ fn classify_run(
         && first.text.ends_with("-based")
     {
         if !rest.is_empty() {
-            classify_run(s, rest, known_surnames, title_case, out);
+            classify_run(p, s, rest, known_surnames, title_case, out);
         }
         return;
     }
@@ -1219,25 +1294,25 @@ fn classify_run(
             priority: 6,
         })
     };
-    if ORGANIZATIONS.contains(text) {
+    if p.organizations.contains(text) {
         push(EntityKind::Organization, out);
-    } else if PLACES.contains(text) {
+    } else if p.places.contains(text) {
         push(EntityKind::Place, out);
     } else if run.len() == 1 {
         if is_org_suffix(text) || ORG_HEADS.contains(&text) {
             // A bare "Council" or "Bank" is a common noun in a title.
-        } else if PERSONS.contains(text) || (!title_case && known_surnames.contains(text)) {
+        } else if p.persons.contains(text) || (!title_case && known_surnames.contains(text)) {
             push(EntityKind::Person, out);
         }
     } else if text.contains('&') || org_form(run) {
         push(EntityKind::Organization, out);
     } else if run
         .iter()
-        .any(|w| PLACES.contains(w.text) || ORGANIZATIONS.contains(w.text))
+        .any(|w| p.places.contains(w.text) || p.organizations.contains(w.text))
     {
         // Mixed runs ("Moscow Kremlin"): classify each word on its own.
         for k in 0..run.len() {
-            classify_run(s, &run[k..k + 1], known_surnames, title_case, out);
+            classify_run(p, s, &run[k..k + 1], known_surnames, title_case, out);
         }
     } else if !title_case {
         push(EntityKind::Person, out);
@@ -1247,6 +1322,52 @@ fn classify_run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pairwise_overlap_check_keeps_what_the_occupancy_map_keeps() {
+        // Deterministic pseudo-random candidate sets, including empty, reversed and
+        // out-of-range spans, up to the pairwise limit.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m) as usize
+        };
+        let mut kept_any = 0;
+        for round in 0..2000 {
+            let len = 1 + next(60);
+            let n = round % (PAIRWISE_OVERLAP_MAX + 1);
+            let make = |next: &mut dyn FnMut(u64) -> usize| -> Vec<Cand> {
+                (0..n)
+                    .map(|_| Cand {
+                        kind: EntityKind::Quantity,
+                        start: next(len as u64 + 3),
+                        end: next(len as u64 + 3),
+                        value: None,
+                        priority: 0,
+                    })
+                    .collect()
+            };
+            let c = make(&mut next);
+            let twin: Vec<Cand> = c
+                .iter()
+                .map(|k| Cand {
+                    kind: k.kind,
+                    start: k.start,
+                    end: k.end,
+                    value: None,
+                    priority: k.priority,
+                })
+                .collect();
+            let spans = |v: Vec<Cand>| v.iter().map(|k| (k.start, k.end)).collect::<Vec<_>>();
+            let pairwise = spans(non_overlapping(c, len));
+            let by_map = spans(non_overlapping_by_map(twin, len, Vec::new()));
+            assert_eq!(pairwise, by_map, "round {round}, len {len}");
+            kept_any += pairwise.len();
+        }
+        assert!(kept_any > 1000, "{kept_any}");
+    }
 
     fn ents(s: &str) -> Vec<Entity> {
         find(s, 0, &FastSet::default(), false)

@@ -12,6 +12,7 @@ mod dedup;
 mod entities;
 mod input;
 mod lexicon;
+mod markers;
 mod notclaim;
 mod score;
 mod sentences;
@@ -323,6 +324,9 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
     let spans = sentences::split(text);
     let attributed = claimant::attribute(text, &spans);
     let page = notclaim::Page::of(text);
+    let patterns = entities::Patterns::get();
+    // Phrase lists of the line, sentence and entity rules, found in one pass.
+    let hits = markers::Hits::of(text);
     let mut surnames: lexicon::FastSet<String> = lexicon::FastSet::default();
     let mut in_faq = false;
     let mut claims = Vec::new();
@@ -342,11 +346,21 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
             line = line_around(text, sp.start);
             if cfg.not_claim_rules {
                 let para = text.get(line.0..line.1).unwrap_or(sent);
-                line_verdict = notclaim::line_reason(para);
+                line_verdict = notclaim::line_reason_with(para, |lt| {
+                    let found = hits.within_slice(text, lt);
+                    (found & markers::CREDIT != 0, found & markers::CAPTION != 0)
+                });
             }
         }
         if cfg.not_claim_rules
-            && notclaim::before_scoring_in(sent, sp.start, line_verdict, &page).is_some()
+            && notclaim::before_scoring_with(sent, sp.start, line_verdict, &page, |t| {
+                let found = hits.within_slice(text, t);
+                (
+                    found & markers::SPECULATION != 0,
+                    found & markers::NO_COMMENT_PHRASE != 0,
+                )
+            })
+            .is_some()
         {
             continue;
         }
@@ -362,7 +376,15 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
             continue;
         }
         let title_case = notclaim::is_title_case(sent);
-        let ents = entities::find(sent, sp.start, &surnames, title_case);
+        let clue_groups = hits.within(sp.start, sp.end) >> markers::CLUE_SHIFT;
+        let ents = entities::find_with(
+            &patterns,
+            clue_groups,
+            sent,
+            sp.start,
+            &surnames,
+            title_case,
+        );
         if cfg.not_claim_rules && notclaim::after_entities(sent, &ents, quoted).is_some() {
             continue;
         }

@@ -4,11 +4,9 @@
 //! speculation without a factual core, promises and aims, rhetoric in
 //! quotation marks, and "declined to comment".
 
-use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
-
 use super::entities::{Entity, EntityKind};
+#[cfg(test)]
+use super::markers;
 
 /// Why a sentence is not a claim (for tests and debugging).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +76,7 @@ const FURNITURE: &[&str] = &[
 ];
 
 /// Credit markers: a paragraph containing one is a picture caption.
-const CAPTION_MARKERS: &[&str] = &[
+pub(super) const CAPTION_MARKERS: &[&str] = &[
     "Photo:",
     "Photos:",
     "Photograph:",
@@ -105,7 +103,7 @@ const CAPTION_MARKERS: &[&str] = &[
 ];
 
 /// Credit lines at the end of wire copy.
-const CREDIT_MARKERS: &[&str] = &[
+pub(super) const CREDIT_MARKERS: &[&str] = &[
     "Reporting by ",
     "reporting by ",
     "Editing by ",
@@ -121,7 +119,7 @@ const CREDIT_MARKERS: &[&str] = &[
 ];
 
 /// Phrases of speculation that have no factual core however they go on.
-const UNCLEAR: &[&str] = &[
+pub(super) const UNCLEAR: &[&str] = &[
     "it remains unclear",
     "it is unclear",
     "it was unclear",
@@ -137,7 +135,7 @@ const UNCLEAR: &[&str] = &[
     "it is too early to say",
 ];
 
-const NO_COMMENT: &[&str] = &[
+pub(super) const NO_COMMENT: &[&str] = &[
     "declined to comment",
     "declined to elaborate",
     "declined to say",
@@ -198,25 +196,6 @@ const MODALS: &[&str] = &["could", "might", "may", "would"];
 /// "could" and "may" are left to the model: "access could drive prices
 /// down" still states what would happen and why.
 const HEDGES: &[&str] = &["probably", "possibly", "perhaps", "conceivably"];
-
-/// Credit and caption markers of a line, found in one pass (pattern ids below
-/// `CREDIT_MARKERS.len()` are credits, the rest captions).
-static LINE_MARKERS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(CREDIT_MARKERS.iter().chain(CAPTION_MARKERS))
-        .ok()
-});
-
-/// Speculation and no-comment phrases, case-insensitively, in one pass (ids
-/// below `UNCLEAR.len()` are speculation).
-static SENTENCE_PHRASES: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(UNCLEAR.iter().chain(NO_COMMENT))
-        .ok()
-});
 
 /// Words of `s` as [`lower_words`] splits them, before lowercasing: letters,
 /// digits and either apostrophe.
@@ -320,21 +299,25 @@ pub fn before_scoring(sent: &str, start: usize, line: &str, page: &Page<'_>) -> 
 
 /// What makes a whole line (paragraph) page furniture, a credit or a
 /// caption; the same for every sentence of the line, so found once per line.
+#[cfg(test)]
 pub fn line_reason(line: &str) -> Option<Reason> {
+    line_reason_with(line, |lt| {
+        let found = markers::Hits::of(lt).within(0, lt.len());
+        (found & markers::CREDIT != 0, found & markers::CAPTION != 0)
+    })
+}
+
+/// [`line_reason`] with the markers found by the caller: `find_markers` says, for the
+/// trimmed line, whether it holds a credit and whether a caption marker.
+pub fn line_reason_with(
+    line: &str,
+    find_markers: impl FnOnce(&str) -> (bool, bool),
+) -> Option<Reason> {
     let lt = line.trim();
     if FURNITURE.iter().any(|p| starts_with_ci(lt, p)) {
         return Some(Reason::Furniture);
     }
-    let (mut credit, mut caption) = (false, false);
-    if let Some(ac) = LINE_MARKERS.as_ref() {
-        for m in ac.find_overlapping_iter(lt) {
-            if m.pattern().as_usize() < CREDIT_MARKERS.len() {
-                credit = true;
-                break;
-            }
-            caption = true;
-        }
-    }
+    let (credit, caption) = find_markers(lt);
     if credit || is_byline(lt) {
         return Some(Reason::Credit);
     }
@@ -342,11 +325,30 @@ pub fn line_reason(line: &str) -> Option<Reason> {
 }
 
 /// [`before_scoring`] with the line's own verdict, [`line_reason`], given.
+#[cfg(test)]
 pub fn before_scoring_in(
     sent: &str,
     start: usize,
     line: Option<Reason>,
     page: &Page<'_>,
+) -> Option<Reason> {
+    before_scoring_with(sent, start, line, page, |t| {
+        let found = markers::Hits::of(t).within(0, t.len());
+        (
+            found & markers::SPECULATION != 0,
+            found & markers::NO_COMMENT_PHRASE != 0,
+        )
+    })
+}
+
+/// [`before_scoring_in`] with the phrases found by the caller: `phrases` says, for the
+/// trimmed sentence, whether it holds a speculation phrase and whether a no-comment one.
+pub fn before_scoring_with(
+    sent: &str,
+    start: usize,
+    line: Option<Reason>,
+    page: &Page<'_>,
+    phrases: impl FnOnce(&str) -> (bool, bool),
 ) -> Option<Reason> {
     let t = sent.trim();
     if start < page.header_end {
@@ -361,17 +363,12 @@ pub fn before_scoring_in(
     if is_heading_line(t) {
         return Some(Reason::Heading);
     }
-    if let Some(ac) = SENTENCE_PHRASES.as_ref() {
-        let mut no_comment = false;
-        for m in ac.find_overlapping_iter(t) {
-            if m.pattern().as_usize() < UNCLEAR.len() {
-                return Some(Reason::Speculation);
-            }
-            no_comment = true;
-        }
-        if no_comment {
-            return Some(Reason::NoComment);
-        }
+    let (unclear, no_comment) = phrases(t);
+    if unclear {
+        return Some(Reason::Speculation);
+    }
+    if no_comment {
+        return Some(Reason::NoComment);
     }
     // The word rules below need an unnamed group among the first words or a
     // "we"/"I"; most sentences have neither and skip the lowercase copy.
