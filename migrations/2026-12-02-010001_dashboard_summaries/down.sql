@@ -1,3 +1,4 @@
+DROP INDEX claims_article_score_idx;
 DROP TRIGGER articles_archive_tallies ON articles;
 DROP FUNCTION articles_archive_tallies();
 DROP TRIGGER verdicts_summaries_delete ON verdicts;

@@ -234,3 +234,6 @@ LANGUAGE sql AS $$
 $$;
 
 SELECT rebuild_summaries();
+
+-- The queue grouped by article: the newest article first, its claims by score.
+CREATE INDEX claims_article_score_idx ON claims (article_id DESC, score DESC, id DESC);

@@ -905,3 +905,88 @@ async fn the_dashboards_summary_tables_agree_with_grouping_every_row_after_a_mix
         .sum();
     assert_eq!(mix, 4, "{stats}");
 }
+
+#[tokio::test]
+async fn the_queue_groups_by_article_in_the_page_the_api_and_saved_views() {
+    let app = TestApp::spawn().await;
+    let (editor, browser) = app.person("eddie", Role::Editor).await;
+    let first = app.import_seed(&editor).await;
+    let (s, second) = post(
+        &app,
+        "/api/v1/articles",
+        &editor,
+        json!({"title": "The later article", "body": format!("A first line. {}", crate::helpers::seed_article())}),
+    )
+    .await;
+    assert_eq!(s, 201, "{second}");
+    let (first_id, second_id) = (
+        first["id"].as_i64().expect("id"),
+        second["id"].as_i64().expect("id"),
+    );
+
+    // The API pages through every claim, the newest article's first, by score within one.
+    let mut seen: Vec<(i64, f64, i64)> = Vec::new();
+    let mut path = "/api/v1/claims?sort=article&limit=3".to_owned();
+    loop {
+        let page = get(&app, &path, &editor).await;
+        for c in page["claims"].as_array().expect("claims") {
+            seen.push((
+                c["article_id"].as_i64().expect("article_id"),
+                c["score"].as_f64().expect("score"),
+                c["id"].as_i64().expect("id"),
+            ));
+        }
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/claims?sort=article&limit=3&after={next}"),
+            None => break,
+        }
+    }
+    let total = claim_ids(&first).len() + claim_ids(&second).len();
+    assert_eq!(seen.len(), total);
+    let mut expected = seen.clone();
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(b.2.cmp(&a.2)));
+    assert_eq!(seen, expected);
+    assert_eq!(seen.first().map(|c| c.0), Some(second_id));
+    assert_eq!(seen.last().map(|c| c.0), Some(first_id));
+    // A cursor of another order is refused rather than starting again.
+    let (s, _) = send(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/claims?sort=score&after=a1_0.5_3",
+        &editor,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, 400);
+
+    // The page: each article's title once, heading its group, the newest article first.
+    let (s, html) = browser.get("/?sort=article").await;
+    assert_eq!(s, 200);
+    let header = |id: i64| {
+        format!(
+            "<tr class=\"group\"><th scope=\"rowgroup\" colspan=\"9\"><a href=\"/articles/{id}\">"
+        )
+    };
+    assert_eq!(html.matches(&header(second_id)).count(), 1, "{html}");
+    assert_eq!(html.matches(&header(first_id)).count(), 1, "{html}");
+    assert!(html.find(&header(second_id)) < html.find(&header(first_id)));
+    assert!(html.contains("<option value=\"article\" selected>"));
+
+    // A saved view keeps the grouping: its link in the navigation carries it.
+    let (s, view) = post(
+        &app,
+        "/api/v1/views",
+        &editor,
+        json!({"name": "By article", "query": "state=extracted&sort=article"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{view}");
+    let (_, html) = browser.get("/").await;
+    assert!(
+        html.contains("<a href=\"/?state=extracted&#38;sort=article\""),
+        "{html}"
+    );
+    let (_, html) = browser.get("/?state=extracted&sort=article").await;
+    assert_eq!(html.matches(&header(second_id)).count(), 1);
+    assert!(html.contains("<option value=\"article\" selected>"));
+}
