@@ -39,7 +39,7 @@ CREATE TEMP TABLE people AS
   SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM users WHERE role = 'reviewer';
 INSERT INTO claims (article_id, text, span_start, span_end, category, score, state, entities,
                     created_at, updated_at, assignee_id, verdict, rating, verdict_by, verdict_at,
-                    approved_by, approved_at)
+                    approved_by, approved_at, assigned_at)
   SELECT 1 + (g % 1000), 'Claim ' || g, 0, 10,
          (ARRAY['arms','finance','energy','military','diplomacy','politics','economy','other'])[1 + g % 8]::claim_category,
          (g::bigint * 7919 % 10000) / 10000.0, s.state, '[]', s.created, s.created,
@@ -48,7 +48,8 @@ INSERT INTO claims (article_id, text, span_start, span_end, category, score, sta
          CASE WHEN s.verdict IS NOT NULL THEN p.id END,
          CASE WHEN s.verdict IS NOT NULL THEN s.created + interval '10 hours' END,
          CASE WHEN s.state = 'approved' THEN (SELECT id FROM users WHERE username = 'bench_ed') END,
-         CASE WHEN s.state = 'approved' THEN s.created + (20 + g % 100) * interval '1 hour' END
+         CASE WHEN s.state = 'approved' THEN s.created + (20 + g % 100) * interval '1 hour' END,
+         CASE WHEN s.state IN ('in_review','verified','disputed','unverifiable') THEN s.created END
   FROM generate_series(1, $claims) g
   CROSS JOIN LATERAL (SELECT
       (ARRAY['extracted','extracted','in_review','in_review','verified','disputed','unverifiable','approved','approved','dismissed'])[1 + g % 10]::review_state AS state,
