@@ -14,17 +14,10 @@ claims=${1:-100000}
 bin=${2:-target/release/claimdesk}
 reps=${3:-51}
 days=${4:-730}
-db=${DASHBOARD_BENCH_DB:-claimdesk_dash_$$}
-url=postgres://localhost/$db
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-cleanup() {
-  [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  [ -z "${DASHBOARD_BENCH_DB:-}" ] &&
-    psql -q -h localhost -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-}
-trap cleanup EXIT
-psql -q -h localhost -d postgres -c "CREATE DATABASE $db" >/dev/null
-DATABASE_URL=$url "$bin" migrate >/dev/null 2>&1
+. scripts/bench_db.sh
+bench_db_setup claimdesk_dash "${DASHBOARD_BENCH_DB:-}"
+bench_db_create
+bench_db_migrate "$bin"
 for u in "editor bench_ed" "reviewer bench_rev"; do
   set -- $u
   DATABASE_URL=$url CLAIMDESK_PASSWORD='dashboard bench passphrase 1' \
@@ -35,10 +28,9 @@ start=$(date +%s)
 # in a verdict state or approved has a verdict version by one of the reviewers (bench_rev
 # among them), approved 20-120 hours after extraction for approved claims; one in-review claim
 # in five carries a verdict that was sent back; one approved claim in fifty is a correction.
-# The per-row triggers are switched off for the load and their tables computed once after it.
+# The summary tables are kept by the statement-level triggers during the load, as they would
+# be for any bulk write.
 psql -q -h localhost -d "$db" -v ON_ERROR_STOP=1 >/dev/null <<SQL
-ALTER TABLE claims DISABLE TRIGGER claims_count_insert_delete;
-ALTER TABLE claims DISABLE TRIGGER claims_tally_insert_delete;
 INSERT INTO users (username, password_hash, role)
   SELECT 'rev' || g, 'x', 'reviewer' FROM generate_series(1, 20) g;
 INSERT INTO articles (title, body, content_hash)
@@ -47,7 +39,7 @@ CREATE TEMP TABLE people AS
   SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM users WHERE role = 'reviewer';
 INSERT INTO claims (article_id, text, span_start, span_end, category, score, state, entities,
                     created_at, updated_at, assignee_id, verdict, rating, verdict_by, verdict_at,
-                    approved_by, approved_at)
+                    approved_by, approved_at, assigned_at)
   SELECT 1 + (g % 1000), 'Claim ' || g, 0, 10,
          (ARRAY['arms','finance','energy','military','diplomacy','politics','economy','other'])[1 + g % 8]::claim_category,
          (g::bigint * 7919 % 10000) / 10000.0, s.state, '[]', s.created, s.created,
@@ -56,7 +48,8 @@ INSERT INTO claims (article_id, text, span_start, span_end, category, score, sta
          CASE WHEN s.verdict IS NOT NULL THEN p.id END,
          CASE WHEN s.verdict IS NOT NULL THEN s.created + interval '10 hours' END,
          CASE WHEN s.state = 'approved' THEN (SELECT id FROM users WHERE username = 'bench_ed') END,
-         CASE WHEN s.state = 'approved' THEN s.created + (20 + g % 100) * interval '1 hour' END
+         CASE WHEN s.state = 'approved' THEN s.created + (20 + g % 100) * interval '1 hour' END,
+         CASE WHEN s.state IN ('in_review','verified','disputed','unverifiable') THEN s.created END
   FROM generate_series(1, $claims) g
   CROSS JOIN LATERAL (SELECT
       (ARRAY['extracted','extracted','in_review','in_review','verified','disputed','unverifiable','approved','approved','dismissed'])[1 + g % 10]::review_state AS state,
@@ -80,12 +73,6 @@ INSERT INTO verdicts (claim_id, verdict, rating, author_id, created_at, approved
   WHERE c.verdict IS NOT NULL;
 UPDATE claims c SET verdict_id = (SELECT max(id) FROM verdicts v WHERE v.claim_id = c.id)
   WHERE c.verdict IS NOT NULL;
-ALTER TABLE claims ENABLE TRIGGER claims_count_insert_delete;
-ALTER TABLE claims ENABLE TRIGGER claims_tally_insert_delete;
-UPDATE claim_state_counts c SET claims = (SELECT count(*) FROM claims WHERE claims.state = c.state);
-DELETE FROM claim_tallies;
-INSERT INTO claim_tallies (state, category, step, claims)
-  SELECT state, category, claim_step(verdict, rating), count(*) FROM claims GROUP BY 1, 2, 3;
 -- The editor's navigation: 12 shared saved views and 2,000 unread notifications.
 INSERT INTO saved_views (owner_id, name, query, shared)
   SELECT (SELECT id FROM users WHERE username = 'bench_ed'), 'View ' || g,
@@ -104,12 +91,7 @@ echo "loaded $claims claims over $days days in $(( $(date +%s) - start )) s"
 psql -h localhost -d "$db" -tAc "SELECT 'verdicts in the 12 weeks: ' || count(*) FROM verdicts WHERE created_at >= now() - interval '12 weeks'"
 ed_token=$(DATABASE_URL=$url "$bin" token create --user bench_ed 2>/dev/null | tail -1)
 rev_token=$(DATABASE_URL=$url "$bin" token create --user bench_rev 2>/dev/null | tail -1)
-DATABASE_URL=$url RUST_LOG=warn "$bin" serve --bind 127.0.0.1:$port 2>/dev/null &
-server=$!
-for _ in $(seq 300); do
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-  sleep 0.1
-done
+bench_serve "$bin"
 python3 - "$port" "$ed_token" "$rev_token" "$reps" "$db" <<'PY'
 import http.client, json, secrets, statistics, subprocess, sys, time, urllib.parse
 port, ed, rev, reps, db = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]

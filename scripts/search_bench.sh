@@ -10,23 +10,15 @@ cd "$(dirname "$0")/.."
 claims=${1:-1000000}
 bin=${2:-target/release/claimdesk}
 reps=${3:-21}
-db=${SEARCH_BENCH_DB:-claimdesk_search_$$}
-url=postgres://localhost/$db
-port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-cleanup() {
-  [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-  [ -z "${SEARCH_BENCH_DB:-}" ] &&
-    psql -q -h localhost -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-}
-trap cleanup EXIT
+. scripts/bench_db.sh
+bench_db_setup claimdesk_search "${SEARCH_BENCH_DB:-}"
 seed=1
-if [ -n "${SEARCH_BENCH_DB:-}" ] &&
-  psql -h localhost -d "$db" -tAc "SELECT 1 FROM claims LIMIT 1" 2>/dev/null | grep -q 1; then
+if [ -n "$kept" ] && bench_db_exists; then
   seed=0
 else
-  psql -q -h localhost -d postgres -c "CREATE DATABASE $db" >/dev/null
+  bench_db_create
 fi
-DATABASE_URL=$url "$bin" migrate >/dev/null 2>&1
+bench_db_migrate "$bin"
 start=$(date +%s)
 if [ "$seed" = 1 ]; then
 # Every claim holds the common words (ministry, delivered, systems, worth, billion); one of 20
@@ -36,9 +28,6 @@ if [ "$seed" = 1 ]; then
 psql -q -h localhost -d "$db" -v ON_ERROR_STOP=1 >/dev/null <<SQL
 SET maintenance_work_mem = '1GB';
 DROP INDEX claims_search_idx, claims_text_trgm_idx;
--- The per-row count trigger updates one counter row a million times in one transaction, which
--- is quadratic; the counts are computed once after the load instead.
-ALTER TABLE claims DISABLE TRIGGER claims_count_insert_delete;
 INSERT INTO articles (title, body, content_hash)
   SELECT 'Article ' || g, 'Body ' || g, sha256(g::text::bytea) FROM generate_series(1, 1000) g;
 INSERT INTO claims (article_id, text, span_start, span_end, category, score, state, entities)
@@ -56,8 +45,6 @@ INSERT INTO claims (article_id, text, span_start, span_end, category, score, sta
   FROM generate_series(1, $claims) g;
 CREATE INDEX claims_search_idx ON claims USING GIN (search);
 CREATE INDEX claims_text_trgm_idx ON claims USING GIN (text gin_trgm_ops);
-ALTER TABLE claims ENABLE TRIGGER claims_count_insert_delete;
-UPDATE claim_state_counts c SET claims = (SELECT count(*) FROM claims WHERE claims.state = c.state);
 ANALYZE;
 SQL
 echo "loaded $claims claims in $(( $(date +%s) - start )) s"
@@ -65,12 +52,7 @@ DATABASE_URL=$url CLAIMDESK_PASSWORD='search bench passphrase 1' \
   "$bin" user create --username bench --role reviewer >/dev/null 2>&1
 fi
 token=$(DATABASE_URL=$url "$bin" token create --user bench 2>/dev/null | tail -1)
-DATABASE_URL=$url RUST_LOG=warn "$bin" serve --bind 127.0.0.1:$port 2>/dev/null &
-server=$!
-for _ in $(seq 300); do
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-  sleep 0.1
-done
+bench_serve "$bin"
 python3 - "$port" "$token" "$reps" <<'PY'
 import http.client, secrets, statistics, sys, time, urllib.parse
 port, token, reps = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])

@@ -322,7 +322,7 @@ impl ClaimFilter {
         let sort = match present(text.sort) {
             None => ClaimSort::Score,
             Some(s) => ClaimSort::parse(s).ok_or_else(|| {
-                format!("unknown sort {s:?}; use score, newest, oldest or last_change")
+                format!("unknown sort {s:?}; use score, newest, oldest, last_change or article")
             })?,
         };
         let number = |value: Option<&str>, what: &str| {
@@ -533,6 +533,8 @@ pub enum ClaimSort {
     Oldest,
     /// Most recently changed first.
     LastChange,
+    /// Grouped by article (the newest article first), most check-worthy first within one.
+    Article,
 }
 
 impl ClaimSort {
@@ -542,6 +544,7 @@ impl ClaimSort {
             "newest" => Some(ClaimSort::Newest),
             "oldest" => Some(ClaimSort::Oldest),
             "last_change" => Some(ClaimSort::LastChange),
+            "article" => Some(ClaimSort::Article),
             _ => None,
         }
     }
@@ -552,6 +555,7 @@ impl ClaimSort {
             ClaimSort::Newest => "newest",
             ClaimSort::Oldest => "oldest",
             ClaimSort::LastChange => "last_change",
+            ClaimSort::Article => "article",
         }
     }
 }
@@ -569,6 +573,12 @@ pub enum Cursor {
         micros: i64,
         id: i64,
     },
+    /// The article, the score and the id.
+    Article {
+        article: i64,
+        score: f32,
+        id: i64,
+    },
 }
 
 impl Cursor {
@@ -577,6 +587,7 @@ impl Cursor {
             Cursor::Score { score, id } => format!("s{score}_{id}"),
             Cursor::Id(id) => format!("i{id}"),
             Cursor::Changed { micros, id } => format!("c{micros}_{id}"),
+            Cursor::Article { article, score, id } => format!("a{article}_{score}_{id}"),
         }
     }
 
@@ -589,6 +600,7 @@ impl Cursor {
             (ClaimSort::Score, Cursor::Score { .. })
                 | (ClaimSort::Newest | ClaimSort::Oldest, Cursor::Id(_))
                 | (ClaimSort::LastChange, Cursor::Changed { .. })
+                | (ClaimSort::Article, Cursor::Article { .. })
         );
         fits.then_some(cursor)
     }
@@ -601,6 +613,14 @@ impl Cursor {
                 score,
                 id: id.parse().ok()?,
             })
+        } else if let Some(rest) = text.strip_prefix('a') {
+            let mut parts = rest.splitn(3, '_');
+            let article = parts.next()?.parse().ok()?;
+            let score: f32 = parts.next()?.parse().ok()?;
+            let id = parts.next()?.parse().ok()?;
+            score
+                .is_finite()
+                .then_some(Cursor::Article { article, score, id })
         } else if let Some(rest) = text.strip_prefix('c') {
             let (micros, id) = rest.split_once('_')?;
             Some(Cursor::Changed {
@@ -621,6 +641,11 @@ impl Cursor {
             ClaimSort::Newest | ClaimSort::Oldest => Cursor::Id(claim.id),
             ClaimSort::LastChange => Cursor::Changed {
                 micros: claim.updated_at.timestamp_micros(),
+                id: claim.id,
+            },
+            ClaimSort::Article => Cursor::Article {
+                article: claim.article_id,
+                score: claim.score,
                 id: claim.id,
             },
         }
@@ -843,6 +868,15 @@ impl Claim {
                         .or(claims::updated_at.eq(at).and(claims::id.lt(id))),
                 )
             }
+            (ClaimSort::Article, Some(Cursor::Article { article, score, id })) => query.filter(
+                claims::article_id
+                    .lt(article)
+                    .or(claims::article_id.eq(article).and(
+                        claims::score
+                            .lt(score)
+                            .or(claims::score.eq(score).and(claims::id.lt(id))),
+                    )),
+            ),
             _ => query,
         };
         query = match filter.sort {
@@ -850,6 +884,11 @@ impl Claim {
             ClaimSort::Newest => query.order(claims::id.desc()),
             ClaimSort::Oldest => query.order(claims::id.asc()),
             ClaimSort::LastChange => query.order((claims::updated_at.desc(), claims::id.desc())),
+            ClaimSort::Article => query.order((
+                claims::article_id.desc(),
+                claims::score.desc(),
+                claims::id.desc(),
+            )),
         };
         let mut rows: Vec<Claim> = query.limit(limit + 1).load(conn).await?;
         let next = if rows.len() as i64 > limit {

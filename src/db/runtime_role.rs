@@ -47,6 +47,10 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     ("notifications", "SELECT, INSERT, UPDATE (read_at)"),
     // Kept by triggers on claims; a new (state, category, step) cell is inserted.
     ("claim_tallies", "SELECT, INSERT, UPDATE"),
+    // The dashboard's weekly numbers, kept by triggers on verdicts and claims; a new week or
+    // reviewer gets its row.
+    ("verdict_weeks", "SELECT, INSERT, UPDATE"),
+    ("approval_hours", "SELECT, INSERT, UPDATE"),
     // To check that the schema is current at start.
     ("__diesel_schema_migrations", "SELECT"),
 ];

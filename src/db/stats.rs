@@ -1,8 +1,10 @@
-//! The dashboard's reads. Counts over every claim come from `claim_tallies` (kept by
-//! triggers); the rest read only the weekly window or one person's rows, through indexes.
+//! The dashboard's reads. Counts over every claim come from `claim_tallies`, the weekly and
+//! per-reviewer numbers from `verdict_weeks` and the time to approval from the histogram in
+//! `approval_hours` (all kept by statement-level triggers); a reviewer's backlog, verdict mix
+//! and the oldest waiting claims read their few rows through indexes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::sql_types::{BigInt, Date, Double, Int2, Nullable, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Date, Int2, Integer, Text, Timestamptz};
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -12,6 +14,15 @@ use crate::domain::UserId;
 macro_rules! open_states {
     () => {
         "('extracted', 'in_review', 'verified', 'disputed', 'unverifiable')"
+    };
+}
+
+/// A claim `c` the desk works on: not merged into another, its article not archived. The
+/// trigger-kept `claim_tallies` count the same claims.
+macro_rules! live_claim {
+    () => {
+        "c.merged_into IS NULL AND NOT EXISTS (SELECT 1 FROM articles a \
+         WHERE a.id = c.article_id AND a.archived_at IS NOT NULL)"
     };
 }
 
@@ -33,14 +44,13 @@ pub struct WeekCount {
     pub n: i64,
 }
 
+/// Claims approved after `hours` (a bucket's lower bound) hours from extraction.
 #[derive(Debug, Clone, QueryableByName)]
-pub struct ApprovalTimes {
+pub struct HoursBucket {
+    #[diesel(sql_type = Integer)]
+    pub hours: i32,
     #[diesel(sql_type = BigInt)]
-    pub approvals: i64,
-    #[diesel(sql_type = Nullable<Double>)]
-    pub median_hours: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    pub p90_hours: Option<f64>,
+    pub claims: i64,
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -113,8 +123,10 @@ impl Stats {
             ),
             Scope::Own(_) => concat!(
                 "SELECT state::text AS state, category::text AS category, count(*) AS claims \
-                 FROM claims WHERE assignee_id = $1 AND state IN ",
+                 FROM claims c WHERE assignee_id = $1 AND state IN ",
                 open_states!(),
+                " AND ",
+                live_claim!(),
                 " \
                  GROUP BY state, category ORDER BY state, category"
             ),
@@ -126,16 +138,16 @@ impl Stats {
         }
     }
 
-    /// Verdicts given per week since `start` (a reviewer: their own).
+    /// Verdicts given per week from the week of `start` (a reviewer: their own).
     pub async fn verdicts_per_week(
         conn: &mut AsyncPgConnection,
         scope: Scope,
         start: DateTime<Utc>,
     ) -> QueryResult<Vec<WeekCount>> {
         diesel::sql_query(
-            "SELECT date_trunc('week', created_at AT TIME ZONE 'UTC')::date AS week, count(*) AS n \
-             FROM verdicts WHERE created_at >= $1 AND ($2 < 0 OR author_id = $2) \
-             GROUP BY 1 ORDER BY 1",
+            "SELECT week, sum(verdicts)::bigint AS n FROM verdict_weeks \
+             WHERE week >= utc_week($1) AND ($2 < 0 OR author_id = $2) \
+             GROUP BY week HAVING sum(verdicts) <> 0 ORDER BY week",
         )
         .bind::<Timestamptz, _>(start)
         .bind::<BigInt, _>(scope.person())
@@ -143,16 +155,16 @@ impl Stats {
         .await
     }
 
-    /// Approvals per week since `start` (a reviewer: approvals of their verdicts).
+    /// Approvals per week from the week of `start` (a reviewer: approvals of their verdicts).
     pub async fn approvals_per_week(
         conn: &mut AsyncPgConnection,
         scope: Scope,
         start: DateTime<Utc>,
     ) -> QueryResult<Vec<WeekCount>> {
         diesel::sql_query(
-            "SELECT date_trunc('week', approved_at AT TIME ZONE 'UTC')::date AS week, count(*) AS n \
-             FROM verdicts WHERE approved_at >= $1 AND ($2 < 0 OR author_id = $2) \
-             GROUP BY 1 ORDER BY 1",
+            "SELECT week, sum(approvals)::bigint AS n FROM verdict_weeks \
+             WHERE week >= utc_week($1) AND ($2 < 0 OR author_id = $2) \
+             GROUP BY week HAVING sum(approvals) <> 0 ORDER BY week",
         )
         .bind::<Timestamptz, _>(start)
         .bind::<BigInt, _>(scope.person())
@@ -160,50 +172,40 @@ impl Stats {
         .await
     }
 
-    /// Hours from extraction to approval, median and 90th percentile, over the claims
-    /// approved since `start` (a reviewer: claims with their verdict).
-    pub async fn time_to_approval(
+    /// The histogram of hours from extraction to approval of the claims approved from the
+    /// week of `start` (a reviewer: claims with their verdict), shortest first.
+    pub async fn approval_hours(
         conn: &mut AsyncPgConnection,
         scope: Scope,
         start: DateTime<Utc>,
-    ) -> QueryResult<ApprovalTimes> {
+    ) -> QueryResult<Vec<HoursBucket>> {
         diesel::sql_query(
-            "SELECT count(*) AS approvals, \
-                    percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) AS median_hours, \
-                    percentile_cont(0.9) WITHIN GROUP (ORDER BY hours) AS p90_hours \
-             FROM (SELECT extract(epoch FROM approved_at - created_at)::float8 / 3600 AS hours \
-                   FROM claims WHERE approved_at >= $1 AND ($2 < 0 OR verdict_by = $2)) t",
+            "SELECT hours, sum(claims)::bigint AS claims FROM approval_hours \
+             WHERE week >= utc_week($1) AND ($2 < 0 OR author_id = $2) \
+             GROUP BY hours HAVING sum(claims) > 0 ORDER BY hours",
         )
         .bind::<Timestamptz, _>(start)
         .bind::<BigInt, _>(scope.person())
-        .get_result(conn)
+        .load(conn)
         .await
     }
 
-    /// Per reviewer, for verdicts given since `start`: how many, how many an editor sent back
-    /// (never approved, and no longer the claim's pending verdict), and how many a later
-    /// verdict corrected.
+    /// Per reviewer, for verdicts given from the week of `start`: how many, how many an editor
+    /// sent back (never approved, and no longer the claim's pending verdict), and how many a
+    /// later verdict corrected.
     pub async fn reviewers(
         conn: &mut AsyncPgConnection,
         scope: Scope,
         start: DateTime<Utc>,
     ) -> QueryResult<Vec<ReviewerCounts>> {
-        // The window's verdicts are read once; only the unapproved ones are looked up in
-        // claims (by primary key), and corrections are a small set joined by hash, so the
-        // cost follows the window, not the table.
         diesel::sql_query(
-            "WITH w AS (SELECT id, claim_id, author_id, approved_at FROM verdicts \
-                        WHERE created_at >= $1 AND ($2 < 0 OR author_id = $2)) \
-             SELECT u.username, count(*) AS verdicts, \
-                    count(*) FILTER (WHERE w.approved_at IS NULL AND NOT EXISTS ( \
-                        SELECT 1 FROM claims c WHERE c.id = w.claim_id AND c.verdict_id = w.id \
-                        AND c.state IN ('verified', 'disputed', 'unverifiable'))) AS sent_back, \
-                    count(k.corrects_id) AS corrected \
-             FROM w JOIN users u ON u.id = w.author_id \
-             LEFT JOIN (SELECT DISTINCT corrects_id FROM verdicts \
-                        WHERE corrects_id IS NOT NULL AND created_at >= $1) k \
-                    ON k.corrects_id = w.id \
-             GROUP BY u.username ORDER BY count(*) DESC, u.username",
+            "SELECT u.username, sum(w.verdicts)::bigint AS verdicts, \
+                    sum(w.unapproved - w.pending)::bigint AS sent_back, \
+                    sum(w.corrected)::bigint AS corrected \
+             FROM verdict_weeks w JOIN users u ON u.id = w.author_id \
+             WHERE w.week >= utc_week($1) AND ($2 < 0 OR w.author_id = $2) \
+             GROUP BY u.username HAVING sum(w.verdicts) > 0 \
+             ORDER BY sum(w.verdicts) DESC, u.username",
         )
         .bind::<Timestamptz, _>(start)
         .bind::<BigInt, _>(scope.person())
@@ -222,10 +224,9 @@ impl Stats {
             "SELECT c.id, c.text, c.state::text AS state, c.created_at FROM claims c \
              WHERE c.state IN ",
             open_states!(),
-            " AND c.merged_into IS NULL AND ($1 < 0 OR c.assignee_id = $1) \
-               AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = c.article_id \
-                               AND a.archived_at IS NOT NULL) \
-             ORDER BY c.created_at, c.id LIMIT $2"
+            " AND ($1 < 0 OR c.assignee_id = $1) AND ",
+            live_claim!(),
+            " ORDER BY c.created_at, c.id LIMIT $2"
         ))
         .bind::<BigInt, _>(scope.person())
         .bind::<BigInt, _>(limit)
@@ -249,11 +250,13 @@ impl Stats {
                 .await
             }
             Scope::Own(user) => {
-                diesel::sql_query(
+                diesel::sql_query(concat!(
                     "SELECT category::text AS category, claim_step(verdict, rating) AS step, \
-                            count(*) AS claims FROM claims \
-                     WHERE state = 'approved' AND verdict_by = $1 GROUP BY 1, 2 ORDER BY 1, 2",
-                )
+                                count(*) AS claims FROM claims c \
+                         WHERE state = 'approved' AND verdict_by = $1 AND ",
+                    live_claim!(),
+                    " GROUP BY 1, 2 ORDER BY 1, 2"
+                ))
                 .bind::<BigInt, _>(user.0)
                 .load(conn)
                 .await

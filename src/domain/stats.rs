@@ -30,6 +30,35 @@ pub fn window_start(now: DateTime<Utc>) -> DateTime<Utc> {
     first.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
+/// The `p`-quantile (0 to 1) of a histogram given as `(value, count)` pairs in ascending
+/// order of value, interpolated between the two nearest values as PostgreSQL's
+/// `percentile_cont` does over the values the histogram stands for; `None` when it is empty.
+pub fn percentile(histogram: &[(f64, i64)], p: f64) -> Option<f64> {
+    let total: i64 = histogram.iter().map(|(_, n)| (*n).max(0)).sum();
+    if total == 0 {
+        return None;
+    }
+    let position = p.clamp(0.0, 1.0) * (total - 1) as f64;
+    let below = position.floor() as i64;
+    let fraction = position - below as f64;
+    // The value at 0-based position `k` of the sorted values.
+    let at = |k: i64| {
+        let mut seen = 0;
+        for (value, n) in histogram {
+            seen += (*n).max(0);
+            if k < seen {
+                return *value;
+            }
+        }
+        histogram.last().map_or(0.0, |(value, _)| *value)
+    };
+    let low = at(below);
+    if fraction == 0.0 {
+        return Some(low);
+    }
+    Some(low + (at(below + 1) - low) * fraction)
+}
+
 /// A verdict step as the dashboard groups them: the rating 1–5, 0 for unverifiable.
 pub fn step_name(step: i16) -> &'static str {
     match step {
@@ -134,6 +163,21 @@ pub fn stacked(values: &[i64]) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentiles_of_a_histogram_match_percentile_cont_over_its_values() {
+        // 20, 30, 40, 100: percentile_cont gives 35 and 82.
+        let h = [(20.0, 1), (30.0, 1), (40.0, 1), (100.0, 1)];
+        assert_eq!(percentile(&h, 0.5), Some(35.0));
+        assert!((percentile(&h, 0.9).unwrap_or(0.0) - 82.0).abs() < 1e-9);
+        // Repeated values: 1, 1, 1, 5 -> median 1, 90th 3.8.
+        let h = [(1.0, 3), (5.0, 1)];
+        assert_eq!(percentile(&h, 0.5), Some(1.0));
+        assert!((percentile(&h, 0.9).unwrap_or(0.0) - 3.8).abs() < 1e-9);
+        assert_eq!(percentile(&[(7.0, 1)], 0.9), Some(7.0));
+        assert_eq!(percentile(&[], 0.5), None);
+        assert_eq!(percentile(&[(3.0, 0)], 0.5), None);
+    }
     use chrono::TimeZone;
 
     #[test]

@@ -34,7 +34,9 @@ pub struct WeekJson {
 pub struct ApprovalTimeJson {
     /// Claims approved in the window.
     pub approvals: i64,
-    /// Hours from extraction to approval; null without approvals.
+    /// Hours from extraction to approval; null without approvals. Read from a histogram of
+    /// whole hours up to a week, whole days up to 90 days and whole weeks beyond, each
+    /// approval counted at its bucket's start.
     pub median_hours: Option<f64>,
     pub p90_hours: Option<f64>,
 }
@@ -105,7 +107,11 @@ pub async fn dashboard(
     let weeks = stats::last_weeks(now);
     let verdicts = Stats::verdicts_per_week(conn, scope, start).await?;
     let approvals = Stats::approvals_per_week(conn, scope, start).await?;
-    let times = Stats::time_to_approval(conn, scope, start).await?;
+    let hours: Vec<(f64, i64)> = Stats::approval_hours(conn, scope, start)
+        .await?
+        .into_iter()
+        .map(|b| (f64::from(b.hours), b.claims))
+        .collect();
     Ok(Dashboard {
         scope: match scope {
             Scope::Team => "team",
@@ -130,9 +136,9 @@ pub async fn dashboard(
             })
             .collect(),
         time_to_approval: ApprovalTimeJson {
-            approvals: times.approvals,
-            median_hours: times.median_hours,
-            p90_hours: times.p90_hours,
+            approvals: hours.iter().map(|(_, n)| n).sum(),
+            median_hours: stats::percentile(&hours, 0.5),
+            p90_hours: stats::percentile(&hours, 0.9),
         },
         reviewers: Stats::reviewers(conn, scope, start)
             .await?

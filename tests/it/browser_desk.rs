@@ -1,5 +1,6 @@
 //! The desk in a real headless Chromium: an editor selects three claims in the queue, assigns
-//! them to a reviewer in one bulk action, and the reviewer finds them under "assigned to me".
+//! them to a reviewer in one bulk action, and the reviewer sees the inbox count in the
+//! navigation and finds them under "assigned to me".
 
 use claimdesk::domain::Role;
 use fantoccini::{Client, Locator};
@@ -78,6 +79,16 @@ async fn an_editor_assigns_three_claims_and_the_reviewer_sees_them_as_theirs_in_
 
     sign_in(&c, &base, "rita").await;
     c.goto(&format!("{base}/")).await.expect("queue");
+    // One notification per claim assigned to her, counted in the navigation.
+    let unread = c
+        .find(Locator::Css("#nav-inbox #unread-count"))
+        .await
+        .expect("the inbox count in the navigation");
+    assert_eq!(unread.text().await.expect("count"), "3");
+    assert_eq!(
+        unread.attr("aria-label").await.expect("label").as_deref(),
+        Some("3 unread")
+    );
     c.find(Locator::Id("f-mine"))
         .await
         .expect("assigned to me")
@@ -119,5 +130,23 @@ async fn an_editor_assigns_three_claims_and_the_reviewer_sees_them_as_theirs_in_
     let mut expected = ids.clone();
     expected.sort();
     assert_eq!(shown, expected, "exactly the three assigned claims");
+    // The inbox lists the three assignments, each linking to its claim.
+    c.find(Locator::Id("nav-inbox"))
+        .await
+        .expect("inbox link")
+        .click()
+        .await
+        .expect("open the inbox");
+    c.wait()
+        .for_url(&url::Url::parse(&format!("{base}/inbox")).expect("url"))
+        .await
+        .expect("the inbox");
+    let html = c.source().await.expect("source");
+    for id in &ids {
+        assert!(
+            html.contains(&format!("/claims/{id}")),
+            "claim {id} in the inbox"
+        );
+    }
     c.close().await.expect("close");
 }

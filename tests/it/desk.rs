@@ -645,3 +645,322 @@ async fn every_export_format_carries_the_tags() {
     let (_, _, _, html) = api_export(&app, &rita, "format=html&tags=budget").await;
     assert!(html.contains("Tags: budget, Élection"), "{html}");
 }
+
+/// The rows of `sql` as one sorted text, to compare two queries' answers.
+async fn rows_text(app: &TestApp, sql: &str) -> String {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Text {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        s: String,
+    }
+    let mut conn = app.conn().await;
+    let query = format!(
+        "SELECT coalesce(string_agg(r::text, ';' ORDER BY r::text), '') AS s FROM ({sql}) r"
+    );
+    diesel::sql_query(query)
+        .get_result::<Text>(&mut conn)
+        .await
+        .expect(sql)
+        .s
+}
+
+/// A transition through the API at the claim's current version.
+async fn move_claim(app: &TestApp, token: &str, id: i64, body: Value) {
+    let mut body = body;
+    body["version"] = version(app, token, id).await.into();
+    let (s, b) = post(
+        app,
+        &format!("/api/v1/claims/{id}/transitions"),
+        token,
+        body,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+#[tokio::test]
+async fn the_dashboards_summary_tables_agree_with_grouping_every_row_after_a_mixed_workflow() {
+    let app = TestApp::spawn().await;
+    let editor = app.token("eddie", Role::Editor).await;
+    let rita = app.token("rita", Role::Reviewer).await;
+    let rob = app.token("rob", Role::Reviewer).await;
+    let ids = claim_ids(&app.import_seed(&editor).await);
+    let (s, other) = post(
+        &app,
+        "/api/v1/articles",
+        &editor,
+        json!({"title": "Second", "body": format!("An opening line. {}", crate::helpers::seed_article())}),
+    )
+    .await;
+    assert_eq!(s, 201, "{other}");
+    let other_id = other["id"].as_i64().expect("article id");
+    let others = claim_ids(&other);
+    assert!(ids.len() >= 7 && others.len() >= 3, "{ids:?} {others:?}");
+
+    // Verdicts by two reviewers; a bulk approval; one sent back; one reopened and corrected.
+    for id in &ids[0..4] {
+        decide(&app, &rita, *id).await;
+    }
+    decide(&app, &rob, ids[4]).await;
+    decide(&app, &rob, others[0]).await;
+    let mut approve = Vec::new();
+    for id in [ids[0], ids[1], ids[4], others[0]] {
+        approve.push(json!({"id": id, "version": version(&app, &editor, id).await}));
+    }
+    let results = bulk(
+        &app,
+        &editor,
+        json!({"action": "approve", "claims": approve}),
+    )
+    .await;
+    assert!(results.iter().all(|r| r["ok"] == true), "{results:?}");
+    move_claim(
+        &app,
+        &editor,
+        ids[2],
+        json!({"to": "in_review", "note": "Check the date"}),
+    )
+    .await;
+    move_claim(
+        &app,
+        &editor,
+        ids[0],
+        json!({"to": "in_review", "note": "Amended"}),
+    )
+    .await;
+    move_claim(
+        &app,
+        &rita,
+        ids[0],
+        json!({"to": "disputed", "rating": 1, "rationale": "Worse."}),
+    )
+    .await;
+    move_claim(&app, &editor, ids[0], json!({"to": "approved"})).await;
+    // Bulk take and dismiss; a merge; the second article archived with claims still open.
+    let take: Vec<Value> = [ids[5], others[1]]
+        .iter()
+        .map(|&id| json!({"id": id, "version": 0}))
+        .collect();
+    let results = bulk(&app, &rob, json!({"action": "take", "claims": take})).await;
+    assert!(results.iter().all(|r| r["ok"] == true), "{results:?}");
+    let dismiss =
+        json!({"action": "dismiss", "reason": "opinion", "claims": [{"id": ids[6], "version": 0}]});
+    assert!(bulk(&app, &editor, dismiss).await[0]["ok"] == true);
+    let (s, b) = post(
+        &app,
+        &format!("/api/v1/claims/{}/merge", ids[3]),
+        &editor,
+        json!({"into": ids[1], "version": version(&app, &editor, ids[3]).await}),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let open_states = "('extracted', 'in_review', 'verified', 'disputed', 'unverifiable')";
+    let archived_open = rows_text(
+        &app,
+        &format!(
+            "SELECT count(*) FROM claims WHERE article_id = {other_id} AND state IN {open_states}"
+        ),
+    )
+    .await;
+    assert_ne!(archived_open, "(0)", "the archived article has open claims");
+    let (s, b) = post(
+        &app,
+        &format!("/api/v1/articles/{other_id}/archive"),
+        &editor,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+
+    // Each summary against the same numbers grouped from every row.
+    let pairs = [
+        (
+            "SELECT state, category, step, claims FROM claim_tallies WHERE claims <> 0",
+            "SELECT c.state, c.category, claim_step(c.verdict, c.rating), count(*) \
+             FROM claims c JOIN articles a ON a.id = c.article_id \
+             WHERE c.merged_into IS NULL AND a.archived_at IS NULL GROUP BY 1, 2, 3",
+        ),
+        (
+            "SELECT state, claims FROM claim_state_counts WHERE claims <> 0",
+            "SELECT state, count(*) FROM claims GROUP BY 1",
+        ),
+        (
+            "SELECT week, author_id, hours, claims FROM approval_hours WHERE claims <> 0",
+            "SELECT date_trunc('week', approved_at AT TIME ZONE 'UTC')::date, verdict_by, \
+                    floor(extract(epoch FROM approved_at - created_at) / 3600)::int, count(*) \
+             FROM claims WHERE approved_at IS NOT NULL GROUP BY 1, 2, 3",
+        ),
+        (
+            "SELECT week, author_id, verdicts, approvals, unapproved - pending, corrected \
+             FROM verdict_weeks WHERE (verdicts, approvals, unapproved, pending, corrected) \
+                   <> (0, 0, 0, 0, 0)",
+            "SELECT week, author, sum(given), sum(approved), sum(sent_back), sum(corrected) FROM ( \
+               SELECT date_trunc('week', v.created_at AT TIME ZONE 'UTC')::date AS week, \
+                      v.author_id AS author, 1 AS given, 0 AS approved, \
+                      (v.approved_at IS NULL AND NOT EXISTS (SELECT 1 FROM claims c \
+                         WHERE c.verdict_id = v.id \
+                           AND c.state IN ('verified', 'disputed', 'unverifiable')))::int AS sent_back, \
+                      EXISTS (SELECT 1 FROM verdicts k WHERE k.corrects_id = v.id)::int AS corrected \
+               FROM verdicts v \
+               UNION ALL \
+               SELECT date_trunc('week', approved_at AT TIME ZONE 'UTC')::date, author_id, 0, 1, 0, 0 \
+               FROM verdicts WHERE approved_at IS NOT NULL) t GROUP BY 1, 2",
+        ),
+    ];
+    for (kept, grouped) in pairs {
+        let (kept_rows, grouped_rows) =
+            (rows_text(&app, kept).await, rows_text(&app, grouped).await);
+        assert!(!kept_rows.is_empty(), "{kept}");
+        assert_eq!(kept_rows, grouped_rows, "{kept}");
+    }
+    // The workflow did what the comparison relies on: a correction, a verdict sent back, a
+    // merged claim and open claims in an archived article.
+    assert_eq!(
+        rows_text(
+            &app,
+            "SELECT sum(corrected), sum(unapproved - pending) FROM verdict_weeks"
+        )
+        .await,
+        "(1,1)"
+    );
+
+    // The dashboard's backlog leaves out the merged claim and the archived article's claims.
+    let stats = get(&app, "/api/v1/stats", &editor).await;
+    let backlog: i64 = stats["backlog"]
+        .as_array()
+        .expect("backlog")
+        .iter()
+        .filter_map(|c| c["claims"].as_i64())
+        .sum();
+    let live = rows_text(
+        &app,
+        &format!(
+            "SELECT count(*) FROM claims c JOIN articles a ON a.id = c.article_id \
+             WHERE c.state IN {open_states} AND c.merged_into IS NULL AND a.archived_at IS NULL"
+        ),
+    )
+    .await;
+    let all = rows_text(
+        &app,
+        &format!("SELECT count(*) FROM claims WHERE state IN {open_states}"),
+    )
+    .await;
+    assert_eq!(format!("({backlog})"), live);
+    assert_ne!(live, all);
+    // The mix counts approved claims of live articles only: of the four, others[0] is in the
+    // archive.
+    let mix: i64 = stats["verdict_mix"]
+        .as_array()
+        .expect("mix")
+        .iter()
+        .filter_map(|c| c["claims"].as_i64())
+        .sum();
+    assert_eq!(mix, 3, "{stats}");
+
+    // Restoring the article puts its claims back, as a rebuild from scratch would.
+    let (s, b) = post(
+        &app,
+        &format!("/api/v1/articles/{other_id}/restore"),
+        &editor,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let kept = rows_text(&app, pairs[0].0).await;
+    assert_eq!(kept, rows_text(&app, pairs[0].1).await);
+    let stats = get(&app, "/api/v1/stats", &editor).await;
+    assert_eq!(stats["time_to_approval"]["approvals"], 4, "{stats}");
+    let mix: i64 = stats["verdict_mix"]
+        .as_array()
+        .expect("mix")
+        .iter()
+        .filter_map(|c| c["claims"].as_i64())
+        .sum();
+    assert_eq!(mix, 4, "{stats}");
+}
+
+#[tokio::test]
+async fn the_queue_groups_by_article_in_the_page_the_api_and_saved_views() {
+    let app = TestApp::spawn().await;
+    let (editor, browser) = app.person("eddie", Role::Editor).await;
+    let first = app.import_seed(&editor).await;
+    let (s, second) = post(
+        &app,
+        "/api/v1/articles",
+        &editor,
+        json!({"title": "The later article", "body": format!("A first line. {}", crate::helpers::seed_article())}),
+    )
+    .await;
+    assert_eq!(s, 201, "{second}");
+    let (first_id, second_id) = (
+        first["id"].as_i64().expect("id"),
+        second["id"].as_i64().expect("id"),
+    );
+
+    // The API pages through every claim, the newest article's first, by score within one.
+    let mut seen: Vec<(i64, f64, i64)> = Vec::new();
+    let mut path = "/api/v1/claims?sort=article&limit=3".to_owned();
+    loop {
+        let page = get(&app, &path, &editor).await;
+        for c in page["claims"].as_array().expect("claims") {
+            seen.push((
+                c["article_id"].as_i64().expect("article_id"),
+                c["score"].as_f64().expect("score"),
+                c["id"].as_i64().expect("id"),
+            ));
+        }
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/v1/claims?sort=article&limit=3&after={next}"),
+            None => break,
+        }
+    }
+    let total = claim_ids(&first).len() + claim_ids(&second).len();
+    assert_eq!(seen.len(), total);
+    let mut expected = seen.clone();
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(b.2.cmp(&a.2)));
+    assert_eq!(seen, expected);
+    assert_eq!(seen.first().map(|c| c.0), Some(second_id));
+    assert_eq!(seen.last().map(|c| c.0), Some(first_id));
+    // A cursor of another order is refused rather than starting again.
+    let (s, _) = send(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/claims?sort=score&after=a1_0.5_3",
+        &editor,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(s, 400);
+
+    // The page: each article's title once, heading its group, the newest article first.
+    let (s, html) = browser.get("/?sort=article").await;
+    assert_eq!(s, 200);
+    let header = |id: i64| {
+        format!(
+            "<tr class=\"group\"><th scope=\"rowgroup\" colspan=\"9\"><a href=\"/articles/{id}\">"
+        )
+    };
+    assert_eq!(html.matches(&header(second_id)).count(), 1, "{html}");
+    assert_eq!(html.matches(&header(first_id)).count(), 1, "{html}");
+    assert!(html.find(&header(second_id)) < html.find(&header(first_id)));
+    assert!(html.contains("<option value=\"article\" selected>"));
+
+    // A saved view keeps the grouping: its link in the navigation carries it.
+    let (s, view) = post(
+        &app,
+        "/api/v1/views",
+        &editor,
+        json!({"name": "By article", "query": "state=extracted&sort=article"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{view}");
+    let (_, html) = browser.get("/").await;
+    assert!(
+        html.contains("<a href=\"/?state=extracted&#38;sort=article\""),
+        "{html}"
+    );
+    let (_, html) = browser.get("/?state=extracted&sort=article").await;
+    assert_eq!(html.matches(&header(second_id)).count(), 1);
+    assert!(html.contains("<option value=\"article\" selected>"));
+}

@@ -246,7 +246,8 @@ pub struct ClaimQuery {
     sent_back: Option<String>,
     /// true: claims in review with no change for the configured number of days.
     stale: Option<String>,
-    /// score (default), newest, oldest, last_change
+    /// score (default), newest, oldest, last_change, article (grouped by article, newest
+    /// article first, most check-worthy first within one)
     sort: Option<String>,
     /// 1–200, default 50.
     limit: Option<String>,
