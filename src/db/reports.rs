@@ -32,6 +32,10 @@ pub const BATCH_SIZE: i64 = 2_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportQuery {
     pub articles: Vec<i64>,
+    /// Only these claims, when not empty (a public page reads its one claim this way).
+    pub claim_ids: Vec<i64>,
+    /// Leave out merged claims (public pages show only the claim they were merged into).
+    pub standalone: bool,
     pub states: Vec<ReviewState>,
     pub category: Option<Category>,
     /// Matched case-insensitively anywhere in the claimant.
@@ -143,6 +147,8 @@ impl ReportQuery {
             any_merged,
             any_archived,
             articles: filters.articles.clone(),
+            claim_ids: Vec::new(),
+            standalone: false,
             states,
             category,
             claimant: filters.claimant.clone(),
@@ -151,6 +157,26 @@ impl ReportQuery {
             decided_before,
             tag_ids,
         })
+    }
+
+    /// What readers may see of these claims: approved, standing on their own (not merged),
+    /// from articles that are not archived.
+    pub fn published(claim_ids: Vec<i64>) -> ReportQuery {
+        ReportQuery {
+            articles: Vec::new(),
+            claim_ids,
+            standalone: true,
+            states: vec![ReviewState::Approved],
+            category: None,
+            claimant: None,
+            reviewer_id: None,
+            decided_from: None,
+            decided_before: None,
+            tag_ids: Vec::new(),
+            // Merged claims are left out below; archived articles always.
+            any_merged: false,
+            any_archived: true,
+        }
     }
 
     /// The condition these filters put on claims, shared by the batch and summary queries.
@@ -179,6 +205,12 @@ impl ReportQuery {
         }
         if !self.articles.is_empty() {
             cond = Box::new(cond.and(claims::article_id.eq_any(self.articles.clone()).nullable()));
+        }
+        if self.standalone {
+            cond = Box::new(cond.and(claims::merged_into.is_null()).nullable());
+        }
+        if !self.claim_ids.is_empty() {
+            cond = Box::new(cond.and(claims::id.eq_any(self.claim_ids.clone()).nullable()));
         }
         if let Some(category) = self.category {
             cond = Box::new(cond.and(claims::category.eq(category).nullable()));
@@ -450,6 +482,7 @@ impl ReportQuery {
                 is_correction: state == ReviewState::Approved && judged.reopen_count > 0,
                 state,
                 text: claim.text,
+                normalized_text: claim.normalized_text,
                 claimant: claim.claimant,
                 category: claim.category,
                 evidence: claim_evidence,

@@ -549,8 +549,9 @@ async fn claimreview_export_has_every_required_field() {
         .iter()
         .map(|r| {
             let url = r["url"].as_str().expect("url");
-            url.strip_prefix("https://claims.example/claims/")
-                .and_then(|id| id.parse().ok())
+            url.strip_prefix("https://claims.example/checks/")
+                .and_then(|rest| rest.split_once('-'))
+                .and_then(|(id, _)| id.parse().ok())
                 .expect("a claim page URL")
         })
         .collect();

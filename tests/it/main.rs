@@ -19,6 +19,7 @@ mod inbox;
 mod layers;
 mod matching;
 mod process;
+mod public;
 mod security;
 mod verdicts;
 mod workflow;
