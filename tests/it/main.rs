@@ -7,6 +7,7 @@ mod asvs;
 mod auth;
 mod browser;
 mod browser_desk;
+mod browser_public;
 mod claim_edits;
 mod desk;
 mod errors;
