@@ -10,6 +10,7 @@ use diesel_full_text_search::configuration::TsConfigurationByName;
 use diesel_full_text_search::{TsVectorExtensions, websearch_to_tsquery_with_search_config};
 
 use super::claims::Claim;
+use super::reports::{ARTICLE_COLUMNS, ArticleRow, report_article};
 use super::schema::{articles, claim_tags, claims, tags};
 use crate::domain::{ReviewState, Verdict};
 use crate::extract::Category;
@@ -179,29 +180,9 @@ pub async fn live_article(
     let row = articles::table
         .filter(articles::id.eq(id))
         .filter(articles::archived_at.is_null())
-        .select((
-            articles::id,
-            articles::title,
-            articles::source_url,
-            articles::publisher,
-            articles::published_on,
-        ))
-        .first::<(
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<chrono::NaiveDate>,
-        )>(conn)
+        .select(ARTICLE_COLUMNS)
+        .first::<ArticleRow>(conn)
         .await
         .optional()?;
-    Ok(row.map(
-        |(id, title, url, publisher, published_on)| crate::export::ReportArticle {
-            id,
-            title,
-            url,
-            publisher,
-            published_on,
-        },
-    ))
+    Ok(row.map(report_article))
 }

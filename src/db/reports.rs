@@ -72,6 +72,42 @@ impl Related {
     };
 }
 
+/// The article columns a report shows.
+pub(crate) const ARTICLE_COLUMNS: (
+    articles::id,
+    articles::title,
+    articles::source_url,
+    articles::publisher,
+    articles::published_on,
+) = (
+    articles::id,
+    articles::title,
+    articles::source_url,
+    articles::publisher,
+    articles::published_on,
+);
+
+/// A row of [`ARTICLE_COLUMNS`].
+pub(crate) type ArticleRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDate>,
+);
+
+pub(crate) fn report_article(
+    (id, title, url, publisher, published_on): ArticleRow,
+) -> ReportArticle {
+    ReportArticle {
+        id,
+        title,
+        url,
+        publisher,
+        published_on,
+    }
+}
+
 /// Where the next batch starts: the sort key of the last claim read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchCursor {
@@ -358,32 +394,11 @@ impl ReportQuery {
         article_ids.retain(|id| Some(*id) != carried);
         let mut article_map: HashMap<i64, Arc<ReportArticle>> = articles::table
             .filter(articles::id.eq_any(&article_ids))
-            .select((
-                articles::id,
-                articles::title,
-                articles::source_url,
-                articles::publisher,
-                articles::published_on,
-            ))
-            .load::<(
-                i64,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<NaiveDate>,
-            )>(conn)
+            .select(ARTICLE_COLUMNS)
+            .load::<ArticleRow>(conn)
             .await?
             .into_iter()
-            .map(|(id, title, url, publisher, published_on)| {
-                let article = ReportArticle {
-                    id,
-                    title,
-                    url,
-                    publisher,
-                    published_on,
-                };
-                (id, Arc::new(article))
-            })
+            .map(|row| (row.0, Arc::new(report_article(row))))
             .collect();
         if let Some(article) = last_article.take() {
             article_map.insert(article.id, article);

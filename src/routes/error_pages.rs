@@ -103,8 +103,16 @@ fn html_page(layout: Layout, status: StatusCode, message: String) -> HttpRespons
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         message,
     };
-    // The page has no user data in it; if it cannot render, a bare page still says what failed.
-    let html = page.render().unwrap_or_else(|_| {
+    error_response(status, page.render())
+}
+
+/// An error page as rendered; the page has no user data in it, so if it cannot render, a bare
+/// page still says what failed.
+pub(crate) fn error_response(
+    status: StatusCode,
+    rendered: Result<String, askama::Error>,
+) -> HttpResponse {
+    let html = rendered.unwrap_or_else(|_| {
         format!(
             "<!doctype html><title>Error</title><p>Error {}</p>",
             status.as_u16()

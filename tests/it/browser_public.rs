@@ -1,26 +1,15 @@
 //! A reader in a real headless Chromium, never signed in: opens a published verdict by its
 //! short address, lands on the slug form, reads the rating and finds the ClaimReview JSON-LD;
-//! the index and the embeddable card pass axe-core too.
+//! the index and the embeddable card pass axe-core too. The page is photographed into
+//! `target/test-output/public-check.png`.
 
 use claimdesk::domain::Role;
 use fantoccini::Locator;
 use serde_json::json;
 
 use crate::browser::{assert_accessible, axe_source, browser, start_driver, text_of};
-use crate::helpers::{TestApp, api};
-
-async fn transition(app: &TestApp, token: &str, id: i64, body: serde_json::Value) -> i64 {
-    let res = api(&app.address)
-        .post(app.url(&format!("/api/v1/claims/{id}/transitions")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("transition");
-    assert_eq!(res.status(), 200, "{body}");
-    let claim: serde_json::Value = res.json().await.expect("json");
-    claim["version"].as_i64().expect("version")
-}
+use crate::helpers::TestApp;
+use crate::public::{add_evidence, step};
 
 #[tokio::test]
 async fn a_reader_opens_a_public_verdict_without_signing_in_and_finds_its_json_ld() {
@@ -35,29 +24,29 @@ async fn a_reader_opens_a_public_verdict_without_signing_in_and_finds_its_json_l
     let editor = app.token("eddie", Role::Editor).await;
     let article = app.import_seed(&editor).await;
     let id = article["claims"][0]["id"].as_i64().expect("claim");
-    let v = transition(
+    let v = step(
         &app,
         &reviewer,
         id,
         json!({"to": "in_review", "version": 0}),
     )
     .await;
-    let res = api(&app.address)
-        .post(app.url(&format!("/api/v1/claims/{id}/evidence")))
-        .bearer_auth(&reviewer)
-        .json(&json!({"url": "https://register.example/entry/7", "stance": "refutes"}))
-        .send()
-        .await
-        .expect("evidence");
-    assert_eq!(res.status(), 201);
-    let v = transition(
+    add_evidence(
+        &app,
+        &reviewer,
+        id,
+        "https://register.example/entry/7",
+        "refutes",
+    )
+    .await;
+    let v = step(
         &app,
         &reviewer,
         id,
         json!({"to": "disputed", "version": v, "rationale": "The register shows no such delivery.", "rating": 1}),
     )
     .await;
-    transition(&app, &editor, id, json!({"to": "approved", "version": v})).await;
+    step(&app, &editor, id, json!({"to": "approved", "version": v})).await;
 
     let c = browser(&driver).await;
     let base = app.address.clone();
@@ -91,6 +80,10 @@ async fn a_reader_opens_a_public_verdict_without_signing_in_and_finds_its_json_l
     let cookies = c.get_all_cookies().await.expect("cookies");
     assert!(cookies.is_empty(), "{cookies:?}");
     assert_accessible(&c, &axe, "a public verdict").await;
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-output");
+    std::fs::create_dir_all(&out).expect("output directory");
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(out.join("public-check.png"), &png).expect("save screenshot");
 
     c.goto(&format!("{base}/checks")).await.expect("index");
     assert!(text_of(&c, ".checks").await.contains("False"));

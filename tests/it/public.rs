@@ -9,7 +9,7 @@ use crate::helpers::{TestApp, TestDb, api, serve, test_config};
 use claimdesk::domain::Role;
 
 /// Moves a claim through the API and returns its new version.
-async fn step(app: &TestApp, token: &str, id: i64, body: Value) -> i64 {
+pub(crate) async fn step(app: &TestApp, token: &str, id: i64, body: Value) -> i64 {
     let res = api(&app.address)
         .post(app.url(&format!("/api/v1/claims/{id}/transitions")))
         .bearer_auth(token)
@@ -23,7 +23,7 @@ async fn step(app: &TestApp, token: &str, id: i64, body: Value) -> i64 {
     claim["version"].as_i64().expect("version")
 }
 
-async fn add_evidence(app: &TestApp, token: &str, id: i64, url: &str, stance: &str) {
+pub(crate) async fn add_evidence(app: &TestApp, token: &str, id: i64, url: &str, stance: &str) {
     let res = api(&app.address)
         .post(app.url(&format!("/api/v1/claims/{id}/evidence")))
         .bearer_auth(token)

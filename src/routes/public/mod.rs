@@ -232,11 +232,5 @@ pub fn error_page(state: Option<&AppState>, status: StatusCode, message: String)
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         message,
     };
-    let html = page.render().unwrap_or_else(|_| {
-        format!(
-            "<!doctype html><title>Error</title><p>Error {}</p>",
-            status.as_u16()
-        )
-    });
-    HttpResponse::build(status).content_type(HTML).body(html)
+    super::error_pages::error_response(status, page.render())
 }

@@ -183,7 +183,7 @@ impl CheckPage {
             "<iframe src=\"{}/checks/{}/embed\" title=\"Fact check: {}\" width=\"400\" height=\"240\" style=\"border:0\" loading=\"lazy\"></iframe>",
             site.base,
             claim.id,
-            check.rating_name.replace('"', "'")
+            attribute_text(&check.rating_name)
         );
         CheckPage {
             description,
@@ -198,6 +198,15 @@ impl CheckPage {
             site,
         }
     }
+}
+
+/// Text for a double-quoted HTML attribute in markup readers copy (the page then escapes
+/// the whole snippet once more to show it).
+fn attribute_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[derive(Template)]
