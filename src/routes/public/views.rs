@@ -138,6 +138,8 @@ pub struct EvidenceView {
 pub struct CheckPage {
     pub site: Site,
     pub check: CheckView,
+    /// "False: the claim", the page's title.
+    pub title: String,
     pub description: String,
     pub rationale: Option<String>,
     pub correction: Option<String>,
@@ -186,6 +188,7 @@ impl CheckPage {
             attribute_text(&check.rating_name)
         );
         CheckPage {
+            title: format!("{}: {}", check.rating_name, check.wording),
             description,
             rationale,
             correction: claim.correction().map(|c| c.to_string()),
@@ -230,7 +233,8 @@ pub struct ArticleView {
 pub struct IndexPage {
     pub site: Site,
     pub heading: String,
-    pub canonical_path: String,
+    pub description: String,
+    pub canonical_url: String,
     pub article: Option<ArticleView>,
     pub checks: Vec<CheckView>,
     pub next: Option<String>,
@@ -250,8 +254,9 @@ impl IndexPage {
             .map(|c| CheckView::of(c, &site.base))
             .collect();
         IndexPage {
+            description: format!("{heading}: claims checked by {}", site.org_name),
+            canonical_url: format!("{}{canonical_path}", site.base),
             heading,
-            canonical_path,
             article: None,
             checks,
             next: None,
