@@ -16,4 +16,5 @@ SELECT (SELECT min(id) FROM articles) + (n - 1) / 100,
        timestamptz '2026-01-01' + n * interval '1 minute',
        timestamptz '2026-01-01' + n * interval '1 minute' + interval '1 hour'
 FROM generate_series(1, 100000) AS n;
+ANALYZE articles;
 ANALYZE claims;
