@@ -95,7 +95,7 @@ async fn export_in_process(url: &str, format: ExportFormat) -> anyhow::Result<(f
     let settings = ReportSettings {
         org_name: "Bench Desk".into(),
         org_url: Some("https://bench.example".into()),
-        public_url: "https://claims.bench.example".into(),
+        public_url: Some("https://claims.bench.example".into()),
     };
     let started = Instant::now();
     let mut stream = start_export(

@@ -61,6 +61,7 @@ fn claims() -> Vec<ReportClaim> {
                 id,
                 article: Arc::clone(&article),
                 text: format!("Exports grew by {i} percent in the last quarter, said the minister"),
+                normalized_text: None,
                 claimant: Some(
                     if i % 2 == 0 {
                         "Nicolás Pérez"

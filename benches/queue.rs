@@ -190,8 +190,9 @@ fn queue(c: &mut Criterion) {
         reports: claimdesk::config::ReportSettings {
             org_name: "Bench".into(),
             org_url: None,
-            public_url: base.clone(),
+            public_url: Some(base.clone()),
         },
+        public: claimdesk::config::PublicSettings::default(),
     };
     let server_pool = pool.clone();
     std::thread::spawn(move || {

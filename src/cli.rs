@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod export;
 
-use crate::config::{AppConfig, DatabaseSettings, ExtractSettings, ReportSettings, ServerSettings};
+use crate::config::{
+    AppConfig, DatabaseSettings, ExtractSettings, PublicSettings, ReportSettings, ServerSettings,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,6 +42,8 @@ pub enum Command {
     Serve {
         #[command(flatten)]
         server: ServerSettings,
+        #[command(flatten)]
+        public: PublicSettings,
         /// Load a sample article and create demo users (passwords printed) so there is something to see.
         #[arg(long)]
         demo: bool,
@@ -277,11 +281,16 @@ pub fn app_config(
     server: ServerSettings,
     extract: ExtractSettings,
     reports: ReportSettings,
+    public: PublicSettings,
 ) -> AppConfig {
+    // Absolute links must point somewhere that answers: without --public-url, the address
+    // this server binds to.
+    let reports = reports.defaulting_to_bind(&server.bind);
     AppConfig {
         server,
         extract,
         reports,
+        public,
     }
 }
 

@@ -45,7 +45,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(count = applied.len(), "migrations applied");
             Ok(())
         }
-        Command::Serve { server, demo } => {
+        Command::Serve {
+            server,
+            public,
+            demo,
+        } => {
             let pool = connect(&database).await?;
             // The matching model loads on its first use unless asked for now; either way
             // serving does not wait for it.
@@ -59,7 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
             tracing::info!(address = %server.bind, "claimdesk is listening: open http://{}/", server.bind);
             let timeout = server.shutdown_timeout;
-            let config = cli::app_config(server, extract, reports);
+            let config = cli::app_config(server, extract, reports, public);
             crate::shutdown::serve(crate::startup::run(listener, pool, config)?, timeout).await
         }
         Command::Import {

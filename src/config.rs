@@ -101,22 +101,96 @@ pub struct ReportSettings {
     #[arg(long, env = "CLAIMDESK_ORG_URL", global = true, value_parser = web_address)]
     pub org_url: Option<String>,
 
-    /// Public base URL; a claim's page is {base}/claims/{id}.
-    #[arg(
-        long,
-        env = "CLAIMDESK_PUBLIC_URL",
-        default_value = "http://127.0.0.1:8080",
-        global = true,
-        value_parser = web_address
-    )]
-    pub public_url: String,
+    /// Public base URL of the verdict pages ({base}/checks/{id}-{slug}), used in every
+    /// absolute link: ClaimReview, the feed, the sitemap, reports. `serve` defaults it to
+    /// http://{bind}; set it in production to the address readers use.
+    #[arg(long, env = "CLAIMDESK_PUBLIC_URL", global = true, value_parser = web_address)]
+    pub public_url: Option<String>,
+}
+
+/// Where the web server listens by default; also the public address of commands that do not
+/// serve (an export run from the shell) when `--public-url` is not given.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl ReportSettings {
+    /// The public base URL, without a trailing slash.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{DEFAULT_BIND}"),
+        }
+    }
+
+    /// Fills in the public URL from the address `serve` binds to, when none was given.
+    pub fn defaulting_to_bind(mut self, bind: &str) -> Self {
+        if self.public_url.is_none() {
+            self.public_url = Some(format!("http://{bind}"));
+        }
+        self
+    }
+}
+
+/// Who public verdict pages name as the people behind a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PublicCredit {
+    /// The reviewer and the approver by name.
+    People,
+    /// Only the organisation (`--org-name`).
+    Organisation,
+}
+
+/// Settings of the public face: verdict pages, the feed, the sitemap and the embeddable card.
+#[derive(Debug, Clone, Args)]
+pub struct PublicSettings {
+    /// Whether public pages name the reviewer and approver, or only the organisation.
+    #[arg(long, env = "CLAIMDESK_PUBLIC_CREDIT", value_enum, default_value_t = PublicCredit::Organisation)]
+    pub public_credit: PublicCredit,
+
+    /// Public requests one client address may make per minute (0: no limit).
+    #[arg(long, env = "CLAIMDESK_PUBLIC_RATE_LIMIT", default_value_t = 300)]
+    pub public_rate_limit: i32,
+
+    /// Seconds browsers and CDNs may keep a public page before revalidating it.
+    #[arg(long, env = "CLAIMDESK_PUBLIC_MAX_AGE", default_value_t = 300)]
+    pub public_max_age: u32,
+
+    /// The sites that may frame the embeddable verdict card (a CSP frame-ancestors source
+    /// list, e.g. "https://news.example https://*.partner.example"; "*" for any site). Every
+    /// other page refuses to be framed.
+    #[arg(long, env = "CLAIMDESK_EMBED_FRAME_ANCESTORS", default_value = "*", value_parser = frame_sources)]
+    pub embed_frame_ancestors: String,
+}
+
+impl Default for PublicSettings {
+    fn default() -> Self {
+        PublicSettings {
+            public_credit: PublicCredit::Organisation,
+            public_rate_limit: 300,
+            public_max_age: 300,
+            embed_frame_ancestors: "*".into(),
+        }
+    }
+}
+
+/// A CSP source list: words without `;` or `,` or control characters, which could end the
+/// directive and add others.
+fn frame_sources(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty()
+        || text
+            .chars()
+            .any(|c| c == ';' || c == ',' || c.is_control() || c == '"')
+    {
+        return Err(format!("{text:?} is not a frame-ancestors source list"));
+    }
+    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Settings of the web server.
 #[derive(Debug, Clone, Args)]
 pub struct ServerSettings {
     /// Address to listen on.
-    #[arg(long, env = "CLAIMDESK_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "CLAIMDESK_BIND", default_value = DEFAULT_BIND)]
     pub bind: String,
 
     /// Set when served over HTTPS: cookies get Secure and the __Host- prefix.
@@ -163,6 +237,7 @@ pub struct AppConfig {
     pub server: ServerSettings,
     pub extract: ExtractSettings,
     pub reports: ReportSettings,
+    pub public: PublicSettings,
 }
 
 impl AppConfig {

@@ -2,7 +2,9 @@
 
 use std::net::TcpListener;
 
-use actix_web::dev::Server;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{App, HttpServer, web};
 
@@ -31,7 +33,28 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add(("X-Frame-Options", "DENY"))
+}
+
+/// `X-Frame-Options: DENY` on every response but the embeddable verdict card, which its
+/// handler marks [`routes::public::Frameable`] (its CSP `frame-ancestors` says who may frame
+/// it). Everything else refuses framing twice: this header and the CSP's `frame-ancestors 'none'`.
+pub async fn refuse_framing(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    let frameable = res
+        .response()
+        .extensions()
+        .get::<routes::public::Frameable>()
+        .is_some();
+    if !frameable {
+        res.headers_mut().insert(
+            actix_web::http::header::X_FRAME_OPTIONS,
+            actix_web::http::header::HeaderValue::from_static("DENY"),
+        );
+    }
+    Ok(res)
 }
 
 /// Starts the server on an already-bound listener (tests bind port 0 and read the port back).
@@ -58,6 +81,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::R
             ))
             .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
             .wrap(security_headers(https))
+            .wrap(actix_web::middleware::from_fn(refuse_framing))
             .wrap(actix_web::middleware::from_fn(
                 crate::http_log::log_response,
             ))

@@ -836,7 +836,10 @@ impl Claim {
     }
 
     /// Sets `statement_timeout` for the rest of the caller's transaction.
-    async fn limit_search(conn: &mut AsyncPgConnection, budget_ms: u64) -> QueryResult<()> {
+    pub(crate) async fn limit_search(
+        conn: &mut AsyncPgConnection,
+        budget_ms: u64,
+    ) -> QueryResult<()> {
         diesel::select(set_config("statement_timeout", budget_ms.to_string(), true))
             .execute(conn)
             .await

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod fact_checks;
 pub mod follows;
 pub mod notifications;
+pub mod public;
 pub mod reports;
 pub mod runtime_role;
 pub mod saved_views;

@@ -32,6 +32,10 @@ pub const BATCH_SIZE: i64 = 2_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportQuery {
     pub articles: Vec<i64>,
+    /// Only these claims, when not empty (a public page reads its one claim this way).
+    pub claim_ids: Vec<i64>,
+    /// Leave out merged claims (public pages show only the claim they were merged into).
+    pub standalone: bool,
     pub states: Vec<ReviewState>,
     pub category: Option<Category>,
     /// Matched case-insensitively anywhere in the claimant.
@@ -66,6 +70,42 @@ impl Related {
         evidence: true,
         events: true,
     };
+}
+
+/// The article columns a report shows.
+pub(crate) const ARTICLE_COLUMNS: (
+    articles::id,
+    articles::title,
+    articles::source_url,
+    articles::publisher,
+    articles::published_on,
+) = (
+    articles::id,
+    articles::title,
+    articles::source_url,
+    articles::publisher,
+    articles::published_on,
+);
+
+/// A row of [`ARTICLE_COLUMNS`].
+pub(crate) type ArticleRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDate>,
+);
+
+pub(crate) fn report_article(
+    (id, title, url, publisher, published_on): ArticleRow,
+) -> ReportArticle {
+    ReportArticle {
+        id,
+        title,
+        url,
+        publisher,
+        published_on,
+    }
 }
 
 /// Where the next batch starts: the sort key of the last claim read.
@@ -143,6 +183,8 @@ impl ReportQuery {
             any_merged,
             any_archived,
             articles: filters.articles.clone(),
+            claim_ids: Vec::new(),
+            standalone: false,
             states,
             category,
             claimant: filters.claimant.clone(),
@@ -151,6 +193,26 @@ impl ReportQuery {
             decided_before,
             tag_ids,
         })
+    }
+
+    /// What readers may see of these claims: approved, standing on their own (not merged),
+    /// from articles that are not archived.
+    pub fn published(claim_ids: Vec<i64>) -> ReportQuery {
+        ReportQuery {
+            articles: Vec::new(),
+            claim_ids,
+            standalone: true,
+            states: vec![ReviewState::Approved],
+            category: None,
+            claimant: None,
+            reviewer_id: None,
+            decided_from: None,
+            decided_before: None,
+            tag_ids: Vec::new(),
+            // Merged claims are left out below; archived articles always.
+            any_merged: false,
+            any_archived: true,
+        }
     }
 
     /// The condition these filters put on claims, shared by the batch and summary queries.
@@ -179,6 +241,12 @@ impl ReportQuery {
         }
         if !self.articles.is_empty() {
             cond = Box::new(cond.and(claims::article_id.eq_any(self.articles.clone()).nullable()));
+        }
+        if self.standalone {
+            cond = Box::new(cond.and(claims::merged_into.is_null()).nullable());
+        }
+        if !self.claim_ids.is_empty() {
+            cond = Box::new(cond.and(claims::id.eq_any(self.claim_ids.clone()).nullable()));
         }
         if let Some(category) = self.category {
             cond = Box::new(cond.and(claims::category.eq(category).nullable()));
@@ -326,32 +394,11 @@ impl ReportQuery {
         article_ids.retain(|id| Some(*id) != carried);
         let mut article_map: HashMap<i64, Arc<ReportArticle>> = articles::table
             .filter(articles::id.eq_any(&article_ids))
-            .select((
-                articles::id,
-                articles::title,
-                articles::source_url,
-                articles::publisher,
-                articles::published_on,
-            ))
-            .load::<(
-                i64,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<NaiveDate>,
-            )>(conn)
+            .select(ARTICLE_COLUMNS)
+            .load::<ArticleRow>(conn)
             .await?
             .into_iter()
-            .map(|(id, title, url, publisher, published_on)| {
-                let article = ReportArticle {
-                    id,
-                    title,
-                    url,
-                    publisher,
-                    published_on,
-                };
-                (id, Arc::new(article))
-            })
+            .map(|row| (row.0, Arc::new(report_article(row))))
             .collect();
         if let Some(article) = last_article.take() {
             article_map.insert(article.id, article);
@@ -450,6 +497,7 @@ impl ReportQuery {
                 is_correction: state == ReviewState::Approved && judged.reopen_count > 0,
                 state,
                 text: claim.text,
+                normalized_text: claim.normalized_text,
                 claimant: claim.claimant,
                 category: claim.category,
                 evidence: claim_evidence,

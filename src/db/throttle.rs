@@ -1,4 +1,5 @@
-//! Sign-in attempt counters in PostgreSQL, so throttling holds across every claimdesk process.
+//! Sign-in attempt counters in PostgreSQL, so throttling holds across every claimdesk process;
+//! the public pages' per-address request counters share the table (keys `public:…`).
 //!
 //! An attempt is counted *before* its password is checked, by one atomic upsert per counter,
 //! so however many requests arrive at once, no more than the limit are ever checked. Three
@@ -86,8 +87,18 @@ async fn add_attempt(
     key: &str,
     now: DateTime<Utc>,
 ) -> QueryResult<Count> {
+    add_in_window(conn, key, WINDOW, now).await
+}
+
+/// Adds one to the counter `key`, whose window lasts `window` from its first count.
+async fn add_in_window(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    window: Duration,
+    now: DateTime<Utc>,
+) -> QueryResult<Count> {
     use diesel::dsl::case_when;
-    let expired = login_throttle::window_started_at.lt(now - WINDOW);
+    let expired = login_throttle::window_started_at.lt(now - window);
     let (attempts, window_started_at) = diesel::insert_into(login_throttle::table)
         .values((
             login_throttle::key.eq(key),
@@ -103,7 +114,7 @@ async fn add_attempt(
             )
             .otherwise(login_throttle::failures + 1)),
             login_throttle::window_started_at.eq(case_when(
-                login_throttle::window_started_at.lt(now - WINDOW),
+                login_throttle::window_started_at.lt(now - window),
                 excluded(login_throttle::window_started_at),
             )
             .otherwise(login_throttle::window_started_at)),
@@ -127,6 +138,34 @@ pub async fn reserve(
     let address = add_attempt(conn, &keys.address, now).await?;
     let account = add_attempt(conn, &keys.account, now).await?;
     Ok(judge(pair, address, account, now))
+}
+
+/// The window of the public pages' request counter.
+pub const PUBLIC_WINDOW: Duration = Duration::minutes(1);
+
+/// Counts one request to the public pages from `address` and says whether it may be served:
+/// at most `per_minute` per address and minute, shared by every process.
+pub async fn public_request(
+    conn: &mut AsyncPgConnection,
+    address: &str,
+    per_minute: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Verdict> {
+    let count = add_in_window(conn, &format!("public:{address}"), PUBLIC_WINDOW, now).await?;
+    Ok(judge_public(count, per_minute, now))
+}
+
+/// Pure half of [`public_request`].
+pub fn judge_public(count: Count, per_minute: i32, now: DateTime<Utc>) -> Verdict {
+    if count.attempts > per_minute {
+        Verdict::Refuse {
+            retry_after_secs: (count.window_started_at + PUBLIC_WINDOW - now)
+                .num_seconds()
+                .max(1),
+        }
+    } else {
+        Verdict::Allow { delay_ms: 0 }
+    }
 }
 
 /// A right password: the account's counters start again, and the address gets back the
@@ -178,6 +217,21 @@ mod tests {
             judge(fresh, count(ADDRESS_LIMIT + 1, 0, now), fresh, now),
             Verdict::Refuse { .. }
         ));
+    }
+
+    #[test]
+    fn public_requests_are_refused_beyond_the_limit_until_the_minute_ends() {
+        let now = Utc::now();
+        assert_eq!(
+            judge_public(count(5, 10, now), 5, now),
+            Verdict::Allow { delay_ms: 0 }
+        );
+        assert_eq!(
+            judge_public(count(6, 10, now), 5, now),
+            Verdict::Refuse {
+                retry_after_secs: 50
+            }
+        );
     }
 
     #[test]

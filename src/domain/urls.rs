@@ -106,3 +106,48 @@ mod tests {
         }
     }
 }
+
+/// The readable part of a public verdict address: the first words of a text in lower-case
+/// ASCII letters and digits joined by `-` (other letters are dropped, so addresses need no
+/// escaping), at most 60 characters; `claim` when nothing is left.
+pub fn slug(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut out = String::new();
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let extra = word.len() + usize::from(!out.is_empty());
+        if out.len() + extra > MAX {
+            if out.is_empty() {
+                out.push_str(&word[..MAX].to_ascii_lowercase());
+            }
+            break;
+        }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&word.to_ascii_lowercase());
+    }
+    if out.is_empty() {
+        out.push_str("claim");
+    }
+    out
+}
+
+#[cfg(test)]
+mod slug_tests {
+    use super::slug;
+
+    #[test]
+    fn slugs_are_short_lower_case_ascii_words() {
+        assert_eq!(
+            slug("The army received 40 new T-90M tanks in 2024."),
+            "the-army-received-40-new-t-90m-tanks-in-2024"
+        );
+        assert_eq!(slug("Армия получила 40 танков"), "40");
+        assert_eq!(slug("¿?"), "claim");
+        assert!(slug(&"word ".repeat(40)).len() <= 60);
+        assert_eq!(slug(&"x".repeat(80)).len(), 60);
+    }
+}

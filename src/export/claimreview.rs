@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{ExportError, Phase, ReportClaim, ReportMeta, ReportWriter, claim_page_url, http_url};
+use super::{ExportError, Phase, ReportClaim, ReportMeta, ReportWriter, http_url};
 use crate::extract::ClaimantKind;
 
 pub const BEST_RATING: i16 = 5;
@@ -283,8 +283,8 @@ impl ReportWriter for ClaimReviewWriter {
         let review = ClaimReview {
             context: "https://schema.org",
             kind: "ClaimReview",
-            url: claim_page_url(&self.public_base_url, claim.id),
-            claim_reviewed: &claim.text,
+            url: claim.page_url(&self.public_base_url),
+            claim_reviewed: claim.published_wording(),
             review_rating: Rating {
                 kind: "Rating",
                 rating_value: rating,

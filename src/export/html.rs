@@ -3,8 +3,7 @@
 use askama::Template;
 
 use super::{
-    ExportError, Phase, ReportArticle, ReportClaim, ReportMeta, ReportWriter, claim_page_url,
-    http_url, rfc3339,
+    ExportError, Phase, ReportArticle, ReportClaim, ReportMeta, ReportWriter, http_url, rfc3339,
 };
 
 /// Width in SVG units of the longest bar of a summary chart.
@@ -240,11 +239,12 @@ fn article_template(article: &ReportArticle, close_previous: bool) -> ArticleTem
 }
 
 fn claim_template<'a>(claim: &'a ReportClaim, public_base_url: &str) -> ClaimTemplate<'a> {
-    let public_url = claim_page_url(public_base_url, claim.id);
+    let public_url = claim.page_url(public_base_url);
     ClaimTemplate {
         id: claim.id,
-        // A draft has no published page yet.
-        public_link: (!claim.is_draft)
+        // Only a published verdict has a public page (a draft or a claim in review has none).
+        public_link: claim
+            .has_public_page()
             .then(|| http_url(&public_url).map(str::to_owned))
             .flatten(),
         text: &claim.text,

@@ -4,6 +4,7 @@ pub mod claimreview;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod public;
 
 use std::fmt;
 use std::str::FromStr;
@@ -107,6 +108,8 @@ pub struct ReportClaim {
     /// Shared so that the many claims of one article do not each copy it.
     pub article: Arc<ReportArticle>,
     pub text: String,
+    /// The wording as published, when an editor normalised the extracted text.
+    pub normalized_text: Option<String>,
     pub claimant: Option<String>,
     /// What sort of source the claimant is, when known; decides ClaimReview's author type.
     pub claimant_kind: Option<ClaimantKind>,
@@ -138,6 +141,26 @@ pub struct ReportClaim {
 }
 
 impl ReportClaim {
+    /// The claim as readers see it: the normalised wording, or the text as extracted.
+    pub fn published_wording(&self) -> &str {
+        self.normalized_text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .unwrap_or(&self.text)
+    }
+
+    /// Whether readers can open the claim's public page: its verdict is published and the
+    /// claim stands on its own (a merged claim is shown by the claim it was merged into).
+    pub fn has_public_page(&self) -> bool {
+        self.merged_into.is_none() && claimreview::is_publishable(self)
+    }
+
+    /// The claim's public page under `public_base_url`.
+    pub fn page_url(&self, public_base_url: &str) -> String {
+        check_page_url(public_base_url, self.id, self.published_wording())
+    }
+
     /// The correction the current verdict publishes: it is approved, replaced an approved
     /// verdict, and says why. `None` for a first verdict or a correction not yet approved.
     pub fn correction(&self) -> Option<ReportCorrection> {
@@ -171,23 +194,27 @@ pub struct ReportMeta {
     /// The fact-checking organisation's name.
     pub organization: String,
     pub organization_url: Option<String>,
-    /// e.g. `https://claims.example.org`; a claim's public page is `{base}/claims/{id}`.
+    /// e.g. `https://claims.example.org`; a claim's public page is
+    /// `{base}/checks/{id}-{slug}`.
     pub public_base_url: String,
     pub summary: ReportSummary,
 }
 
-impl ReportMeta {
-    /// Public page of a claim; tolerates a trailing slash on the base URL.
-    pub fn claim_url(&self, claim_id: i64) -> String {
-        claim_page_url(&self.public_base_url, claim_id)
-    }
+/// The path of a published verdict's page: its id, then a slug of its wording for readers.
+pub fn check_path(claim_id: i64, wording: &str) -> String {
+    format!(
+        "/checks/{}-{}",
+        claim_id,
+        crate::domain::urls::slug(wording)
+    )
 }
 
-pub(crate) fn claim_page_url(public_base_url: &str, claim_id: i64) -> String {
+/// The absolute address of a published verdict's page.
+pub fn check_page_url(public_base_url: &str, claim_id: i64, wording: &str) -> String {
     format!(
-        "{}/claims/{}",
+        "{}{}",
         public_base_url.trim_end_matches('/'),
-        claim_id
+        check_path(claim_id, wording)
     )
 }
 
@@ -733,14 +760,9 @@ mod tests {
 
     #[test]
     fn claim_url_tolerates_trailing_slash() {
-        let meta = ReportMeta {
-            generated_at: DateTime::<Utc>::UNIX_EPOCH,
-            filters: serde_json::Value::Null,
-            organization: "Org".into(),
-            organization_url: None,
-            public_base_url: "https://claims.example.org/".into(),
-            summary: ReportSummary::default(),
-        };
-        assert_eq!(meta.claim_url(42), "https://claims.example.org/claims/42");
+        assert_eq!(
+            check_page_url("https://claims.example.org/", 42, "Tanks arrived in 2024."),
+            "https://claims.example.org/checks/42-tanks-arrived-in-2024"
+        );
     }
 }

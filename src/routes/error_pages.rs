@@ -45,6 +45,19 @@ pub fn render<B: MessageBody + 'static>(
         let replacement = json_error(status, code_for_status(status), message);
         return Ok(replace(res, replacement));
     }
+    if super::public::is_public_path(res.request().path()) {
+        // Readers get the public face's page; no session is looked up for them.
+        let state = res
+            .request()
+            .app_data::<actix_web::web::Data<crate::services::AppState>>()
+            .cloned();
+        let mut page =
+            super::public::error_page(state.as_ref().map(|s| s.get_ref()), status, message);
+        if let Some(value) = res.headers().get(RETRY_AFTER) {
+            page.headers_mut().insert(RETRY_AFTER, value.clone());
+        }
+        return Ok(replace(res, page));
+    }
     if matches!(ours, Some(AppError::Unauthenticated)) {
         let replacement = sign_in_redirect(res.request());
         return Ok(replace(res, replacement));
@@ -90,8 +103,16 @@ fn html_page(layout: Layout, status: StatusCode, message: String) -> HttpRespons
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         message,
     };
-    // The page has no user data in it; if it cannot render, a bare page still says what failed.
-    let html = page.render().unwrap_or_else(|_| {
+    error_response(status, page.render())
+}
+
+/// An error page as rendered; the page has no user data in it, so if it cannot render, a bare
+/// page still says what failed.
+pub(crate) fn error_response(
+    status: StatusCode,
+    rendered: Result<String, askama::Error>,
+) -> HttpResponse {
+    let html = rendered.unwrap_or_else(|_| {
         format!(
             "<!doctype html><title>Error</title><p>Error {}</p>",
             status.as_u16()

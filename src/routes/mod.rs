@@ -11,6 +11,7 @@ pub mod desk;
 pub mod error_pages;
 pub mod health;
 pub mod inbox;
+pub mod public;
 pub mod queue;
 pub mod reports;
 pub mod statics;
@@ -97,6 +98,17 @@ fn register(r: &mut Routes<'_>) {
     r.get("/static/claimdesk.css", statics::stylesheet);
     r.get("/static/claimdesk.js", statics::script);
     r.get("/static/select-claim.js", statics::select_claim_script);
+
+    // The public face (no sign-in). The fixed paths come before `/checks/{key}`, which
+    // would otherwise take them.
+    r.get("/robots.txt", public::robots);
+    r.get("/sitemap.xml", public::sitemap);
+    r.get("/static/public.css", public::stylesheet);
+    r.get("/checks", public::list_checks);
+    r.get("/checks/feed.atom", public::feed);
+    r.get("/checks/articles/{id}", public::show_article);
+    r.get("/checks/{id}/embed", public::embed_check);
+    r.get("/checks/{key}", public::show_check);
 
     r.get("/login", auth::login_form);
     r.post("/login", auth::login);

@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod import;
 pub mod matching;
 pub mod notifications;
+pub mod public;
 pub mod queue;
 pub mod reports;
 pub mod review;

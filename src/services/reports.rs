@@ -65,7 +65,7 @@ fn meta_for(filters: &ExportFilters, settings: &ReportSettings, now: DateTime<Ut
         filters: filters.to_json(),
         organization: settings.org_name.clone(),
         organization_url: settings.org_url.clone(),
-        public_base_url: settings.public_url.clone(),
+        public_base_url: settings.public_base(),
         summary: Default::default(),
     }
 }

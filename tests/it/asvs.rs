@@ -146,8 +146,11 @@ const DATABASE_STATE: &str = "\
         ',', '', c.relname), false, true, '')))[1]::text AS sum \
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
     WHERE n.nspname = 'public' AND c.relkind = 'r' \
-      AND c.relname NOT IN ('sessions', 'api_tokens') \
+      AND c.relname NOT IN ('sessions', 'api_tokens', 'login_throttle') \
     UNION ALL SELECT 'sessions (rows)', count(*)::text FROM sessions \
+    UNION ALL SELECT 'login_throttle (sign-in counters)', \
+      md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) \
+      FROM login_throttle t WHERE t.key NOT LIKE 'public:%' \
     UNION ALL SELECT 'api_tokens (rows)', count(*)::text FROM api_tokens \
     ORDER BY 1";
 

@@ -124,6 +124,14 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("POST", "/api/v1/views/{id}/delete"), reviewer),
         (("POST", "/api/v1/claims/{id}/follow"), reviewer),
         (("GET", "/api/v1/stats"), reviewer),
+        (("GET", "/robots.txt"), Open),
+        (("GET", "/sitemap.xml"), Open),
+        (("GET", "/static/public.css"), Open),
+        (("GET", "/checks"), Open),
+        (("GET", "/checks/feed.atom"), Open),
+        (("GET", "/checks/articles/{id}"), Open),
+        (("GET", "/checks/{id}/embed"), Open),
+        (("GET", "/checks/{key}"), Open),
     ]
     .into_iter()
     .collect()

@@ -149,7 +149,7 @@ async fn sign_out_from(c: &Client, base: &str) {
 }
 
 /// axe-core as `npm ci` installs it from package-lock.json.
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let path =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/axe-core/axe.min.js");
     match std::fs::read_to_string(&path) {
@@ -168,7 +168,7 @@ fn axe_source() -> Option<String> {
 
 /// Runs axe-core on the page shown and fails on any serious or critical violation, listing
 /// each with the elements it concerns.
-async fn assert_accessible(c: &Client, axe: &str, what: &str) {
+pub(crate) async fn assert_accessible(c: &Client, axe: &str, what: &str) {
     c.execute(axe, vec![]).await.expect("load axe-core");
     let found = c
         .execute_async(
@@ -226,7 +226,7 @@ async fn wait_for(c: &Client, css: &str) {
         .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
 }
 
-async fn text_of(c: &Client, css: &str) -> String {
+pub(crate) async fn text_of(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))

@@ -262,7 +262,7 @@ async fn an_edited_claimant_kind_changes_the_claimreview_author_type() {
                 all.iter().find(|r| {
                     r["url"]
                         .as_str()
-                        .is_some_and(|u| u.ends_with(&format!("/claims/{id}")))
+                        .is_some_and(|u| u.contains(&format!("/checks/{id}-")))
                 })
             })
             .map(|r| r["itemReviewed"]["author"]["@type"].clone())
@@ -461,10 +461,7 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
     );
     assert!(exported(&report, third).is_some());
     let (_, _, _, reviews) = api_export(&app, &editor, "format=claimreview").await;
-    assert!(
-        reviews.contains(&format!("/claims/{second}\"")),
-        "{reviews}"
-    );
+    assert!(reviews.contains(&format!("/checks/{second}-")), "{reviews}");
     let (s, queue) = call(
         &app,
         Method::GET,

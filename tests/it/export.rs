@@ -549,8 +549,9 @@ async fn claimreview_export_has_every_required_field() {
         .iter()
         .map(|r| {
             let url = r["url"].as_str().expect("url");
-            url.strip_prefix("https://claims.example/claims/")
-                .and_then(|id| id.parse().ok())
+            url.strip_prefix("https://claims.example/checks/")
+                .and_then(|rest| rest.split_once('-'))
+                .and_then(|(id, _)| id.parse().ok())
                 .expect("a claim page URL")
         })
         .collect();
@@ -585,7 +586,7 @@ async fn claimreview_export_has_every_required_field() {
         // An unverifiable verdict has no place on the scale: its review has only the name.
         let on_scale = !review["url"]
             .as_str()
-            .is_some_and(|u| u.ends_with(&format!("/{}", f.unverifiable)));
+            .is_some_and(|u| u.contains(&format!("/checks/{}-", f.unverifiable)));
         if on_scale {
             for key in ["ratingValue", "bestRating", "worstRating"] {
                 assert!(!rating[key].is_null(), "reviewRating lacks {key}");
@@ -600,7 +601,7 @@ async fn claimreview_export_has_every_required_field() {
         let correction = review["correction"]["text"].as_str();
         if review["url"]
             .as_str()
-            .is_some_and(|u| u.ends_with(&format!("/{}", f.correction)))
+            .is_some_and(|u| u.contains(&format!("/checks/{}-", f.correction)))
         {
             assert_eq!(review["correction"]["@type"], "CorrectionComment");
             assert!(
@@ -621,7 +622,7 @@ async fn claimreview_export_has_every_required_field() {
             .find(|id| {
                 review["url"]
                     .as_str()
-                    .is_some_and(|u| u.ends_with(&format!("/{id}")))
+                    .is_some_and(|u| u.contains(&format!("/checks/{id}-")))
             })
             .expect("id");
         let claim = Claim::by_id(&mut conn, ClaimId(id))

@@ -77,6 +77,7 @@ fn claim(
         id,
         article: Arc::clone(article),
         text: text.into(),
+        normalized_text: None,
         claimant: claimant.map(Into::into),
         claimant_kind: None,
         tags: Vec::new(),
@@ -410,16 +411,14 @@ fn claimreview_has_required_fields_and_skips_unpublishable() {
     let reviews = doc.as_array().expect("array of ClaimReview");
     // 11, 12 and 22 are approved and rated; 13 is approved and unverifiable (no rating, so
     // its review carries only the name); 21 and 23 are drafts.
-    let urls: Vec<&str> = reviews.iter().filter_map(|r| r["url"].as_str()).collect();
-    assert_eq!(
-        urls,
-        vec![
-            "https://claims.example.org/claims/11",
-            "https://claims.example.org/claims/12",
-            "https://claims.example.org/claims/13",
-            "https://claims.example.org/claims/22",
-        ]
-    );
+    // Each links to its public page, `/checks/{id}-{slug}`.
+    let ids: Vec<&str> = reviews
+        .iter()
+        .filter_map(|r| r["url"].as_str())
+        .filter_map(|u| u.strip_prefix("https://claims.example.org/checks/"))
+        .filter_map(|rest| rest.split_once('-').map(|(id, _)| id))
+        .collect();
+    assert_eq!(ids, vec!["11", "12", "13", "22"]);
     for r in reviews {
         // Google: claimReviewed, reviewRating (with alternateName) and url are required.
         assert_eq!(r["@context"], "https://schema.org");
@@ -428,7 +427,7 @@ fn claimreview_has_required_fields_and_skips_unpublishable() {
         assert!(
             r["url"]
                 .as_str()
-                .is_some_and(|u| u.starts_with("https://claims.example.org/claims/"))
+                .is_some_and(|u| u.starts_with("https://claims.example.org/checks/"))
         );
         let rating = &r["reviewRating"];
         assert_eq!(rating["@type"], "Rating");
@@ -437,7 +436,10 @@ fn claimreview_has_required_fields_and_skips_unpublishable() {
                 .as_str()
                 .is_some_and(|s| !s.is_empty())
         );
-        if r["url"] == "https://claims.example.org/claims/13" {
+        if r["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://claims.example.org/checks/13-"))
+        {
             assert_eq!(rating["alternateName"], "Unverifiable");
             for key in ["ratingValue", "bestRating", "worstRating"] {
                 assert!(rating.get(key).is_none(), "unverifiable has no {key}");
@@ -542,9 +544,9 @@ fn html_is_escaped_self_contained_and_printable() {
     assert_eq!(html.matches("<article").count(), 6);
     assert!(html.contains("Nicolás Maduro"));
     assert!(html.contains("(retracted)"));
-    assert!(html.contains("https://claims.example.org/claims/11"));
+    assert!(html.contains("https://claims.example.org/checks/11-"));
     // Drafts have no public page to link to.
-    assert!(!html.contains("https://claims.example.org/claims/21"));
+    assert!(!html.contains("https://claims.example.org/checks/21-"));
 }
 
 #[test]

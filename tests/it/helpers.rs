@@ -4,7 +4,9 @@
 use std::net::TcpListener;
 use std::sync::OnceLock;
 
-use claimdesk::config::{AppConfig, ExtractSettings, ReportSettings, ServerSettings};
+use claimdesk::config::{
+    AppConfig, ExtractSettings, PublicSettings, ReportSettings, ServerSettings,
+};
 use claimdesk::db::{self, DbPool};
 use claimdesk::domain::Role;
 use diesel::prelude::*;
@@ -187,8 +189,9 @@ pub fn test_config() -> AppConfig {
         reports: ReportSettings {
             org_name: "Test Fact Desk".into(),
             org_url: Some("https://factdesk.example".into()),
-            public_url: "https://claims.example".into(),
+            public_url: Some("https://claims.example".into()),
         },
+        public: PublicSettings::default(),
     }
 }
 

@@ -422,7 +422,7 @@ async fn a_correction_shows_the_old_and_new_verdict_on_the_page_in_the_api_and_t
         .find(|r| {
             r["url"]
                 .as_str()
-                .is_some_and(|u| u.ends_with(&format!("/claims/{id}")))
+                .is_some_and(|u| u.contains(&format!("/checks/{id}-")))
         })
         .expect("the claim's review");
     assert_eq!(review["reviewRating"]["ratingValue"], 2);
