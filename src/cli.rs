@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod export;
 
-use crate::config::{AppConfig, DatabaseSettings, ExtractSettings, ReportSettings, ServerSettings};
+use crate::config::{
+    AppConfig, DatabaseSettings, ExtractSettings, JobSettings, ReportSettings, ServerSettings,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,6 +24,8 @@ pub struct Cli {
     pub extract: ExtractSettings,
     #[command(flatten)]
     pub reports: ReportSettings,
+    #[command(flatten)]
+    pub jobs: JobSettings,
     /// Log as JSON lines instead of text.
     #[arg(
         long,
@@ -43,6 +47,14 @@ pub enum Command {
         /// Load a sample article and create demo users (passwords printed) so there is something to see.
         #[arg(long)]
         demo: bool,
+    },
+    /// Run background job workers (imports, source polls, re-scoring) without the web server;
+    /// any number of these processes may share one database.
+    Worker {
+        /// On SIGINT or SIGTERM, seconds the jobs in hand get to finish before they are
+        /// given back for another worker.
+        #[arg(long, env = "CLAIMDESK_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+        shutdown_timeout: u64,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -277,11 +289,13 @@ pub fn app_config(
     server: ServerSettings,
     extract: ExtractSettings,
     reports: ReportSettings,
+    jobs: JobSettings,
 ) -> AppConfig {
     AppConfig {
         server,
         extract,
         reports,
+        jobs,
     }
 }
 

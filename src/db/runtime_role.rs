@@ -47,6 +47,13 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     ("notifications", "SELECT, INSERT, UPDATE (read_at)"),
     // Kept by triggers on claims; a new (state, category, step) cell is inserted.
     ("claim_tallies", "SELECT, INSERT, UPDATE"),
+    // Watched feeds: added, paused and resumed, their poll results written back; never deleted
+    // (their jobs and counts refer to them).
+    ("sources", "SELECT, INSERT, UPDATE"),
+    // Jobs change state as workers take and finish them; finished ones are kept as the record.
+    ("jobs", "SELECT, INSERT, UPDATE"),
+    // Per-host fetch slots and robots.txt, upserted by workers.
+    ("fetch_hosts", "SELECT, INSERT, UPDATE"),
     // To check that the schema is current at start.
     ("__diesel_schema_migrations", "SELECT"),
 ];

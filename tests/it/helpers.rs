@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::sync::OnceLock;
 
-use claimdesk::config::{AppConfig, ExtractSettings, ReportSettings, ServerSettings};
+use claimdesk::config::{AppConfig, ExtractSettings, JobSettings, ReportSettings, ServerSettings};
 use claimdesk::db::{self, DbPool};
 use claimdesk::domain::Role;
 use diesel::prelude::*;
@@ -188,6 +188,14 @@ pub fn test_config() -> AppConfig {
             org_name: "Test Fact Desk".into(),
             org_url: Some("https://factdesk.example".into()),
             public_url: "https://claims.example".into(),
+        },
+        jobs: JobSettings {
+            job_workers: 2,
+            job_lease_seconds: 30,
+            job_attempts: 3,
+            job_backoff_seconds: 0.2,
+            job_poll_ms: 200,
+            fetch_host_interval_ms: 0,
         },
     }
 }
