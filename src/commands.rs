@@ -83,9 +83,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::time::Duration::from_secs(timeout),
             );
             let config = cli::app_config(server, extract, reports, jobs);
-            let served =
-                crate::shutdown::serve(crate::startup::run_server(listener, pool, config)?, timeout)
-                    .await;
+            let served = crate::shutdown::serve(
+                crate::startup::run_server(listener, pool, config)?,
+                timeout,
+            )
+            .await;
             stop_background(background, timeout).await;
             served
         }

@@ -162,7 +162,12 @@ pub struct ServerSettings {
 #[derive(Debug, Clone, Args)]
 pub struct JobSettings {
     /// Background job workers in this process; 0 runs none (then run `claimdesk worker`).
-    #[arg(long, env = "CLAIMDESK_JOB_WORKERS", default_value_t = 2, global = true)]
+    #[arg(
+        long,
+        env = "CLAIMDESK_JOB_WORKERS",
+        default_value_t = 2,
+        global = true
+    )]
     pub job_workers: usize,
 
     /// Seconds a worker holds a job before another may take it; renewed while the job runs,
@@ -177,7 +182,12 @@ pub struct JobSettings {
     pub job_attempts: i32,
 
     /// Wait before the second attempt, in seconds; doubled for each one after, up to an hour.
-    #[arg(long, env = "CLAIMDESK_JOB_BACKOFF_SECONDS", default_value_t = 10.0, global = true)]
+    #[arg(
+        long,
+        env = "CLAIMDESK_JOB_BACKOFF_SECONDS",
+        default_value_t = 10.0,
+        global = true
+    )]
     pub job_backoff_seconds: f64,
 
     /// How often an idle worker looks for work, in milliseconds.
@@ -187,7 +197,12 @@ pub struct JobSettings {
 
     /// Least time between two fetches from one host, in milliseconds, across all processes
     /// (a longer Crawl-delay in the site's robots.txt wins).
-    #[arg(long, env = "CLAIMDESK_FETCH_HOST_INTERVAL_MS", default_value_t = 1000, global = true)]
+    #[arg(
+        long,
+        env = "CLAIMDESK_FETCH_HOST_INTERVAL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
     pub fetch_host_interval_ms: u64,
 }
 

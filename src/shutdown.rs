@@ -65,6 +65,9 @@ pub async fn wait_for_signal() -> anyhow::Result<&'static str> {
         _ = interrupt.recv() => "SIGINT",
         _ = terminate.recv() => "SIGTERM",
     };
-    tracing::info!(signal = which, "shutting down: finishing or releasing the jobs in hand");
+    tracing::info!(
+        signal = which,
+        "shutting down: finishing or releasing the jobs in hand"
+    );
     Ok(which)
 }

@@ -1108,33 +1108,6 @@ impl Claim {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tag_names_come_from_repeated_and_comma_separated_values_each_once() {
-        let values = vec!["budget, Élection".to_owned(), " BUDGET ".into(), ",".into()];
-        assert_eq!(tag_names(&values), ["budget", "Élection"]);
-        assert!(tag_names(&[]).is_empty());
-    }
-
-    #[test]
-    fn a_last_change_cursor_round_trips_and_fits_only_its_sort() {
-        let cursor = Cursor::Changed {
-            micros: 1_764_000_000_123_456,
-            id: 42,
-        };
-        let text = cursor.encode();
-        assert_eq!(
-            Cursor::decode_for(&text, ClaimSort::LastChange),
-            Some(cursor)
-        );
-        assert_eq!(Cursor::decode_for(&text, ClaimSort::Score), None);
-        assert_eq!(Cursor::decode_for("cx_1", ClaimSort::LastChange), None);
-    }
-}
-
 /// Scores, for re-scoring an article's claims in the background.
 impl Claim {
     /// The id and text of every claim of an article.
@@ -1167,5 +1140,32 @@ impl Claim {
             .await?;
         }
         Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_names_come_from_repeated_and_comma_separated_values_each_once() {
+        let values = vec!["budget, Élection".to_owned(), " BUDGET ".into(), ",".into()];
+        assert_eq!(tag_names(&values), ["budget", "Élection"]);
+        assert!(tag_names(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_last_change_cursor_round_trips_and_fits_only_its_sort() {
+        let cursor = Cursor::Changed {
+            micros: 1_764_000_000_123_456,
+            id: 42,
+        };
+        let text = cursor.encode();
+        assert_eq!(
+            Cursor::decode_for(&text, ClaimSort::LastChange),
+            Some(cursor)
+        );
+        assert_eq!(Cursor::decode_for(&text, ClaimSort::Score), None);
+        assert_eq!(Cursor::decode_for("cx_1", ClaimSort::LastChange), None);
     }
 }

@@ -82,8 +82,8 @@ impl Source {
         new: &NewSource,
     ) -> diesel::QueryResult<Option<Source>> {
         match diesel::sql_query(format!(
-            "INSERT INTO sources (url, name, interval_minutes, tags, created_by) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (url) DO NOTHING RETURNING {COLUMNS}"
+            "INSERT INTO sources (url, name, interval_minutes, tags, created_by, next_poll_at) \
+             VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $3)) ON CONFLICT (url) DO NOTHING RETURNING {COLUMNS}"
         ))
         .bind::<Text, _>(&new.url)
         .bind::<Text, _>(&new.name)

@@ -48,9 +48,7 @@ pub async fn create(
             "give the source a name of 1 to 200 characters".into(),
         ));
     }
-    let interval = request
-        .interval_minutes
-        .unwrap_or(DEFAULT_INTERVAL_MINUTES);
+    let interval = request.interval_minutes.unwrap_or(DEFAULT_INTERVAL_MINUTES);
     if !(1..=10080).contains(&interval) {
         return Err(AppError::Validation(
             "the poll interval must be between 1 and 10080 minutes (a week)".into(),
@@ -200,8 +198,7 @@ async fn polite(ctx: &JobContext, url: &str) -> Result<(), JobFailure> {
     };
     let mut delay_ms = 0;
     if let Some(robots) = robots.as_deref() {
-        let (allowed, crawl_delay) =
-            crate::feeds::robots_allow(robots, "claimdesk", url);
+        let (allowed, crawl_delay) = crate::feeds::robots_allow(robots, "claimdesk", url);
         if !allowed {
             return Err(JobFailure {
                 message: format!("robots.txt of {host} disallows {url}"),

@@ -83,7 +83,10 @@ impl Background {
         let deadline = tokio::time::Instant::now() + limit;
         let mut late = Vec::new();
         for (name, mut handle) in self.tasks {
-            if tokio::time::timeout_at(deadline, &mut handle).await.is_err() {
+            if tokio::time::timeout_at(deadline, &mut handle)
+                .await
+                .is_err()
+            {
                 handle.abort();
                 late.push(name);
             }
@@ -93,7 +96,12 @@ impl Background {
 }
 
 /// Adds `count` job workers, and the scheduler that queues due source polls, to `background`.
-pub fn start_job_workers(background: &mut Background, ctx: JobContext, count: usize, grace: Duration) {
+pub fn start_job_workers(
+    background: &mut Background,
+    ctx: JobContext,
+    count: usize,
+    grace: Duration,
+) {
     if count == 0 {
         return;
     }
@@ -154,7 +162,13 @@ async fn work(ctx: JobContext, name: String, mut shutdown: Shutdown, grace: Dura
     tracing::info!(worker = %name, "job worker stopped");
 }
 
-async fn run_one(ctx: &JobContext, worker: &str, job: &Job, shutdown: &mut Shutdown, grace: Duration) {
+async fn run_one(
+    ctx: &JobContext,
+    worker: &str,
+    job: &Job,
+    shutdown: &mut Shutdown,
+    grace: Duration,
+) {
     tracing::info!(worker, job = job.id, kind = %job.kind, attempt = job.attempts, "job started");
     let lease = ctx.jobs.job_lease_seconds as i64;
     let run = jobs::run(ctx, job);
@@ -189,7 +203,11 @@ async fn run_one(ctx: &JobContext, worker: &str, job: &Job, shutdown: &mut Shutd
         let mut conn = ctx.pool.get().await?;
         let kept = match &outcome {
             None => {
-                tracing::info!(worker, job = job.id, "job released unfinished for another worker");
+                tracing::info!(
+                    worker,
+                    job = job.id,
+                    "job released unfinished for another worker"
+                );
                 Job::release(&mut conn, job.id, worker).await?
             }
             Some(Ok(done)) => {
@@ -199,8 +217,15 @@ async fn run_one(ctx: &JobContext, worker: &str, job: &Job, shutdown: &mut Shutd
             Some(Err(failure)) => {
                 tracing::warn!(worker, job = job.id, error = %failure.message, "job failed");
                 let backoff = ctx.jobs.backoff_secs(job.attempts);
-                Job::record_failure(&mut conn, job.id, worker, &failure.message, backoff, failure.permanent)
-                    .await?
+                Job::record_failure(
+                    &mut conn,
+                    job.id,
+                    worker,
+                    &failure.message,
+                    backoff,
+                    failure.permanent,
+                )
+                .await?
             }
         };
         Ok::<_, crate::error::AppError>(kept)
@@ -208,7 +233,13 @@ async fn run_one(ctx: &JobContext, worker: &str, job: &Job, shutdown: &mut Shutd
     .await;
     match recorded {
         Ok(true) => {}
-        Ok(false) => tracing::warn!(worker, job = job.id, "the job's lease was lost before its end was recorded"),
-        Err(err) => tracing::warn!(worker, job = job.id, error = %err, "could not record the job's end"),
+        Ok(false) => tracing::warn!(
+            worker,
+            job = job.id,
+            "the job's lease was lost before its end was recorded"
+        ),
+        Err(err) => {
+            tracing::warn!(worker, job = job.id, error = %err, "could not record the job's end")
+        }
     }
 }

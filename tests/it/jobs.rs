@@ -66,7 +66,10 @@ fn import_job(url: String) -> NewJob {
 async fn job(db: &TestDb, id: i64) -> Job {
     let pool = db.pool();
     let mut conn = pool.get().await.expect("conn");
-    Job::by_id(&mut conn, id).await.expect("query").expect("job")
+    Job::by_id(&mut conn, id)
+        .await
+        .expect("query")
+        .expect("job")
 }
 
 async fn wait_until(db: &TestDb, id: i64, limit: Duration, done: impl Fn(&Job) -> bool) -> Job {
@@ -104,7 +107,11 @@ async fn two_worker_processes_never_run_one_job_twice() {
         assert!(job.article_id.is_some());
     }
     for n in 0..40 {
-        assert_eq!(site.hits(&format!("/a/{}", 100 + n)), 1, "article {n} fetched once");
+        assert_eq!(
+            site.hits(&format!("/a/{}", 100 + n)),
+            1,
+            "article {n} fetched once"
+        );
     }
     let mut conn = pool.get().await.expect("conn");
     let counts = Job::counts(&mut conn).await.expect("counts");
@@ -126,8 +133,7 @@ async fn a_worker_killed_mid_job_leaves_it_to_another_after_its_lease() {
             .id
     };
     let mut first = Worker::start(&db, "first", 2);
-    let running =
-        wait_until(&db, id, Duration::from_secs(30), |j| j.state == "running").await;
+    let running = wait_until(&db, id, Duration::from_secs(30), |j| j.state == "running").await;
     let holder = running.locked_by.clone().expect("leased");
     // Killed while the page is still loading: no chance to release the job.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -157,8 +163,10 @@ async fn a_job_that_keeps_failing_stops_after_its_attempts_with_its_error_visibl
             .expect("new")
             .id
     };
-    let failed =
-        wait_until(&app.db, id, Duration::from_secs(60), |j| j.state == "failed").await;
+    let failed = wait_until(&app.db, id, Duration::from_secs(60), |j| {
+        j.state == "failed"
+    })
+    .await;
     assert_eq!(failed.attempts, 3);
     assert_eq!(site.hits("/fail"), 3, "three attempts, then no more");
     assert!(
@@ -201,5 +209,9 @@ async fn a_job_that_keeps_failing_stops_after_its_attempts_with_its_error_visibl
         j.state == "failed" && j.attempts == 3 && j.finished_at.is_some()
     })
     .await;
-    assert_eq!(site.hits("/fail"), 6, "retried with a fresh set of attempts");
+    assert_eq!(
+        site.hits("/fail"),
+        6,
+        "retried with a fresh set of attempts"
+    );
 }

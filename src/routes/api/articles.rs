@@ -104,7 +104,16 @@ pub async fn create_article(
 ) -> Result<HttpResponse, AppError> {
     let new = body.into_inner();
     let Some(text) = new.body.filter(|b| !b.trim().is_empty()) else {
-        return import_by_job(&state, &user, new.title, new.url, new.publisher, new.published_at, query.wait).await;
+        return import_by_job(
+            &state,
+            &user,
+            new.title,
+            new.url,
+            new.publisher,
+            new.published_at,
+            query.wait,
+        )
+        .await;
     };
     let format = crate::extract::InputFormat::detect(text.as_bytes(), None, None);
     let input = ArticleInput {
