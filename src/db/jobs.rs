@@ -47,9 +47,14 @@ pub struct Job {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_at, locked_until, \
+/// The columns every query returns (a macro so that `concat!` builds whole statements).
+macro_rules! job_columns {
+    () => {
+        "id, kind, payload, state, attempts, max_attempts, run_at, locked_until, \
      locked_by, last_error, result, article_id, source_id, created_by, created_at, started_at, \
-     finished_at";
+     finished_at"
+    };
+}
 
 /// A job to add.
 #[derive(Debug, Clone)]
@@ -86,9 +91,11 @@ impl Job {
         conn: &mut AsyncPgConnection,
         new: &NewJob,
     ) -> diesel::QueryResult<Option<Job>> {
-        diesel::sql_query(format!(
+        diesel::sql_query(concat!(
             "INSERT INTO jobs (kind, payload, max_attempts, source_id, dedupe_key, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING ",
+            job_columns!(),
+            ""
         ))
         .bind::<Text, _>(new.kind)
         .bind::<Jsonb, _>(&new.payload)
@@ -103,12 +110,16 @@ impl Job {
     }
 
     pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> diesel::QueryResult<Option<Job>> {
-        diesel::sql_query(format!("SELECT {COLUMNS} FROM jobs WHERE id = $1"))
-            .bind::<BigInt, _>(id)
-            .get_result(conn)
-            .await
-            .map(Some)
-            .or_else(none_if_not_found)
+        diesel::sql_query(concat!(
+            "SELECT ",
+            job_columns!(),
+            " FROM jobs WHERE id = $1"
+        ))
+        .bind::<BigInt, _>(id)
+        .get_result(conn)
+        .await
+        .map(Some)
+        .or_else(none_if_not_found)
     }
 
     /// Takes the next job that is due, or whose lease ran out, and leases it to `worker`.
@@ -118,14 +129,16 @@ impl Job {
         worker: &str,
         lease_secs: i64,
     ) -> diesel::QueryResult<Option<Job>> {
-        diesel::sql_query(format!(
+        diesel::sql_query(concat!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, \
                  locked_until = now() + make_interval(secs => $2), started_at = now() \
              WHERE id = (SELECT id FROM jobs \
                  WHERE (state = 'queued' AND run_at <= now()) \
                     OR (state = 'running' AND locked_until < now() AND attempts < max_attempts) \
                  ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-             RETURNING {COLUMNS}"
+             RETURNING ",
+            job_columns!(),
+            ""
         ))
         .bind::<Text, _>(worker)
         .bind::<BigInt, _>(lease_secs)
@@ -252,8 +265,10 @@ impl Job {
         state: Option<&str>,
         limit: i64,
     ) -> diesel::QueryResult<Vec<Job>> {
-        diesel::sql_query(format!(
-            "SELECT {COLUMNS} FROM jobs WHERE ($1::text IS NULL OR state = $1) \
+        diesel::sql_query(concat!(
+            "SELECT ",
+            job_columns!(),
+            " FROM jobs WHERE ($1::text IS NULL OR state = $1) \
              ORDER BY id DESC LIMIT $2"
         ))
         .bind::<Nullable<Text>, _>(state)

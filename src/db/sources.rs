@@ -43,9 +43,14 @@ pub struct Source {
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, url, name, interval_minutes, tags, enabled, etag, last_modified, \
+/// The columns every query returns (a macro so that `concat!` builds whole statements).
+macro_rules! source_columns {
+    () => {
+        "id, url, name, interval_minutes, tags, enabled, etag, last_modified, \
      next_poll_at, last_polled_at, last_status, last_error, articles, claims, errors, \
-     created_by, created_at";
+     created_by, created_at"
+    };
+}
 
 #[derive(Debug, Clone)]
 pub struct NewSource {
@@ -81,10 +86,8 @@ impl Source {
         conn: &mut AsyncPgConnection,
         new: &NewSource,
     ) -> diesel::QueryResult<Option<Source>> {
-        match diesel::sql_query(format!(
-            "INSERT INTO sources (url, name, interval_minutes, tags, created_by, next_poll_at) \
-             VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $3)) ON CONFLICT (url) DO NOTHING RETURNING {COLUMNS}"
-        ))
+        match diesel::sql_query(concat!("INSERT INTO sources (url, name, interval_minutes, tags, created_by, next_poll_at) \
+             VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $3)) ON CONFLICT (url) DO NOTHING RETURNING ", source_columns!(), ""))
         .bind::<Text, _>(&new.url)
         .bind::<Text, _>(&new.name)
         .bind::<Integer, _>(new.interval_minutes)
@@ -103,10 +106,14 @@ impl Source {
         conn: &mut AsyncPgConnection,
         id: i64,
     ) -> diesel::QueryResult<Option<Source>> {
-        match diesel::sql_query(format!("SELECT {COLUMNS} FROM sources WHERE id = $1"))
-            .bind::<BigInt, _>(id)
-            .get_result(conn)
-            .await
+        match diesel::sql_query(concat!(
+            "SELECT ",
+            source_columns!(),
+            " FROM sources WHERE id = $1"
+        ))
+        .bind::<BigInt, _>(id)
+        .get_result(conn)
+        .await
         {
             Ok(source) => Ok(Some(source)),
             Err(diesel::result::Error::NotFound) => Ok(None),
@@ -118,10 +125,14 @@ impl Source {
         conn: &mut AsyncPgConnection,
         url: &str,
     ) -> diesel::QueryResult<Option<Source>> {
-        match diesel::sql_query(format!("SELECT {COLUMNS} FROM sources WHERE url = $1"))
-            .bind::<Text, _>(url)
-            .get_result(conn)
-            .await
+        match diesel::sql_query(concat!(
+            "SELECT ",
+            source_columns!(),
+            " FROM sources WHERE url = $1"
+        ))
+        .bind::<Text, _>(url)
+        .get_result(conn)
+        .await
         {
             Ok(source) => Ok(Some(source)),
             Err(diesel::result::Error::NotFound) => Ok(None),
@@ -130,9 +141,13 @@ impl Source {
     }
 
     pub async fn list(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<Source>> {
-        diesel::sql_query(format!("SELECT {COLUMNS} FROM sources ORDER BY name, id"))
-            .load(conn)
-            .await
+        diesel::sql_query(concat!(
+            "SELECT ",
+            source_columns!(),
+            " FROM sources ORDER BY name, id"
+        ))
+        .load(conn)
+        .await
     }
 
     pub async fn set_enabled(
