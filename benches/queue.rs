@@ -193,6 +193,15 @@ fn queue(c: &mut Criterion) {
             public_url: Some(base.clone()),
         },
         public: claimdesk::config::PublicSettings::default(),
+        // No background workers: the bench measures pages alone.
+        jobs: claimdesk::config::JobSettings {
+            job_workers: 0,
+            job_lease_seconds: 60,
+            job_attempts: 5,
+            job_backoff_seconds: 10.0,
+            job_poll_ms: 500,
+            fetch_host_interval_ms: 1000,
+        },
     };
     let server_pool = pool.clone();
     std::thread::spawn(move || {

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod export;
 
 use crate::config::{
-    AppConfig, DatabaseSettings, ExtractSettings, PublicSettings, ReportSettings, ServerSettings,
+    AppConfig, DatabaseSettings, ExtractSettings, JobSettings, PublicSettings, ReportSettings, ServerSettings,
 };
 
 #[derive(Debug, Parser)]
@@ -24,6 +24,8 @@ pub struct Cli {
     pub extract: ExtractSettings,
     #[command(flatten)]
     pub reports: ReportSettings,
+    #[command(flatten)]
+    pub jobs: JobSettings,
     /// Log as JSON lines instead of text.
     #[arg(
         long,
@@ -47,6 +49,14 @@ pub enum Command {
         /// Load a sample article and create demo users (passwords printed) so there is something to see.
         #[arg(long)]
         demo: bool,
+    },
+    /// Run background job workers (imports, source polls, re-scoring) without the web server;
+    /// any number of these processes may share one database.
+    Worker {
+        /// On SIGINT or SIGTERM, seconds the jobs in hand get to finish before they are
+        /// given back for another worker.
+        #[arg(long, env = "CLAIMDESK_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+        shutdown_timeout: u64,
     },
     /// Apply pending database migrations.
     Migrate,
@@ -282,6 +292,7 @@ pub fn app_config(
     extract: ExtractSettings,
     reports: ReportSettings,
     public: PublicSettings,
+    jobs: JobSettings,
 ) -> AppConfig {
     // Absolute links must point somewhere that answers: without --public-url, the address
     // this server binds to.
@@ -291,6 +302,7 @@ pub fn app_config(
         extract,
         reports,
         public,
+        jobs,
     }
 }
 

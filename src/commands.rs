@@ -15,11 +15,28 @@ use crate::extract::{self, InputFormat};
 use crate::services::accounts;
 use crate::services::import::{ArticleInput, import_article, parse_date};
 
+/// Stops the background loops, giving the jobs in hand the shutdown timeout to finish.
+async fn stop_background(background: crate::services::worker::Background, timeout: u64) {
+    if background.is_empty() {
+        return;
+    }
+    tracing::info!("stopping background workers");
+    // Each job gets `timeout` to finish before it is released; a moment more lets the
+    // release itself be written.
+    let late = background
+        .stop(std::time::Duration::from_secs(timeout + 5))
+        .await;
+    if !late.is_empty() {
+        tracing::warn!(?late, "background loops did not stop in time");
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let Cli {
         database,
         extract,
         reports,
+        jobs,
         command,
         ..
     } = cli;
@@ -63,8 +80,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
             tracing::info!(address = %server.bind, "claimdesk is listening: open http://{}/", server.bind);
             let timeout = server.shutdown_timeout;
-            let config = cli::app_config(server, extract, reports, public);
-            crate::shutdown::serve(crate::startup::run(listener, pool, config)?, timeout).await
+            let background = crate::startup::background(
+                &pool,
+                &extract,
+                &jobs,
+                std::time::Duration::from_secs(timeout),
+            );
+            let config = cli::app_config(server, extract, reports, public, jobs);
+            let served = crate::shutdown::serve(
+                crate::startup::run_server(listener, pool, config)?,
+                timeout,
+            )
+            .await;
+            stop_background(background, timeout).await;
+            served
+        }
+        Command::Worker { shutdown_timeout } => {
+            let pool = connect(&database).await?;
+            let timeout = shutdown_timeout;
+            if jobs.job_workers == 0 {
+                anyhow::bail!("--job-workers is 0: this worker would run nothing");
+            }
+            let background = crate::startup::background(
+                &pool,
+                &extract,
+                &jobs,
+                std::time::Duration::from_secs(timeout),
+            );
+            tracing::info!(
+                workers = jobs.job_workers,
+                "claimdesk worker is running; SIGTERM or SIGINT stops it"
+            );
+            crate::shutdown::wait_for_signal().await?;
+            stop_background(background, timeout).await;
+            Ok(())
         }
         Command::Import {
             file,

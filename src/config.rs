@@ -231,6 +231,63 @@ pub struct ServerSettings {
     pub shutdown_timeout: u64,
 }
 
+/// Settings of the background workers (in `serve` and in `claimdesk worker`) and of fetching
+/// from sources.
+#[derive(Debug, Clone, Args)]
+pub struct JobSettings {
+    /// Background job workers in this process; 0 runs none (then run `claimdesk worker`).
+    #[arg(
+        long,
+        env = "CLAIMDESK_JOB_WORKERS",
+        default_value_t = 2,
+        global = true
+    )]
+    pub job_workers: usize,
+
+    /// Seconds a worker holds a job before another may take it; renewed while the job runs,
+    /// so it only runs out when the worker died.
+    #[arg(long, env = "CLAIMDESK_JOB_LEASE_SECONDS", default_value_t = 60, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub job_lease_seconds: u64,
+
+    /// Attempts a job from a source gets before it fails for good.
+    #[arg(long, env = "CLAIMDESK_JOB_ATTEMPTS", default_value_t = 5, global = true,
+          value_parser = clap::value_parser!(i32).range(1..=100))]
+    pub job_attempts: i32,
+
+    /// Wait before the second attempt, in seconds; doubled for each one after, up to an hour.
+    #[arg(
+        long,
+        env = "CLAIMDESK_JOB_BACKOFF_SECONDS",
+        default_value_t = 10.0,
+        global = true
+    )]
+    pub job_backoff_seconds: f64,
+
+    /// How often an idle worker looks for work, in milliseconds.
+    #[arg(long, env = "CLAIMDESK_JOB_POLL_MS", default_value_t = 500, global = true,
+          value_parser = clap::value_parser!(u64).range(10..=60000))]
+    pub job_poll_ms: u64,
+
+    /// Least time between two fetches from one host, in milliseconds, across all processes
+    /// (a longer Crawl-delay in the site's robots.txt wins).
+    #[arg(
+        long,
+        env = "CLAIMDESK_FETCH_HOST_INTERVAL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub fetch_host_interval_ms: u64,
+}
+
+impl JobSettings {
+    /// The wait before the attempt after `attempts` failed ones.
+    pub fn backoff_secs(&self, attempts: i32) -> f64 {
+        let doublings = attempts.clamp(1, 20) - 1;
+        (self.job_backoff_seconds.max(0.0) * f64::from(1u32 << doublings)).min(3600.0)
+    }
+}
+
 /// Everything the running web app needs to know, assembled from the groups above.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
@@ -238,6 +295,7 @@ pub struct AppConfig {
     pub extract: ExtractSettings,
     pub reports: ReportSettings,
     pub public: PublicSettings,
+    pub jobs: JobSettings,
 }
 
 impl AppConfig {

@@ -197,6 +197,102 @@ async fn fetch_within(
     settings: &ExtractSettings,
     timeout: Duration,
 ) -> Result<FetchedArticle, AppError> {
+    let request = Request {
+        accept: "text/html, text/plain;q=0.9, text/markdown;q=0.9",
+        timeout,
+        ..Request::default()
+    };
+    let answer = fetch_resource(address, settings, &request, |content_type, url| {
+        format_of(content_type).map(|_| ()).ok_or_else(|| {
+            refuse(format!(
+                "{} is {content_type:?}, not an HTML or text page",
+                shown(url)
+            ))
+        })
+    })
+    .await?;
+    match answer {
+        Answer::Body(resource) => Ok(FetchedArticle {
+            format: format_of(&resource.content_type).unwrap_or(InputFormat::Text),
+            body: resource.body,
+            final_url: resource.final_url,
+        }),
+        Answer::NotModified => Err(refuse("the page answered 304 without being asked to")),
+    }
+}
+
+/// What to ask for, beyond the address.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub accept: &'a str,
+    pub timeout: Duration,
+    /// Conditional GET: the validators of the copy already seen.
+    pub etag: Option<&'a str>,
+    pub last_modified: Option<&'a str>,
+    /// A 404 (or 410) is an empty answer rather than an error (robots.txt).
+    pub missing_is_empty: bool,
+}
+
+impl Default for Request<'_> {
+    fn default() -> Self {
+        Request {
+            accept: "*/*",
+            timeout: TIMEOUT,
+            etag: None,
+            last_modified: None,
+            missing_is_empty: false,
+        }
+    }
+}
+
+/// A fetched resource with the validators to send on the next request.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub body: Vec<u8>,
+    pub content_type: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub final_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Body(Resource),
+    /// 304: the copy already seen is current.
+    NotModified,
+}
+
+/// Fetches a feed, sitemap or robots.txt under the same guards as an article.
+pub async fn fetch_document(
+    address: &str,
+    settings: &ExtractSettings,
+    request: &Request<'_>,
+) -> Result<Answer, AppError> {
+    fetch_resource(address, settings, request, |_, _| Ok(())).await
+}
+
+/// The scheme, host and port of an address, as its robots.txt and rate limit are keyed.
+pub fn origin_of(address: &str) -> Option<(String, String)> {
+    let url = url::Url::parse(address.trim()).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    let port = url.port_or_known_default()?;
+    let key = format!("{}://{host}:{port}", url.scheme().to_ascii_lowercase());
+    let mut robots = url.clone();
+    robots.set_path("/robots.txt");
+    robots.set_query(None);
+    robots.set_fragment(None);
+    Some((key, robots.to_string()))
+}
+
+/// Fetches one resource, following a few redirects, each one checked like the first address;
+/// `check_type` refuses content types the caller cannot use before the body is read.
+async fn fetch_resource(
+    address: &str,
+    settings: &ExtractSettings,
+    request: &Request<'_>,
+    check_type: impl Fn(&str, &url::Url) -> Result<(), AppError>,
+) -> Result<Answer, AppError> {
+    let timeout = request.timeout;
     let mut url =
         url::Url::parse(address.trim()).map_err(|_| refuse("that is not a web address"))?;
     let first = shown(&url);
@@ -212,24 +308,28 @@ async fn fetch_within(
             // A proxy from http_proxy/https_proxy would connect wherever it likes, bypassing the
             // vetted, pinned address.
             .no_proxy()
-            .user_agent(concat!("claimdesk/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .build()
             .map_err(AppError::unexpected)?;
-        let response = client
+        let mut get = client
             .get(url.clone())
-            .header(
-                reqwest::header::ACCEPT,
-                "text/html, text/plain;q=0.9, text/markdown;q=0.9",
-            )
-            .send()
-            .await
-            .map_err(|e| {
-                refuse(format!(
-                    "could not fetch {}: {}",
-                    shown(&url),
-                    failure(e, timeout)
-                ))
-            })?;
+            .header(reqwest::header::ACCEPT, request.accept);
+        if let Some(etag) = request.etag {
+            get = get.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(since) = request.last_modified {
+            get = get.header(reqwest::header::IF_MODIFIED_SINCE, since);
+        }
+        let response = get.send().await.map_err(|e| {
+            refuse(format!(
+                "could not fetch {}: {}",
+                shown(&url),
+                failure(e, timeout)
+            ))
+        })?;
+        if response.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Answer::NotModified);
+        }
         if response.status().is_redirection() {
             let next = response
                 .headers()
@@ -240,6 +340,16 @@ async fn fetch_within(
             url = next;
             continue;
         }
+        let missing = matches!(response.status().as_u16(), 404 | 410);
+        if missing && request.missing_is_empty {
+            return Ok(Answer::Body(Resource {
+                body: Vec::new(),
+                content_type: String::new(),
+                etag: None,
+                last_modified: None,
+                final_url: url.to_string(),
+            }));
+        }
         if !response.status().is_success() {
             return Err(refuse(format!(
                 "{} answered {}",
@@ -247,17 +357,17 @@ async fn fetch_within(
                 response.status()
             )));
         }
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        let format = format_of(content_type).ok_or_else(|| {
-            refuse(format!(
-                "{} is {content_type:?}, not an HTML or text page",
-                shown(&url)
-            ))
-        })?;
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE).unwrap_or_default();
+        let etag = header(reqwest::header::ETAG);
+        let last_modified = header(reqwest::header::LAST_MODIFIED);
+        check_type(&content_type, &url)?;
         if response
             .content_length()
             .is_some_and(|n| n as usize > limit)
@@ -282,16 +392,21 @@ async fn fetch_within(
             }
             body.extend_from_slice(&chunk);
         }
-        return Ok(FetchedArticle {
+        return Ok(Answer::Body(Resource {
             body,
-            format,
+            content_type,
+            etag,
+            last_modified,
             final_url: url.to_string(),
-        });
+        }));
     }
     Err(refuse(format!(
         "{first} redirects more than {MAX_REDIRECTS} times"
     )))
 }
+
+/// The name claimdesk gives itself to web servers, and looks for in robots.txt.
+pub const USER_AGENT: &str = concat!("claimdesk/", env!("CARGO_PKG_VERSION"));
 
 #[cfg(test)]
 mod tests {

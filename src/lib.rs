@@ -8,7 +8,7 @@
 //!   transactions and call the layers below;
 //! - data: [`db`] (queries, one module per table) and [`fetch`] (web pages);
 //! - floor: [`config`], [`error`], [`telemetry`];
-//! - pure: [`domain`], [`extract`], [`export`]: plain data in, plain data out.
+//! - pure: [`domain`], [`extract`], [`export`], [`feeds`]: plain data in, plain data out.
 //!
 //! A transition goes `routes::claims` → `services::review::transition` (one transaction:
 //! `db::claims` lock, `domain::review::apply`, guarded update, `db::events` row); an export goes
@@ -26,6 +26,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod factcheck;
+pub mod feeds;
 pub mod fetch;
 pub mod http_log;
 pub mod ranking;

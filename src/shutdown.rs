@@ -56,3 +56,18 @@ pub async fn serve(server: Server, timeout_secs: u64) -> anyhow::Result<()> {
     tracing::info!("shut down cleanly");
     Ok(())
 }
+
+/// Waits for the first SIGINT or SIGTERM (`claimdesk worker`, which serves nothing).
+pub async fn wait_for_signal() -> anyhow::Result<&'static str> {
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let which = tokio::select! {
+        _ = interrupt.recv() => "SIGINT",
+        _ = terminate.recv() => "SIGTERM",
+    };
+    tracing::info!(
+        signal = which,
+        "shutting down: finishing or releasing the jobs in hand"
+    );
+    Ok(which)
+}

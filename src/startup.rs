@@ -1,6 +1,7 @@
 //! Builds the web app: shared state, middleware and the route table; binds and runs the server.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
@@ -8,10 +9,12 @@ use actix_web::middleware::Next;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{App, HttpServer, web};
 
-use crate::config::AppConfig;
+use crate::config::{AppConfig, ExtractSettings, JobSettings};
 use crate::db::DbPool;
 use crate::routes;
 pub use crate::services::AppState;
+use crate::services::jobs::JobContext;
+use crate::services::worker::{self, Background};
 
 /// HSTS lifetime when served over HTTPS: two years (ASVS asks for at least one).
 pub const HSTS: &str = "max-age=63072000; includeSubDomains";
@@ -57,8 +60,48 @@ pub async fn refuse_framing(
     Ok(res)
 }
 
-/// Starts the server on an already-bound listener (tests bind port 0 and read the port back).
+/// Every loop this process runs in the background, started together and stopped by one
+/// signal: `serve` and `claimdesk worker` both start this list. A feature with a loop of its
+/// own adds it here.
+/// `grace` is how long a job in hand may run on after the shutdown signal.
+pub fn background(
+    pool: &DbPool,
+    extract: &ExtractSettings,
+    jobs: &JobSettings,
+    grace: Duration,
+) -> Background {
+    let mut background = Background::new();
+    let context = JobContext {
+        pool: pool.clone(),
+        extract: extract.clone(),
+        jobs: jobs.clone(),
+    };
+    worker::start_job_workers(&mut background, context, jobs.job_workers, grace);
+    background
+}
+
+/// Starts the server on an already-bound listener (tests bind port 0 and read the port back),
+/// with the background loops running for as long as the runtime does.
 pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::Result<Server> {
+    let background = background(
+        &pool,
+        &config.extract,
+        &config.jobs,
+        Duration::from_secs(config.server.shutdown_timeout),
+    );
+    tokio::spawn(async move {
+        let _running = background;
+        std::future::pending::<()>().await
+    });
+    run_server(listener, pool, config)
+}
+
+/// Starts the server alone; the caller runs [`background`] and stops it.
+pub fn run_server(
+    listener: TcpListener,
+    pool: DbPool,
+    config: AppConfig,
+) -> std::io::Result<Server> {
     let workers = config.server.workers;
     let https = config.server.secure_cookies;
     let shutdown_timeout = config.server.shutdown_timeout;

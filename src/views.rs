@@ -691,3 +691,56 @@ impl DashboardPage {
         }
     }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sources.html")]
+pub struct SourcesPage {
+    pub layout: Layout,
+    pub error: Option<String>,
+    pub sources: Vec<crate::db::sources::Source>,
+    pub is_editor: bool,
+    /// The add form's values, kept after a refusal.
+    pub form: SourceFormView,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SourceFormView {
+    pub url: String,
+    pub name: String,
+    pub interval: String,
+    pub tags: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "jobs.html")]
+pub struct JobsPage {
+    pub layout: Layout,
+    pub error: Option<String>,
+    pub counts: crate::db::jobs::JobCounts,
+    pub failed: Vec<crate::db::jobs::Job>,
+    pub recent: Vec<crate::db::jobs::Job>,
+    pub is_editor: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "job.html")]
+pub struct JobPage {
+    pub layout: Layout,
+    pub job: crate::db::jobs::Job,
+    /// The address the job imports, when it is an import.
+    pub url: Option<String>,
+    pub is_editor: bool,
+}
+
+impl JobPage {
+    /// Whether the page should look again by itself.
+    pub fn pending(&self) -> bool {
+        matches!(self.job.state.as_str(), "queued" | "running")
+    }
+}
+
+/// A moment as the pages show it.
+pub fn when<T: std::borrow::Borrow<chrono::DateTime<chrono::Utc>>>(at: Option<T>) -> String {
+    at.map(|t| t.borrow().format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| "never".to_owned())
+}

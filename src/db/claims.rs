@@ -1150,6 +1150,41 @@ impl Claim {
     }
 }
 
+/// Scores, for re-scoring an article's claims in the background.
+impl Claim {
+    /// The id and text of every claim of an article.
+    pub async fn texts_of_article(
+        conn: &mut AsyncPgConnection,
+        article_id: i64,
+    ) -> QueryResult<Vec<(i64, String)>> {
+        claims::table
+            .filter(claims::article_id.eq(article_id))
+            .select((claims::id, claims::text))
+            .order(claims::id)
+            .load(conn)
+            .await
+    }
+
+    /// Stores new scores; returns how many changed.
+    pub async fn set_scores(
+        conn: &mut AsyncPgConnection,
+        scores: &[(i64, f32)],
+    ) -> QueryResult<usize> {
+        let mut changed = 0;
+        for (id, score) in scores {
+            changed += diesel::update(
+                claims::table
+                    .filter(claims::id.eq(id))
+                    .filter(claims::score.ne(score)),
+            )
+            .set(claims::score.eq(score))
+            .execute(conn)
+            .await?;
+        }
+        Ok(changed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,13 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     // reviewer gets its row.
     ("verdict_weeks", "SELECT, INSERT, UPDATE"),
     ("approval_hours", "SELECT, INSERT, UPDATE"),
+    // Watched feeds: added, paused and resumed, their poll results written back; never deleted
+    // (their jobs and counts refer to them).
+    ("sources", "SELECT, INSERT, UPDATE"),
+    // Jobs change state as workers take and finish them; finished ones are kept as the record.
+    ("jobs", "SELECT, INSERT, UPDATE"),
+    // Per-host fetch slots and robots.txt, upserted by workers.
+    ("fetch_hosts", "SELECT, INSERT, UPDATE"),
     // To check that the schema is current at start.
     ("__diesel_schema_migrations", "SELECT"),
 ];

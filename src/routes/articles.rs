@@ -282,6 +282,9 @@ pub async fn import_article(
     } else {
         "body"
     };
+    if upload.is_none() && form.body.trim().is_empty() && !form.url.trim().is_empty() {
+        return import_by_job(&state, &user, form).await;
+    }
     let result = async {
         let at = |field: &'static str| move |err: AppError| (field, err);
         let published_on = parse_date(Some(&form.published)).map_err(at("published"))?;
@@ -313,6 +316,49 @@ pub async fn import_article(
             "imported",
         )),
         Err((field, err)) => refuse_import(&state, &user, form, field, err).await,
+    }
+}
+
+/// How long the import form waits for its job before showing the job's page instead.
+const IMPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// An import from a web address runs as a background job. The form waits a little for it: a
+/// quick import lands on the article as before, a refusal comes back beside the address, and a
+/// slow one goes to the job's page, which follows it and links the article when it is done.
+async fn import_by_job(
+    state: &AppState,
+    user: &CurrentUser,
+    form: ImportForm,
+) -> Result<HttpResponse, AppError> {
+    let checked = parse_date(Some(&form.published))
+        .map_err(|e| ("published", e))
+        .and_then(|_| check_title(&form.title).map_err(|e| ("title", e)));
+    if let Err((field, err)) = checked {
+        return refuse_import(state, user, form, field, err).await;
+    }
+    let job = crate::services::jobs::enqueue_url_import(
+        &state.pool,
+        &form.url,
+        optional(Some(form.title.clone())),
+        optional(Some(form.publisher.clone())),
+        optional(Some(form.published.clone())),
+        user.id,
+    )
+    .await;
+    let job = match job {
+        Ok(job) => job,
+        Err(err) => return refuse_import(state, user, form, "url", err).await,
+    };
+    let job = crate::services::jobs::wait_for(&state.pool, job.id, IMPORT_WAIT).await?;
+    match (job.state.as_str(), job.article_id) {
+        ("done", Some(article)) => Ok(super::done(&format!("/articles/{article}"), "imported")),
+        ("failed", _) => {
+            let reason = job
+                .last_error
+                .unwrap_or_else(|| "the import failed".to_owned());
+            refuse_import(state, user, form, "url", AppError::Validation(reason)).await
+        }
+        _ => Ok(super::see_other(&format!("/jobs/{}", job.id))),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod public;
 pub mod queue;
 pub mod reports;
+pub mod sources;
 pub mod statics;
 
 use actix_web::http::Method;
@@ -149,6 +150,14 @@ fn register(r: &mut Routes<'_>) {
     r.post("/views", inbox::save_view);
     r.post("/views/{id}/delete", inbox::delete_view);
     r.get("/dashboard", inbox::show_dashboard);
+    r.get("/sources", sources::show_sources);
+    r.post("/sources", sources::create_source);
+    r.post("/sources/{id}/poll", sources::poll_source);
+    r.post("/sources/{id}/pause", sources::pause_source);
+    r.post("/sources/{id}/resume", sources::resume_source);
+    r.get("/jobs", sources::show_jobs);
+    r.get("/jobs/{id}", sources::show_job);
+    r.post("/jobs/{id}/retry", sources::retry_job);
     r.get("/dashboard/csv/{chart}", inbox::dashboard_csv);
     r.get("/export", reports::export_form);
     r.get("/export/download", reports::download_export);
@@ -210,6 +219,13 @@ fn register(r: &mut Routes<'_>) {
     r.post("/api/v1/views/{id}/delete", api::desk::delete_view);
     r.post("/api/v1/claims/{id}/follow", api::desk::follow_claim);
     r.get("/api/v1/stats", api::desk::stats);
+    r.get("/api/v1/sources", api::sources::list_sources);
+    r.post("/api/v1/sources", api::sources::create_source);
+    r.get("/api/v1/sources/{id}", api::sources::get_source);
+    r.post("/api/v1/sources/{id}/poll", api::sources::poll_source);
+    r.get("/api/v1/jobs", api::sources::list_jobs);
+    r.get("/api/v1/jobs/{id}", api::sources::get_job);
+    r.post("/api/v1/jobs/{id}/retry", api::sources::retry_job);
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -11,6 +11,7 @@ pub mod claims;
 pub mod dashboard;
 pub mod evidence;
 pub mod import;
+pub mod jobs;
 pub mod matching;
 pub mod notifications;
 pub mod public;
@@ -18,7 +19,9 @@ pub mod queue;
 pub mod reports;
 pub mod review;
 pub mod saved_views;
+pub mod sources;
 pub mod tags;
+pub mod worker;
 
 use crate::config::AppConfig;
 use crate::db::DbPool;
@@ -28,4 +31,15 @@ use crate::db::DbPool;
 pub struct AppState {
     pub pool: DbPool,
     pub config: AppConfig,
+}
+
+impl AppState {
+    /// What background jobs need, for the requests that enqueue them.
+    pub fn jobs(&self) -> jobs::JobContext {
+        jobs::JobContext {
+            pool: self.pool.clone(),
+            extract: self.config.extract.clone(),
+            jobs: self.config.jobs.clone(),
+        }
+    }
 }

@@ -132,6 +132,21 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/checks/articles/{id}"), Open),
         (("GET", "/checks/{id}/embed"), Open),
         (("GET", "/checks/{key}"), Open),
+        (("GET", "/sources"), reviewer),
+        (("POST", "/sources"), Needs(Role::Editor)),
+        (("POST", "/sources/{id}/poll"), Needs(Role::Editor)),
+        (("POST", "/sources/{id}/pause"), Needs(Role::Editor)),
+        (("POST", "/sources/{id}/resume"), Needs(Role::Editor)),
+        (("GET", "/jobs"), reviewer),
+        (("GET", "/jobs/{id}"), reviewer),
+        (("POST", "/jobs/{id}/retry"), Needs(Role::Editor)),
+        (("GET", "/api/v1/sources"), reviewer),
+        (("POST", "/api/v1/sources"), Needs(Role::Editor)),
+        (("GET", "/api/v1/sources/{id}"), reviewer),
+        (("POST", "/api/v1/sources/{id}/poll"), Needs(Role::Editor)),
+        (("GET", "/api/v1/jobs"), reviewer),
+        (("GET", "/api/v1/jobs/{id}"), reviewer),
+        (("POST", "/api/v1/jobs/{id}/retry"), Needs(Role::Editor)),
     ]
     .into_iter()
     .collect()

@@ -923,14 +923,7 @@ async fn the_queue_groups_by_article_in_the_page_the_api_and_saved_views() {
     assert_eq!(seen.first().map(|c| c.0), Some(second_id));
     assert_eq!(seen.last().map(|c| c.0), Some(first_id));
     // A cursor of another order is refused rather than starting again.
-    let (s, _) = send(
-        &app,
-        reqwest::Method::GET,
-        "/api/v1/claims?sort=score&after=a1_0.5_3",
-        &editor,
-        Value::Null,
-    )
-    .await;
+    let (s, _) = api_get(&app, "/api/v1/claims?sort=score&after=a1_0.5_3", &editor).await;
     assert_eq!(s, 400);
 
     // The page: each article's title once, heading its group, the newest article first.

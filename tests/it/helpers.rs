@@ -4,9 +4,7 @@
 use std::net::TcpListener;
 use std::sync::OnceLock;
 
-use claimdesk::config::{
-    AppConfig, ExtractSettings, PublicSettings, ReportSettings, ServerSettings,
-};
+use claimdesk::config::{AppConfig, ExtractSettings, JobSettings, PublicSettings, ReportSettings, ServerSettings};
 use claimdesk::db::{self, DbPool};
 use claimdesk::domain::Role;
 use diesel::prelude::*;
@@ -192,6 +190,14 @@ pub fn test_config() -> AppConfig {
             public_url: Some("https://claims.example".into()),
         },
         public: PublicSettings::default(),
+        jobs: JobSettings {
+            job_workers: 2,
+            job_lease_seconds: 30,
+            job_attempts: 3,
+            job_backoff_seconds: 0.2,
+            job_poll_ms: 200,
+            fetch_host_interval_ms: 0,
+        },
     }
 }
 

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "embed",
             "factcheck",
             "ranking",
+            "feeds",
         ],
     ),
     // The floor everything with effects stands on.

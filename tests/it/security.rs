@@ -449,6 +449,38 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
         "{}",
         res.text().await.unwrap_or_default()
     );
+    // A source whose first poll a background worker runs: a source, a job and a fetch slot.
+    // Nothing listens on the port, so the poll fails, and the failure is recorded on the source.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let res = call(
+        reqwest::Method::POST,
+        "/api/v1/sources",
+        editor,
+        serde_json::json!({"url": format!("http://127.0.0.1:{closed}/feed.xml"), "name": "Closed"}),
+    )
+    .await
+    .expect("source");
+    assert_eq!(res.status(), 201);
+    let source: serde_json::Value = res.json().await.expect("json");
+    let path = format!("/api/v1/sources/{}", source["id"]);
+    let mut polled = serde_json::Value::Null;
+    for _ in 0..100 {
+        polled = call(reqwest::Method::GET, &path, editor, serde_json::Value::Null)
+            .await
+            .expect("source")
+            .json()
+            .await
+            .expect("json");
+        if !polled["last_polled_at"].is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(polled["last_status"], "failed", "{polled}");
     id
 }
 

@@ -69,28 +69,56 @@ pub struct ArticleList {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewArticleJson {
     title: Option<String>,
-    /// Plain text, Markdown or HTML.
-    body: String,
+    /// Plain text, Markdown or HTML. Without it, `url` is fetched by a background job.
+    #[serde(default)]
+    body: Option<String>,
     url: Option<String>,
     publisher: Option<String>,
     /// YYYY-MM-DD
     published_at: Option<String>,
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ImportQuery {
+    /// For an import from `url`: seconds (0–60) to wait for the job; when it is done by then
+    /// the answer is 201 with the article, else 202 with the job.
+    wait: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportJobJson {
+    job: crate::db::jobs::Job,
+}
+
 #[utoipa::path(post, path = "/api/v1/articles", request_body = NewArticleJson, tag = "articles",
+    params(("wait" = Option<u64>, Query, description = "URL imports: seconds to wait for the job (0–60)")),
     responses((status = 201, body = ArticleJson, description = "Imported; claims extracted"),
+              (status = 202, body = ImportJobJson, description = "A URL import is queued as a job (Location: the job)"),
               (status = 409, body = super::ErrorJson, description = "The same text was already imported"),
               (status = 422, body = super::ErrorJson)))]
 pub async fn create_article(
     state: web::Data<AppState>,
     user: CurrentUser,
+    query: web::Query<ImportQuery>,
     body: web::Json<NewArticleJson>,
 ) -> Result<HttpResponse, AppError> {
     let new = body.into_inner();
-    let format = crate::extract::InputFormat::detect(new.body.as_bytes(), None, None);
+    let Some(text) = new.body.filter(|b| !b.trim().is_empty()) else {
+        return import_by_job(
+            &state,
+            &user,
+            new.title,
+            new.url,
+            new.publisher,
+            new.published_at,
+            query.wait,
+        )
+        .await;
+    };
+    let format = crate::extract::InputFormat::detect(text.as_bytes(), None, None);
     let input = ArticleInput {
         title: new.title.unwrap_or_default(),
-        body: new.body.into_bytes(),
+        body: text.into_bytes(),
         format,
         source_url: optional(new.url),
         publisher: optional(new.publisher),
@@ -100,9 +128,50 @@ pub async fn create_article(
     let mut conn = state.pool.get().await?;
     let (article, claims) = import_article(&mut conn, input, &state.config.extract).await?;
     let claims = claims_json(&mut conn, claims).await?;
-    Ok(HttpResponse::Created()
+    Ok(created(article, claims))
+}
+
+fn created(article: Article, claims: Vec<ClaimJson>) -> HttpResponse {
+    HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/articles/{}", article.id)))
-        .json(ArticleJson::full(article, claims)))
+        .json(ArticleJson::full(article, claims))
+}
+
+/// An article fetched from `url` by a background job; waits up to `wait` seconds for it.
+async fn import_by_job(
+    state: &AppState,
+    user: &CurrentUser,
+    title: Option<String>,
+    url: Option<String>,
+    publisher: Option<String>,
+    published_at: Option<String>,
+    wait: Option<u64>,
+) -> Result<HttpResponse, AppError> {
+    let url = optional(url).ok_or_else(|| {
+        AppError::Validation("give the article's text as body, or a url to fetch it from".into())
+    })?;
+    parse_date(published_at.as_deref())?;
+    let job = crate::services::jobs::enqueue_url_import(
+        &state.pool,
+        &url,
+        optional(title),
+        optional(publisher),
+        optional(published_at),
+        user.id,
+    )
+    .await?;
+    let wait = std::time::Duration::from_secs(wait.unwrap_or(0).min(60));
+    let job = crate::services::jobs::wait_for(&state.pool, job.id, wait).await?;
+    if let ("done", Some(id)) = (job.state.as_str(), job.article_id) {
+        let mut conn = state.pool.get().await?;
+        let article = article_json(&mut conn, ArticleId(id)).await?;
+        return Ok(HttpResponse::Created()
+            .insert_header(("Location", format!("/api/v1/articles/{id}")))
+            .json(article));
+    }
+    Ok(HttpResponse::Accepted()
+        .insert_header(("Location", format!("/api/v1/jobs/{}", job.id)))
+        .json(ImportJobJson { job }))
 }
 
 #[utoipa::path(get, path = "/api/v1/articles", tag = "articles", responses((status = 200, body = ArticleList)))]

@@ -7,6 +7,7 @@ pub mod desk;
 pub mod export;
 pub mod matching;
 pub mod score;
+pub mod sources;
 
 use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;
@@ -70,9 +71,13 @@ pub fn path_config() -> web::PathConfig {
         matching::match_text, matching::claim_matches, matching::import_fact_checks,
         desk::list_notifications, desk::mark_read, desk::list_views, desk::save_view,
         desk::delete_view, desk::follow_claim, desk::stats,
+        sources::list_sources, sources::create_source, sources::get_source, sources::poll_source,
+        sources::list_jobs, sources::get_job, sources::retry_job,
     ),
     components(schemas(
-        articles::ArticleJson, articles::NewArticleJson, articles::ArticleList,
+        articles::ArticleJson, articles::NewArticleJson, articles::ArticleList, articles::ImportJobJson,
+        sources::SourceJson, sources::SourceList, sources::NewSourceJson, sources::JobList,
+        crate::db::jobs::Job, crate::db::jobs::JobCounts,
         claims::ClaimJson, claims::ClaimList, claims::EvidenceJson, claims::VerdictJson, claims::NewEvidenceJson,
         claims::TransitionJson, claims::EventJson, claims::EventList, claims::RetractJson,
         claims::ClaimEditJson, claims::MergeJson, claims::VersionJson, claims::SplitJson,

@@ -1,0 +1,3 @@
+DROP TABLE fetch_hosts;
+DROP TABLE jobs;
+DROP TABLE sources;

@@ -1,0 +1,231 @@
+//! Background jobs as use cases: enqueueing an import, listing and retrying jobs, and what
+//! each kind of job does when a worker runs it. A job never holds a database connection while
+//! it fetches: it takes one for each short step.
+
+use crate::domain::UserId;
+use std::time::Duration;
+
+use crate::config::{ExtractSettings, JobSettings};
+use crate::db::DbPool;
+use crate::db::jobs::{Job, JobCounts, NewJob};
+use crate::error::AppError;
+
+pub const IMPORT_URL: &str = "import_url";
+pub const POLL_SOURCE: &str = "poll_source";
+pub const RESCORE: &str = "rescore";
+
+/// Jobs states a filter may name.
+pub const STATES: [&str; 4] = ["queued", "running", "done", "failed"];
+
+/// What a worker needs to run jobs.
+#[derive(Clone)]
+pub struct JobContext {
+    pub pool: DbPool,
+    pub extract: ExtractSettings,
+    pub jobs: JobSettings,
+}
+
+/// How a job ended, short of success.
+#[derive(Debug)]
+pub struct JobFailure {
+    pub message: String,
+    /// Trying again cannot help (the page is not HTML, the address is refused).
+    pub permanent: bool,
+}
+
+impl From<AppError> for JobFailure {
+    fn from(err: AppError) -> Self {
+        let permanent = matches!(
+            err,
+            AppError::BadRequest(_)
+                | AppError::PayloadTooLarge { .. }
+                | AppError::NotFound(_)
+                | AppError::Forbidden(_)
+        );
+        if let AppError::Unexpected(cause) = &err {
+            tracing::warn!(error = %format!("{cause:#}"), "job step failed");
+        }
+        JobFailure {
+            message: err.to_string(),
+            permanent,
+        }
+    }
+}
+
+impl From<diesel::result::Error> for JobFailure {
+    fn from(err: diesel::result::Error) -> Self {
+        JobFailure::from(AppError::from(err))
+    }
+}
+
+impl From<crate::db::PoolError> for JobFailure {
+    fn from(err: crate::db::PoolError) -> Self {
+        JobFailure::from(AppError::from(err))
+    }
+}
+
+/// What a finished job says about itself.
+#[derive(Debug)]
+pub struct JobDone {
+    pub result: String,
+    pub article_id: Option<i64>,
+}
+
+/// A URL import asked for by a person (page or API): one attempt, since they are there to
+/// see a failure and retry it.
+pub async fn enqueue_url_import(
+    pool: &DbPool,
+    url: &str,
+    title: Option<String>,
+    publisher: Option<String>,
+    published: Option<String>,
+    user: UserId,
+) -> Result<Job, AppError> {
+    crate::services::import::check_source_url(Some(url))?;
+    let new = NewJob {
+        kind: IMPORT_URL,
+        payload: serde_json::json!({
+            "url": url.trim(),
+            "title": title,
+            "publisher": publisher,
+            "published": published,
+        }),
+        max_attempts: 1,
+        source_id: None,
+        dedupe_key: None,
+        created_by: Some(user.0),
+    };
+    let mut conn = pool.get().await?;
+    Job::enqueue(&mut conn, &new)
+        .await?
+        .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("a job without a key conflicted")))
+}
+
+/// Re-scores the claims of an article with the current model, in the background.
+pub async fn enqueue_rescore(pool: &DbPool, article_id: i64, user: i64) -> Result<Job, AppError> {
+    let new = NewJob {
+        kind: RESCORE,
+        payload: serde_json::json!({ "article_id": article_id }),
+        max_attempts: 3,
+        source_id: None,
+        dedupe_key: None,
+        created_by: Some(user),
+    };
+    let mut conn = pool.get().await?;
+    Job::enqueue(&mut conn, &new)
+        .await?
+        .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("a job without a key conflicted")))
+}
+
+pub async fn find(pool: &DbPool, id: i64) -> Result<Job, AppError> {
+    let mut conn = pool.get().await?;
+    Job::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("job"))
+}
+
+/// Waits up to `limit` for a job to finish (done or failed), looking every 100 ms without
+/// holding a connection in between; returns it as it last was.
+pub async fn wait_for(pool: &DbPool, id: i64, limit: Duration) -> Result<Job, AppError> {
+    let start = std::time::Instant::now();
+    loop {
+        let job = find(pool, id).await?;
+        if matches!(job.state.as_str(), "done" | "failed") || start.elapsed() >= limit {
+            return Ok(job);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The newest jobs of a state (or all) and the counts of every state.
+pub async fn overview(
+    pool: &DbPool,
+    state: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<Job>, JobCounts), AppError> {
+    if let Some(state) = state
+        && !STATES.contains(&state)
+    {
+        return Err(AppError::BadRequest(format!(
+            "state must be one of {}",
+            STATES.join(", ")
+        )));
+    }
+    let mut conn = pool.get().await?;
+    let jobs = Job::list(&mut conn, state, limit).await?;
+    let counts = Job::counts(&mut conn).await?;
+    Ok((jobs, counts))
+}
+
+/// Queues a failed job again.
+pub async fn retry(pool: &DbPool, id: i64) -> Result<Job, AppError> {
+    let mut conn = pool.get().await?;
+    let job = Job::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("job"))?;
+    if !Job::retry(&mut conn, id).await? {
+        return Err(AppError::Validation(format!(
+            "job {id} is {}; only failed jobs are retried",
+            job.state
+        )));
+    }
+    Job::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound("job"))
+}
+
+/// Runs one claimed job to its end.
+pub async fn run(ctx: &JobContext, job: &Job) -> Result<JobDone, JobFailure> {
+    match job.kind.as_str() {
+        IMPORT_URL => crate::services::sources::import_entry(ctx, job).await,
+        POLL_SOURCE => crate::services::sources::poll(ctx, job).await,
+        RESCORE => rescore(ctx, job).await,
+        other => Err(JobFailure {
+            message: format!("unknown job kind {other:?}"),
+            permanent: true,
+        }),
+    }
+}
+
+async fn rescore(ctx: &JobContext, job: &Job) -> Result<JobDone, JobFailure> {
+    let article_id = job
+        .payload
+        .get("article_id")
+        .and_then(serde_json::Value::as_i64)
+        .ok_or_else(|| JobFailure {
+            message: "the job names no article".into(),
+            permanent: true,
+        })?;
+    let mut conn = ctx.pool.get().await?;
+    let claims = crate::db::claims::Claim::texts_of_article(&mut conn, article_id).await?;
+    drop(conn);
+    let scored: Vec<(i64, f32)> = actix_web::web::block(move || {
+        claims
+            .into_iter()
+            .map(|(id, text)| (id, crate::extract::score_sentence(&text)))
+            .collect()
+    })
+    .await
+    .map_err(AppError::unexpected)?;
+    let mut conn = ctx.pool.get().await?;
+    let changed = crate::db::claims::Claim::set_scores(&mut conn, &scored).await?;
+    Ok(JobDone {
+        result: format!("{changed} of {} claims re-scored", scored.len()),
+        article_id: Some(article_id),
+    })
+}
+
+/// A worker process's periodic chores: queue the source polls that are due, and fail the jobs
+/// whose workers died during their last attempt.
+pub async fn housekeeping(ctx: &JobContext) -> Result<(), AppError> {
+    crate::services::sources::schedule_due(ctx).await?;
+    let mut conn = ctx.pool.get().await?;
+    let abandoned = Job::fail_abandoned(&mut conn).await?;
+    if abandoned > 0 {
+        tracing::warn!(
+            count = abandoned,
+            "jobs failed: their workers stopped on the last attempt"
+        );
+    }
+    Ok(())
+}
