@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod export;
 
-use crate::config::{AppConfig, DatabaseSettings, ExtractSettings, ReportSettings, ServerSettings};
+use crate::config::{
+    AppConfig, DatabaseSettings, ExtractSettings, ReportSettings, ServerSettings, WebhookSettings,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -22,6 +24,8 @@ pub struct Cli {
     pub extract: ExtractSettings,
     #[command(flatten)]
     pub reports: ReportSettings,
+    #[command(flatten)]
+    pub webhooks: WebhookSettings,
     /// Log as JSON lines instead of text.
     #[arg(
         long,
@@ -277,11 +281,13 @@ pub fn app_config(
     server: ServerSettings,
     extract: ExtractSettings,
     reports: ReportSettings,
+    webhooks: WebhookSettings,
 ) -> AppConfig {
     AppConfig {
         server,
         extract,
         reports,
+        webhooks,
     }
 }
 

@@ -20,6 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         database,
         extract,
         reports,
+        webhooks,
         command,
         ..
     } = cli;
@@ -59,8 +60,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
             tracing::info!(address = %server.bind, "claimdesk is listening: open http://{}/", server.bind);
             let timeout = server.shutdown_timeout;
-            let config = cli::app_config(server, extract, reports);
-            crate::shutdown::serve(crate::startup::run(listener, pool, config)?, timeout).await
+            webhooks.check().map_err(anyhow::Error::msg)?;
+            // Every serving process also sends webhook deliveries; they stop being claimed at
+            // shutdown, and the ones in flight finish (or their lease runs out elsewhere).
+            let (stop_deliveries, stop) = tokio::sync::watch::channel(false);
+            let deliveries = tokio::spawn(crate::services::webhooks::run_deliveries(
+                pool.clone(),
+                webhooks.clone(),
+                extract.fetch_allow_loopback,
+                stop,
+            ));
+            let config = cli::app_config(server, extract, reports, webhooks);
+            let served =
+                crate::shutdown::serve(crate::startup::run(listener, pool, config)?, timeout).await;
+            let _ = stop_deliveries.send(true);
+            // After a forced stop nothing waits: leased deliveries are retried elsewhere.
+            if served.is_ok() {
+                let _ = deliveries.await;
+            }
+            served
         }
         Command::Import {
             file,

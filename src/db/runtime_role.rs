@@ -47,6 +47,10 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     ("notifications", "SELECT, INSERT, UPDATE (read_at)"),
     // Kept by triggers on claims; a new (state, category, step) cell is inserted.
     ("claim_tallies", "SELECT, INSERT, UPDATE"),
+    // Webhook endpoints are switched on and off, never deleted (their deliveries name them).
+    ("webhook_endpoints", "SELECT, INSERT, UPDATE (enabled)"),
+    // The outbox: workers claim, lease and record each delivery's outcome in place.
+    ("webhook_deliveries", "SELECT, INSERT, UPDATE"),
     // To check that the schema is current at start.
     ("__diesel_schema_migrations", "SELECT"),
 ];

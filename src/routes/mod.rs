@@ -198,6 +198,15 @@ fn register(r: &mut Routes<'_>) {
     r.post("/api/v1/views/{id}/delete", api::desk::delete_view);
     r.post("/api/v1/claims/{id}/follow", api::desk::follow_claim);
     r.get("/api/v1/stats", api::desk::stats);
+    r.get("/api/v1/webhooks", api::webhooks::list_webhooks);
+    r.post("/api/v1/webhooks", api::webhooks::create_webhook);
+    r.patch("/api/v1/webhooks/{id}", api::webhooks::edit_webhook);
+    r.get("/api/v1/webhooks/{id}/deliveries", api::webhooks::list_deliveries);
+    r.post("/api/v1/webhooks/{id}/test", api::webhooks::test_webhook);
+    r.post(
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+        api::webhooks::redeliver,
+    );
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

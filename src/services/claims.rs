@@ -17,7 +17,7 @@ use crate::domain::search;
 use crate::domain::{ArticleId, ClaimId, Role, UserId};
 use crate::error::AppError;
 use crate::extract;
-use crate::services::notifications;
+use crate::services::{notifications, webhooks};
 
 /// Who is correcting a claim.
 #[derive(Debug, Clone, Copy)]
@@ -268,6 +268,7 @@ async fn insert_marked(
         ),
     )
     .await?;
+    webhooks::claims_created(conn, std::slice::from_ref(&claim), now).await?;
     Ok(claim)
 }
 

@@ -18,6 +18,7 @@ pub mod reports;
 pub mod review;
 pub mod saved_views;
 pub mod tags;
+pub mod webhooks;
 
 use crate::config::AppConfig;
 use crate::db::DbPool;

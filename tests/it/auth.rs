@@ -124,6 +124,15 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("POST", "/api/v1/views/{id}/delete"), reviewer),
         (("POST", "/api/v1/claims/{id}/follow"), reviewer),
         (("GET", "/api/v1/stats"), reviewer),
+        (("GET", "/api/v1/webhooks"), admin),
+        (("POST", "/api/v1/webhooks"), admin),
+        (("PATCH", "/api/v1/webhooks/{id}"), admin),
+        (("GET", "/api/v1/webhooks/{id}/deliveries"), admin),
+        (("POST", "/api/v1/webhooks/{id}/test"), admin),
+        (
+            ("POST", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"),
+            admin,
+        ),
     ]
     .into_iter()
     .collect()

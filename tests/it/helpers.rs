@@ -189,6 +189,7 @@ pub fn test_config() -> AppConfig {
             org_url: Some("https://factdesk.example".into()),
             public_url: "https://claims.example".into(),
         },
+        webhooks: claimdesk::config::WebhookSettings::default(),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod desk;
 pub mod export;
 pub mod matching;
 pub mod score;
+pub mod webhooks;
 
 use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;
@@ -70,6 +71,8 @@ pub fn path_config() -> web::PathConfig {
         matching::match_text, matching::claim_matches, matching::import_fact_checks,
         desk::list_notifications, desk::mark_read, desk::list_views, desk::save_view,
         desk::delete_view, desk::follow_claim, desk::stats,
+        webhooks::create_webhook, webhooks::list_webhooks, webhooks::edit_webhook,
+        webhooks::list_deliveries, webhooks::test_webhook, webhooks::redeliver,
     ),
     components(schemas(
         articles::ArticleJson, articles::NewArticleJson, articles::ArticleList,
@@ -91,6 +94,9 @@ pub fn path_config() -> web::PathConfig {
         crate::services::dashboard::ApprovalTimeJson, crate::services::dashboard::ReviewerJson,
         crate::services::dashboard::WaitingJson, crate::services::dashboard::MixJson,
         crate::domain::ReviewState, crate::domain::Verdict, crate::domain::Stance,
+        webhooks::NewWebhookJson, webhooks::WebhookJson, webhooks::NewWebhookSecretJson,
+        webhooks::WebhookList, webhooks::DeliveryJson, webhooks::DeliveryList,
+        webhooks::WebhookEditJson, webhooks::QueuedJson,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
