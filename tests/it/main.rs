@@ -21,4 +21,5 @@ mod matching;
 mod process;
 mod security;
 mod verdicts;
+mod webhooks;
 mod workflow;
