@@ -30,7 +30,10 @@ pub struct NewEndpoint<'a> {
 }
 
 impl Endpoint {
-    pub async fn insert(conn: &mut AsyncPgConnection, new: NewEndpoint<'_>) -> QueryResult<Endpoint> {
+    pub async fn insert(
+        conn: &mut AsyncPgConnection,
+        new: NewEndpoint<'_>,
+    ) -> QueryResult<Endpoint> {
         diesel::insert_into(webhook_endpoints::table)
             .values(&new)
             .returning(Endpoint::as_returning())

@@ -91,7 +91,10 @@ pub fn sign(secret: &str, message_id: &str, timestamp: i64, body: &str) -> Optio
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
     mac.update(format!("{message_id}.{timestamp}.").as_bytes());
     mac.update(body.as_bytes());
-    Some(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+    Some(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
 }
 
 /// How long failed deliveries keep being retried, counted from the event.
@@ -170,10 +173,7 @@ mod tests {
             Some(t0 + Duration::seconds(20))
         );
         // The wait never exceeds the cap, however many attempts.
-        assert_eq!(
-            next_attempt(40, base, 1.0, t0, t0),
-            Some(t0 + MAX_BACKOFF)
-        );
+        assert_eq!(next_attempt(40, base, 1.0, t0, t0), Some(t0 + MAX_BACKOFF));
         // Past a day from the event, the delivery fails instead.
         let late = t0 + GIVE_UP_AFTER - Duration::minutes(1);
         assert_eq!(next_attempt(12, base, 1.0, late, t0), None);

@@ -15,11 +15,11 @@ use crate::auth::csrf::ProtectedForm;
 use crate::auth::{AdminOnly, CurrentUser, RequireAdmin};
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
+use crate::domain::webhooks::WebhookEvent;
 use crate::domain::{Role, UserId};
 use crate::error::AppError;
-use crate::startup::AppState;
-use crate::domain::webhooks::WebhookEvent;
 use crate::services::webhooks;
+use crate::startup::AppState;
 use crate::views::{AdminFormView, AdminPage, Layout, render_with_status};
 
 /// The confirmations a redirect to `/admin?done=…` may show.
@@ -35,7 +35,10 @@ const CONFIRMATIONS: &[(&str, &str)] = &[
     ("sessions", "Signed out everywhere."),
     ("revoked", "API token revoked."),
     ("webhook_enabled", "Webhook endpoint enabled."),
-    ("webhook_disabled", "Webhook endpoint disabled; its deliveries wait until it is enabled."),
+    (
+        "webhook_disabled",
+        "Webhook endpoint disabled; its deliveries wait until it is enabled.",
+    ),
     ("webhook_test", "Test message queued."),
     ("webhook_redeliver", "Delivery queued again."),
 ];
@@ -160,11 +163,7 @@ pub async fn post_admin_page(
         "token" => new_token(&state, &user, &id).await,
         "revoke" => revoke(&state, &user, &id).await,
         "webhook_create" => {
-            let events = form
-                .events
-                .iter()
-                .map(|e| e.to_owned())
-                .collect::<Vec<_>>();
+            let events = form.events.iter().map(|e| e.to_owned()).collect::<Vec<_>>();
             create_webhook(&state, &user, take("url"), events).await
         }
         "webhook_enable" => webhook_action(&state, &user, &id, WebhookAction::Enable).await,

@@ -201,7 +201,10 @@ fn register(r: &mut Routes<'_>) {
     r.get("/api/v1/webhooks", api::webhooks::list_webhooks);
     r.post("/api/v1/webhooks", api::webhooks::create_webhook);
     r.patch("/api/v1/webhooks/{id}", api::webhooks::edit_webhook);
-    r.get("/api/v1/webhooks/{id}/deliveries", api::webhooks::list_deliveries);
+    r.get(
+        "/api/v1/webhooks/{id}/deliveries",
+        api::webhooks::list_deliveries,
+    );
     r.post("/api/v1/webhooks/{id}/test", api::webhooks::test_webhook);
     r.post(
         "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",

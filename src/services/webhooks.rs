@@ -206,7 +206,9 @@ pub async fn claims_created(
     claims: &[Claim],
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if claims.is_empty() || !Endpoint::any_subscribed(conn, WebhookEvent::ClaimCreated.as_str()).await? {
+    if claims.is_empty()
+        || !Endpoint::any_subscribed(conn, WebhookEvent::ClaimCreated.as_str()).await?
+    {
         return Ok(());
     }
     let event = WebhookEvent::ClaimCreated;
@@ -359,7 +361,12 @@ async fn deliver(
     let timeout = Duration::from_secs(settings.webhook_timeout);
     let sent = tokio::time::timeout(timeout, send(&delivery, timeout, allow_loopback))
         .await
-        .unwrap_or_else(|_| (None, Err(format!("no answer within {} s", timeout.as_secs()))));
+        .unwrap_or_else(|_| {
+            (
+                None,
+                Err(format!("no answer within {} s", timeout.as_secs())),
+            )
+        });
     let now = Utc::now();
     let (response_code, result) = sent;
     let attempt = delivery.attempts + 1;
@@ -386,8 +393,12 @@ async fn deliver(
         },
     };
     match &outcome.error {
-        None => tracing::info!(delivery = delivery.id, attempt, code = ?response_code, "webhook delivered"),
-        Some(error) => tracing::warn!(delivery = delivery.id, attempt, code = ?response_code, %error, retry_at = ?outcome.retry_at, "webhook delivery failed"),
+        None => {
+            tracing::info!(delivery = delivery.id, attempt, code = ?response_code, "webhook delivered")
+        }
+        Some(error) => {
+            tracing::warn!(delivery = delivery.id, attempt, code = ?response_code, %error, retry_at = ?outcome.retry_at, "webhook delivery failed")
+        }
     }
     let recorded = match pool.get().await {
         Ok(mut conn) => Delivery::record(&mut conn, delivery.id, token, &outcome).await,
@@ -402,7 +413,9 @@ async fn deliver(
             delivery = delivery.id,
             "webhook outcome not recorded: the lease ran out and another worker took it"
         ),
-        Err(e) => tracing::warn!(delivery = delivery.id, error = %e, "webhook outcome not recorded"),
+        Err(e) => {
+            tracing::warn!(delivery = delivery.id, error = %e, "webhook outcome not recorded")
+        }
     }
 }
 
@@ -436,8 +449,12 @@ async fn send(
         Err(e) => return (None, Err(format!("cannot build an HTTP client: {e}"))),
     };
     let timestamp = Utc::now().timestamp();
-    let Some(signature) = rules::sign(&delivery.secret, &delivery.message_id, timestamp, &delivery.body)
-    else {
+    let Some(signature) = rules::sign(
+        &delivery.secret,
+        &delivery.message_id,
+        timestamp,
+        &delivery.body,
+    ) else {
         return (None, Err("the endpoint's secret cannot sign".into()));
     };
     let response = client
@@ -456,7 +473,10 @@ async fn send(
             if status.is_success() {
                 (code, Ok(()))
             } else {
-                (code, Err(format!("{} answered {status}", crate::fetch::shown(&url))))
+                (
+                    code,
+                    Err(format!("{} answered {status}", crate::fetch::shown(&url))),
+                )
             }
         }
         Err(e) => (None, Err(crate::fetch::failure(e, timeout))),

@@ -130,7 +130,10 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/api/v1/webhooks/{id}/deliveries"), admin),
         (("POST", "/api/v1/webhooks/{id}/test"), admin),
         (
-            ("POST", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"),
+            (
+                "POST",
+                "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+            ),
             admin,
         ),
     ]

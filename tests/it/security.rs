@@ -260,7 +260,12 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str, admin: &str) -
     )
     .await
     .expect("webhook");
-    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let res = call(
         reqwest::Method::POST,
         "/api/v1/articles",

@@ -114,10 +114,10 @@ async fn receive(
     });
     let reply = state.plan.lock().expect("plan").pop_front();
     match reply {
-        Some(Reply::Status(code)) => HttpResponse::build(
-            actix_web::http::StatusCode::from_u16(code).expect("status"),
-        )
-        .finish(),
+        Some(Reply::Status(code)) => {
+            HttpResponse::build(actix_web::http::StatusCode::from_u16(code).expect("status"))
+                .finish()
+        }
         Some(Reply::Stall(time)) => {
             tokio::time::sleep(time).await;
             HttpResponse::Ok().finish()
@@ -233,8 +233,7 @@ async fn wait_until_all(
     let start = Instant::now();
     loop {
         let log = deliveries(base, admin, endpoint).await;
-        if (!log.is_empty() && log.iter().all(|d| d["status"] == status))
-            || start.elapsed() > limit
+        if (!log.is_empty() && log.iter().all(|d| d["status"] == status)) || start.elapsed() > limit
         {
             return log;
         }
@@ -248,13 +247,8 @@ async fn an_import_is_announced_signed_and_the_signature_verifies_in_python() {
     let app = TestApp::spawn().await;
     let admin = app.token("ada", Role::Admin).await;
     let editor = app.token("eddie", Role::Editor).await;
-    let (status, created) = register(
-        &app.address,
-        &admin,
-        &receiver.url,
-        &["article.imported"],
-    )
-    .await;
+    let (status, created) =
+        register(&app.address, &admin, &receiver.url, &["article.imported"]).await;
     assert_eq!(status, 201, "{created}");
     let secret = created["secret"].as_str().expect("secret").to_owned();
     assert!(secret.starts_with("whsec_"), "{secret}");
@@ -325,7 +319,10 @@ async fn a_delivery_answered_500_is_retried_and_then_delivered() {
 
     let got = receiver.wait_for(3, Duration::from_secs(20)).await;
     assert_eq!(got.len(), 3, "two failures, then the delivery: {got:?}");
-    assert!(got.iter().all(|g| g.id == got[0].id), "one message, retried");
+    assert!(
+        got.iter().all(|g| g.id == got[0].id),
+        "one message, retried"
+    );
     let body: Value = serde_json::from_slice(&got[2].body).expect("json");
     assert_eq!(body["type"], "webhook.test");
     let log = wait_until_all(
@@ -449,7 +446,11 @@ async fn two_processes_deliver_each_event_exactly_once() {
     )
     .await;
     assert_eq!(log.len(), expected);
-    assert!(log.iter().all(|d| d["status"] == "delivered" && d["attempts"] == 1), "{log:?}");
+    assert!(
+        log.iter()
+            .all(|d| d["status"] == "delivered" && d["attempts"] == 1),
+        "{log:?}"
+    );
     // Let any second send of a message arrive before counting.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let got = receiver.got();
@@ -504,7 +505,10 @@ async fn a_process_killed_mid_delivery_leaves_the_delivery_to_another() {
     assert!(first.exit_status(Duration::from_secs(5)).await.is_some());
     let log = deliveries(&app.address, &admin, endpoint).await;
     assert_eq!(log[0]["status"], "pending", "{log:?}");
-    assert_eq!(log[0]["attempts"], 0, "the killed attempt was never recorded");
+    assert_eq!(
+        log[0]["attempts"], 0,
+        "the killed attempt was never recorded"
+    );
 
     let second = ServerProcess::start_with(&app.db.url, "webhooks-survivor", &args).await;
     let got = receiver.wait_for(2, Duration::from_secs(30)).await;
@@ -555,9 +559,11 @@ async fn endpoint_addresses_pass_the_import_guards_at_registration() {
     let public = "http://93.184.216.34/hook";
     let (status, body) = register(&app.address, &admin, public, &["verdict.deleted"]).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["error"]["message"]
-        .as_str()
-        .is_some_and(|m| m.contains("verdict.approved")));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("verdict.approved"))
+    );
     let (status, _) = register(&app.address, &admin, public, &[]).await;
     assert_eq!(status, 422);
     // Only admins register.
@@ -589,7 +595,10 @@ async fn the_secret_is_shown_once_and_never_again() {
     assert_eq!(status, 201);
     let secret = created["secret"].as_str().expect("secret").to_owned();
     let id = created["id"].as_i64().expect("id");
-    assert_eq!(created["events"], json!(["verdict.approved", "verdict.corrected"]));
+    assert_eq!(
+        created["events"],
+        json!(["verdict.approved", "verdict.corrected"])
+    );
     assert_eq!(created["enabled"], true);
 
     for path in [
@@ -599,7 +608,10 @@ async fn the_secret_is_shown_once_and_never_again() {
         let (status, text) = get(&app.address, &admin_token, &path).await;
         assert_eq!(status, 200, "{path}");
         assert!(text.contains(&receiver.url), "{path}: {text}");
-        assert!(!text.contains(&secret) && !text.contains("whsec_"), "{path}: {text}");
+        assert!(
+            !text.contains(&secret) && !text.contains("whsec_"),
+            "{path}: {text}"
+        );
     }
     let (status, page) = admin.get("/admin").await;
     assert_eq!(status, 200);
@@ -631,24 +643,39 @@ async fn the_secret_is_shown_once_and_never_again() {
     assert!(!again.contains(&shown_secret));
 
     let (status, _) = admin
-        .submit("/admin", &[("form", "webhook_disable"), ("id", &id.to_string())])
+        .submit(
+            "/admin",
+            &[("form", "webhook_disable"), ("id", &id.to_string())],
+        )
         .await;
     assert_eq!(status, 303);
     let (status, refused) = admin
-        .submit("/admin", &[("form", "webhook_test"), ("id", &id.to_string())])
+        .submit(
+            "/admin",
+            &[("form", "webhook_test"), ("id", &id.to_string())],
+        )
         .await;
     assert_eq!(status, 422, "no test to a disabled endpoint");
     assert!(refused.contains("disabled"));
     let (status, _) = admin
-        .submit("/admin", &[("form", "webhook_enable"), ("id", &id.to_string())])
+        .submit(
+            "/admin",
+            &[("form", "webhook_enable"), ("id", &id.to_string())],
+        )
         .await;
     assert_eq!(status, 303);
     let (status, _) = admin
-        .submit("/admin", &[("form", "webhook_test"), ("id", &id.to_string())])
+        .submit(
+            "/admin",
+            &[("form", "webhook_test"), ("id", &id.to_string())],
+        )
         .await;
     assert_eq!(status, 303);
     let (_, page) = admin.get("/admin").await;
-    assert!(page.contains("webhook.test"), "the log shows the queued test");
+    assert!(
+        page.contains("webhook.test"),
+        "the log shows the queued test"
+    );
     // A private address typed into the form is refused beside it, with what was typed kept.
     let (status, refused) = admin
         .submit(
@@ -687,10 +714,19 @@ async fn approvals_and_corrections_are_announced_with_their_verdict() {
     let mut version = 0;
     for (token, body) in [
         (&reviewer, json!({"to": "in_review"})),
-        (&reviewer, json!({"to": "disputed", "rationale": "The record differs.", "rating": 2, "label": "Misleading"})),
+        (
+            &reviewer,
+            json!({"to": "disputed", "rationale": "The record differs.", "rating": 2, "label": "Misleading"}),
+        ),
         (&editor, json!({"to": "approved"})),
-        (&editor, json!({"to": "in_review", "note": "The register was amended"})),
-        (&reviewer, json!({"to": "disputed", "rationale": "The amended record differs more.", "rating": 1, "label": "False"})),
+        (
+            &editor,
+            json!({"to": "in_review", "note": "The register was amended"}),
+        ),
+        (
+            &reviewer,
+            json!({"to": "disputed", "rationale": "The amended record differs more.", "rating": 1, "label": "False"}),
+        ),
         (&editor, json!({"to": "approved"})),
     ] {
         let mut body = body;
@@ -741,4 +777,52 @@ async fn approvals_and_corrections_are_announced_with_their_verdict() {
         "The register was amended"
     );
     let _ = created;
+}
+
+#[tokio::test]
+async fn an_address_is_checked_again_at_delivery() {
+    // Registered while loopback was allowed; the worker that delivers does not allow it (as
+    // when a host's DNS now points somewhere private): nothing is sent, and the log says why.
+    let receiver = Receiver::start(&[]);
+    let app = TestApp::spawn().await;
+    let admin = app.token("ada", Role::Admin).await;
+    let (status, created) = register(&app.address, &admin, &receiver.url, &["claim.created"]).await;
+    assert_eq!(status, 201);
+    let endpoint = created["id"].as_i64().expect("id");
+    api(&app.address)
+        .post(app.url(&format!("/api/v1/webhooks/{endpoint}/test")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("test");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(claimdesk::services::webhooks::run_deliveries(
+        app.pool.clone(),
+        quick(),
+        false,
+        stopped,
+    ));
+    let start = Instant::now();
+    let log = loop {
+        let log = deliveries(&app.address, &admin, endpoint).await;
+        if log[0]["attempts"].as_i64() > Some(0) || start.elapsed() > Duration::from_secs(10) {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(log[0]["status"], "pending", "{log:?}");
+    assert_eq!(log[0]["response_code"], Value::Null);
+    assert!(
+        log[0]["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a public address")),
+        "{log:?}"
+    );
+    assert!(receiver.got().is_empty(), "nothing reached the receiver");
+    // The worker stops when told.
+    stop.send(true).expect("stop");
+    tokio::time::timeout(Duration::from_secs(10), worker)
+        .await
+        .expect("the worker stopped")
+        .expect("joined");
 }
