@@ -192,6 +192,7 @@ fn queue(c: &mut Criterion) {
             org_url: None,
             public_url: base.clone(),
         },
+        webhooks: claimdesk::config::WebhookSettings::default(),
     };
     let server_pool = pool.clone();
     std::thread::spawn(move || {
