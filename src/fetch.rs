@@ -130,6 +130,44 @@ pub async fn vet(url: &url::Url, allow_loopback: bool) -> Result<SocketAddr, App
     Ok(addrs[0])
 }
 
+/// A DNS resolver that answers only with public addresses (loopback when allowed), and refuses
+/// a host with any other: the check runs at connect time, so a host whose DNS changes between a
+/// check and the connection cannot reach a private address.
+struct PublicOnly {
+    allow_loopback: bool,
+}
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_loopback = self.allow_loopback;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if addrs.is_empty() || addrs.iter().any(|a| !is_fetchable(a.ip(), allow_loopback)) {
+                return Err(format!("{host} is not a public address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// An HTTP client for sending to addresses people gave (webhook endpoints): no redirects, no
+/// proxy, and connections only to public addresses. Callers still [`vet`] each address first:
+/// an address written as an IP is connected to without asking the resolver.
+pub fn public_client(timeout: Duration, allow_loopback: bool) -> Result<reqwest::Client, AppError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(CONNECT_TIMEOUT))
+        .dns_resolver(std::sync::Arc::new(PublicOnly { allow_loopback }))
+        .no_proxy()
+        .user_agent(concat!("claimdesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(AppError::unexpected)
+}
+
 fn format_of(content_type: &str) -> Option<InputFormat> {
     let mime = content_type
         .split(';')

@@ -284,6 +284,17 @@ pub async fn run_deliveries(
     let concurrency = settings.webhook_concurrency.max(1) as usize;
     let slots = Arc::new(Semaphore::new(concurrency));
     let poll = Duration::from_millis(settings.webhook_poll_ms);
+    // One client for every delivery, so connections to a receiver are kept and reused.
+    let client = match crate::fetch::public_client(
+        Duration::from_secs(settings.webhook_timeout),
+        allow_loopback,
+    ) {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::error!(error = %e, "webhook worker cannot start: no HTTP client");
+            return;
+        }
+    };
     let settings = Arc::new(settings);
     loop {
         if *stop.borrow() {
@@ -329,8 +340,9 @@ pub async fn run_deliveries(
                 },
             };
             let (pool, settings, token) = (pool.clone(), settings.clone(), token.clone());
+            let client = client.clone();
             tokio::spawn(async move {
-                deliver(&pool, &settings, allow_loopback, &token, delivery).await;
+                deliver(&client, &pool, &settings, allow_loopback, &token, delivery).await;
                 drop(slot);
             });
         }
@@ -352,6 +364,7 @@ pub async fn run_deliveries(
 
 /// Sends one claimed delivery and records the outcome.
 async fn deliver(
+    client: &reqwest::Client,
     pool: &DbPool,
     settings: &WebhookSettings,
     allow_loopback: bool,
@@ -359,7 +372,7 @@ async fn deliver(
     delivery: ClaimedDelivery,
 ) {
     let timeout = Duration::from_secs(settings.webhook_timeout);
-    let sent = tokio::time::timeout(timeout, send(&delivery, timeout, allow_loopback))
+    let sent = tokio::time::timeout(timeout, send(client, &delivery, timeout, allow_loopback))
         .await
         .unwrap_or_else(|_| {
             (
@@ -421,6 +434,7 @@ async fn deliver(
 
 /// One signed POST; the response code (when there was one) and whether it counts as delivered.
 async fn send(
+    client: &reqwest::Client,
     delivery: &ClaimedDelivery,
     timeout: Duration,
     allow_loopback: bool,
@@ -430,24 +444,10 @@ async fn send(
         Err(_) => return (None, Err("the endpoint address is not a URL".into())),
     };
     // Checked again at each delivery: the host's addresses may have changed since it was
-    // registered. The connection goes to the address checked, not to a second lookup.
-    let pinned = match crate::fetch::vet(&url, allow_loopback).await {
-        Ok(addr) => addr,
-        Err(e) => return (None, Err(e.to_string())),
-    };
-    let host = url.host_str().unwrap_or_default().to_owned();
-    let client = match reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(5)))
-        .resolve(&host, pinned)
-        .no_proxy()
-        .user_agent(concat!("claimdesk-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-    {
-        Ok(client) => client,
-        Err(e) => return (None, Err(format!("cannot build an HTTP client: {e}"))),
-    };
+    // registered; the client's resolver checks them again when it connects.
+    if let Err(e) = crate::fetch::vet(&url, allow_loopback).await {
+        return (None, Err(e.to_string()));
+    }
     let timestamp = Utc::now().timestamp();
     let Some(signature) = rules::sign(
         &delivery.secret,
