@@ -202,6 +202,7 @@ fn queue(c: &mut Criterion) {
             job_poll_ms: 500,
             fetch_host_interval_ms: 1000,
         },
+        webhooks: claimdesk::config::WebhookSettings::default(),
     };
     let server_pool = pool.clone();
     std::thread::spawn(move || {

@@ -8,7 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod export;
 
 use crate::config::{
-    AppConfig, DatabaseSettings, ExtractSettings, JobSettings, PublicSettings, ReportSettings, ServerSettings,
+    AppConfig, DatabaseSettings, ExtractSettings, JobSettings, PublicSettings, ReportSettings,
+    ServerSettings, WebhookSettings,
 };
 
 #[derive(Debug, Parser)]
@@ -26,6 +27,8 @@ pub struct Cli {
     pub reports: ReportSettings,
     #[command(flatten)]
     pub jobs: JobSettings,
+    #[command(flatten)]
+    pub webhooks: WebhookSettings,
     /// Log as JSON lines instead of text.
     #[arg(
         long,
@@ -293,6 +296,7 @@ pub fn app_config(
     reports: ReportSettings,
     public: PublicSettings,
     jobs: JobSettings,
+    webhooks: WebhookSettings,
 ) -> AppConfig {
     // Absolute links must point somewhere that answers: without --public-url, the address
     // this server binds to.
@@ -303,6 +307,7 @@ pub fn app_config(
         reports,
         public,
         jobs,
+        webhooks,
     }
 }
 

@@ -37,6 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         extract,
         reports,
         jobs,
+        webhooks,
         command,
         ..
     } = cli;
@@ -80,13 +81,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
             tracing::info!(address = %server.bind, "claimdesk is listening: open http://{}/", server.bind);
             let timeout = server.shutdown_timeout;
+            webhooks.check().map_err(anyhow::Error::msg)?;
             let background = crate::startup::background(
                 &pool,
                 &extract,
                 &jobs,
+                &webhooks,
                 std::time::Duration::from_secs(timeout),
             );
-            let config = cli::app_config(server, extract, reports, public, jobs);
+            let config = cli::app_config(server, extract, reports, public, jobs, webhooks);
             let served = crate::shutdown::serve(
                 crate::startup::run_server(listener, pool, config)?,
                 timeout,
@@ -101,10 +104,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if jobs.job_workers == 0 {
                 anyhow::bail!("--job-workers is 0: this worker would run nothing");
             }
+            webhooks.check().map_err(anyhow::Error::msg)?;
             let background = crate::startup::background(
                 &pool,
                 &extract,
                 &jobs,
+                &webhooks,
                 std::time::Duration::from_secs(timeout),
             );
             tracing::info!(

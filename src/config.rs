@@ -288,6 +288,58 @@ impl JobSettings {
     }
 }
 
+/// Settings of webhook deliveries, shared by every process that sends them.
+#[derive(Debug, Clone, Args)]
+pub struct WebhookSettings {
+    /// Seconds a receiver has to answer a delivery (connecting included).
+    #[arg(long, env = "CLAIMDESK_WEBHOOK_TIMEOUT", default_value_t = 10, global = true, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub webhook_timeout: u64,
+
+    /// Seconds a process holds a delivery it claimed; a process that dies mid-delivery leaves
+    /// it to others after this. Must exceed the timeout.
+    #[arg(long, env = "CLAIMDESK_WEBHOOK_LEASE", default_value_t = 60, global = true, value_parser = clap::value_parser!(u64).range(2..=3600))]
+    pub webhook_lease: u64,
+
+    /// Milliseconds before the first retry of a failed delivery; each retry doubles it (up to
+    /// two hours, with jitter) until a day has passed, then the delivery is marked failed.
+    #[arg(long, env = "CLAIMDESK_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000, global = true, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub webhook_retry_base_ms: u64,
+
+    /// Milliseconds between two looks for due deliveries when there were none.
+    #[arg(long, env = "CLAIMDESK_WEBHOOK_POLL_MS", default_value_t = 500, global = true, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub webhook_poll_ms: u64,
+
+    /// Deliveries each process sends at once.
+    #[arg(long, env = "CLAIMDESK_WEBHOOK_CONCURRENCY", default_value_t = 16, global = true, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub webhook_concurrency: u64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            webhook_timeout: 10,
+            webhook_lease: 60,
+            webhook_retry_base_ms: 5000,
+            webhook_poll_ms: 500,
+            webhook_concurrency: 16,
+        }
+    }
+}
+
+impl WebhookSettings {
+    /// Refuses a lease no longer than the timeout: a slow receiver would then see a delivery
+    /// sent twice, by this process and by the one that took over the lease.
+    pub fn check(&self) -> Result<(), String> {
+        if self.webhook_lease <= self.webhook_timeout {
+            return Err(format!(
+                "--webhook-lease ({} s) must be longer than --webhook-timeout ({} s)",
+                self.webhook_lease, self.webhook_timeout
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Everything the running web app needs to know, assembled from the groups above.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
@@ -296,6 +348,7 @@ pub struct AppConfig {
     pub reports: ReportSettings,
     pub public: PublicSettings,
     pub jobs: JobSettings,
+    pub webhooks: WebhookSettings,
 }
 
 impl AppConfig {

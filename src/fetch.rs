@@ -101,10 +101,12 @@ fn is_public_v6(ip: Ipv6Addr, allow_loopback: bool) -> bool {
     global_unicast && !protocol_assignments && !documentation
 }
 
-/// Checks the address and resolves its host to one permitted socket address.
-async fn vet(url: &url::Url, allow_loopback: bool) -> Result<SocketAddr, AppError> {
+/// Checks the address and resolves its host to one permitted socket address: every address
+/// the host resolves to must be public. Whatever claimdesk connects to on someone's behalf
+/// (imports, webhook endpoints) passes here first, and connects to the address returned.
+pub async fn vet(url: &url::Url, allow_loopback: bool) -> Result<SocketAddr, AppError> {
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(refuse("only http and https addresses can be imported"));
+        return Err(refuse("only http and https addresses can be reached"));
     }
     let host = url
         .host_str()
@@ -122,10 +124,48 @@ async fn vet(url: &url::Url, allow_loopback: bool) -> Result<SocketAddr, AppErro
     if addrs.is_empty() || addrs.iter().any(|a| !is_fetchable(a.ip(), allow_loopback)) {
         tracing::warn!(%host, "refused to fetch a non-public address");
         return Err(refuse(format!(
-            "{host} is not a public address; claimdesk only fetches from the public web"
+            "{host} is not a public address; claimdesk only connects to the public web"
         )));
     }
     Ok(addrs[0])
+}
+
+/// A DNS resolver that answers only with public addresses (loopback when allowed), and refuses
+/// a host with any other: the check runs at connect time, so a host whose DNS changes between a
+/// check and the connection cannot reach a private address.
+struct PublicOnly {
+    allow_loopback: bool,
+}
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_loopback = self.allow_loopback;
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if addrs.is_empty() || addrs.iter().any(|a| !is_fetchable(a.ip(), allow_loopback)) {
+                return Err(format!("{host} is not a public address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// An HTTP client for sending to addresses people gave (webhook endpoints): no redirects, no
+/// proxy, and connections only to public addresses. Callers still [`vet`] each address first:
+/// an address written as an IP is connected to without asking the resolver.
+pub fn public_client(timeout: Duration, allow_loopback: bool) -> Result<reqwest::Client, AppError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(CONNECT_TIMEOUT))
+        .dns_resolver(std::sync::Arc::new(PublicOnly { allow_loopback }))
+        .no_proxy()
+        .user_agent(concat!("claimdesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(AppError::unexpected)
 }
 
 fn format_of(content_type: &str) -> Option<InputFormat> {
@@ -144,7 +184,7 @@ fn format_of(content_type: &str) -> Option<InputFormat> {
 }
 
 /// The address as shown in messages: without a user name or password.
-fn shown(url: &url::Url) -> String {
+pub fn shown(url: &url::Url) -> String {
     let mut url = url.clone();
     // Both only fail for addresses that cannot carry credentials, which then have none.
     let _ = url.set_username("");
@@ -154,7 +194,7 @@ fn shown(url: &url::Url) -> String {
 
 /// Why a request failed, in one line. reqwest's own message ("error sending request") leaves the
 /// cause out, so this names the timeout or reports the innermost error of the chain.
-fn failure(err: reqwest::Error, timeout: Duration) -> String {
+pub fn failure(err: reqwest::Error, timeout: Duration) -> String {
     if err.is_timeout() {
         return if err.is_connect() {
             format!("could not connect within {} s", CONNECT_TIMEOUT.as_secs())

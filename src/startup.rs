@@ -9,7 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::{App, HttpServer, web};
 
-use crate::config::{AppConfig, ExtractSettings, JobSettings};
+use crate::config::{AppConfig, ExtractSettings, JobSettings, WebhookSettings};
 use crate::db::DbPool;
 use crate::routes;
 pub use crate::services::AppState;
@@ -68,6 +68,7 @@ pub fn background(
     pool: &DbPool,
     extract: &ExtractSettings,
     jobs: &JobSettings,
+    webhooks: &WebhookSettings,
     grace: Duration,
 ) -> Background {
     let mut background = Background::new();
@@ -77,6 +78,18 @@ pub fn background(
         jobs: jobs.clone(),
     };
     worker::start_job_workers(&mut background, context, jobs.job_workers, grace);
+    // Every process sends webhook deliveries too: the outbox is claimed row by row, so any
+    // number of them share it.
+    let (pool, settings, allow_loopback) =
+        (pool.clone(), webhooks.clone(), extract.fetch_allow_loopback);
+    background.spawn("webhook deliveries", move |stop| {
+        crate::services::webhooks::run_deliveries(
+            pool,
+            settings,
+            allow_loopback,
+            stop.into_receiver(),
+        )
+    });
     background
 }
 
@@ -87,6 +100,7 @@ pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::R
         &pool,
         &config.extract,
         &config.jobs,
+        &config.webhooks,
         Duration::from_secs(config.server.shutdown_timeout),
     );
     tokio::spawn(async move {

@@ -11,6 +11,7 @@ use crate::db::events::ClaimEvent;
 use crate::db::evidence::EvidenceWithAuthor;
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
+use crate::db::webhooks::{Delivery, Endpoint};
 use crate::domain::{ReviewState, Role};
 use crate::extract::{Category, ClaimantKind};
 use crate::services::saved_views::ViewSummary;
@@ -474,6 +475,9 @@ pub struct AdminFormView {
     pub error: Option<String>,
     pub username: String,
     pub role: String,
+    /// The webhook form's address and events, as typed.
+    pub url: String,
+    pub events: Vec<String>,
 }
 
 impl AdminFormView {
@@ -492,13 +496,32 @@ impl AdminFormView {
         self.error_at(&format!("token-{id}"))
     }
 
+    /// The reason for the row of webhook endpoint `id`.
+    pub fn webhook_error(&self, id: &i64) -> Option<&str> {
+        self.error_at(&format!("webhook-{id}"))
+    }
+
+    /// Whether the webhook form shows `event` ticked.
+    pub fn event_is(&self, event: &&str) -> bool {
+        self.events.iter().any(|e| e == event)
+    }
+
     /// A refusal whose form is not on the page (a row that no longer exists): shown at the top.
-    pub fn unplaced(&self, users: &[User], tokens: &[(ApiToken, String)]) -> Option<&str> {
+    pub fn unplaced(
+        &self,
+        users: &[User],
+        tokens: &[(ApiToken, String)],
+        webhooks: &[(Endpoint, Vec<Delivery>)],
+    ) -> Option<&str> {
         let placed = self.place == "create"
+            || self.place == "webhook-create"
             || users.iter().any(|u| self.place == format!("user-{}", u.id))
             || tokens
                 .iter()
-                .any(|(t, _)| self.place == format!("token-{}", t.id));
+                .any(|(t, _)| self.place == format!("token-{}", t.id))
+            || webhooks
+                .iter()
+                .any(|(e, _)| self.place == format!("webhook-{}", e.id));
         self.error.as_deref().filter(|_| !placed)
     }
 
@@ -518,6 +541,11 @@ pub struct AdminPage {
     pub users: Vec<User>,
     pub roles: &'static [Role],
     pub tokens: Vec<(ApiToken, String)>,
+    /// Webhook endpoints, each with its latest deliveries.
+    pub webhooks: Vec<(Endpoint, Vec<Delivery>)>,
+    /// A just-registered endpoint's id and secret, shown on this response only.
+    pub new_secret: Option<(i64, String)>,
+    pub webhook_events: Vec<&'static str>,
 }
 
 #[derive(Template, WebTemplate)]

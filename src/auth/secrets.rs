@@ -18,6 +18,13 @@ pub fn new_api_token() -> String {
     format!("{API_TOKEN_PREFIX}{}", random_token())
 }
 
+/// A webhook signing secret: `whsec_` and 256 random bits in base64 (Standard Webhooks).
+pub fn new_webhook_secret() -> String {
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    crate::domain::webhooks::secret_from_key(&key)
+}
+
 pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }

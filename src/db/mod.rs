@@ -25,6 +25,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod verdicts;
+pub mod webhooks;
 
 use std::time::Duration;
 

@@ -58,6 +58,10 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     ("jobs", "SELECT, INSERT, UPDATE"),
     // Per-host fetch slots and robots.txt, upserted by workers.
     ("fetch_hosts", "SELECT, INSERT, UPDATE"),
+    // Webhook endpoints are switched on and off, never deleted (their deliveries name them).
+    ("webhook_endpoints", "SELECT, INSERT, UPDATE (enabled)"),
+    // The outbox: workers claim, lease and record each delivery's outcome in place.
+    ("webhook_deliveries", "SELECT, INSERT, UPDATE"),
     // To check that the schema is current at start.
     ("__diesel_schema_migrations", "SELECT"),
 ];

@@ -328,6 +328,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+
+    webhook_deliveries (id) {
+        id -> Int8,
+        endpoint_id -> Int8,
+        message_id -> Text,
+        event -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        lease_until -> Nullable<Timestamptz>,
+        lease_token -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamptz>,
+        response_code -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_full_text_search::Tsvector;
+
+    webhook_endpoints (id) {
+        id -> Int8,
+        url -> Text,
+        secret -> Text,
+        events -> Array<Text>,
+        enabled -> Bool,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(article_events -> articles (article_id));
 diesel::joinable!(article_events -> users (actor_id));
 diesel::joinable!(articles -> users (imported_by));
@@ -346,6 +384,8 @@ diesel::joinable!(saved_views -> users (owner_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tags -> users (created_by));
 diesel::joinable!(verdicts -> claims (claim_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_endpoints -> users (created_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
@@ -365,4 +405,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     tags,
     users,
     verdicts,
+    webhook_deliveries,
+    webhook_endpoints,
 );

@@ -135,6 +135,15 @@ impl VerdictRow {
         Ok(updated == 1)
     }
 
+    pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<VerdictRow>> {
+        verdicts::table
+            .find(id)
+            .select(VerdictRow::as_select())
+            .first(conn)
+            .await
+            .optional()
+    }
+
     /// Every version of the given claims' verdicts, by claim and oldest first.
     pub async fn for_claims(
         conn: &mut AsyncPgConnection,

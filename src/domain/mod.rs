@@ -12,6 +12,7 @@ pub mod tags;
 pub mod text;
 pub mod urls;
 pub mod verdict;
+pub mod webhooks;
 
 pub use claims::ClaimOrigin;
 pub use ids::{ArticleId, ClaimId, EvidenceId, TokenId, UserId, VerdictId};

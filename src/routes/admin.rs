@@ -15,8 +15,10 @@ use crate::auth::csrf::ProtectedForm;
 use crate::auth::{AdminOnly, CurrentUser, RequireAdmin};
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
+use crate::domain::webhooks::WebhookEvent;
 use crate::domain::{Role, TokenId, UserId};
 use crate::error::AppError;
+use crate::services::webhooks;
 use crate::startup::AppState;
 use crate::views::{AdminFormView, AdminPage, Layout, render_with_status};
 
@@ -32,7 +34,17 @@ const CONFIRMATIONS: &[(&str, &str)] = &[
     ("password", "Password set."),
     ("sessions", "Signed out everywhere."),
     ("revoked", "API token revoked."),
+    ("webhook_enabled", "Webhook endpoint enabled."),
+    (
+        "webhook_disabled",
+        "Webhook endpoint disabled; its deliveries wait until it is enabled.",
+    ),
+    ("webhook_test", "Test message queued."),
+    ("webhook_redeliver", "Delivery queued again."),
 ];
+
+/// Deliveries the admin page shows per endpoint; the API lists more.
+const LOG_ON_PAGE: i64 = 10;
 
 async fn admin_page(
     state: &AppState,
@@ -48,6 +60,12 @@ async fn admin_page(
         users: User::list(&mut conn).await?,
         roles: Role::ALL,
         tokens: ApiToken::list(&mut conn).await?,
+        webhooks: webhooks::endpoints_with_logs(&mut conn, LOG_ON_PAGE).await?,
+        new_secret: None,
+        webhook_events: WebhookEvent::SUBSCRIBABLE
+            .iter()
+            .map(|e| e.as_str())
+            .collect(),
     })
 }
 
@@ -87,12 +105,33 @@ async fn respond(
 
 /// Any form of the admin page, posted to the page's own address: `form` says which one and
 /// `id` which user or token it concerns.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct AdminPageForm {
-    #[serde(default)]
     form: String,
-    #[serde(flatten)]
     fields: HashMap<String, String>,
+    /// The webhook form's ticked events: the one field that repeats.
+    events: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for AdminPageForm {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let pairs = Vec::<(String, String)>::deserialize(deserializer)?;
+        let mut form = AdminPageForm {
+            form: String::new(),
+            fields: HashMap::new(),
+            events: Vec::new(),
+        };
+        for (name, value) in pairs {
+            match name.as_str() {
+                "form" => form.form = value,
+                "event" => form.events.push(value),
+                _ => {
+                    form.fields.insert(name, value);
+                }
+            }
+        }
+        Ok(form)
+    }
 }
 
 pub async fn post_admin_page(
@@ -123,6 +162,17 @@ pub async fn post_admin_page(
         "sessions" => sign_out_everywhere(&state, &user, &id).await,
         "token" => new_token(&state, &user, &id).await,
         "revoke" => revoke(&state, &user, &id).await,
+        "webhook_create" => {
+            let events = form.events.iter().map(|e| e.to_owned()).collect::<Vec<_>>();
+            create_webhook(&state, &user, take("url"), events).await
+        }
+        "webhook_enable" => webhook_action(&state, &user, &id, WebhookAction::Enable).await,
+        "webhook_disable" => webhook_action(&state, &user, &id, WebhookAction::Disable).await,
+        "webhook_test" => webhook_action(&state, &user, &id, WebhookAction::Test).await,
+        "webhook_redeliver" => {
+            let delivery = take("delivery");
+            webhook_action(&state, &user, &id, WebhookAction::Redeliver(delivery)).await
+        }
         other => Err(AppError::BadRequest(format!(
             "unknown form {other:?}; reload the page"
         ))),
@@ -436,4 +486,91 @@ pub async fn revoke_token(
     post: ProtectedForm<EmptyForm, AdminOnly>,
 ) -> Result<HttpResponse, AppError> {
     revoke(&state, &post.user, &path).await
+}
+
+/// Registers a webhook endpoint and shows its secret once, on this response only.
+async fn create_webhook(
+    state: &AppState,
+    user: &CurrentUser,
+    url: String,
+    events: Vec<String>,
+) -> Result<HttpResponse, AppError> {
+    let result = async {
+        let mut conn = state.pool.get().await?;
+        webhooks::register(
+            &mut conn,
+            &url,
+            &events,
+            user.user_id(),
+            state.config.extract.fetch_allow_loopback,
+            chrono::Utc::now(),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(endpoint) => {
+            tracing::info!(admin = %user.username, endpoint = endpoint.id, "webhook endpoint registered");
+            let mut page = admin_page(state, user, AdminFormView::default(), None).await?;
+            page.new_secret = Some((endpoint.id, endpoint.secret));
+            render_with_status(&page, StatusCode::CREATED)
+        }
+        Err(err) => {
+            let kept = AdminFormView {
+                place: "webhook-create".into(),
+                url,
+                events,
+                ..AdminFormView::default()
+            };
+            respond(state, user, Err(err), kept).await
+        }
+    }
+}
+
+enum WebhookAction {
+    Enable,
+    Disable,
+    Test,
+    Redeliver(String),
+}
+
+/// A button of an endpoint's row.
+async fn webhook_action(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    action: WebhookAction,
+) -> Result<HttpResponse, AppError> {
+    let kept = AdminFormView {
+        place: format!("webhook-{}", id.trim()),
+        ..AdminFormView::default()
+    };
+    let result = async {
+        let id: i64 = parse_id(id, "webhook endpoint")?;
+        let mut conn = state.pool.get().await?;
+        let now = chrono::Utc::now();
+        let done = match action {
+            WebhookAction::Enable => {
+                webhooks::set_enabled(&mut conn, id, true).await?;
+                "webhook_enabled"
+            }
+            WebhookAction::Disable => {
+                webhooks::set_enabled(&mut conn, id, false).await?;
+                "webhook_disabled"
+            }
+            WebhookAction::Test => {
+                webhooks::send_test(&mut conn, id, now).await?;
+                "webhook_test"
+            }
+            WebhookAction::Redeliver(delivery) => {
+                let delivery: i64 = parse_id(&delivery, "delivery")?;
+                webhooks::redeliver(&mut conn, id, delivery, now).await?;
+                "webhook_redeliver"
+            }
+        };
+        tracing::info!(admin = %user.username, endpoint = id, action = done, "webhook endpoint changed");
+        Ok(done)
+    }
+    .await;
+    respond(state, user, result, kept).await
 }

@@ -226,6 +226,18 @@ fn register(r: &mut Routes<'_>) {
     r.get("/api/v1/jobs", api::sources::list_jobs);
     r.get("/api/v1/jobs/{id}", api::sources::get_job);
     r.post("/api/v1/jobs/{id}/retry", api::sources::retry_job);
+    r.get("/api/v1/webhooks", api::webhooks::list_webhooks);
+    r.post("/api/v1/webhooks", api::webhooks::create_webhook);
+    r.patch("/api/v1/webhooks/{id}", api::webhooks::edit_webhook);
+    r.get(
+        "/api/v1/webhooks/{id}/deliveries",
+        api::webhooks::list_deliveries,
+    );
+    r.post("/api/v1/webhooks/{id}/test", api::webhooks::test_webhook);
+    r.post(
+        "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+        api::webhooks::redeliver,
+    );
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -17,7 +17,7 @@ use crate::domain::search;
 use crate::domain::{Actor, ArticleId, ClaimId, Role, UserId};
 use crate::error::AppError;
 use crate::extract;
-use crate::services::notifications;
+use crate::services::{notifications, webhooks};
 
 /// Where a person's new claim is in the article.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,6 +255,7 @@ async fn insert_marked(
         ),
     )
     .await?;
+    webhooks::claims_created(conn, std::slice::from_ref(&claim), now).await?;
     Ok(claim)
 }
 

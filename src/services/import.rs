@@ -1,6 +1,7 @@
 //! Importing an article: validate, extract claims (pure), store article and claims together.
 
 use chrono::NaiveDate;
+use diesel_async::AsyncConnection;
 
 use crate::config::ExtractSettings;
 use crate::db::articles::{Article, NewArticle, content_hash};
@@ -109,5 +110,13 @@ pub async fn import_article(
         body: document.text,
         imported_by,
     };
-    Article::import(conn, new, &document.claims, settings.duplicate_threshold).await
+    // The webhook deliveries announcing the import are written with it, or not at all.
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let (article, claims) =
+            Article::import(conn, new, &document.claims, settings.duplicate_threshold).await?;
+        crate::services::webhooks::article_imported(conn, &article, &claims, article.created_at)
+            .await?;
+        Ok((article, claims))
+    })
+    .await
 }

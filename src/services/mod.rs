@@ -21,6 +21,7 @@ pub mod review;
 pub mod saved_views;
 pub mod sources;
 pub mod tags;
+pub mod webhooks;
 pub mod worker;
 
 use crate::config::AppConfig;

@@ -9,9 +9,9 @@ use crate::db::events::{ClaimEvent, EventKind, NewClaimEvent};
 use crate::db::evidence::Evidence;
 use crate::db::verdicts::{Corrects, VerdictRow};
 use crate::domain::review::{self, ClaimChange, TransitionRequest};
-use crate::domain::{Actor, ClaimId, EvidenceId, VerdictId};
+use crate::domain::{Actor, ClaimId, EvidenceId, ReviewState, VerdictId};
 use crate::error::AppError;
-use crate::services::notifications;
+use crate::services::{notifications, webhooks};
 
 /// "This claim was changed by someone else", with the state and version it has now.
 pub(crate) fn conflict(claim: &Claim) -> AppError {
@@ -106,6 +106,9 @@ pub async fn transition(
         )
         .await?;
         notifications::after_move(conn, &claim, &transition, actor.id, now).await?;
+        if transition.to == ReviewState::Approved {
+            webhooks::verdict_published(conn, &updated, now).await?;
+        }
         Ok(updated)
     })
     .await

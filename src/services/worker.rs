@@ -23,6 +23,11 @@ impl Shutdown {
         *self.0.borrow()
     }
 
+    /// The signal as a plain watch receiver, for loops written against one.
+    pub fn into_receiver(self) -> watch::Receiver<bool> {
+        self.0
+    }
+
     /// Resolves once shutdown has begun.
     pub async fn stopping(&mut self) {
         // An error means the sender is gone, which is a shutdown too.

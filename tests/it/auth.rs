@@ -147,6 +147,18 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
         (("GET", "/api/v1/jobs"), reviewer),
         (("GET", "/api/v1/jobs/{id}"), reviewer),
         (("POST", "/api/v1/jobs/{id}/retry"), Needs(Role::Editor)),
+        (("GET", "/api/v1/webhooks"), admin),
+        (("POST", "/api/v1/webhooks"), admin),
+        (("PATCH", "/api/v1/webhooks/{id}"), admin),
+        (("GET", "/api/v1/webhooks/{id}/deliveries"), admin),
+        (("POST", "/api/v1/webhooks/{id}/test"), admin),
+        (
+            (
+                "POST",
+                "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver",
+            ),
+            admin,
+        ),
     ]
     .into_iter()
     .collect()

@@ -4,7 +4,9 @@
 use std::net::TcpListener;
 use std::sync::OnceLock;
 
-use claimdesk::config::{AppConfig, ExtractSettings, JobSettings, PublicSettings, ReportSettings, ServerSettings};
+use claimdesk::config::{
+    AppConfig, ExtractSettings, JobSettings, PublicSettings, ReportSettings, ServerSettings,
+};
 use claimdesk::db::{self, DbPool};
 use claimdesk::domain::Role;
 use diesel::prelude::*;
@@ -198,6 +200,7 @@ pub fn test_config() -> AppConfig {
             job_poll_ms: 200,
             fetch_host_interval_ms: 0,
         },
+        webhooks: claimdesk::config::WebhookSettings::default(),
     }
 }
 

@@ -25,4 +25,5 @@ mod public;
 mod security;
 mod sources;
 mod verdicts;
+mod webhooks;
 mod workflow;

@@ -236,7 +236,7 @@ async fn execute(url: &str, sql: &str) -> Result<(), String> {
 /// The API steps of a claim's life, against any server: import, take, evidence, verdict by
 /// one person, approval by another, a reopening and an approved correction (two verdict
 /// versions), export. Returns the claim's id.
-async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
+async fn whole_workflow(base: &str, reviewer: &str, editor: &str, admin: &str) -> i64 {
     let client = crate::helpers::api(base);
     let call = |method: reqwest::Method, path: &str, token: &str, body: serde_json::Value| {
         client
@@ -245,6 +245,27 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str) -> i64 {
             .json(&body)
             .send()
     };
+    // A webhook endpoint where nothing listens: every event below queues a delivery, and the
+    // failed attempts are recorded on it.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let res = call(
+        reqwest::Method::POST,
+        "/api/v1/webhooks",
+        admin,
+        serde_json::json!({"url": format!("http://127.0.0.1:{closed}/hook"),
+            "events": ["article.imported", "claim.created", "verdict.approved", "verdict.corrected"]}),
+    )
+    .await
+    .expect("webhook");
+    assert_eq!(
+        res.status(),
+        201,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let res = call(
         reqwest::Method::POST,
         "/api/v1/articles",
@@ -489,7 +510,8 @@ async fn audit_verify_recomputes_every_chain_and_names_the_first_broken_link() {
     let app = TestApp::spawn().await;
     let reviewer = app.token("rev", Role::Reviewer).await;
     let editor = app.token("ed", Role::Editor).await;
-    let claim = whole_workflow(&app.address, &reviewer, &editor).await;
+    let admin = app.token("adm", Role::Admin).await;
+    let claim = whole_workflow(&app.address, &reviewer, &editor, &admin).await;
     let out = claimdesk(&app.db.url, &["audit", "verify"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
@@ -594,9 +616,11 @@ async fn the_runtime_role_can_run_everything_but_cannot_rewrite_the_audit_trail(
     // The server runs as the runtime role, and the whole workflow works.
     let reviewer = app.token("rev", Role::Reviewer).await;
     let editor = app.token("ed", Role::Editor).await;
+    let admin = app.token("adm", Role::Admin).await;
     app.user("rita", Role::Reviewer).await;
-    let server = ServerProcess::start(&runtime, "runtime-role").await;
-    let claim = whole_workflow(&server.base, &reviewer, &editor).await;
+    let server =
+        ServerProcess::start_with(&runtime, "runtime-role", &["--fetch-allow-loopback"]).await;
+    let claim = whole_workflow(&server.base, &reviewer, &editor, &admin).await;
     let browser = crate::helpers::Browser::new(&server.base);
     assert_eq!(browser.login("rita", "a wrong one 12345").await, 401);
     assert_eq!(browser.login("rita", PASSWORD).await, 303);
@@ -869,7 +893,8 @@ async fn a_dump_restores_into_a_new_database_with_every_row_and_an_intact_audit_
     let app = TestApp::spawn().await;
     let reviewer = app.token("rev", Role::Reviewer).await;
     let editor = app.token("ed", Role::Editor).await;
-    whole_workflow(&app.address, &reviewer, &editor).await;
+    let admin = app.token("adm", Role::Admin).await;
+    whole_workflow(&app.address, &reviewer, &editor, &admin).await;
     let rita = app.browser("rita", Role::Reviewer).await;
     assert_eq!(rita.get("/").await.0, 200);
     assert_eq!(

@@ -8,6 +8,7 @@ pub mod export;
 pub mod matching;
 pub mod score;
 pub mod sources;
+pub mod webhooks;
 
 use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;
@@ -73,6 +74,8 @@ pub fn path_config() -> web::PathConfig {
         desk::delete_view, desk::follow_claim, desk::stats,
         sources::list_sources, sources::create_source, sources::get_source, sources::poll_source,
         sources::list_jobs, sources::get_job, sources::retry_job,
+        webhooks::create_webhook, webhooks::list_webhooks, webhooks::edit_webhook,
+        webhooks::list_deliveries, webhooks::test_webhook, webhooks::redeliver,
     ),
     components(schemas(
         articles::ArticleJson, articles::NewArticleJson, articles::ArticleList, articles::ImportJobJson,
@@ -96,6 +99,9 @@ pub fn path_config() -> web::PathConfig {
         crate::services::dashboard::ApprovalTimeJson, crate::services::dashboard::ReviewerJson,
         crate::services::dashboard::WaitingJson, crate::services::dashboard::MixJson,
         crate::domain::ReviewState, crate::domain::Verdict, crate::domain::Stance,
+        webhooks::NewWebhookJson, webhooks::WebhookJson, webhooks::NewWebhookSecretJson,
+        webhooks::WebhookList, webhooks::DeliveryJson, webhooks::DeliveryList,
+        webhooks::WebhookEditJson, webhooks::QueuedJson,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
