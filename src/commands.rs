@@ -86,7 +86,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &pool,
                 &extract,
                 &jobs,
-                &webhooks,
+                Some(&webhooks),
                 std::time::Duration::from_secs(timeout),
             );
             let config = cli::app_config(server, extract, reports, public, jobs, webhooks);
@@ -109,7 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &pool,
                 &extract,
                 &jobs,
-                &webhooks,
+                Some(&webhooks),
                 std::time::Duration::from_secs(timeout),
             );
             tracing::info!(

@@ -68,7 +68,7 @@ pub fn background(
     pool: &DbPool,
     extract: &ExtractSettings,
     jobs: &JobSettings,
-    webhooks: &WebhookSettings,
+    webhooks: Option<&WebhookSettings>,
     grace: Duration,
 ) -> Background {
     let mut background = Background::new();
@@ -80,27 +80,31 @@ pub fn background(
     worker::start_job_workers(&mut background, context, jobs.job_workers, grace);
     // Every process sends webhook deliveries too: the outbox is claimed row by row, so any
     // number of them share it.
-    let (pool, settings, allow_loopback) =
-        (pool.clone(), webhooks.clone(), extract.fetch_allow_loopback);
-    background.spawn("webhook deliveries", move |stop| {
-        crate::services::webhooks::run_deliveries(
-            pool,
-            settings,
-            allow_loopback,
-            stop.into_receiver(),
-        )
-    });
+    if let Some(webhooks) = webhooks {
+        let (pool, settings, allow_loopback) =
+            (pool.clone(), webhooks.clone(), extract.fetch_allow_loopback);
+        background.spawn("webhook deliveries", move |stop| {
+            crate::services::webhooks::run_deliveries(
+                pool,
+                settings,
+                allow_loopback,
+                stop.into_receiver(),
+            )
+        });
+    }
     background
 }
 
 /// Starts the server on an already-bound listener (tests bind port 0 and read the port back),
-/// with the background loops running for as long as the runtime does.
+/// with the job workers running for as long as the runtime does.
 pub fn run(listener: TcpListener, pool: DbPool, config: AppConfig) -> std::io::Result<Server> {
     let background = background(
         &pool,
         &config.extract,
         &config.jobs,
-        &config.webhooks,
+        // Webhook deliveries are started by `serve` and `claimdesk worker`, not here: the
+        // tests that embed the app run their own deliverer with the settings under test.
+        None,
         Duration::from_secs(config.server.shutdown_timeout),
     );
     tokio::spawn(async move {
