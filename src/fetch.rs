@@ -269,7 +269,7 @@ pub struct Request<'a> {
     /// Conditional GET: the validators of the copy already seen.
     pub etag: Option<&'a str>,
     pub last_modified: Option<&'a str>,
-    /// A 404 (or 410) is an empty answer rather than an error (robots.txt).
+    /// Any 4xx answer is an empty answer rather than an error (robots.txt, RFC 9309).
     pub missing_is_empty: bool,
 }
 
@@ -380,8 +380,8 @@ async fn fetch_resource(
             url = next;
             continue;
         }
-        let missing = matches!(response.status().as_u16(), 404 | 410);
-        if missing && request.missing_is_empty {
+        // RFC 9309 §2.3.1.3: any 4xx answer for robots.txt means there are no rules.
+        if request.missing_is_empty && response.status().is_client_error() {
             return Ok(Answer::Body(Resource {
                 body: Vec::new(),
                 content_type: String::new(),

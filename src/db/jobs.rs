@@ -3,6 +3,7 @@
 //! died is taken again once its lease runs out. Every state change is one guarded statement.
 
 use chrono::{DateTime, Utc};
+use diesel::OptionalExtension;
 use diesel::sql_types::{BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -105,8 +106,7 @@ impl Job {
         .bind::<Nullable<BigInt>, _>(new.created_by)
         .get_result(conn)
         .await
-        .map(Some)
-        .or_else(none_if_not_found)
+        .optional()
     }
 
     pub async fn by_id(conn: &mut AsyncPgConnection, id: i64) -> diesel::QueryResult<Option<Job>> {
@@ -118,8 +118,7 @@ impl Job {
         .bind::<BigInt, _>(id)
         .get_result(conn)
         .await
-        .map(Some)
-        .or_else(none_if_not_found)
+        .optional()
     }
 
     /// Takes the next job that is due, or whose lease ran out, and leases it to `worker`.
@@ -144,8 +143,7 @@ impl Job {
         .bind::<BigInt, _>(lease_secs)
         .get_result(conn)
         .await
-        .map(Some)
-        .or_else(none_if_not_found)
+        .optional()
     }
 
     /// Fails the jobs whose workers died on every attempt they had.
@@ -247,16 +245,19 @@ impl Job {
         .map(|n| n == 1)
     }
 
-    /// Queues a failed job again with a fresh set of attempts.
-    pub async fn retry(conn: &mut AsyncPgConnection, id: i64) -> diesel::QueryResult<bool> {
-        diesel::sql_query(
+    /// Queues a failed job again with a fresh set of attempts; `None` when there is no failed
+    /// job with this id.
+    pub async fn retry(conn: &mut AsyncPgConnection, id: i64) -> diesel::QueryResult<Option<Job>> {
+        diesel::sql_query(concat!(
             "UPDATE jobs SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL \
-             WHERE id = $1 AND state = 'failed'",
-        )
+             WHERE id = $1 AND state = 'failed' RETURNING ",
+            job_columns!(),
+            ""
+        ))
         .bind::<BigInt, _>(id)
-        .execute(conn)
+        .get_result(conn)
         .await
-        .map(|n| n == 1)
+        .optional()
     }
 
     /// The newest jobs, of one state or all, newest first.
@@ -293,12 +294,5 @@ impl Job {
             }
         }
         Ok(counts)
-    }
-}
-
-fn none_if_not_found<T>(err: diesel::result::Error) -> diesel::QueryResult<Option<T>> {
-    match err {
-        diesel::result::Error::NotFound => Ok(None),
-        other => Err(other),
     }
 }

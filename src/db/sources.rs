@@ -2,6 +2,7 @@
 //! poll found and the tallies shown on the sources page.
 
 use chrono::{DateTime, Utc};
+use diesel::OptionalExtension;
 use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -86,8 +87,13 @@ impl Source {
         conn: &mut AsyncPgConnection,
         new: &NewSource,
     ) -> diesel::QueryResult<Option<Source>> {
-        match diesel::sql_query(concat!("INSERT INTO sources (url, name, interval_minutes, tags, created_by, next_poll_at) \
-             VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $3)) ON CONFLICT (url) DO NOTHING RETURNING ", source_columns!(), ""))
+        diesel::sql_query(concat!(
+            "INSERT INTO sources (url, name, interval_minutes, tags, created_by, next_poll_at) \
+             VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $3)) \
+             ON CONFLICT (url) DO NOTHING RETURNING ",
+            source_columns!(),
+            ""
+        ))
         .bind::<Text, _>(&new.url)
         .bind::<Text, _>(&new.name)
         .bind::<Integer, _>(new.interval_minutes)
@@ -95,18 +101,14 @@ impl Source {
         .bind::<Nullable<BigInt>, _>(new.created_by)
         .get_result(conn)
         .await
-        {
-            Ok(source) => Ok(Some(source)),
-            Err(diesel::result::Error::NotFound) => Ok(None),
-            Err(e) => Err(e),
-        }
+        .optional()
     }
 
     pub async fn by_id(
         conn: &mut AsyncPgConnection,
         id: i64,
     ) -> diesel::QueryResult<Option<Source>> {
-        match diesel::sql_query(concat!(
+        diesel::sql_query(concat!(
             "SELECT ",
             source_columns!(),
             " FROM sources WHERE id = $1"
@@ -114,18 +116,14 @@ impl Source {
         .bind::<BigInt, _>(id)
         .get_result(conn)
         .await
-        {
-            Ok(source) => Ok(Some(source)),
-            Err(diesel::result::Error::NotFound) => Ok(None),
-            Err(e) => Err(e),
-        }
+        .optional()
     }
 
     pub async fn by_url(
         conn: &mut AsyncPgConnection,
         url: &str,
     ) -> diesel::QueryResult<Option<Source>> {
-        match diesel::sql_query(concat!(
+        diesel::sql_query(concat!(
             "SELECT ",
             source_columns!(),
             " FROM sources WHERE url = $1"
@@ -133,11 +131,7 @@ impl Source {
         .bind::<Text, _>(url)
         .get_result(conn)
         .await
-        {
-            Ok(source) => Ok(Some(source)),
-            Err(diesel::result::Error::NotFound) => Ok(None),
-            Err(e) => Err(e),
-        }
+        .optional()
     }
 
     pub async fn list(conn: &mut AsyncPgConnection) -> diesel::QueryResult<Vec<Source>> {
@@ -150,17 +144,22 @@ impl Source {
         .await
     }
 
+    /// Pauses or resumes a source; `None` when there is none with this id.
     pub async fn set_enabled(
         conn: &mut AsyncPgConnection,
         id: i64,
         enabled: bool,
-    ) -> diesel::QueryResult<bool> {
-        diesel::sql_query("UPDATE sources SET enabled = $2 WHERE id = $1")
-            .bind::<BigInt, _>(id)
-            .bind::<Bool, _>(enabled)
-            .execute(conn)
-            .await
-            .map(|n| n == 1)
+    ) -> diesel::QueryResult<Option<Source>> {
+        diesel::sql_query(concat!(
+            "UPDATE sources SET enabled = $2 WHERE id = $1 RETURNING ",
+            source_columns!(),
+            ""
+        ))
+        .bind::<BigInt, _>(id)
+        .bind::<Bool, _>(enabled)
+        .get_result(conn)
+        .await
+        .optional()
     }
 
     /// The enabled sources whose poll is due, moved to their next poll time in the same

@@ -63,7 +63,7 @@ pub async fn create_source(
             url: form.url.clone(),
             name: form.name.clone(),
             interval_minutes: interval,
-            tags: form.tags.split(',').map(str::to_owned).collect(),
+            tags: crate::db::claims::tag_names(std::slice::from_ref(&form.tags)),
         };
         source_service::create(&state.pool, request, user.id, &state.jobs()).await
     }
@@ -126,14 +126,13 @@ async fn jobs_page(
     user: &CurrentUser,
     error: Option<String>,
 ) -> Result<JobsPage, AppError> {
-    let (failed, counts) = job_service::overview(&state.pool, Some("failed"), 100).await?;
-    let (recent, _) = job_service::overview(&state.pool, None, 50).await?;
+    let board = job_service::board(&state.pool, 100, 50).await?;
     Ok(JobsPage {
         layout: Layout::for_user(user),
         error,
-        counts,
-        failed,
-        recent,
+        counts: board.counts,
+        failed: board.failed,
+        recent: board.recent,
         is_editor: user.role.is_editor(),
     })
 }

@@ -81,11 +81,12 @@ pub async fn enqueue_url_import(
     published: Option<String>,
     user: UserId,
 ) -> Result<Job, AppError> {
+    let url = url.trim();
     crate::services::import::check_source_url(Some(url))?;
     let new = NewJob {
         kind: IMPORT_URL,
         payload: serde_json::json!({
-            "url": url.trim(),
+            "url": url,
             "title": title,
             "publisher": publisher,
             "published": published,
@@ -143,35 +144,77 @@ pub async fn overview(
     state: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<Job>, JobCounts), AppError> {
-    if let Some(state) = state
-        && !STATES.contains(&state)
-    {
-        return Err(AppError::BadRequest(format!(
-            "state must be one of {}",
-            STATES.join(", ")
-        )));
-    }
+    check_state(state)?;
     let mut conn = pool.get().await?;
     let jobs = Job::list(&mut conn, state, limit).await?;
     let counts = Job::counts(&mut conn).await?;
     Ok((jobs, counts))
 }
 
-/// Queues a failed job again.
+/// What the jobs page shows: the counts of every state, the newest failed jobs and the
+/// newest jobs of any state.
+pub struct JobsBoard {
+    pub counts: JobCounts,
+    pub failed: Vec<Job>,
+    pub recent: Vec<Job>,
+}
+
+/// The jobs page's content, read on one connection.
+pub async fn board(
+    pool: &DbPool,
+    failed_limit: i64,
+    recent_limit: i64,
+) -> Result<JobsBoard, AppError> {
+    let mut conn = pool.get().await?;
+    let failed = Job::list(&mut conn, Some("failed"), failed_limit).await?;
+    let recent = Job::list(&mut conn, None, recent_limit).await?;
+    let counts = Job::counts(&mut conn).await?;
+    Ok(JobsBoard {
+        counts,
+        failed,
+        recent,
+    })
+}
+
+fn check_state(state: Option<&str>) -> Result<(), AppError> {
+    match state {
+        Some(state) if !STATES.contains(&state) => Err(AppError::BadRequest(format!(
+            "state must be one of {}",
+            STATES.join(", ")
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Queues a failed job again. A poll of a source cannot be queued while another poll of it
+/// waits or runs: that is a conflict.
 pub async fn retry(pool: &DbPool, id: i64) -> Result<Job, AppError> {
     let mut conn = pool.get().await?;
-    let job = Job::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("job"))?;
-    if !Job::retry(&mut conn, id).await? {
-        return Err(AppError::Validation(format!(
-            "job {id} is {}; only failed jobs are retried",
-            job.state
-        )));
+    match Job::retry(&mut conn, id).await {
+        Ok(Some(job)) => Ok(job),
+        Ok(None) => {
+            let job = Job::by_id(&mut conn, id)
+                .await?
+                .ok_or(AppError::NotFound("job"))?;
+            Err(AppError::Validation(format!(
+                "job {id} is {}; only failed jobs are retried",
+                job.state
+            )))
+        }
+        Err(err) if crate::db::is_unique_violation(&err) => {
+            let source_id = Job::by_id(&mut conn, id)
+                .await?
+                .and_then(|job| job.source_id);
+            Err(AppError::Conflict {
+                message: format!(
+                    "job {id} is not retried: another poll of its source is already queued or \
+                     running"
+                ),
+                current: source_id.map(|s| serde_json::json!({ "source_id": s })),
+            })
+        }
+        Err(err) => Err(err.into()),
     }
-    Job::by_id(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound("job"))
 }
 
 /// Runs one claimed job to its end.

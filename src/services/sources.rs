@@ -55,13 +55,7 @@ pub async fn create(
             "the poll interval must be between 1 and 10080 minutes (a week)".into(),
         ));
     }
-    let mut tags: Vec<String> = request
-        .tags
-        .iter()
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty())
-        .collect();
-    tags.dedup();
+    let tags = crate::db::claims::tag_names(&request.tags);
     let mut conn = pool.get().await?;
     for tag in &tags {
         if crate::db::tags::Tag::by_name(&mut conn, tag)
@@ -90,20 +84,21 @@ pub async fn create(
             });
         }
     };
-    enqueue_poll(&mut conn, &source, settings.jobs.job_attempts).await?;
+    enqueue_poll(&mut conn, source.id, settings.jobs.job_attempts).await?;
     Ok(source)
 }
 
+/// Queues a poll of a source; `None` when one is already waiting or running.
 async fn enqueue_poll(
     conn: &mut DbConn,
-    source: &Source,
+    source_id: i64,
     attempts: i32,
 ) -> Result<Option<Job>, AppError> {
     let new = NewJob {
         kind: POLL_SOURCE,
-        payload: serde_json::json!({ "source_id": source.id }),
+        payload: serde_json::json!({ "source_id": source_id }),
         max_attempts: attempts,
-        source_id: Some(source.id),
+        source_id: Some(source_id),
         dedupe_key: None,
         created_by: None,
     };
@@ -128,16 +123,13 @@ pub async fn poll_now(pool: &DbPool, id: i64, attempts: i32) -> Result<Source, A
     let source = Source::by_id(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound("source"))?;
-    enqueue_poll(&mut conn, &source, attempts).await?;
+    enqueue_poll(&mut conn, source.id, attempts).await?;
     Ok(source)
 }
 
 pub async fn set_enabled(pool: &DbPool, id: i64, enabled: bool) -> Result<Source, AppError> {
     let mut conn = pool.get().await?;
-    if !Source::set_enabled(&mut conn, id, enabled).await? {
-        return Err(AppError::NotFound("source"));
-    }
-    Source::by_id(&mut conn, id)
+    Source::set_enabled(&mut conn, id, enabled)
         .await?
         .ok_or(AppError::NotFound("source"))
 }
@@ -149,15 +141,10 @@ pub async fn schedule_due(ctx: &JobContext) -> Result<usize, AppError> {
     let due = Source::take_due(&mut conn).await?;
     let mut queued = 0;
     for id in due {
-        let new = NewJob {
-            kind: POLL_SOURCE,
-            payload: serde_json::json!({ "source_id": id }),
-            max_attempts: ctx.jobs.job_attempts,
-            source_id: Some(id),
-            dedupe_key: None,
-            created_by: None,
-        };
-        if Job::enqueue(&mut conn, &new).await?.is_some() {
+        if enqueue_poll(&mut conn, id, ctx.jobs.job_attempts)
+            .await?
+            .is_some()
+        {
             queued += 1;
         }
     }

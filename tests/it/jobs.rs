@@ -215,3 +215,80 @@ async fn a_job_that_keeps_failing_stops_after_its_attempts_with_its_error_visibl
         "retried with a fresh set of attempts"
     );
 }
+
+#[tokio::test]
+async fn retrying_a_poll_while_another_poll_of_its_source_waits_is_a_conflict() {
+    use diesel::sql_types::BigInt;
+    use diesel_async::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let (failed, waiting) = {
+        let mut conn = app.conn().await;
+        let source: Id = diesel::sql_query(
+            "INSERT INTO sources (url, name, next_poll_at) \
+             VALUES ('http://127.0.0.1:9/feed.xml', 'Wire', now() + interval '1 day') \
+             RETURNING id",
+        )
+        .get_result(&mut conn)
+        .await
+        .expect("source");
+        let failed: Id = diesel::sql_query(
+            "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, source_id, \
+                 finished_at, last_error) \
+             VALUES ('poll_source', jsonb_build_object('source_id', $1), 'failed', 3, 3, $1, \
+                 now(), 'down') RETURNING id",
+        )
+        .bind::<BigInt, _>(source.id)
+        .get_result(&mut conn)
+        .await
+        .expect("failed poll");
+        // Waiting, but not yet due: no worker takes it during the test.
+        let waiting: Id = diesel::sql_query(
+            "INSERT INTO jobs (kind, payload, source_id, run_at) \
+             VALUES ('poll_source', jsonb_build_object('source_id', $1), $1, \
+                 now() + interval '1 day') RETURNING id",
+        )
+        .bind::<BigInt, _>(source.id)
+        .get_result(&mut conn)
+        .await
+        .expect("waiting poll");
+        (failed.id, waiting.id)
+    };
+    let client = api(&app.address);
+    let res = client
+        .post(app.url(&format!("/api/v1/jobs/{failed}/retry")))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .expect("retry");
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.expect("json");
+    assert!(
+        body.to_string().contains("another poll of its source"),
+        "{body}"
+    );
+    assert_eq!(job(&app.db, failed).await.state, "failed", "left as it was");
+
+    // Not failed: refused as before; unknown: not found.
+    let res = client
+        .post(app.url(&format!("/api/v1/jobs/{waiting}/retry")))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .expect("retry");
+    assert_eq!(res.status(), 422);
+    let res = client
+        .post(app.url("/api/v1/jobs/999999/retry"))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .expect("retry");
+    assert_eq!(res.status(), 404);
+}

@@ -16,6 +16,8 @@ use crate::helpers::{TestApp, api};
 pub struct Site {
     pub base: String,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    /// Answer 403 for robots.txt instead of its rules.
+    robots_forbidden: bool,
 }
 
 impl Site {
@@ -69,6 +71,7 @@ async fn answer(req: HttpRequest, site: web::Data<Site>) -> HttpResponse {
             .body(article_html(n))
     };
     match path.as_str() {
+        "/robots.txt" if site.robots_forbidden => HttpResponse::Forbidden().finish(),
         "/robots.txt" => HttpResponse::Ok()
             .content_type("text/plain")
             .body("User-agent: *\nDisallow: /private\nDisallow: /blocked-feed.xml\n"),
@@ -99,11 +102,16 @@ async fn answer(req: HttpRequest, site: web::Data<Site>) -> HttpResponse {
 
 /// Starts the site on its own thread.
 pub fn site() -> Site {
+    start_site(false)
+}
+
+fn start_site(robots_forbidden: bool) -> Site {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let site = Site {
         base: format!("http://127.0.0.1:{port}"),
         hits: Arc::default(),
+        robots_forbidden,
     };
     let data = web::Data::new(site.clone());
     std::thread::spawn(move || {
@@ -304,4 +312,49 @@ async fn a_url_import_is_a_job_and_can_be_waited_for() {
         assert!(start.elapsed() < Duration::from_secs(30), "{job}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test]
+async fn a_url_typed_with_surrounding_spaces_is_imported() {
+    let site = site();
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let res = api(&app.address)
+        .post(app.url("/api/v1/articles"))
+        .bearer_auth(&editor)
+        .json(&json!({"url": format!("  {}/a/9 \n", site.base)}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 202);
+    let job: Value = res.json().await.expect("json");
+    assert_eq!(job["job"]["payload"]["url"], format!("{}/a/9", site.base));
+}
+
+#[tokio::test]
+async fn a_robots_txt_answered_with_a_4xx_means_no_rules() {
+    let site = start_site(true);
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let res = api(&app.address)
+        .post(app.url("/api/v1/sources"))
+        .bearer_auth(&editor)
+        .json(&json!({"url": format!("{}/feed.xml", site.base), "name": "Wire"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.expect("json")["id"].clone();
+    let start = std::time::Instant::now();
+    let source = loop {
+        let source = get(&app, &editor, &format!("/api/v1/sources/{id}")).await;
+        if !source["last_polled_at"].is_null() {
+            break source;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{source}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_ne!(source["last_status"], "failed", "{source}");
+    assert_eq!(site.hits("/robots.txt"), 1);
+    assert_eq!(site.hits("/feed.xml"), 1);
 }
