@@ -1,5 +1,6 @@
 //! Typed settings, read once from flags and environment variables. Secrets are never printed.
 
+use actix_web::http::header::HeaderValue;
 use clap::Args;
 
 /// Settings shared by every command that talks to the database.
@@ -158,7 +159,7 @@ pub struct PublicSettings {
     /// list, e.g. "https://news.example https://*.partner.example"; "*" for any site). Every
     /// other page refuses to be framed.
     #[arg(long, env = "CLAIMDESK_EMBED_FRAME_ANCESTORS", default_value = "*", value_parser = frame_sources)]
-    pub embed_frame_ancestors: String,
+    pub embed_frame_ancestors: EmbedPolicy,
 }
 
 impl Default for PublicSettings {
@@ -167,23 +168,68 @@ impl Default for PublicSettings {
             public_credit: PublicCredit::Organisation,
             public_rate_limit: 300,
             public_max_age: 300,
-            embed_frame_ancestors: "*".into(),
+            embed_frame_ancestors: EmbedPolicy::any_site(),
         }
     }
 }
 
-/// A CSP source list: words without `;` or `,` or control characters, which could end the
-/// directive and add others.
-fn frame_sources(text: &str) -> Result<String, String> {
-    let text = text.trim();
-    if text.is_empty()
-        || text
-            .chars()
-            .any(|c| c == ';' || c == ',' || c.is_control() || c == '"')
-    {
-        return Err(format!("{text:?} is not a frame-ancestors source list"));
+/// The embeddable card's Content-Security-Policy, up to its `frame-ancestors` sources.
+macro_rules! embed_policy {
+    () => {
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; \
+         form-action 'none'; frame-ancestors "
+    };
+}
+
+/// The embeddable card's Content-Security-Policy header, built once from the sites that may
+/// frame it (checked at start-up, so no request can find it unusable).
+#[derive(Debug, Clone)]
+pub struct EmbedPolicy {
+    sources: String,
+    header: HeaderValue,
+}
+
+impl EmbedPolicy {
+    /// Any site may frame the card.
+    fn any_site() -> EmbedPolicy {
+        EmbedPolicy {
+            sources: "*".into(),
+            header: HeaderValue::from_static(concat!(embed_policy!(), "*")),
+        }
     }
-    Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+
+    /// The source list, as given (whitespace runs made one space).
+    pub fn sources(&self) -> &str {
+        &self.sources
+    }
+
+    /// The whole `Content-Security-Policy` value of the card.
+    pub fn header(&self) -> &HeaderValue {
+        &self.header
+    }
+}
+
+/// A CSP source list: visible ASCII words without `;`, `,` or `"`, which could end the
+/// directive and add others; anything else (control or non-ASCII characters) could not be sent
+/// in a header.
+fn frame_sources(text: &str) -> Result<EmbedPolicy, String> {
+    let text = text.trim();
+    let refused = |why: &str| format!("{text:?} is not a frame-ancestors source list: {why}");
+    if text.is_empty() {
+        return Err(refused("it is empty"));
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|c| !(c.is_ascii_graphic() || *c == ' ') || matches!(*c, ';' | ',' | '"'))
+    {
+        return Err(refused(&format!(
+            "{c:?} is not allowed (only visible ASCII, without ; , or \")"
+        )));
+    }
+    let sources = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let header = HeaderValue::from_str(&format!(concat!(embed_policy!(), "{}"), sources))
+        .map_err(|_| refused("it cannot be sent in a header"))?;
+    Ok(EmbedPolicy { sources, header })
 }
 
 /// Settings of the web server.
@@ -385,7 +431,37 @@ pub fn redact_url(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{EmbedPolicy, frame_sources, redact_url};
+
+    #[test]
+    fn frame_sources_are_visible_ascii_and_build_the_card_policy_once() {
+        let policy = frame_sources("  https://news.example   https://*.partner.example ");
+        let policy = policy.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            policy.sources(),
+            "https://news.example https://*.partner.example"
+        );
+        assert_eq!(
+            policy.header().to_str().ok(),
+            Some(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; \
+                 form-action 'none'; frame-ancestors https://news.example https://*.partner.example"
+            )
+        );
+        let any = frame_sources("*").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(any.header(), EmbedPolicy::any_site().header());
+        for bad in [
+            "",
+            "https://a.example; script-src *",
+            "https://a, https://b",
+            "\"x\"",
+            "https://a\tb",
+            "https://bücher.example",
+            "https://a.example\u{a0}https://b.example",
+        ] {
+            assert!(frame_sources(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn redacts_passwords() {

@@ -147,15 +147,6 @@ pub async fn page(
     .await
 }
 
-/// Whether this claim is published (the public pages answer 404 for anything else).
-pub async fn is_published(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        claims::table.filter(published()).filter(claims::id.eq(id)),
-    ))
-    .get_result(conn)
-    .await
-}
-
 /// The newest `limit` published verdicts, for the sitemap.
 pub async fn sitemap(conn: &mut AsyncPgConnection, limit: i64) -> QueryResult<Vec<SitemapRow>> {
     claims::table

@@ -70,21 +70,23 @@ impl Endpoint {
         .await
     }
 
-    /// Switches an endpoint on or off; the number of rows changed (0: no such endpoint).
+    /// Switches an endpoint on or off; the endpoint as it is now (`None`: no such endpoint).
     pub async fn set_enabled(
         conn: &mut AsyncPgConnection,
         id: i64,
         enabled: bool,
-    ) -> QueryResult<usize> {
+    ) -> QueryResult<Option<Endpoint>> {
         diesel::update(webhook_endpoints::table.find(id))
             .set(webhook_endpoints::enabled.eq(enabled))
-            .execute(conn)
+            .returning(Endpoint::as_returning())
+            .get_result(conn)
             .await
+            .optional()
     }
 }
 
 /// One delivery as the log shows it.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct Delivery {
     pub id: i64,
@@ -236,6 +238,26 @@ impl Delivery {
             .select(Delivery::as_select())
             .load(conn)
             .await
+    }
+
+    /// The latest `per_endpoint` deliveries of every endpoint, newest first, in one query.
+    pub async fn latest_per_endpoint(
+        conn: &mut AsyncPgConnection,
+        per_endpoint: i64,
+    ) -> QueryResult<Vec<Delivery>> {
+        diesel::sql_query(
+            "SELECT id, endpoint_id, message_id, event, status, attempts, next_attempt_at, \
+                    last_attempt_at, response_code, last_error, delivered_at, created_at \
+             FROM (SELECT id, endpoint_id, message_id, event, status, attempts, next_attempt_at, \
+                          last_attempt_at, response_code, last_error, delivered_at, created_at, \
+                          ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY id DESC) AS n \
+                   FROM webhook_deliveries) ranked \
+             WHERE n <= $1 \
+             ORDER BY endpoint_id, id DESC",
+        )
+        .bind::<BigInt, _>(per_endpoint)
+        .load(conn)
+        .await
     }
 
     /// Queues a delivery again as a new row (the log keeps the old one), with the same

@@ -495,18 +495,14 @@ async fn create_webhook(
     url: String,
     events: Vec<String>,
 ) -> Result<HttpResponse, AppError> {
-    let result = async {
-        let mut conn = state.pool.get().await?;
-        webhooks::register(
-            &mut conn,
-            &url,
-            &events,
-            user.user_id(),
-            state.config.extract.fetch_allow_loopback,
-            chrono::Utc::now(),
-        )
-        .await
-    }
+    let result = webhooks::register(
+        &state.pool,
+        &url,
+        &events,
+        user.user_id(),
+        state.config.extract.fetch_allow_loopback,
+        chrono::Utc::now(),
+    )
     .await;
     match result {
         Ok(endpoint) => {

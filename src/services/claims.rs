@@ -142,20 +142,39 @@ pub async fn list_within(
 }
 
 /// PostgreSQL cancels a search at its budget (SQLSTATE 57014); the elapsed time tells it apart
-/// from any other failure without reading its message, and the person gets the reason.
+/// from any other failure without reading its message, and the person gets the reason. Only a
+/// query that searched text can have been cancelled so: `searched` is the claim filter (with
+/// text or not), or a plain `bool` from callers with another filter (the public pages).
 pub(crate) fn search_failure(
     e: diesel::result::Error,
-    filter: &ClaimFilter,
+    searched: impl Searched,
     started: Instant,
     budget_ms: u64,
 ) -> AppError {
     match e {
         diesel::result::Error::DatabaseError(..)
-            if filter.text.is_some() && started.elapsed() >= Duration::from_millis(budget_ms) =>
+            if searched.searched() && started.elapsed() >= Duration::from_millis(budget_ms) =>
         {
             AppError::BadRequest(search::TOO_BROAD.into())
         }
         e => AppError::from(e),
+    }
+}
+
+/// Whether the failed query [`search_failure`] is given searched text.
+pub(crate) trait Searched {
+    fn searched(self) -> bool;
+}
+
+impl Searched for bool {
+    fn searched(self) -> bool {
+        self
+    }
+}
+
+impl Searched for &ClaimFilter {
+    fn searched(self) -> bool {
+        self.text.is_some()
     }
 }
 

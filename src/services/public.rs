@@ -1,7 +1,7 @@
 //! The public face's use cases: published verdicts for readers (one page, the index, an
 //! article's page, the feed, the sitemap) and the per-address request throttle in front of them.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
@@ -15,6 +15,7 @@ use crate::domain::search;
 use crate::error::AppError;
 use crate::export::{ReportArticle, ReportClaim, ReportMeta};
 use crate::extract::Category;
+use crate::services::claims::search_failure;
 
 /// Verdicts on one page of the index and of an article's page.
 pub const PAGE_SIZE: i64 = 20;
@@ -151,20 +152,14 @@ pub struct Page {
     pub next: Option<String>,
 }
 
-async fn page_of(pool: &DbPool, filter: &PublicFilter) -> Result<Page, AppError> {
+/// One page of published verdicts the filter selects (the index's, or an article's), newest
+/// first.
+pub async fn page(pool: &DbPool, filter: &PublicFilter) -> Result<Page, AppError> {
     let mut conn = pool.get().await?;
     let started = Instant::now();
     let mut refs = public::page(&mut conn, filter, PAGE_SIZE + 1, search::MAX_SEARCH_MS)
         .await
-        .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(..)
-                if filter.text.is_some()
-                    && started.elapsed() >= Duration::from_millis(search::MAX_SEARCH_MS) =>
-            {
-                AppError::BadRequest(search::TOO_BROAD.into())
-            }
-            e => AppError::from(e),
-        })?;
+        .map_err(|e| search_failure(e, filter.text.is_some(), started, search::MAX_SEARCH_MS))?;
     let more = refs.len() as i64 > PAGE_SIZE;
     refs.truncate(PAGE_SIZE as usize);
     let next = more.then(|| refs.last()).flatten().map(|r| {
@@ -178,11 +173,6 @@ async fn page_of(pool: &DbPool, filter: &PublicFilter) -> Result<Page, AppError>
         claims: load(&mut conn, &ids).await?,
         next,
     })
-}
-
-/// One page of the index, newest first.
-pub async fn index(pool: &DbPool, filter: &PublicFilter) -> Result<Page, AppError> {
-    page_of(pool, filter).await
 }
 
 /// An article's published verdicts; 404 when it is archived or has none.
@@ -199,7 +189,7 @@ pub async fn article(
             .await?
             .ok_or(AppError::NotFound("article"))?
     };
-    let page = page_of(pool, &filter).await?;
+    let page = page(pool, &filter).await?;
     if page.claims.is_empty() && filter.after.is_none() {
         return Err(AppError::NotFound("article"));
     }

@@ -7,6 +7,7 @@
 //! outcome only while it still holds the lease. A process that dies mid-delivery leaves a lease
 //! that runs out; the delivery is then taken again by whoever looks next.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,9 +28,10 @@ use crate::error::AppError;
 
 /// Registers an endpoint after checking its address as URL imports are checked: http(s), and
 /// every address its host resolves to public (loopback only when `allow_loopback`). Returns
-/// the endpoint; its secret is in it, for the caller to show this once.
+/// the endpoint; its secret is in it, for the caller to show this once. The address is checked
+/// (which waits on DNS) before a database connection is taken, for the insert alone.
 pub async fn register(
-    conn: &mut AsyncPgConnection,
+    pool: &DbPool,
     url: &str,
     events: &[String],
     admin: UserId,
@@ -49,8 +51,9 @@ pub async fn register(
         .map_err(|e| AppError::BadRequest(format!("the endpoint address is refused: {e}")))?;
     let events = rules::parse_events(events).map_err(AppError::Validation)?;
     let secret = crate::auth::secrets::new_webhook_secret();
+    let mut conn = pool.get().await?;
     let endpoint = Endpoint::insert(
-        conn,
+        &mut conn,
         NewEndpoint {
             url,
             secret: &secret,
@@ -84,23 +87,29 @@ pub async fn endpoints_with_logs(
     conn: &mut AsyncPgConnection,
     per_endpoint: i64,
 ) -> Result<Vec<(Endpoint, Vec<Delivery>)>, AppError> {
-    let mut out = Vec::new();
-    for endpoint in Endpoint::list(conn).await? {
-        let log = Delivery::for_endpoint(conn, endpoint.id, per_endpoint).await?;
-        out.push((endpoint, log));
+    let endpoints = Endpoint::list(conn).await?;
+    let mut logs: HashMap<i64, Vec<Delivery>> = HashMap::new();
+    for delivery in Delivery::latest_per_endpoint(conn, per_endpoint).await? {
+        logs.entry(delivery.endpoint_id).or_default().push(delivery);
     }
-    Ok(out)
+    Ok(endpoints
+        .into_iter()
+        .map(|endpoint| {
+            let log = logs.remove(&endpoint.id).unwrap_or_default();
+            (endpoint, log)
+        })
+        .collect())
 }
 
+/// Switches an endpoint on or off; the endpoint as it is now.
 pub async fn set_enabled(
     conn: &mut AsyncPgConnection,
     endpoint_id: i64,
     enabled: bool,
-) -> Result<(), AppError> {
-    match Endpoint::set_enabled(conn, endpoint_id, enabled).await? {
-        0 => Err(AppError::NotFound("webhook endpoint")),
-        _ => Ok(()),
-    }
+) -> Result<Endpoint, AppError> {
+    Endpoint::set_enabled(conn, endpoint_id, enabled)
+        .await?
+        .ok_or(AppError::NotFound("webhook endpoint"))
 }
 
 /// Queues a `webhook.test` message to one endpoint, whatever it subscribes to.

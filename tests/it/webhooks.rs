@@ -826,3 +826,70 @@ async fn an_address_is_checked_again_at_delivery() {
         .expect("the worker stopped")
         .expect("joined");
 }
+
+/// Switching an endpoint on or off answers the endpoint as it now is (404 for none); the admin
+/// page's logs are each endpoint's own newest deliveries, up to the limit, newest first.
+#[tokio::test]
+async fn switching_an_endpoint_answers_it_and_each_log_keeps_to_its_endpoint() {
+    let receiver = Receiver::start(&[]);
+    let app = TestApp::spawn().await;
+    let admin = app.token("ada", Role::Admin).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (status, created) =
+            register(&app.address, &admin, &receiver.url, &["claim.created"]).await;
+        assert_eq!(status, 201, "{created}");
+        ids.push(created["id"].as_i64().expect("id"));
+    }
+    let patch = |id: i64, enabled: bool| {
+        api(&app.address)
+            .patch(format!("{}/api/v1/webhooks/{id}", app.address))
+            .bearer_auth(&admin)
+            .json(&json!({ "enabled": enabled }))
+            .send()
+    };
+    let res = patch(ids[0], false).await.expect("patch");
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["id"], ids[0]);
+    assert_eq!(body["enabled"], false);
+    assert_eq!(body["url"], receiver.url.as_str());
+    assert!(body.get("secret").is_none(), "{body}");
+    let res = patch(ids[0], true).await.expect("patch");
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.json::<Value>().await.expect("json")["enabled"], true);
+    let res = patch(999_999, false).await.expect("patch");
+    assert_eq!(res.status().as_u16(), 404);
+
+    // Three tests to the first endpoint, one to the second, none to the third.
+    let mut conn = app.pool.get().await.expect("connection");
+    let now = chrono::Utc::now();
+    for id in [ids[0], ids[0], ids[0], ids[1]] {
+        claimdesk::services::webhooks::send_test(&mut conn, id, now)
+            .await
+            .expect("test queued");
+    }
+    let logs = claimdesk::services::webhooks::endpoints_with_logs(&mut conn, 2)
+        .await
+        .expect("logs");
+    let shown: Vec<(i64, Vec<i64>)> = logs
+        .iter()
+        .map(|(e, log)| {
+            assert!(log.iter().all(|d| d.endpoint_id == e.id), "{log:?}");
+            (e.id, log.iter().map(|d| d.id).collect())
+        })
+        .collect();
+    assert_eq!(shown.iter().map(|(id, _)| *id).collect::<Vec<_>>(), ids);
+    assert_eq!(shown[0].1.len(), 2, "the limit holds per endpoint");
+    assert!(shown[0].1[0] > shown[0].1[1], "newest first");
+    assert_eq!(shown[1].1.len(), 1);
+    assert!(shown[2].1.is_empty());
+    let all = claimdesk::services::webhooks::deliveries(&mut conn, ids[0])
+        .await
+        .expect("log")
+        .1;
+    assert_eq!(
+        shown[0].1,
+        all[..2].iter().map(|d| d.id).collect::<Vec<_>>()
+    );
+}

@@ -124,9 +124,8 @@ pub async fn create_webhook(
     body: web::Json<NewWebhookJson>,
 ) -> Result<HttpResponse, AppError> {
     let NewWebhookJson { url, events } = body.into_inner();
-    let mut conn = state.pool.get().await?;
     let endpoint = webhooks::register(
-        &mut conn,
+        &state.pool,
         &url,
         &events,
         admin.0.user_id(),
@@ -166,8 +165,7 @@ pub async fn edit_webhook(
 ) -> Result<HttpResponse, AppError> {
     let id: i64 = parse_id(&path, "webhook endpoint")?;
     let mut conn = state.pool.get().await?;
-    webhooks::set_enabled(&mut conn, id, body.enabled).await?;
-    let (endpoint, _) = webhooks::deliveries(&mut conn, id).await?;
+    let endpoint = webhooks::set_enabled(&mut conn, id, body.enabled).await?;
     Ok(HttpResponse::Ok().json(WebhookJson::from(endpoint)))
 }
 

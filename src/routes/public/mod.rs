@@ -4,6 +4,9 @@
 
 pub mod views;
 
+use std::sync::LazyLock;
+
+use actix_web::body::MessageBody;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LOCATION,
@@ -40,6 +43,12 @@ async fn admit(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
     service::admit(&state.pool, &address, state.config.public.public_rate_limit).await
 }
 
+/// A strong `ETag` over a body.
+fn etag_of(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
 /// A cacheable answer: `Cache-Control`, a strong `ETag` over the body, and 304 without the
 /// body when the client already holds this version.
 fn cacheable(
@@ -48,8 +57,18 @@ fn cacheable(
     content_type: &str,
     body: String,
 ) -> HttpResponse {
-    let digest = Sha256::digest(body.as_bytes());
-    let etag = format!("\"{}\"", hex::encode(&digest[..16]));
+    let etag = etag_of(body.as_bytes());
+    cached(req, state, content_type, etag, body)
+}
+
+/// [`cacheable`] with the body's `ETag` already known.
+fn cached(
+    req: &HttpRequest,
+    state: &AppState,
+    content_type: &str,
+    etag: String,
+    body: impl MessageBody + 'static,
+) -> HttpResponse {
     let held = req
         .headers()
         .get_all(IF_NONE_MATCH)
@@ -133,14 +152,9 @@ pub async fn embed_check(
         site,
     };
     let mut res = cacheable(&req, &state, HTML, render(&page)?);
-    let policy = format!(
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; \
-         form-action 'none'; frame-ancestors {}",
-        state.config.public.embed_frame_ancestors
-    );
     res.headers_mut().insert(
         CONTENT_SECURITY_POLICY,
-        policy.parse().map_err(AppError::unexpected)?,
+        state.config.public.embed_frame_ancestors.header().clone(),
     );
     res.extensions_mut().insert(Frameable);
     Ok(res)
@@ -154,7 +168,7 @@ pub async fn list_checks(
 ) -> Result<HttpResponse, AppError> {
     admit(&state, &req).await?;
     let filter = query.parse()?;
-    let page = service::index(&state.pool, &filter).await?;
+    let page = service::page(&state.pool, &filter).await?;
     let view = IndexPage::index(Site::of(&state), &query, &page);
     Ok(cacheable(&req, &state, HTML, render(&view)?))
 }
@@ -213,13 +227,20 @@ pub async fn robots(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
     cacheable(&req, &state, "text/plain; charset=utf-8", body)
 }
 
-/// The public stylesheet.
+/// The public stylesheet, compiled into the binary.
+const PUBLIC_CSS: &str = include_str!("../../../static/public.css");
+
+/// The stylesheet's `ETag`, computed on first use.
+static PUBLIC_CSS_ETAG: LazyLock<String> = LazyLock::new(|| etag_of(PUBLIC_CSS.as_bytes()));
+
+/// The public stylesheet: its static body, and an `ETag` computed once.
 pub async fn stylesheet(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    cacheable(
+    cached(
         &req,
         &state,
         "text/css; charset=utf-8",
-        include_str!("../../../static/public.css").to_owned(),
+        PUBLIC_CSS_ETAG.clone(),
+        PUBLIC_CSS,
     )
 }
 
