@@ -29,10 +29,6 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    pub fn user_id(&self) -> UserId {
-        self.id
-    }
-
     pub fn actor(&self) -> Actor {
         Actor {
             id: self.id,
@@ -100,7 +96,7 @@ async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
     if req.method() == actix_web::http::Method::GET {
         // The navigation is a convenience: a page still shows when it cannot be read.
         let cx = QueueContext {
-            user: current.user_id(),
+            user: current.id,
             now: Utc::now(),
             stale_days: state.config.server.stale_days,
         };

@@ -37,11 +37,13 @@ pub struct BacklogCell {
 }
 
 #[derive(Debug, Clone, QueryableByName)]
-pub struct WeekCount {
+pub struct WeekCounts {
     #[diesel(sql_type = Date)]
     pub week: NaiveDate,
     #[diesel(sql_type = BigInt)]
-    pub n: i64,
+    pub verdicts: i64,
+    #[diesel(sql_type = BigInt)]
+    pub approvals: i64,
 }
 
 /// Claims approved after `hours` (a bucket's lower bound) hours from extraction.
@@ -138,33 +140,18 @@ impl Stats {
         }
     }
 
-    /// Verdicts given per week from the week of `start` (a reviewer: their own).
-    pub async fn verdicts_per_week(
+    /// Verdicts given and approvals per week from the week of `start`, weeks with neither
+    /// left out (a reviewer: their own verdicts and the approvals of them).
+    pub async fn per_week(
         conn: &mut AsyncPgConnection,
         scope: Scope,
         start: DateTime<Utc>,
-    ) -> QueryResult<Vec<WeekCount>> {
+    ) -> QueryResult<Vec<WeekCounts>> {
         diesel::sql_query(
-            "SELECT week, sum(verdicts)::bigint AS n FROM verdict_weeks \
+            "SELECT week, sum(verdicts)::bigint AS verdicts, sum(approvals)::bigint AS approvals \
+             FROM verdict_weeks \
              WHERE week >= utc_week($1) AND ($2 < 0 OR author_id = $2) \
-             GROUP BY week HAVING sum(verdicts) <> 0 ORDER BY week",
-        )
-        .bind::<Timestamptz, _>(start)
-        .bind::<BigInt, _>(scope.person())
-        .load(conn)
-        .await
-    }
-
-    /// Approvals per week from the week of `start` (a reviewer: approvals of their verdicts).
-    pub async fn approvals_per_week(
-        conn: &mut AsyncPgConnection,
-        scope: Scope,
-        start: DateTime<Utc>,
-    ) -> QueryResult<Vec<WeekCount>> {
-        diesel::sql_query(
-            "SELECT week, sum(approvals)::bigint AS n FROM verdict_weeks \
-             WHERE week >= utc_week($1) AND ($2 < 0 OR author_id = $2) \
-             GROUP BY week HAVING sum(approvals) <> 0 ORDER BY week",
+             GROUP BY week HAVING sum(verdicts) <> 0 OR sum(approvals) <> 0 ORDER BY week",
         )
         .bind::<Timestamptz, _>(start)
         .bind::<BigInt, _>(scope.person())

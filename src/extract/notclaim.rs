@@ -290,25 +290,27 @@ fn lower_words(lower: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Checks that need only the sentence and its line (run before scoring).
-/// `start` is the sentence's byte offset, `line` the paragraph holding it.
+/// Checks that need only the sentence and its line (run before scoring), with the markers
+/// found here rather than by the document's one pass. `start` is the sentence's byte offset,
+/// `line` the paragraph holding it.
 #[cfg(test)]
 pub fn before_scoring(sent: &str, start: usize, line: &str, page: &Page<'_>) -> Option<Reason> {
-    before_scoring_in(sent, start, line_reason(line), page)
-}
-
-/// What makes a whole line (paragraph) page furniture, a credit or a
-/// caption; the same for every sentence of the line, so found once per line.
-#[cfg(test)]
-pub fn line_reason(line: &str) -> Option<Reason> {
-    line_reason_with(line, |lt| {
+    let line = line_reason_with(line, |lt| {
         let found = markers::Hits::of(lt).within(0, lt.len());
         (found & markers::CREDIT != 0, found & markers::CAPTION != 0)
+    });
+    before_scoring_with(sent, start, line, page, |t| {
+        let found = markers::Hits::of(t).within(0, t.len());
+        (
+            found & markers::SPECULATION != 0,
+            found & markers::NO_COMMENT_PHRASE != 0,
+        )
     })
 }
 
-/// [`line_reason`] with the markers found by the caller: `find_markers` says, for the
-/// trimmed line, whether it holds a credit and whether a caption marker.
+/// What makes a whole line (paragraph) page furniture, a credit or a caption; the same for
+/// every sentence of the line, so found once per line. `find_markers` says, for the trimmed
+/// line, whether it holds a credit and whether a caption marker.
 pub fn line_reason_with(
     line: &str,
     find_markers: impl FnOnce(&str) -> (bool, bool),
@@ -324,25 +326,9 @@ pub fn line_reason_with(
     caption.then_some(Reason::Caption)
 }
 
-/// [`before_scoring`] with the line's own verdict, [`line_reason`], given.
-#[cfg(test)]
-pub fn before_scoring_in(
-    sent: &str,
-    start: usize,
-    line: Option<Reason>,
-    page: &Page<'_>,
-) -> Option<Reason> {
-    before_scoring_with(sent, start, line, page, |t| {
-        let found = markers::Hits::of(t).within(0, t.len());
-        (
-            found & markers::SPECULATION != 0,
-            found & markers::NO_COMMENT_PHRASE != 0,
-        )
-    })
-}
-
-/// [`before_scoring_in`] with the phrases found by the caller: `phrases` says, for the
-/// trimmed sentence, whether it holds a speculation phrase and whether a no-comment one.
+/// The sentence's own checks, given the line's verdict from [`line_reason_with`]. `phrases`
+/// says, for the trimmed sentence, whether it holds a speculation phrase and whether a
+/// no-comment one.
 pub fn before_scoring_with(
     sent: &str,
     start: usize,

@@ -281,7 +281,7 @@ async fn change_role(
         let id: UserId = parse_id(id, "user")?;
         let role = Role::try_from(form)?;
         // As with disabling: an admin cannot lock themselves out, so the last admin stays one.
-        if id == user.user_id() && role != Role::Admin {
+        if id == user.id && role != Role::Admin {
             return Err(AppError::Validation(
                 "you cannot take away your own admin role; ask another admin".into(),
             ));
@@ -323,7 +323,7 @@ async fn existing_user(state: &AppState, id: &str) -> Result<UserId, AppError> {
 async fn disable(state: &AppState, user: &CurrentUser, id: &str) -> Result<HttpResponse, AppError> {
     let result = async {
         let id = existing_user(state, id).await?;
-        if id == user.user_id() {
+        if id == user.id {
             return Err(AppError::Validation(
                 "you cannot disable your own account".into(),
             ));
@@ -499,7 +499,7 @@ async fn create_webhook(
         &state.pool,
         &url,
         &events,
-        user.user_id(),
+        user.id,
         state.config.extract.fetch_allow_loopback,
         chrono::Utc::now(),
     )

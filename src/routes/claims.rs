@@ -17,7 +17,7 @@ use crate::db::verdicts::{NamedVerdict, VerdictRow};
 use crate::domain::claims::may_edit;
 use crate::domain::review::{self, MoveRequest, TransitionRequest};
 use crate::domain::verdict::{public_name, step_name};
-use crate::domain::{ArticleId, ClaimId, EvidenceId, Rating, ReviewState, Role, Verdict};
+use crate::domain::{ArticleId, ClaimId, EvidenceId, Rating, ReviewState, Verdict};
 use crate::error::AppError;
 use crate::export::ReportCorrection;
 use crate::services::{evidence, notifications, review as review_service};
@@ -257,7 +257,7 @@ pub(crate) async fn claim_page(
         .unwrap_or_default();
     Ok(ClaimPage {
         layout: Layout::for_user(user),
-        following: notifications::is_following(conn, id, user.user_id()).await?,
+        following: notifications::is_following(conn, id, user.id).await?,
         article_id: article.id,
         article_title: article.title,
         context_before: before,
@@ -288,7 +288,7 @@ pub(crate) async fn claim_page(
         verdicts: verdict_versions(versions),
         edit: ClaimEditView::for_claim(
             &claim,
-            may_edit(user.role.includes(Role::Editor), claim.assignee_id, user.id),
+            may_edit(user.role.is_editor(), claim.assignee_id, user.id),
         ),
         desk: super::desk::claim_desk(conn, user, &claim).await?,
         claim,

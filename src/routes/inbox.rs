@@ -44,7 +44,7 @@ pub async fn show_inbox(
         ),
     };
     let mut conn = state.pool.get().await?;
-    let inbox = notifications::inbox(&mut conn, user.user_id(), unread_only, before).await?;
+    let inbox = notifications::inbox(&mut conn, user.id, unread_only, before).await?;
     let older = (inbox.notifications.len() as i64 == notifications::PAGE)
         .then(|| inbox.notifications.last().map(|n| n.id))
         .flatten()
@@ -102,7 +102,7 @@ pub async fn mark_read(
 ) -> Result<HttpResponse, AppError> {
     let which = MarkRead::try_from(post.form)?;
     let mut conn = state.pool.get().await?;
-    notifications::mark_read(&mut conn, post.user.user_id(), &which, Utc::now()).await?;
+    notifications::mark_read(&mut conn, post.user.id, &which, Utc::now()).await?;
     Ok(see_other("/inbox?done=read"))
 }
 
@@ -192,7 +192,7 @@ pub async fn delete_view(
 ) -> Result<HttpResponse, AppError> {
     let id: i64 = parse_id(&path, "saved view")?;
     let mut conn = state.pool.get().await?;
-    saved_views::delete(&mut conn, id, post.user.user_id()).await?;
+    saved_views::delete(&mut conn, id, post.user.id).await?;
     Ok(see_other("/views"))
 }
 
@@ -201,7 +201,7 @@ pub async fn show_dashboard(
     user: CurrentUser,
 ) -> Result<DashboardPage, AppError> {
     let mut conn = state.pool.get().await?;
-    let d = dashboard::dashboard(&mut conn, user.user_id(), user.role, Utc::now()).await?;
+    let d = dashboard::dashboard(&mut conn, user.id, user.role, Utc::now()).await?;
     Ok(DashboardPage::new(Layout::for_user(&user), d))
 }
 
@@ -213,7 +213,7 @@ pub async fn dashboard_csv(
 ) -> Result<HttpResponse, AppError> {
     let chart = Chart::parse(&path).ok_or(AppError::NotFound("chart"))?;
     let mut conn = state.pool.get().await?;
-    let d = dashboard::dashboard(&mut conn, user.user_id(), user.role, Utc::now()).await?;
+    let d = dashboard::dashboard(&mut conn, user.id, user.role, Utc::now()).await?;
     let body = dashboard::chart_csv(&d, chart)?;
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
@@ -253,6 +253,6 @@ async fn set_following(
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let mut conn = state.pool.get().await?;
-    notifications::set_following(&mut conn, id, user.user_id(), follow, Utc::now()).await?;
+    notifications::set_following(&mut conn, id, user.id, follow, Utc::now()).await?;
     Ok(see_other(&format!("/claims/{id}")))
 }

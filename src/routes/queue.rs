@@ -59,7 +59,7 @@ fn filter_query(q: &QueueQuery, tags: &[String], state: Option<&str>) -> String 
 /// Who asks and when, for the queue's filters.
 pub fn context(user: &CurrentUser, state: &AppState, now: DateTime<Utc>) -> QueueContext {
     QueueContext {
-        user: user.user_id(),
+        user: user.id,
         now,
         stale_days: state.config.server.stale_days,
     }

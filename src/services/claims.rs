@@ -14,7 +14,7 @@ use crate::db::claims::{Claim, ClaimCorrection, ClaimFilter, Cursor, NewClaim};
 use crate::db::events::{ClaimEvent, EventKind, NewClaimChange};
 use crate::domain::claims::{self as rules, ClaimEdit, ClaimOrigin};
 use crate::domain::search;
-use crate::domain::{Actor, ArticleId, ClaimId, Role, UserId};
+use crate::domain::{Actor, ArticleId, ClaimId, UserId};
 use crate::error::AppError;
 use crate::extract;
 use crate::services::{notifications, webhooks};
@@ -61,7 +61,7 @@ async fn lock_editable(
     who: Actor,
 ) -> Result<Claim, AppError> {
     let claim = lock_current(conn, id, seen_version).await?;
-    if rules::may_edit(who.role.includes(Role::Editor), claim.assignee_id, who.id) {
+    if rules::may_edit(who.role.is_editor(), claim.assignee_id, who.id) {
         Ok(claim)
     } else {
         Err(AppError::Forbidden(
@@ -138,43 +138,25 @@ pub async fn list_within(
     let started = Instant::now();
     Claim::list(conn, filter, budget_ms)
         .await
-        .map_err(|e| search_failure(e, filter, started, budget_ms))
+        .map_err(|e| search_failure(e, filter.text.is_some(), started, budget_ms))
 }
 
 /// PostgreSQL cancels a search at its budget (SQLSTATE 57014); the elapsed time tells it apart
 /// from any other failure without reading its message, and the person gets the reason. Only a
-/// query that searched text can have been cancelled so: `searched` is the claim filter (with
-/// text or not), or a plain `bool` from callers with another filter (the public pages).
+/// query that searched text can have been cancelled so: `searched` says whether it did.
 pub(crate) fn search_failure(
     e: diesel::result::Error,
-    searched: impl Searched,
+    searched: bool,
     started: Instant,
     budget_ms: u64,
 ) -> AppError {
     match e {
         diesel::result::Error::DatabaseError(..)
-            if searched.searched() && started.elapsed() >= Duration::from_millis(budget_ms) =>
+            if searched && started.elapsed() >= Duration::from_millis(budget_ms) =>
         {
             AppError::BadRequest(search::TOO_BROAD.into())
         }
         e => AppError::from(e),
-    }
-}
-
-/// Whether the failed query [`search_failure`] is given searched text.
-pub(crate) trait Searched {
-    fn searched(self) -> bool;
-}
-
-impl Searched for bool {
-    fn searched(self) -> bool {
-        self
-    }
-}
-
-impl Searched for &ClaimFilter {
-    fn searched(self) -> bool {
-        self.text.is_some()
     }
 }
 

@@ -6,7 +6,7 @@ use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::stats::{Scope, Stats, WeekCount};
+use crate::db::stats::{Scope, Stats, WeekCounts};
 use crate::domain::stats::{self, STEPS};
 use crate::domain::{Role, UserId};
 use crate::error::AppError;
@@ -86,9 +86,12 @@ pub struct Dashboard {
     pub verdict_mix: Vec<MixJson>,
 }
 
-fn per_week(weeks: &[NaiveDate], counts: &[WeekCount], week: NaiveDate) -> i64 {
-    debug_assert!(weeks.contains(&week));
-    counts.iter().find(|c| c.week == week).map_or(0, |c| c.n)
+/// The week's verdicts and approvals; a week without either has no row.
+fn per_week(counts: &[WeekCounts], week: NaiveDate) -> (i64, i64) {
+    counts
+        .iter()
+        .find(|c| c.week == week)
+        .map_or((0, 0), |c| (c.verdicts, c.approvals))
 }
 
 /// The numbers for `user`: the team's for editors and admins, a reviewer's own otherwise.
@@ -105,8 +108,7 @@ pub async fn dashboard(
     };
     let start = stats::window_start(now);
     let weeks = stats::last_weeks(now);
-    let verdicts = Stats::verdicts_per_week(conn, scope, start).await?;
-    let approvals = Stats::approvals_per_week(conn, scope, start).await?;
+    let counts = Stats::per_week(conn, scope, start).await?;
     let hours: Vec<(f64, i64)> = Stats::approval_hours(conn, scope, start)
         .await?
         .into_iter()
@@ -129,10 +131,13 @@ pub async fn dashboard(
             .collect(),
         weeks: weeks
             .iter()
-            .map(|w| WeekJson {
-                week: *w,
-                verdicts: per_week(&weeks, &verdicts, *w),
-                approvals: per_week(&weeks, &approvals, *w),
+            .map(|&week| {
+                let (verdicts, approvals) = per_week(&counts, week);
+                WeekJson {
+                    week,
+                    verdicts,
+                    approvals,
+                }
             })
             .collect(),
         time_to_approval: ApprovalTimeJson {

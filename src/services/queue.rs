@@ -185,7 +185,7 @@ pub async fn page(
         matching,
     } = Claim::queue_page(conn, &filter, search::MAX_SEARCH_MS)
         .await
-        .map_err(|e| search_failure(e, &filter, started, search::MAX_SEARCH_MS))?;
+        .map_err(|e| search_failure(e, filter.text.is_some(), started, search::MAX_SEARCH_MS))?;
     counts.sort_by_key(|(s, _)| ReviewState::ALL.iter().position(|x| x == s));
     let ids: Vec<i64> = claims.iter().map(|c| c.id).collect();
     let mut tags = Tag::for_claims(conn, &ids).await?;

@@ -155,7 +155,7 @@ async fn count(
     let started = Instant::now();
     match Claim::count_up_to(conn, filter, cap, search::MAX_SEARCH_MS).await {
         Ok(n) => Ok(Some(n)),
-        Err(e) => match search_failure(e, filter, started, search::MAX_SEARCH_MS) {
+        Err(e) => match search_failure(e, filter.text.is_some(), started, search::MAX_SEARCH_MS) {
             AppError::BadRequest(_) => Ok(None),
             e => Err(e),
         },

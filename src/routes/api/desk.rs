@@ -31,7 +31,7 @@ pub async fn list_notifications(
     query: web::Query<NotificationQuery>,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
-    let inbox = notifications::inbox(&mut conn, user.user_id(), query.unread, query.before).await?;
+    let inbox = notifications::inbox(&mut conn, user.id, query.unread, query.before).await?;
     Ok(HttpResponse::Ok().json(inbox))
 }
 
@@ -73,8 +73,8 @@ pub async fn mark_read(
 ) -> Result<HttpResponse, AppError> {
     let which = MarkRead::try_from(body.into_inner())?;
     let mut conn = state.pool.get().await?;
-    let marked = notifications::mark_read(&mut conn, user.user_id(), &which, Utc::now()).await?;
-    let unread = notifications::unread_count(&mut conn, user.user_id()).await?;
+    let marked = notifications::mark_read(&mut conn, user.id, &which, Utc::now()).await?;
+    let unread = notifications::unread_count(&mut conn, user.id).await?;
     Ok(HttpResponse::Ok().json(MarkedJson { marked, unread }))
 }
 
@@ -152,7 +152,7 @@ pub async fn delete_view(
 ) -> Result<HttpResponse, AppError> {
     let id: i64 = parse_id(&path, "saved view")?;
     let mut conn = state.pool.get().await?;
-    saved_views::delete(&mut conn, id, user.user_id()).await?;
+    saved_views::delete(&mut conn, id, user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -172,7 +172,7 @@ pub async fn follow_claim(
     let id: ClaimId = parse_id(&path, "claim")?;
     let follow = body.follow;
     let mut conn = state.pool.get().await?;
-    notifications::set_following(&mut conn, id, user.user_id(), follow, Utc::now()).await?;
+    notifications::set_following(&mut conn, id, user.id, follow, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(FollowJson { follow }))
 }
 
@@ -183,6 +183,6 @@ pub async fn stats(
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let mut conn = state.pool.get().await?;
-    let d = dashboard::dashboard(&mut conn, user.user_id(), user.role, Utc::now()).await?;
+    let d = dashboard::dashboard(&mut conn, user.id, user.role, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(d))
 }

@@ -128,7 +128,7 @@ pub async fn create_webhook(
         &state.pool,
         &url,
         &events,
-        admin.0.user_id(),
+        admin.0.id,
         state.config.extract.fetch_allow_loopback,
         Utc::now(),
     )
