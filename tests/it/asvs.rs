@@ -9,7 +9,10 @@ use diesel::QueryableByName;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{Value, json};
 
-use crate::helpers::{Browser, PASSWORD, TestApp, TestDb, api, hidden_value, serve, test_config};
+use crate::helpers::{
+    Browser, PASSWORD, TestApp, TestDb, api, api_call, api_get_ok, api_post, hidden_value, serve,
+    test_config,
+};
 use crate::process::ServerProcess;
 
 /// Signs in with raw headers, sending `session` as a session cookie already held; returns
@@ -412,31 +415,8 @@ async fn sign_in_cookies(base: &str, login_cookie: &str, session_cookie: &str) -
     cookies
 }
 
-async fn call(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    let res = api(&app.address)
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("POST");
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap_or_default();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
 async fn claim_json(app: &TestApp, token: &str, id: i64) -> Value {
-    let res = api(&app.address)
-        .get(app.url(&format!("/api/v1/claims/{id}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("GET claim");
-    assert_eq!(res.status(), 200);
-    res.json().await.expect("claim")
+    api_get_ok(app, &format!("/api/v1/claims/{id}"), token).await
 }
 
 #[tokio::test]
@@ -453,7 +433,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     let bob = app.token("bob", Role::Reviewer).await;
     let bea = app.browser("bea", Role::Reviewer).await;
     let transitions = |id: i64| format!("/api/v1/claims/{id}/transitions");
-    let (status, taken) = call(
+    let (status, taken) = api_post(
         &app,
         &transitions(one),
         &alice,
@@ -462,7 +442,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     .await;
     assert_eq!(status, 200, "{taken}");
     let version = taken["version"].as_i64().expect("version");
-    let (status, _) = call(
+    let (status, _) = api_post(
         &app,
         &transitions(two),
         &bob,
@@ -470,7 +450,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, evidence) = call(
+    let (status, evidence) = api_post(
         &app,
         &format!("/api/v1/claims/{one}/evidence"),
         &alice,
@@ -485,10 +465,10 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
         json!({"to": "extracted", "version": version}),
         json!({"to": "disputed", "version": version, "rationale": "mine", "rating": 2, "label": "Misleading"}),
     ] {
-        let (status, answer) = call(&app, &transitions(one), &bob, body).await;
+        let (status, answer) = api_post(&app, &transitions(one), &bob, body).await;
         assert_eq!(status, 403, "{answer}");
     }
-    let (status, _) = call(
+    let (status, _) = api_post(
         &app,
         &format!("/api/v1/claims/{one}/evidence"),
         &bob,
@@ -496,7 +476,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     )
     .await;
     assert_eq!(status, 403, "adding evidence to alice's claim");
-    let (status, _) = call(
+    let (status, _) = api_post(
         &app,
         &format!("/api/v1/claims/{one}/evidence/{evidence}/retract"),
         &bob,
@@ -504,7 +484,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     )
     .await;
     assert_eq!(status, 403, "retracting alice's evidence");
-    let (status, _) = call(
+    let (status, _) = api_post(
         &app,
         &format!("/api/v1/claims/{two}/evidence/{evidence}/retract"),
         &bob,
@@ -553,7 +533,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
         (now["state"].as_str(), now["assignee"].as_str()),
         (Some("in_review"), Some("alice"))
     );
-    let (status, _) = call(
+    let (status, _) = api_post(
         &app,
         &format!("/api/v1/claims/{one}/evidence"),
         &alice,
@@ -575,7 +555,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     let id = article["claims"][0]["id"].as_i64().expect("claim");
     let path = format!("/api/v1/claims/{id}/transitions");
     let verdict = |v: i64| json!({"to": "disputed", "version": v, "rationale": "The register says otherwise.", "rating": 2, "label": "Misleading"});
-    let (status, taken) = call(
+    let (status, taken) = api_post(
         &app,
         &path,
         &reviewer,
@@ -583,7 +563,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     )
     .await;
     assert_eq!(status, 200, "{taken}");
-    let (status, _) = call(
+    let (status, _) = api_post(
         &app,
         &format!("/api/v1/claims/{id}/evidence"),
         &reviewer,
@@ -591,7 +571,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     )
     .await;
     assert_eq!(status, 201);
-    let (status, given) = call(
+    let (status, given) = api_post(
         &app,
         &path,
         &reviewer,
@@ -599,7 +579,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     )
     .await;
     assert_eq!(status, 200, "{given}");
-    let (status, approved) = call(
+    let (status, approved) = api_post(
         &app,
         &path,
         &editor,
@@ -607,7 +587,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     )
     .await;
     assert_eq!(status, 200, "a second person approves: {approved}");
-    let (status, reopened) = call(
+    let (status, reopened) = api_post(
         &app,
         &path,
         &editor,
@@ -616,7 +596,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     .await;
     assert_eq!(status, 200, "{reopened}");
     // The editor who reopened gives the new verdict, and so may not approve it.
-    let (status, again) = call(
+    let (status, again) = api_post(
         &app,
         &path,
         &editor,
@@ -626,7 +606,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["verdict_by"], "ed");
     let v = again["version"].as_i64().expect("v");
-    let (status, refused) = call(
+    let (status, refused) = api_post(
         &app,
         &path,
         &editor,
@@ -644,7 +624,8 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
         .await;
     assert_eq!(status, 403, "the form refuses the same");
     assert_eq!(claim_json(&app, &editor, id).await["state"], "disputed");
-    let (status, done) = call(&app, &path, &other, json!({"to": "approved", "version": v})).await;
+    let (status, done) =
+        api_post(&app, &path, &other, json!({"to": "approved", "version": v})).await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["approved_by"], "olga");
 }
@@ -679,7 +660,7 @@ async fn row_12_a_state_change_and_its_audit_row_commit_together_or_not_at_all()
     let (app, editor, id, rita) = audit_inserts_failing().await;
     let before = database_state(&app).await;
     let path = format!("/api/v1/claims/{id}/transitions");
-    let (status, _) = call(
+    let (status, _) = api_post(
         &app,
         &path,
         &editor,
@@ -687,7 +668,7 @@ async fn row_12_a_state_change_and_its_audit_row_commit_together_or_not_at_all()
     )
     .await;
     assert_eq!(status, 500);
-    let (status, _) = call(
+    let (status, _) = api_post(
         &app,
         &format!("/api/v1/claims/{id}/evidence"),
         &editor,
@@ -713,7 +694,7 @@ async fn row_12_a_state_change_and_its_audit_row_commit_together_or_not_at_all()
         .batch_execute("DROP TRIGGER test_refuse_event ON claim_events")
         .await
         .expect("drop trigger");
-    let (status, _) = call(
+    let (status, _) = api_post(
         &app,
         &path,
         &editor,
@@ -741,7 +722,7 @@ async fn row_25_a_500_says_nothing_of_its_cause() {
     // gives a 500 whose body has no stack trace, no SQL, no table or constraint names,
     // under /api and on pages; the cause goes to the log only.
     let (app, editor, id, rita) = audit_inserts_failing().await;
-    let (status, body) = call(
+    let (status, body) = api_post(
         &app,
         &format!("/api/v1/claims/{id}/transitions"),
         &editor,
@@ -1120,17 +1101,6 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
     let reviewer = app.token("rev", Role::Reviewer).await;
     let admin = app.browser("boss", Role::Admin).await;
     let client = api(&app.address);
-    let call = |method: reqwest::Method, path: String, token: &str, body: Value| {
-        let req = client
-            .request(method, app.url(&path))
-            .bearer_auth(token)
-            .json(&body);
-        async move {
-            let res = req.send().await.expect("request");
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
-        }
-    };
 
     // Usernames are refused outright: only letters, digits and `_.-`.
     let csrf = admin.csrf().await;
@@ -1150,11 +1120,12 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
         assert!(status == 400 || status == 422, "username {name}: {status}");
     }
     // A javascript: address is refused as an article's source and as evidence.
-    let (status, _) = call(
+    let (status, _) = api_call(
+        &app,
         reqwest::Method::POST,
-        "/api/v1/articles".into(),
+        "/api/v1/articles",
         &editor,
-        json!({"title": "t", "body": "The ministry delivered 4 tanks in 2020, officials said.", "url": "javascript:alert(1)"}),
+        Some(json!({"title": "t", "body": "The ministry delivered 4 tanks in 2020, officials said.", "url": "javascript:alert(1)"})),
     )
     .await;
     assert_eq!(status, 422, "a javascript: source address");
@@ -1167,63 +1138,69 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
             40 + i,
             payload(i, "claimtext")
         );
-        let (status, article) = call(
+        let (status, article) = api_call(
+            &app,
             reqwest::Method::POST,
-            "/api/v1/articles".into(),
+            "/api/v1/articles",
             &editor,
-            json!({
+            Some(json!({
                 "title": payload(i, "title"),
                 "publisher": payload(i, "publisher"),
                 // Spaces would make it no address at all; quotes and angle brackets stay.
                 "url": format!("https://example.org/{i}?{}", payload(i, "url").replace(' ', "+")),
                 "body": format!("Report {i}\n\n{}\n\n{sentence}\n", payload(i, "body")),
-            }),
+            })),
         )
         .await;
         assert_eq!(status, 201, "import {i}: {article}");
         let article_id = article["id"].as_i64().expect("article id");
         articles.push(article_id);
-        let (status, claim) = call(
+        let (status, claim) = api_call(
+            &app,
             reqwest::Method::POST,
-            format!("/api/v1/articles/{article_id}/claims"),
+            &format!("/api/v1/articles/{article_id}/claims"),
             &editor,
-            json!({"text": payload(i, "body")}),
+            Some(json!({"text": payload(i, "body")})),
         )
         .await;
         assert_eq!(status, 201, "claim {i}: {claim}");
         let id = claim["id"].as_i64().expect("claim id");
         claims.push(id);
-        let (status, edited) = call(
+        let (status, edited) = api_call(
+            &app,
             reqwest::Method::PATCH,
-            format!("/api/v1/claims/{id}"),
+            &format!("/api/v1/claims/{id}"),
             &editor,
-            json!({"version": claim["version"], "claimant": payload(i, "claimant"), "claimant_kind": "person", "normalized_text": payload(i, "normalized")}),
+            Some(json!({"version": claim["version"], "claimant": payload(i, "claimant"), "claimant_kind": "person", "normalized_text": payload(i, "normalized")})),
         )
         .await;
         assert_eq!(status, 200, "edit {i}: {edited}");
-        let (status, taken) = call(
+        let (status, taken) = api_call(
+            &app,
             reqwest::Method::POST,
-            format!("/api/v1/claims/{id}/transitions"),
+            &format!("/api/v1/claims/{id}/transitions"),
             &reviewer,
-            json!({"to": "in_review", "version": edited["version"], "note": payload(i, "note")}),
+            Some(json!({"to": "in_review", "version": edited["version"], "note": payload(i, "note")})),
         )
         .await;
         assert_eq!(status, 200, "take {i}: {taken}");
         for (field, stance) in [("evidence", "refutes"), ("retracted", "supports")] {
-            let (status, evidence) = call(
+            let (status, evidence) = api_call(
+                &app,
                 reqwest::Method::POST,
-                format!("/api/v1/claims/{id}/evidence"),
+                &format!("/api/v1/claims/{id}/evidence"),
                 &reviewer,
-                json!({"url": format!("https://example.org/e{i}?{}", payload(i, &format!("{field}url")).replace(' ', "+")), "title": payload(i, &format!("{field}title")), "excerpt": payload(i, &format!("{field}excerpt")), "stance": stance}),
+                Some(json!({"url": format!("https://example.org/e{i}?{}", payload(i, &format!("{field}url")).replace(' ', "+")), "title": payload(i, &format!("{field}title")), "excerpt": payload(i, &format!("{field}excerpt")), "stance": stance})),
             )
             .await;
             assert_eq!(status, 201, "evidence {i}: {evidence}");
             if field == "retracted" {
-                let (status, body) = call(
+                let (status, body) = api_call(
+                    &app,
                     reqwest::Method::POST,
-                    format!("/api/v1/claims/{id}/evidence/{}/retract", evidence["id"]),
+                    &format!("/api/v1/claims/{id}/evidence/{}/retract", evidence["id"]),
                     &reviewer,
-                    json!({"reason": payload(i, "reason")}),
+                    Some(json!({"reason": payload(i, "reason")})),
                 )
                 .await;
                 assert!(
@@ -1231,36 +1208,40 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
                     "retract {i}: {status} {body}"
                 );
             }
-            let (status, body) = call(
+            let (status, body) = api_call(
+                &app,
                 reqwest::Method::POST,
-                format!("/api/v1/claims/{id}/evidence"),
+                &format!("/api/v1/claims/{id}/evidence"),
                 &reviewer,
-                json!({"url": format!("javascript:alert({i})"), "stance": stance}),
+                Some(json!({"url": format!("javascript:alert({i})"), "stance": stance})),
             )
             .await;
             assert_eq!(status, 422, "javascript: evidence {i}: {body}");
         }
-        let (_, now) = call(
+        let (_, now) = api_call(
+            &app,
             reqwest::Method::GET,
-            format!("/api/v1/claims/{id}"),
+            &format!("/api/v1/claims/{id}"),
             &reviewer,
-            Value::Null,
+            None,
         )
         .await;
-        let (status, verdict) = call(
+        let (status, verdict) = api_call(
+            &app,
             reqwest::Method::POST,
-            format!("/api/v1/claims/{id}/transitions"),
+            &format!("/api/v1/claims/{id}/transitions"),
             &reviewer,
-            json!({"to": "disputed", "version": now["version"], "rating": 2, "label": payload(i, "label"), "rationale": payload(i, "rationale"), "note": payload(i, "verdictnote")}),
+            Some(json!({"to": "disputed", "version": now["version"], "rating": 2, "label": payload(i, "label"), "rationale": payload(i, "rationale"), "note": payload(i, "verdictnote")})),
         )
         .await;
         assert_eq!(status, 200, "verdict {i}: {verdict}");
         // Exports hold approved verdicts.
-        let (status, approved) = call(
+        let (status, approved) = api_call(
+            &app,
             reqwest::Method::POST,
-            format!("/api/v1/claims/{id}/transitions"),
+            &format!("/api/v1/claims/{id}/transitions"),
             &editor,
-            json!({"to": "approved", "version": verdict["version"], "note": payload(i, "approvalnote")}),
+            Some(json!({"to": "approved", "version": verdict["version"], "note": payload(i, "approvalnote")})),
         )
         .await;
         assert_eq!(status, 200, "approval {i}: {approved}");
