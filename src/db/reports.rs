@@ -15,7 +15,7 @@ use super::claims::{Claim, ClaimFilter};
 use super::events::EventKind;
 use super::schema::{articles, claim_events, claim_tags, claims, evidence};
 use super::tags::Tag;
-use super::users::{Names, User};
+use super::users::Names;
 use super::verdicts::VerdictRow;
 use crate::domain::{ClaimId, ReviewState, Stance, UserId};
 use crate::error::AppError;

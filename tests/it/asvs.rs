@@ -1100,7 +1100,6 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
     let editor = app.token("ed", Role::Editor).await;
     let reviewer = app.token("rev", Role::Reviewer).await;
     let admin = app.browser("boss", Role::Admin).await;
-    let client = api(&app.address);
 
     // Usernames are refused outright: only letters, digits and `_.-`.
     let csrf = admin.csrf().await;
