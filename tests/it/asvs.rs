@@ -9,10 +9,7 @@ use diesel::QueryableByName;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    Browser, PASSWORD, TestApp, TestDb, api, api_call, api_get_ok, api_post, hidden_value, serve,
-    test_config,
-};
+use crate::helpers::{Browser, PASSWORD, TestApp, TestDb, api, hidden_value, serve, test_config};
 use crate::process::ServerProcess;
 
 /// Signs in with raw headers, sending `session` as a session cookie already held; returns
@@ -415,8 +412,31 @@ async fn sign_in_cookies(base: &str, login_cookie: &str, session_cookie: &str) -
     cookies
 }
 
+async fn call(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+    let res = api(&app.address)
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
 async fn claim_json(app: &TestApp, token: &str, id: i64) -> Value {
-    api_get_ok(app, &format!("/api/v1/claims/{id}"), token).await
+    let res = api(&app.address)
+        .get(app.url(&format!("/api/v1/claims/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("GET claim");
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("claim")
 }
 
 #[tokio::test]
@@ -433,7 +453,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     let bob = app.token("bob", Role::Reviewer).await;
     let bea = app.browser("bea", Role::Reviewer).await;
     let transitions = |id: i64| format!("/api/v1/claims/{id}/transitions");
-    let (status, taken) = api_post(
+    let (status, taken) = call(
         &app,
         &transitions(one),
         &alice,
@@ -442,7 +462,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     .await;
     assert_eq!(status, 200, "{taken}");
     let version = taken["version"].as_i64().expect("version");
-    let (status, _) = api_post(
+    let (status, _) = call(
         &app,
         &transitions(two),
         &bob,
@@ -450,7 +470,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, evidence) = api_post(
+    let (status, evidence) = call(
         &app,
         &format!("/api/v1/claims/{one}/evidence"),
         &alice,
@@ -465,10 +485,10 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
         json!({"to": "extracted", "version": version}),
         json!({"to": "disputed", "version": version, "rationale": "mine", "rating": 2, "label": "Misleading"}),
     ] {
-        let (status, answer) = api_post(&app, &transitions(one), &bob, body).await;
+        let (status, answer) = call(&app, &transitions(one), &bob, body).await;
         assert_eq!(status, 403, "{answer}");
     }
-    let (status, _) = api_post(
+    let (status, _) = call(
         &app,
         &format!("/api/v1/claims/{one}/evidence"),
         &bob,
@@ -476,7 +496,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     )
     .await;
     assert_eq!(status, 403, "adding evidence to alice's claim");
-    let (status, _) = api_post(
+    let (status, _) = call(
         &app,
         &format!("/api/v1/claims/{one}/evidence/{evidence}/retract"),
         &bob,
@@ -484,7 +504,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
     )
     .await;
     assert_eq!(status, 403, "retracting alice's evidence");
-    let (status, _) = api_post(
+    let (status, _) = call(
         &app,
         &format!("/api/v1/claims/{two}/evidence/{evidence}/retract"),
         &bob,
@@ -533,7 +553,7 @@ async fn row_10_another_reviewers_claim_is_not_reachable_by_changing_ids() {
         (now["state"].as_str(), now["assignee"].as_str()),
         (Some("in_review"), Some("alice"))
     );
-    let (status, _) = api_post(
+    let (status, _) = call(
         &app,
         &format!("/api/v1/claims/{one}/evidence"),
         &alice,
@@ -555,7 +575,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     let id = article["claims"][0]["id"].as_i64().expect("claim");
     let path = format!("/api/v1/claims/{id}/transitions");
     let verdict = |v: i64| json!({"to": "disputed", "version": v, "rationale": "The register says otherwise.", "rating": 2, "label": "Misleading"});
-    let (status, taken) = api_post(
+    let (status, taken) = call(
         &app,
         &path,
         &reviewer,
@@ -563,7 +583,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     )
     .await;
     assert_eq!(status, 200, "{taken}");
-    let (status, _) = api_post(
+    let (status, _) = call(
         &app,
         &format!("/api/v1/claims/{id}/evidence"),
         &reviewer,
@@ -571,7 +591,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     )
     .await;
     assert_eq!(status, 201);
-    let (status, given) = api_post(
+    let (status, given) = call(
         &app,
         &path,
         &reviewer,
@@ -579,7 +599,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     )
     .await;
     assert_eq!(status, 200, "{given}");
-    let (status, approved) = api_post(
+    let (status, approved) = call(
         &app,
         &path,
         &editor,
@@ -587,7 +607,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     )
     .await;
     assert_eq!(status, 200, "a second person approves: {approved}");
-    let (status, reopened) = api_post(
+    let (status, reopened) = call(
         &app,
         &path,
         &editor,
@@ -596,7 +616,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     .await;
     assert_eq!(status, 200, "{reopened}");
     // The editor who reopened gives the new verdict, and so may not approve it.
-    let (status, again) = api_post(
+    let (status, again) = call(
         &app,
         &path,
         &editor,
@@ -606,7 +626,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["verdict_by"], "ed");
     let v = again["version"].as_i64().expect("v");
-    let (status, refused) = api_post(
+    let (status, refused) = call(
         &app,
         &path,
         &editor,
@@ -624,8 +644,7 @@ async fn row_13_the_approver_differs_from_the_verifier_also_after_a_reopen() {
         .await;
     assert_eq!(status, 403, "the form refuses the same");
     assert_eq!(claim_json(&app, &editor, id).await["state"], "disputed");
-    let (status, done) =
-        api_post(&app, &path, &other, json!({"to": "approved", "version": v})).await;
+    let (status, done) = call(&app, &path, &other, json!({"to": "approved", "version": v})).await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["approved_by"], "olga");
 }
@@ -660,7 +679,7 @@ async fn row_12_a_state_change_and_its_audit_row_commit_together_or_not_at_all()
     let (app, editor, id, rita) = audit_inserts_failing().await;
     let before = database_state(&app).await;
     let path = format!("/api/v1/claims/{id}/transitions");
-    let (status, _) = api_post(
+    let (status, _) = call(
         &app,
         &path,
         &editor,
@@ -668,7 +687,7 @@ async fn row_12_a_state_change_and_its_audit_row_commit_together_or_not_at_all()
     )
     .await;
     assert_eq!(status, 500);
-    let (status, _) = api_post(
+    let (status, _) = call(
         &app,
         &format!("/api/v1/claims/{id}/evidence"),
         &editor,
@@ -694,7 +713,7 @@ async fn row_12_a_state_change_and_its_audit_row_commit_together_or_not_at_all()
         .batch_execute("DROP TRIGGER test_refuse_event ON claim_events")
         .await
         .expect("drop trigger");
-    let (status, _) = api_post(
+    let (status, _) = call(
         &app,
         &path,
         &editor,
@@ -722,7 +741,7 @@ async fn row_25_a_500_says_nothing_of_its_cause() {
     // gives a 500 whose body has no stack trace, no SQL, no table or constraint names,
     // under /api and on pages; the cause goes to the log only.
     let (app, editor, id, rita) = audit_inserts_failing().await;
-    let (status, body) = api_post(
+    let (status, body) = call(
         &app,
         &format!("/api/v1/claims/{id}/transitions"),
         &editor,
@@ -1100,6 +1119,18 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
     let editor = app.token("ed", Role::Editor).await;
     let reviewer = app.token("rev", Role::Reviewer).await;
     let admin = app.browser("boss", Role::Admin).await;
+    let client = api(&app.address);
+    let call = |method: reqwest::Method, path: String, token: &str, body: Value| {
+        let req = client
+            .request(method, app.url(&path))
+            .bearer_auth(token)
+            .json(&body);
+        async move {
+            let res = req.send().await.expect("request");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
 
     // Usernames are refused outright: only letters, digits and `_.-`.
     let csrf = admin.csrf().await;
@@ -1119,12 +1150,11 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
         assert!(status == 400 || status == 422, "username {name}: {status}");
     }
     // A javascript: address is refused as an article's source and as evidence.
-    let (status, _) = api_call(
-        &app,
+    let (status, _) = call(
         reqwest::Method::POST,
-        "/api/v1/articles",
+        "/api/v1/articles".into(),
         &editor,
-        Some(json!({"title": "t", "body": "The ministry delivered 4 tanks in 2020, officials said.", "url": "javascript:alert(1)"})),
+        json!({"title": "t", "body": "The ministry delivered 4 tanks in 2020, officials said.", "url": "javascript:alert(1)"}),
     )
     .await;
     assert_eq!(status, 422, "a javascript: source address");
@@ -1137,69 +1167,63 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
             40 + i,
             payload(i, "claimtext")
         );
-        let (status, article) = api_call(
-            &app,
+        let (status, article) = call(
             reqwest::Method::POST,
-            "/api/v1/articles",
+            "/api/v1/articles".into(),
             &editor,
-            Some(json!({
+            json!({
                 "title": payload(i, "title"),
                 "publisher": payload(i, "publisher"),
                 // Spaces would make it no address at all; quotes and angle brackets stay.
                 "url": format!("https://example.org/{i}?{}", payload(i, "url").replace(' ', "+")),
                 "body": format!("Report {i}\n\n{}\n\n{sentence}\n", payload(i, "body")),
-            })),
+            }),
         )
         .await;
         assert_eq!(status, 201, "import {i}: {article}");
         let article_id = article["id"].as_i64().expect("article id");
         articles.push(article_id);
-        let (status, claim) = api_call(
-            &app,
+        let (status, claim) = call(
             reqwest::Method::POST,
-            &format!("/api/v1/articles/{article_id}/claims"),
+            format!("/api/v1/articles/{article_id}/claims"),
             &editor,
-            Some(json!({"text": payload(i, "body")})),
+            json!({"text": payload(i, "body")}),
         )
         .await;
         assert_eq!(status, 201, "claim {i}: {claim}");
         let id = claim["id"].as_i64().expect("claim id");
         claims.push(id);
-        let (status, edited) = api_call(
-            &app,
+        let (status, edited) = call(
             reqwest::Method::PATCH,
-            &format!("/api/v1/claims/{id}"),
+            format!("/api/v1/claims/{id}"),
             &editor,
-            Some(json!({"version": claim["version"], "claimant": payload(i, "claimant"), "claimant_kind": "person", "normalized_text": payload(i, "normalized")})),
+            json!({"version": claim["version"], "claimant": payload(i, "claimant"), "claimant_kind": "person", "normalized_text": payload(i, "normalized")}),
         )
         .await;
         assert_eq!(status, 200, "edit {i}: {edited}");
-        let (status, taken) = api_call(
-            &app,
+        let (status, taken) = call(
             reqwest::Method::POST,
-            &format!("/api/v1/claims/{id}/transitions"),
+            format!("/api/v1/claims/{id}/transitions"),
             &reviewer,
-            Some(json!({"to": "in_review", "version": edited["version"], "note": payload(i, "note")})),
+            json!({"to": "in_review", "version": edited["version"], "note": payload(i, "note")}),
         )
         .await;
         assert_eq!(status, 200, "take {i}: {taken}");
         for (field, stance) in [("evidence", "refutes"), ("retracted", "supports")] {
-            let (status, evidence) = api_call(
-                &app,
+            let (status, evidence) = call(
                 reqwest::Method::POST,
-                &format!("/api/v1/claims/{id}/evidence"),
+                format!("/api/v1/claims/{id}/evidence"),
                 &reviewer,
-                Some(json!({"url": format!("https://example.org/e{i}?{}", payload(i, &format!("{field}url")).replace(' ', "+")), "title": payload(i, &format!("{field}title")), "excerpt": payload(i, &format!("{field}excerpt")), "stance": stance})),
+                json!({"url": format!("https://example.org/e{i}?{}", payload(i, &format!("{field}url")).replace(' ', "+")), "title": payload(i, &format!("{field}title")), "excerpt": payload(i, &format!("{field}excerpt")), "stance": stance}),
             )
             .await;
             assert_eq!(status, 201, "evidence {i}: {evidence}");
             if field == "retracted" {
-                let (status, body) = api_call(
-                    &app,
+                let (status, body) = call(
                     reqwest::Method::POST,
-                    &format!("/api/v1/claims/{id}/evidence/{}/retract", evidence["id"]),
+                    format!("/api/v1/claims/{id}/evidence/{}/retract", evidence["id"]),
                     &reviewer,
-                    Some(json!({"reason": payload(i, "reason")})),
+                    json!({"reason": payload(i, "reason")}),
                 )
                 .await;
                 assert!(
@@ -1207,40 +1231,36 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
                     "retract {i}: {status} {body}"
                 );
             }
-            let (status, body) = api_call(
-                &app,
+            let (status, body) = call(
                 reqwest::Method::POST,
-                &format!("/api/v1/claims/{id}/evidence"),
+                format!("/api/v1/claims/{id}/evidence"),
                 &reviewer,
-                Some(json!({"url": format!("javascript:alert({i})"), "stance": stance})),
+                json!({"url": format!("javascript:alert({i})"), "stance": stance}),
             )
             .await;
             assert_eq!(status, 422, "javascript: evidence {i}: {body}");
         }
-        let (_, now) = api_call(
-            &app,
+        let (_, now) = call(
             reqwest::Method::GET,
-            &format!("/api/v1/claims/{id}"),
+            format!("/api/v1/claims/{id}"),
             &reviewer,
-            None,
+            Value::Null,
         )
         .await;
-        let (status, verdict) = api_call(
-            &app,
+        let (status, verdict) = call(
             reqwest::Method::POST,
-            &format!("/api/v1/claims/{id}/transitions"),
+            format!("/api/v1/claims/{id}/transitions"),
             &reviewer,
-            Some(json!({"to": "disputed", "version": now["version"], "rating": 2, "label": payload(i, "label"), "rationale": payload(i, "rationale"), "note": payload(i, "verdictnote")})),
+            json!({"to": "disputed", "version": now["version"], "rating": 2, "label": payload(i, "label"), "rationale": payload(i, "rationale"), "note": payload(i, "verdictnote")}),
         )
         .await;
         assert_eq!(status, 200, "verdict {i}: {verdict}");
         // Exports hold approved verdicts.
-        let (status, approved) = api_call(
-            &app,
+        let (status, approved) = call(
             reqwest::Method::POST,
-            &format!("/api/v1/claims/{id}/transitions"),
+            format!("/api/v1/claims/{id}/transitions"),
             &editor,
-            Some(json!({"to": "approved", "version": verdict["version"], "note": payload(i, "approvalnote")})),
+            json!({"to": "approved", "version": verdict["version"], "note": payload(i, "approvalnote")}),
         )
         .await;
         assert_eq!(status, 200, "approval {i}: {approved}");

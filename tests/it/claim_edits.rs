@@ -5,23 +5,32 @@ use claimdesk::domain::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, api, api_call, api_export, api_get_ok};
+use crate::helpers::{TestApp, api, api_export};
 
-/// Sends a JSON request with a token (no body when `body` is null); the status and the JSON
-/// answer.
+/// Sends a JSON request with a token; returns the status and the JSON answer (Null if none).
 async fn call(app: &TestApp, method: Method, path: &str, token: &str, body: Value) -> (u16, Value) {
-    api_call(
-        app,
-        method,
-        path,
-        token,
-        Some(body).filter(|b| !b.is_null()),
-    )
-    .await
+    let mut req = api(&app.address)
+        .request(method, app.url(path))
+        .bearer_auth(token);
+    if !body.is_null() {
+        req = req.json(&body);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 async fn claim(app: &TestApp, token: &str, id: i64) -> Value {
-    api_get_ok(app, &format!("/api/v1/claims/{id}"), token).await
+    let (status, json) = call(
+        app,
+        Method::GET,
+        &format!("/api/v1/claims/{id}"),
+        token,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{json}");
+    json
 }
 
 async fn events(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
