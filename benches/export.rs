@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use chrono::Utc;
 use claimdesk::config::ReportSettings;
-use claimdesk::export::{ExportFilters, ExportFormat};
-use claimdesk::services::reports::start_export;
+use claimdesk::export::ExportFormat;
+use claimdesk::services::reports::{ExportRequest, start_export};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 const DATABASE: &str = "claimdesk_bench_export";
@@ -100,7 +100,7 @@ async fn export_in_process(url: &str, format: ExportFormat) -> anyhow::Result<(f
     let started = Instant::now();
     let mut stream = start_export(
         &pool,
-        &ExportFilters::default(),
+        &ExportRequest::default(),
         format,
         &settings,
         Utc::now(),

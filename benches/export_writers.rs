@@ -6,10 +6,11 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use claimdesk::domain::{ReviewState, Stance};
 use claimdesk::export::{
-    ExportFilters, ExportFormat, ReportArticle, ReportClaim, ReportEvent, ReportEvidence,
-    ReportMeta, ReportSummary, writer_for,
+    ExportFormat, ReportArticle, ReportClaim, ReportEvent, ReportEvidence, ReportMeta,
+    ReportSummary, writer_for,
 };
 use claimdesk::extract::Category;
+use claimdesk::services::reports::ExportRequest;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const CLAIMS: usize = 100_000;
@@ -24,7 +25,7 @@ fn at(secs: i64) -> DateTime<Utc> {
 fn meta() -> ReportMeta {
     ReportMeta {
         generated_at: at(0),
-        filters: ExportFilters::default().to_json(),
+        filters: ExportRequest::default().describe(),
         organization: "Bench Checkers".into(),
         organization_url: Some("https://checkers.example.org".into()),
         public_base_url: "https://claims.example.org".into(),

@@ -15,6 +15,25 @@ use crate::extract::{self, InputFormat};
 use crate::services::accounts;
 use crate::services::import::{ArticleInput, import_article, parse_date};
 
+/// Starts the job workers and webhook deliveries of `serve` and `worker`, once the webhook
+/// settings are known to be usable.
+fn start_background(
+    pool: &DbPool,
+    extract: &ExtractSettings,
+    jobs: &crate::config::JobSettings,
+    webhooks: &crate::config::WebhookSettings,
+    timeout: u64,
+) -> anyhow::Result<crate::services::worker::Background> {
+    webhooks.check().map_err(anyhow::Error::msg)?;
+    Ok(crate::startup::background(
+        pool,
+        extract,
+        jobs,
+        Some(webhooks),
+        std::time::Duration::from_secs(timeout),
+    ))
+}
+
 /// Stops the background loops, giving the jobs in hand the shutdown timeout to finish.
 async fn stop_background(background: crate::services::worker::Background, timeout: u64) {
     if background.is_empty() {
@@ -81,14 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", server.bind))?;
             tracing::info!(address = %server.bind, "claimdesk is listening: open http://{}/", server.bind);
             let timeout = server.shutdown_timeout;
-            webhooks.check().map_err(anyhow::Error::msg)?;
-            let background = crate::startup::background(
-                &pool,
-                &extract,
-                &jobs,
-                Some(&webhooks),
-                std::time::Duration::from_secs(timeout),
-            );
+            let background = start_background(&pool, &extract, &jobs, &webhooks, timeout)?;
             let config = cli::app_config(server, extract, reports, public, jobs, webhooks);
             let served = crate::shutdown::serve(
                 crate::startup::run_server(listener, pool, config)?,
@@ -104,14 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if jobs.job_workers == 0 {
                 anyhow::bail!("--job-workers is 0: this worker would run nothing");
             }
-            webhooks.check().map_err(anyhow::Error::msg)?;
-            let background = crate::startup::background(
-                &pool,
-                &extract,
-                &jobs,
-                Some(&webhooks),
-                std::time::Duration::from_secs(timeout),
-            );
+            let background = start_background(&pool, &extract, &jobs, &webhooks, timeout)?;
             tracing::info!(
                 workers = jobs.job_workers,
                 "claimdesk worker is running; SIGTERM or SIGINT stops it"

@@ -12,8 +12,9 @@
 //!
 //! A transition goes `routes::claims` → `services::review::transition` (one transaction:
 //! `db::claims` lock, `domain::review::apply`, guarded update, `db::events` row); an export goes
-//! `routes::reports` → `services::reports::start_export` (`db::reports` batches) →
-//! `export::{csv,json,claimreview,html}` → the streamed body.
+//! `routes::reports` → `services::reports::ExportRequest::parse` (the claims as the one
+//! `db::claims::ClaimFilter` the queue and the API use) → `services::reports::start_export`
+//! (`db::reports` batches) → `export::{csv,json,claimreview,html}` → the streamed body.
 
 pub mod auth;
 pub mod cli;

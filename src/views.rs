@@ -567,13 +567,14 @@ pub struct ExportPage {
     /// How many claims the filters select, by state; `None` when the filters are refused.
     pub selected: Option<crate::export::ReportSummary>,
     pub error: Option<String>,
-    pub filters: crate::export::ExportFilters,
+    /// The filters shown in the form: those asked for, or the defaults when refused.
+    pub request: crate::services::reports::ExportRequest,
 }
 
 impl ExportPage {
     /// The category option to show selected.
     pub fn category_is(&self, category: &Category) -> bool {
-        self.filters.category.as_deref() == Some(category.as_str())
+        self.request.filter.category == Some(*category)
     }
 
     pub fn text(value: &Option<String>) -> &str {

@@ -5,40 +5,51 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 
 use crate::cli::ExportArgs;
 use crate::config::ReportSettings;
 use crate::db::DbPool;
-use crate::domain::text::optional;
-use crate::export::{ExportFilters, ExportFormat};
-use crate::services::reports::{ReportStream, start_export};
+use crate::export::ExportFormat;
+use crate::services::reports::{ExportQuery, ExportRequest, ReportStream, start_export};
 
-fn parse_day(flag: &str, value: Option<&str>) -> anyhow::Result<Option<NaiveDate>> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => crate::domain::dates::parse_day(v)
-            .map(Some)
-            .map_err(|e| anyhow::anyhow!("--{flag}: {e}")),
-    }
+/// The format and request the flags ask for, read by the same parse as the web form's.
+pub fn request_from_args(args: &ExportArgs) -> anyhow::Result<(ExportFormat, ExportRequest)> {
+    let format: ExportFormat = args.format.parse()?;
+    let join = |items: &[String]| items.join(",");
+    let yes = |set: bool| if set { "true" } else { "" }.to_owned();
+    let query = ExportQuery {
+        articles: args
+            .articles
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        states: join(&args.states),
+        include_drafts: yes(args.include_drafts),
+        category: args.category.clone().unwrap_or_default(),
+        claimant: args.claimant.clone().unwrap_or_default(),
+        reviewer: args.reviewer.clone().unwrap_or_default(),
+        decided_from: args.decided_from.clone().unwrap_or_default(),
+        decided_to: args.decided_to.clone().unwrap_or_default(),
+        tags: join(&args.tags),
+        bom: yes(args.bom),
+    };
+    let request =
+        ExportRequest::parse(&query).map_err(|e| anyhow::anyhow!(flag_names(&e.to_string())))?;
+    Ok((format, request))
 }
 
-/// The format and filters the flags ask for; the same validation as the web form follows.
-pub fn request_from_args(args: &ExportArgs) -> anyhow::Result<(ExportFormat, ExportFilters)> {
-    let format: ExportFormat = args.format.parse()?;
-    let filters = ExportFilters {
-        articles: args.articles.clone(),
-        states: args.states.clone(),
-        include_drafts: args.include_drafts,
-        category: optional(args.category.clone()),
-        claimant: optional(args.claimant.clone()),
-        reviewer: optional(args.reviewer.clone()),
-        decided_from: parse_day("decided-from", args.decided_from.as_deref())?,
-        decided_to: parse_day("decided-to", args.decided_to.as_deref())?,
-        tags: args.tags.clone(),
-        bom: args.bom,
-    };
-    Ok((format, filters))
+/// A refusal as the command line reads: the query's parameter names spelled as its flags.
+fn flag_names(message: &str) -> String {
+    ["decided_from", "decided_to"]
+        .into_iter()
+        .fold(message.to_owned(), |m, name| {
+            m.replace(
+                &format!("{name}:"),
+                &format!("--{}:", name.replace('_', "-")),
+            )
+        })
 }
 
 /// Runs an export as the flags say.
@@ -47,8 +58,8 @@ pub async fn run_export(
     args: ExportArgs,
     settings: &ReportSettings,
 ) -> anyhow::Result<()> {
-    let (format, filters) = request_from_args(&args)?;
-    let stream = start_export(pool, &filters, format, settings, Utc::now())
+    let (format, request) = request_from_args(&args)?;
+    let stream = start_export(pool, &request, format, settings, Utc::now())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut progress = Progress::new(stream.total);
@@ -261,8 +272,20 @@ mod tests {
 
     #[test]
     fn bad_dates_name_the_flag() {
-        let err = parse_day("decided-from", Some("01/02/2026")).err();
-        assert!(err.is_some_and(|e| e.to_string().contains("--decided-from")));
-        assert_eq!(parse_day("decided-to", Some(" ")).ok(), Some(None));
+        let err = ExportRequest::parse(&ExportQuery {
+            decided_from: "01/02/2026".into(),
+            ..ExportQuery::default()
+        })
+        .err()
+        .map(|e| flag_names(&e.to_string()));
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.starts_with("--decided-from: ")),
+            "{err:?}"
+        );
+        assert_eq!(
+            flag_names("decided_to: not a day"),
+            "--decided-to: not a day"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Claims: the queue's queries, the row lock and the guarded UPDATE that stores a transition.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -252,13 +252,25 @@ impl ClaimWithNames {
     }
 }
 
-/// Queue filters, shared by the queue page and the API.
-#[derive(Debug, Clone, Default)]
+/// Which claims to show: the one filter of the queue page, the API's claim list and exports.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClaimFilter {
     pub state: Option<ReviewState>,
+    /// Any of these states (exports name several); empty puts no condition.
+    pub states: Vec<ReviewState>,
     pub category: Option<Category>,
     pub article: Option<i64>,
+    /// Any of these articles; empty puts no condition.
+    pub articles: Vec<i64>,
     pub assignee: Option<UserId>,
+    /// The claimant contains this text, whatever its case.
+    pub claimant: Option<String>,
+    /// The verdict was given by this user.
+    pub verdict_by: Option<UserId>,
+    /// The verdict was given on or after this day (UTC).
+    pub decided_from: Option<NaiveDate>,
+    /// The verdict was given on or before this day (UTC).
+    pub decided_to: Option<NaiveDate>,
     pub text: Option<String>,
     /// Only claims whose stored verdict contradicts the rating scale (stored before the
     /// scale decided the outcome), for an editor to decide on.
@@ -289,13 +301,23 @@ pub struct FilterContext {
     pub default_limit: i64,
 }
 
-/// The queue's filters as text, from the queue page's query string or the API's: blank
-/// values are `None`. [`ClaimFilter::parse`] is the one place they become a filter.
+/// A claim filter as text, from the queue page's query string, the API's, an export's or the
+/// export command's flags: blank values are `None`, lists are comma-separated.
+/// [`ClaimFilter::parse`] (the queue and the API) and [`ClaimFilter::parse_report`] (exports)
+/// are the one place they become a filter.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ClaimFilterText<'a> {
     pub state: Option<&'a str>,
+    /// Several states, any case.
+    pub states: Option<&'a str>,
     pub category: Option<&'a str>,
     pub article: Option<&'a str>,
+    /// Several article ids.
+    pub articles: Option<&'a str>,
+    pub claimant: Option<&'a str>,
+    /// Days, `YYYY-MM-DD`.
+    pub decided_from: Option<&'a str>,
+    pub decided_to: Option<&'a str>,
     pub text: Option<&'a str>,
     /// "1", "true", "yes" or "on" asks for contradicting verdicts only.
     pub contradicts: Option<&'a str>,
@@ -315,6 +337,113 @@ pub fn present(text: Option<&str>) -> Option<&str> {
     text.map(str::trim).filter(|t| !t.is_empty())
 }
 
+/// Why a filter's text was refused: a value that is not of its kind (400), or a name of
+/// the right kind that nothing is called (422).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterError {
+    Malformed(String),
+    Unknown(String),
+}
+
+impl std::fmt::Display for FilterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Malformed(m) | Self::Unknown(m) => f.write_str(m),
+        }
+    }
+}
+
+impl From<FilterError> for crate::error::AppError {
+    fn from(e: FilterError) -> Self {
+        match e {
+            FilterError::Malformed(m) => Self::BadRequest(m),
+            FilterError::Unknown(m) => Self::Validation(m),
+        }
+    }
+}
+
+/// The states a report selects when none are named: approved verdicts, and with `drafts` the
+/// decided ones not yet approved too, in workflow order.
+pub fn report_default_states(drafts: bool) -> Vec<ReviewState> {
+    ReviewState::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s == ReviewState::Approved || (drafts && s.verdict().is_some()))
+        .collect()
+}
+
+/// The items of a comma-separated list, trimmed, blanks dropped.
+fn list_items(text: Option<&str>) -> impl Iterator<Item = &str> {
+    text.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+}
+
+/// Article ids, comma-separated.
+fn article_ids(text: Option<&str>) -> Result<Vec<i64>, FilterError> {
+    list_items(text)
+        .map(|item| {
+            item.parse::<i64>().map_err(|_| {
+                FilterError::Malformed(format!("articles: {item:?} is not an article id"))
+            })
+        })
+        .collect()
+}
+
+/// States named in any case, comma-separated, in workflow order and each once; an unknown
+/// name is refused with the name as given.
+fn states_named(text: Option<&str>) -> Result<Vec<ReviewState>, FilterError> {
+    let mut named = Vec::new();
+    for item in list_items(text) {
+        let state = item
+            .to_ascii_lowercase()
+            .parse::<ReviewState>()
+            .map_err(|e| {
+                let as_given = crate::domain::UnknownValue {
+                    value: item.to_owned(),
+                    ..e
+                };
+                FilterError::Unknown(as_given.to_string())
+            })?;
+        named.push(state);
+    }
+    Ok(ReviewState::ALL
+        .iter()
+        .copied()
+        .filter(|s| named.contains(s))
+        .collect())
+}
+
+/// The decided-date range: each a day; refused when inverted or past the last day there is.
+fn decided_range(
+    text: ClaimFilterText<'_>,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), FilterError> {
+    let day = |value: Option<&str>, what: &str| {
+        present(value)
+            .map(crate::domain::dates::parse_day)
+            .transpose()
+            .map_err(|e| FilterError::Malformed(format!("{what}: {e}")))
+    };
+    let from = day(text.decided_from, "decided_from")?;
+    let to = day(text.decided_to, "decided_to")?;
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(FilterError::Unknown(format!(
+            "decided_from ({from}) is after decided_to ({to})"
+        )));
+    }
+    if let Some(to) = to
+        && to.checked_add_days(Days::new(1)).is_none()
+    {
+        return Err(FilterError::Unknown(format!(
+            "decided_to {to} is out of range"
+        )));
+    }
+    Ok((from, to))
+}
+
 impl ClaimFilter {
     /// The filter the text asks for, with `assignee` already resolved to a user id; a bad
     /// value is a message naming it.
@@ -331,7 +460,14 @@ impl ClaimFilter {
                 .transpose()
                 .map_err(|_| format!("{what} must be a number"))
         };
+        let (decided_from, decided_to) = decided_range(text).map_err(|e| e.to_string())?;
         Ok(ClaimFilter {
+            states: states_named(text.states).map_err(|e| e.to_string())?,
+            articles: article_ids(text.articles).map_err(|e| e.to_string())?,
+            claimant: present(text.claimant).map(str::to_owned),
+            verdict_by: None,
+            decided_from,
+            decided_to,
             state: present(text.state)
                 .map(str::parse::<ReviewState>)
                 .transpose()
@@ -365,6 +501,50 @@ impl ClaimFilter {
         })
     }
 
+    /// The filter an export's text asks for: every claim in the states it names, or approved
+    /// ones (with `drafts`, decided ones not yet approved too); `verdict_by` is left for the
+    /// caller to resolve from a name. Only the export's fields of `text` are read.
+    pub fn parse_report(
+        text: ClaimFilterText<'_>,
+        drafts: bool,
+    ) -> Result<ClaimFilter, FilterError> {
+        let mut states = states_named(text.states)?;
+        if states.is_empty() {
+            states = report_default_states(drafts);
+        }
+        let category = present(text.category)
+            .map(str::parse::<Category>)
+            .transpose()
+            .map_err(|e| {
+                FilterError::Unknown(format!(
+                    "{e}; expected one of: {}",
+                    Category::ALL.map(Category::as_str).join(", ")
+                ))
+            })?;
+        let (decided_from, decided_to) = decided_range(text)?;
+        Ok(ClaimFilter {
+            states,
+            articles: article_ids(text.articles)?,
+            category,
+            claimant: present(text.claimant).map(str::to_owned),
+            decided_from,
+            decided_to,
+            tags: tag_names(text.tags),
+            ..ClaimFilter::default()
+        })
+    }
+
+    /// The decided-date range as instants: from the start of `decided_from` (inclusive) to
+    /// the start of the day after `decided_to` (exclusive).
+    pub fn decided_bounds(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        (
+            self.decided_from.map(start_of_day),
+            self.decided_to
+                .and_then(|day| day.checked_add_days(Days::new(1)))
+                .map(start_of_day),
+        )
+    }
+
     /// Whether the filter holds a text search (which runs under a time budget).
     fn searches(&self) -> bool {
         self.text.as_deref().is_some_and(|t| !t.trim().is_empty())
@@ -374,7 +554,12 @@ impl ClaimFilter {
     fn narrows(&self) -> bool {
         self.category.is_some()
             || self.article.is_some()
+            || !self.articles.is_empty()
             || self.assignee.is_some()
+            || self.claimant.is_some()
+            || self.verdict_by.is_some()
+            || self.decided_from.is_some()
+            || self.decided_to.is_some()
             || self.text.is_some()
             || self.contradicts
             || self.sent_back_to.is_some()
@@ -392,13 +577,22 @@ impl ClaimFilter {
             ReviewState::Disputed,
             ReviewState::Unverifiable,
         ];
-        let wanted: Option<Vec<ReviewState>> = match (self.state, self.awaiting_approval) {
+        let mut wanted: Option<Vec<ReviewState>> = match (self.state, self.awaiting_approval) {
             _ if !states => None,
             (Some(state), false) => Some(vec![state]),
             (None, true) => Some(decided.to_vec()),
             (Some(state), true) => Some(decided.into_iter().filter(|s| *s == state).collect()),
             (None, false) => None,
         };
+        if states && !self.states.is_empty() {
+            let any_of = wanted.unwrap_or_else(|| ReviewState::ALL.to_vec());
+            wanted = Some(
+                any_of
+                    .into_iter()
+                    .filter(|s| self.states.contains(s))
+                    .collect(),
+            );
+        }
         if self.clusters {
             cond = Box::new(cond.and(claims::merged_into.is_null()));
             if let Some(wanted) = wanted {
@@ -431,6 +625,22 @@ impl ClaimFilter {
         }
         if let Some(assignee) = self.assignee {
             cond = Box::new(cond.and(claims::assignee_id.eq(assignee)));
+        }
+        if !self.articles.is_empty() {
+            cond = Box::new(cond.and(claims::article_id.eq_any(self.articles.clone())));
+        }
+        if let Some(claimant) = &self.claimant {
+            cond = Box::new(cond.and(claims::claimant.ilike(like_pattern(claimant))));
+        }
+        if let Some(user) = self.verdict_by {
+            cond = Box::new(cond.and(claims::verdict_by.eq(user)));
+        }
+        let (decided_from, decided_before) = self.decided_bounds();
+        if let Some(from) = decided_from {
+            cond = Box::new(cond.and(claims::verdict_at.ge(from)));
+        }
+        if let Some(before) = decided_before {
+            cond = Box::new(cond.and(claims::verdict_at.lt(before)));
         }
         if self.contradicts {
             // The scale (domain::verdict): 4–5 verified, 1–3 disputed, no rating unverifiable.
@@ -500,8 +710,27 @@ type Condition = Box<
         >,
 >;
 
+/// Midnight UTC at the start of `day`.
+pub(crate) fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Escapes LIKE wildcards so a claimant such as `50%` matches literally.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// A yes/no query value: blank is no.
-fn flag(value: Option<&str>, what: &str) -> Result<bool, String> {
+pub fn flag(value: Option<&str>, what: &str) -> Result<bool, String> {
     match present(value) {
         None | Some("0" | "false" | "no" | "off") => Ok(false),
         Some("1" | "true" | "yes" | "on") => Ok(true),
@@ -666,6 +895,11 @@ diesel::define_sql_function!(fn similarity(a: diesel::sql_types::Text, b: diesel
 diesel::infix_operator!(TrigramSimilar, " % ", diesel::sql_types::Bool, backend: diesel::pg::Pg);
 
 impl Claim {
+    /// The reviewer the claim is assigned to.
+    pub fn assignee(&self) -> Option<UserId> {
+        self.assignee_id.map(UserId)
+    }
+
     /// The ids of articles that are not archived: their claims are the ones lists show.
     #[allow(clippy::type_complexity)]
     pub fn live_articles() -> diesel::dsl::Select<

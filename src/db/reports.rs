@@ -4,23 +4,23 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::claims::Claim;
+pub(crate) use super::claims::like_pattern;
+use super::claims::{Claim, ClaimFilter};
 use super::events::EventKind;
 use super::schema::{articles, claim_events, claim_tags, claims, evidence};
 use super::tags::Tag;
-use super::users::{Names, User};
+use super::users::Names;
 use super::verdicts::VerdictRow;
-use crate::domain::{ClaimId, ReviewState, Stance};
+use crate::domain::{ClaimId, ReviewState, Stance, UserId};
 use crate::error::AppError;
 use crate::export::{
-    ExportFilters, ReportArticle, ReportClaim, ReportEvent, ReportEvidence, ReportSummary,
-    ReportVerdict,
+    ReportArticle, ReportClaim, ReportEvent, ReportEvidence, ReportSummary, ReportVerdict,
 };
 use crate::extract::Category;
 
@@ -28,7 +28,8 @@ use crate::extract::Category;
 /// enough that a batch with all its evidence and events stays a few megabytes.
 pub const BATCH_SIZE: i64 = 2_000;
 
-/// Export filters checked and resolved against the database: names became ids and enums.
+/// An export's [`ClaimFilter`] resolved against the database: tag names became ids, and the
+/// conditions on merged claims and archived articles are kept only when there are any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportQuery {
     pub articles: Vec<i64>,
@@ -40,8 +41,8 @@ pub struct ReportQuery {
     pub category: Option<Category>,
     /// Matched case-insensitively anywhere in the claimant.
     pub claimant: Option<String>,
-    /// The user id behind `ExportFilters::reviewer`.
-    pub reviewer_id: Option<i64>,
+    /// Who gave the verdict.
+    pub reviewer_id: Option<UserId>,
     /// Inclusive lower bound on `verdict_at`.
     pub decided_from: Option<DateTime<Utc>>,
     /// Exclusive upper bound on `verdict_at` (the day after `decided_to`).
@@ -115,56 +116,38 @@ pub struct BatchCursor {
     pub claim_id: i64,
 }
 
-fn start_of_day(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(chrono::NaiveTime::MIN).and_utc()
-}
-
-/// Escapes LIKE wildcards so a claimant such as `50%` matches literally.
-pub(crate) fn like_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 impl ReportQuery {
-    /// Validates the filters and looks the reviewer up. Every refusal is the caller's fault
-    /// (422), so a typo never turns into a 500 or a silently empty report.
+    /// The query for the claims `filter` selects: its states (every state when it names
+    /// none), articles, category, claimant, verdict author, decided range and tags. An
+    /// unknown tag is refused (422), so a typo never turns into a silently empty report.
+    /// The queue's own parts (text search, assignee, flags, page) are not export filters.
     pub async fn resolve(
         conn: &mut AsyncPgConnection,
-        filters: &ExportFilters,
+        filter: &ClaimFilter,
     ) -> Result<ReportQuery, AppError> {
-        filters
-            .validate()
-            .map_err(|e| AppError::Validation(e.to_string()))?;
-        let states = filters.effective_states();
-        let category = filters.effective_category();
-        let reviewer_id = match filters.reviewer.as_deref() {
-            None => None,
-            Some(name) => Some(
-                User::by_username(conn, name)
-                    .await?
-                    .ok_or_else(|| AppError::Validation(format!("no reviewer called {name:?}")))?
-                    .id,
-            ),
+        let states = match (filter.state, filter.states.is_empty()) {
+            (Some(state), true) => vec![state],
+            (Some(state), false) => filter
+                .states
+                .iter()
+                .copied()
+                .filter(|s| *s == state)
+                .collect(),
+            (None, false) => filter.states.clone(),
+            (None, true) => ReviewState::ALL.to_vec(),
         };
-        let decided_before = match filters.decided_to {
-            None => None,
-            Some(day) => Some(start_of_day(
-                day.checked_add_days(Days::new(1)).ok_or_else(|| {
-                    AppError::Validation(format!("decided_to {day} is out of range"))
-                })?,
-            )),
+        let articles = match filter.article {
+            None => filter.articles.clone(),
+            Some(one) if filter.articles.is_empty() || filter.articles.contains(&one) => {
+                vec![one]
+            }
+            // Two article conditions no claim meets: an id no article has (ids start at 1).
+            Some(_) => vec![0],
         };
+        let (decided_from, decided_before) = filter.decided_bounds();
         let mut tag_ids = Vec::new();
-        for name in crate::db::claims::tag_names(&filters.tags) {
-            let tag = Tag::by_name(conn, &name)
+        for name in &filter.tags {
+            let tag = Tag::by_name(conn, name)
                 .await?
                 .ok_or_else(|| AppError::Validation(format!("no tag called {name:?}")))?;
             tag_ids.push(tag.id);
@@ -182,14 +165,14 @@ impl ReportQuery {
         Ok(ReportQuery {
             any_merged,
             any_archived,
-            articles: filters.articles.clone(),
+            articles,
             claim_ids: Vec::new(),
             standalone: false,
             states,
-            category,
-            claimant: filters.claimant.clone(),
-            reviewer_id,
-            decided_from: filters.decided_from.map(start_of_day),
+            category: filter.category,
+            claimant: filter.claimant.clone(),
+            reviewer_id: filter.verdict_by,
+            decided_from,
             decided_before,
             tag_ids,
         })

@@ -1,7 +1,7 @@
 //! Corrections to claims as plain rules: where a claim came from, what an edit may change and
 //! how it is checked, who may edit, where a pasted sentence is in its article, and splits.
 
-use crate::domain::UserId;
+use crate::domain::{Actor, UserId};
 use crate::extract::{Category, ClaimantKind};
 
 crate::domain::named_enum! {
@@ -113,8 +113,8 @@ impl ClaimEdit {
 
 /// Whether this person may correct a claim: an editor on any claim, a reviewer on the claims
 /// assigned to them.
-pub fn may_edit(is_editor: bool, assignee: Option<i64>, user: UserId) -> bool {
-    is_editor || assignee == Some(user.0)
+pub fn may_edit(who: Actor, assignee: Option<UserId>) -> bool {
+    who.role.is_editor() || assignee == Some(who.id)
 }
 
 /// The byte span of `needle` in `body`: the exact text first, else the same words with any
@@ -200,6 +200,7 @@ pub fn split_spans(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Role;
 
     fn fields() -> ClaimFields {
         ClaimFields {
@@ -270,10 +271,17 @@ mod tests {
 
     #[test]
     fn only_editors_and_the_assigned_reviewer_may_edit() {
-        assert!(may_edit(true, None, UserId(1)));
-        assert!(may_edit(false, Some(1), UserId(1)));
-        assert!(!may_edit(false, Some(2), UserId(1)));
-        assert!(!may_edit(false, None, UserId(1)));
+        let as_role = |role| Actor {
+            id: UserId(1),
+            role,
+        };
+        for role in [Role::Editor, Role::Admin] {
+            assert!(may_edit(as_role(role), None), "{role:?}");
+        }
+        let reviewer = as_role(Role::Reviewer);
+        assert!(may_edit(reviewer, Some(UserId(1))));
+        assert!(!may_edit(reviewer, Some(UserId(2))));
+        assert!(!may_edit(reviewer, None));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Report data model, export filters and the streaming writer interface shared by every format.
+//! Report data model and the streaming writer interface shared by every format.
 
 pub mod claimreview;
 pub mod csv;
@@ -189,7 +189,7 @@ pub struct ReportSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportMeta {
     pub generated_at: DateTime<Utc>,
-    /// Usually [`ExportFilters::to_json`].
+    /// What the export asked for, as the report records it.
     pub filters: serde_json::Value,
     /// The fact-checking organisation's name.
     pub organization: String,
@@ -300,13 +300,6 @@ impl<'de> Deserialize<'de> for ExportFormat {
 #[derive(Debug)]
 pub enum ExportError {
     UnknownFormat(String),
-    UnknownState(String),
-    UnknownCategory(String),
-    /// `decided_from` is after `decided_to`.
-    InvalidDateRange {
-        from: NaiveDate,
-        to: NaiveDate,
-    },
     /// Writer methods called out of order (e.g. `write_claim` before `begin`).
     Sequence(&'static str),
     Csv(::csv::Error),
@@ -321,19 +314,6 @@ impl fmt::Display for ExportError {
                 f,
                 "unknown export format {s:?}; expected one of: csv, json, claimreview, html"
             ),
-            Self::UnknownState(s) => write!(
-                f,
-                "unknown claim state {s:?}; expected one of: {}",
-                names(ReviewState::ALL.iter())
-            ),
-            Self::UnknownCategory(s) => write!(
-                f,
-                "unknown category {s:?}; expected one of: {}",
-                names(Category::ALL.iter())
-            ),
-            Self::InvalidDateRange { from, to } => {
-                write!(f, "decided_from ({from}) is after decided_to ({to})")
-            }
             Self::Sequence(what) => write!(f, "report writer misuse: {what}"),
             Self::Csv(e) => write!(f, "CSV output failed: {e}"),
             Self::Json(e) => write!(f, "JSON output failed: {e}"),
@@ -353,19 +333,6 @@ impl std::error::Error for ExportError {
     }
 }
 
-impl ExportError {
-    /// True when the caller's input was at fault (maps to HTTP 400), false for output failures.
-    pub fn is_client_error(&self) -> bool {
-        matches!(
-            self,
-            Self::UnknownFormat(_)
-                | Self::UnknownState(_)
-                | Self::UnknownCategory(_)
-                | Self::InvalidDateRange { .. }
-        )
-    }
-}
-
 impl From<::csv::Error> for ExportError {
     fn from(e: ::csv::Error) -> Self {
         Self::Csv(e)
@@ -381,194 +348,6 @@ impl From<serde_json::Error> for ExportError {
 impl From<std::io::Error> for ExportError {
     fn from(e: std::io::Error) -> Self {
         Self::Io(e)
-    }
-}
-
-/// Which claims an export contains.
-///
-/// In a query string, list fields are comma-separated (`?states=approved,disputed&articles=3,7`);
-/// in JSON they may also be arrays.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
-pub struct ExportFilters {
-    #[serde(deserialize_with = "de_list")]
-    pub articles: Vec<i64>,
-    #[serde(deserialize_with = "de_list")]
-    pub states: Vec<String>,
-    pub include_drafts: bool,
-    #[serde(deserialize_with = "de_opt_text")]
-    pub category: Option<String>,
-    #[serde(deserialize_with = "de_opt_text")]
-    pub claimant: Option<String>,
-    #[serde(deserialize_with = "de_opt_text")]
-    pub reviewer: Option<String>,
-    #[serde(deserialize_with = "de_opt_date")]
-    pub decided_from: Option<NaiveDate>,
-    #[serde(deserialize_with = "de_opt_date")]
-    pub decided_to: Option<NaiveDate>,
-    /// Only claims carrying every one of these tags.
-    #[serde(deserialize_with = "de_list")]
-    pub tags: Vec<String>,
-    /// CSV only: start with the UTF-8 byte order mark, so that Excel reads the names right.
-    pub bom: bool,
-}
-
-/// The names of `values`, comma-separated, for error messages.
-fn names<T: fmt::Display>(values: impl Iterator<Item = T>) -> String {
-    values.map(|v| v.to_string()).collect::<Vec<_>>().join(", ")
-}
-
-/// A state named in any case, as query strings and flags may spell it.
-fn canonical_state(name: &str) -> Option<ReviewState> {
-    let name = name.trim();
-    ReviewState::ALL
-        .iter()
-        .copied()
-        .find(|s| s.as_str().eq_ignore_ascii_case(name))
-}
-
-fn canonical_category(name: &str) -> Option<Category> {
-    name.parse().ok()
-}
-
-impl ExportFilters {
-    /// The states to select: an explicit `states` list wins; otherwise `approved`,
-    /// plus the draft verdict states when `include_drafts` is set.
-    ///
-    /// Unknown names are dropped here; call [`ExportFilters::validate`] first to reject them.
-    /// The result is in workflow order without duplicates.
-    pub fn effective_states(&self) -> Vec<ReviewState> {
-        ReviewState::ALL
-            .iter()
-            .copied()
-            .filter(|state| {
-                if self.states.is_empty() {
-                    // The draft states are those that hold a verdict not yet approved.
-                    *state == ReviewState::Approved
-                        || (self.include_drafts && state.verdict().is_some())
-                } else {
-                    self.states
-                        .iter()
-                        .any(|w| canonical_state(w) == Some(*state))
-                }
-            })
-            .collect()
-    }
-
-    /// The category, if one was asked for and is known.
-    pub fn effective_category(&self) -> Option<Category> {
-        self.category.as_deref().and_then(canonical_category)
-    }
-
-    /// Rejects unknown state or category names and an inverted date range.
-    pub fn validate(&self) -> Result<(), ExportError> {
-        if let Some(bad) = self.states.iter().find(|s| canonical_state(s).is_none()) {
-            return Err(ExportError::UnknownState(bad.clone()));
-        }
-        if let Some(category) = &self.category
-            && canonical_category(category).is_none()
-        {
-            return Err(ExportError::UnknownCategory(category.clone()));
-        }
-        if let (Some(from), Some(to)) = (self.decided_from, self.decided_to)
-            && from > to
-        {
-            return Err(ExportError::InvalidDateRange { from, to });
-        }
-        Ok(())
-    }
-
-    /// The filters as recorded in a report's `filters` field (states already resolved).
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut json = serde_json::json!({
-            "articles": self.articles,
-            "states": self.effective_states(),
-            "include_drafts": self.include_drafts,
-            "category": self.effective_category().map(Category::as_str).or(self.category.as_deref()),
-            "claimant": self.claimant,
-            "reviewer": self.reviewer,
-            "decided_from": self.decided_from.map(|d| d.to_string()),
-            "decided_to": self.decided_to.map(|d| d.to_string()),
-        });
-        // Only when asked for, so reports without tags describe their filters as before.
-        if !self.tags.is_empty() {
-            json["tags"] = serde_json::json!(self.tags);
-        }
-        json
-    }
-}
-
-/// Accepts `"a,b,c"` (query strings, CLI) as well as a JSON array.
-fn de_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: FromStr + Deserialize<'de>,
-    T::Err: fmt::Display,
-{
-    struct ListVisitor<T>(std::marker::PhantomData<T>);
-
-    impl<'de, T> de::Visitor<'de> for ListVisitor<T>
-    where
-        T: FromStr + Deserialize<'de>,
-        T::Err: fmt::Display,
-    {
-        type Value = Vec<T>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a comma-separated list or an array")
-        }
-
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            v.split(',')
-                .map(str::trim)
-                .filter(|part| !part.is_empty())
-                .map(|part| {
-                    part.parse::<T>()
-                        .map_err(|e| E::custom(format!("invalid list item {part:?}: {e}")))
-                })
-                .collect()
-        }
-
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            self.visit_str(&v.to_string())
-        }
-
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            self.visit_str(&v.to_string())
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(256));
-            while let Some(item) = seq.next_element::<T>()? {
-                items.push(item);
-            }
-            Ok(items)
-        }
-    }
-
-    deserializer.deserialize_any(ListVisitor(std::marker::PhantomData))
-}
-
-/// Treats an empty or blank value (`?claimant=`) as absent.
-fn de_opt_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    let value = Option::<String>::deserialize(deserializer)?;
-    Ok(value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
-}
-
-fn de_opt_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
-    match de_opt_text(deserializer)? {
-        None => Ok(None),
-        Some(s) => crate::domain::dates::parse_day(&s)
-            .map(Some)
-            .map_err(de::Error::custom),
     }
 }
 
@@ -674,88 +453,6 @@ mod tests {
             "pdf".parse::<ExportFormat>(),
             Err(ExportError::UnknownFormat(_))
         ));
-    }
-
-    #[test]
-    fn effective_states_follow_the_rules() {
-        let default = ExportFilters::default();
-        assert_eq!(default.effective_states(), vec![ReviewState::Approved]);
-        let drafts = ExportFilters {
-            include_drafts: true,
-            ..Default::default()
-        };
-        assert_eq!(
-            drafts.effective_states(),
-            vec![
-                ReviewState::Verified,
-                ReviewState::Disputed,
-                ReviewState::Unverifiable,
-                ReviewState::Approved
-            ]
-        );
-        let explicit = ExportFilters {
-            states: vec!["Dismissed".into(), "extracted".into(), "dismissed".into()],
-            include_drafts: true,
-            ..Default::default()
-        };
-        assert_eq!(
-            explicit.effective_states(),
-            vec![ReviewState::Extracted, ReviewState::Dismissed]
-        );
-    }
-
-    #[test]
-    fn validation_names_the_offender() {
-        let bad_state = ExportFilters {
-            states: vec!["approved".into(), "published".into()],
-            ..Default::default()
-        };
-        let err = bad_state.validate().err().map(|e| e.to_string());
-        assert!(err.is_some_and(|e| e.contains("\"published\"") && e.contains("in_review")));
-
-        let bad_category = ExportFilters {
-            category: Some("sports".into()),
-            ..Default::default()
-        };
-        assert!(matches!(
-            bad_category.validate(),
-            Err(ExportError::UnknownCategory(_))
-        ));
-
-        let inverted = ExportFilters {
-            decided_from: NaiveDate::from_ymd_opt(2026, 5, 2),
-            decided_to: NaiveDate::from_ymd_opt(2026, 5, 1),
-            ..Default::default()
-        };
-        assert!(matches!(
-            inverted.validate(),
-            Err(ExportError::InvalidDateRange { .. })
-        ));
-        assert!(ExportFilters::default().validate().is_ok());
-    }
-
-    #[test]
-    fn filters_from_json_accept_arrays_and_strings() {
-        let f: ExportFilters = serde_json::from_value(serde_json::json!({
-            "articles": [3, 7],
-            "states": "approved, disputed",
-            "category": "Energy",
-            "claimant": "  ",
-            "decided_from": "2026-01-31"
-        }))
-        .expect("filters parse");
-        assert_eq!(f.articles, vec![3, 7]);
-        assert_eq!(
-            f.effective_states(),
-            vec![ReviewState::Disputed, ReviewState::Approved]
-        );
-        assert_eq!(f.effective_category(), Some(Category::Energy));
-        assert_eq!(f.claimant, None);
-        assert_eq!(f.decided_from, NaiveDate::from_ymd_opt(2026, 1, 31));
-        let json = f.to_json();
-        assert_eq!(json["category"], "energy");
-        assert_eq!(json["states"], serde_json::json!(["disputed", "approved"]));
-        assert_eq!(json["decided_to"], serde_json::Value::Null);
     }
 
     #[test]

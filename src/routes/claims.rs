@@ -286,10 +286,7 @@ pub(crate) async fn claim_page(
         .await?,
         events: ClaimEvent::for_claim(conn, id).await?,
         verdicts: verdict_versions(versions),
-        edit: ClaimEditView::for_claim(
-            &claim,
-            may_edit(user.role.is_editor(), claim.assignee_id, user.id),
-        ),
+        edit: ClaimEditView::for_claim(&claim, may_edit(user.actor(), claim.assignee())),
         desk: super::desk::claim_desk(conn, user, &claim).await?,
         claim,
     })

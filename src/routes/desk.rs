@@ -40,7 +40,7 @@ pub(crate) async fn claim_desk(
             .map(|at| at.format("%Y-%m-%d %H:%M UTC").to_string()),
         tags,
         other_tags,
-        can_tag: may_edit(user.role.is_editor(), claim.assignee_id, user.id),
+        can_tag: may_edit(user.actor(), claim.assignee()),
         can_assign: user.role.is_editor(),
     })
 }

@@ -25,9 +25,9 @@ use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Responder, guar
 use chrono::Utc;
 
 use crate::error::AppError;
-use crate::export::{ExportFilters, ExportFormat};
+use crate::export::ExportFormat;
 use crate::services::AppState;
-use crate::services::reports::{download_name, start_export};
+use crate::services::reports::{ExportRequest, download_name, start_export};
 
 /// Who may use a route, as the authorisation test checks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -378,9 +378,9 @@ pub struct FormatParam {
 pub async fn streamed_report(
     state: &AppState,
     format: ExportFormat,
-    filters: &ExportFilters,
+    request: &ExportRequest,
 ) -> Result<HttpResponse, AppError> {
-    report_response(state, format, filters, DispositionType::Attachment).await
+    report_response(state, format, request, DispositionType::Attachment).await
 }
 
 /// The policy of a report opened in the browser: its own inline stylesheet and nothing else
@@ -391,10 +391,10 @@ pub const REPORT_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img
 /// Streams the printable report to be shown in the browser rather than saved.
 pub async fn inline_report(
     state: &AppState,
-    filters: &ExportFilters,
+    request: &ExportRequest,
 ) -> Result<HttpResponse, AppError> {
     let mut res =
-        report_response(state, ExportFormat::Html, filters, DispositionType::Inline).await?;
+        report_response(state, ExportFormat::Html, request, DispositionType::Inline).await?;
     res.headers_mut().insert(
         actix_web::http::header::CONTENT_SECURITY_POLICY,
         actix_web::http::header::HeaderValue::from_static(REPORT_CSP),
@@ -405,11 +405,11 @@ pub async fn inline_report(
 async fn report_response(
     state: &AppState,
     format: ExportFormat,
-    filters: &ExportFilters,
+    request: &ExportRequest,
     disposition: DispositionType,
 ) -> Result<HttpResponse, AppError> {
     let now = Utc::now();
-    let report = start_export(&state.pool, filters, format, &state.config.reports, now).await?;
+    let report = start_export(&state.pool, request, format, &state.config.reports, now).await?;
     let disposition = ContentDisposition {
         disposition,
         parameters: vec![DispositionParam::Filename(download_name(format, now))],

@@ -7,9 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::{FormatParam, inline_report, streamed_report};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::export::{ExportFilters, ExportFormat};
+use crate::export::ExportFormat;
 use crate::extract::Category;
-use crate::services::reports::preview;
+use crate::services::reports::{ExportQuery, ExportRequest, preview};
 use crate::startup::AppState;
 use crate::views::{ExportPage, Layout, render_with_status};
 
@@ -41,10 +41,10 @@ fn bad(e: actix_web::error::QueryPayloadError) -> AppError {
     AppError::BadRequest(format!("bad export request: {e}"))
 }
 
-fn filters_of(req: &HttpRequest) -> Result<ExportFilters, AppError> {
-    web::Query::<ExportFilters>::from_query(&export_query(req.query_string()))
-        .map(web::Query::into_inner)
-        .map_err(bad)
+fn request_of(req: &HttpRequest) -> Result<ExportRequest, AppError> {
+    let query =
+        web::Query::<ExportQuery>::from_query(&export_query(req.query_string())).map_err(bad)?;
+    Ok(ExportRequest::parse(&query)?)
 }
 
 /// The typed search for articles by title.
@@ -66,11 +66,11 @@ pub async fn export_form(
     let search = web::Query::<TitleSearch>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .unwrap_or_default();
-    let (filters, error) = match filters_of(&req) {
-        Ok(filters) => (filters, None),
-        Err(err) => (ExportFilters::default(), Some(err)),
+    let (request, error) = match request_of(&req) {
+        Ok(request) => (request, None),
+        Err(err) => (ExportRequest::default(), Some(err)),
     };
-    let found = preview(&state.pool, &filters, &search.title).await?;
+    let found = preview(&state.pool, &request, &search.title).await?;
     let (selected, error) = match (found.selected, error) {
         (_, Some(err)) | (Err(err), None) => (None, Some(err)),
         (Ok(summary), None) => (Some(summary), None),
@@ -90,7 +90,7 @@ pub async fn export_form(
         titles: found.titles,
         selected,
         error: error.map(|e| e.to_string()),
-        filters,
+        request,
     };
     render_with_status(&page, status)
 }
@@ -103,8 +103,8 @@ pub async fn download_export(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let format = web::Query::<FormatParam>::from_query(req.query_string()).map_err(bad)?;
-    let filters = filters_of(&req)?;
-    streamed_report(&state, format.format, &filters).await
+    let request = request_of(&req)?;
+    streamed_report(&state, format.format, &request).await
 }
 
 /// The printable report, shown in the browser (inline) instead of saved.
@@ -113,6 +113,6 @@ pub async fn open_report(
     _user: CurrentUser,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let filters = filters_of(&req)?;
-    inline_report(&state, &filters).await
+    let request = request_of(&req)?;
+    inline_report(&state, &request).await
 }

@@ -61,7 +61,7 @@ async fn lock_editable(
     who: Actor,
 ) -> Result<Claim, AppError> {
     let claim = lock_current(conn, id, seen_version).await?;
-    if rules::may_edit(who.role.is_editor(), claim.assignee_id, who.id) {
+    if rules::may_edit(who, claim.assignee()) {
         Ok(claim)
     } else {
         Err(AppError::Forbidden(

@@ -112,6 +112,7 @@ pub async fn queue_filter(
         sort: Some(&q.sort),
         after: Some(&q.after),
         limit: None,
+        ..ClaimFilterText::default()
     };
     let context = FilterContext {
         assignee,

@@ -10,11 +10,16 @@ use tokio::sync::mpsc;
 use crate::config::ReportSettings;
 use crate::db::DbPool;
 use crate::db::articles::{Article, ArticleSummary};
+use crate::db::claims::{
+    ClaimFilter, ClaimFilterText, FilterError, flag, present, report_default_states,
+};
 use crate::db::reports::{BATCH_SIZE, BatchCursor, Related, ReportQuery};
 use crate::error::AppError;
 use crate::export::{
-    ExportError, ExportFilters, ExportFormat, ReportMeta, ReportSummary, ReportWriter, writer_with,
+    ExportError, ExportFormat, ReportMeta, ReportSummary, ReportWriter, writer_with,
 };
+use crate::extract::Category;
+use crate::services::queue::assignee_named;
 
 /// Batches produced ahead of the consumer. One in flight while the previous one is written
 /// out lets the database and the client work at the same time without piling up output.
@@ -58,11 +63,118 @@ pub struct ReportStream {
     rx: mpsc::Receiver<Result<Message, AppError>>,
 }
 
+/// An export's query as typed: the export page's or the API's query string, or the CLI's
+/// flags. Lists are comma-separated; [`ExportRequest::parse`] reads it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ExportQuery {
+    pub articles: String,
+    pub states: String,
+    pub include_drafts: String,
+    pub category: String,
+    pub claimant: String,
+    pub reviewer: String,
+    pub decided_from: String,
+    pub decided_to: String,
+    pub tags: String,
+    pub bom: String,
+}
+
+/// What an export asks for: the claims (one [`ClaimFilter`], as the queue and the API use)
+/// and how they were asked for, which the report records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportRequest {
+    /// Its `verdict_by` is looked up from `reviewer` when the export starts.
+    pub filter: ClaimFilter,
+    pub include_drafts: bool,
+    /// Username of whoever gave the verdict.
+    pub reviewer: Option<String>,
+    /// CSV only: start with the UTF-8 byte order mark, so that Excel reads the names right.
+    pub bom: bool,
+}
+
+impl Default for ExportRequest {
+    /// Every approved verdict.
+    fn default() -> Self {
+        ExportRequest {
+            filter: ClaimFilter {
+                states: report_default_states(false),
+                ..ClaimFilter::default()
+            },
+            include_drafts: false,
+            reviewer: None,
+            bom: false,
+        }
+    }
+}
+
+impl ExportRequest {
+    /// A malformed value (a list item that is not an id, a date that is not one, a flag that
+    /// is neither yes nor no) is [`FilterError::Malformed`]; an unknown state or category or
+    /// an inverted date range is [`FilterError::Unknown`].
+    pub fn parse(query: &ExportQuery) -> Result<ExportRequest, FilterError> {
+        let yes = |value: &str, what: &str| flag(Some(value), what).map_err(FilterError::Malformed);
+        let include_drafts = yes(&query.include_drafts, "include_drafts")?;
+        let text = ClaimFilterText {
+            articles: Some(&query.articles),
+            states: Some(&query.states),
+            category: Some(&query.category),
+            claimant: Some(&query.claimant),
+            decided_from: Some(&query.decided_from),
+            decided_to: Some(&query.decided_to),
+            tags: std::slice::from_ref(&query.tags),
+            ..ClaimFilterText::default()
+        };
+        let filter = ClaimFilter::parse_report(text, include_drafts)?;
+        Ok(ExportRequest {
+            filter,
+            include_drafts,
+            reviewer: present(Some(&query.reviewer)).map(str::to_owned),
+            bom: yes(&query.bom, "bom")?,
+        })
+    }
+
+    /// The filters as a report's `filters` field records them (states resolved).
+    pub fn describe(&self) -> serde_json::Value {
+        let f = &self.filter;
+        let mut json = serde_json::json!({
+            "articles": f.articles,
+            "states": f.states,
+            "include_drafts": self.include_drafts,
+            "category": f.category.map(Category::as_str),
+            "claimant": f.claimant,
+            "reviewer": self.reviewer,
+            "decided_from": f.decided_from.map(|d| d.to_string()),
+            "decided_to": f.decided_to.map(|d| d.to_string()),
+        });
+        // Only when asked for, so reports without tags describe their filters as before.
+        if !f.tags.is_empty() {
+            json["tags"] = serde_json::json!(f.tags);
+        }
+        json
+    }
+}
+
+/// The report query for a request: the reviewer looked up (an unknown name is refused,
+/// 422), then the filter resolved.
+async fn report_query(
+    conn: &mut AsyncPgConnection,
+    request: &ExportRequest,
+) -> Result<ReportQuery, AppError> {
+    let mut filter = request.filter.clone();
+    if let Some(name) = &request.reviewer {
+        filter.verdict_by = assignee_named(conn, name, false)
+            .await?
+            .map_err(|_| AppError::Validation(format!("no reviewer called {name:?}")))?;
+    }
+    ReportQuery::resolve(conn, &filter).await
+}
+
 /// Report-wide facts for a writer's `begin`, except the summary, which is counted later.
-fn meta_for(filters: &ExportFilters, settings: &ReportSettings, now: DateTime<Utc>) -> ReportMeta {
+fn meta_for(request: &ExportRequest, settings: &ReportSettings, now: DateTime<Utc>) -> ReportMeta {
     ReportMeta {
         generated_at: now,
-        filters: filters.to_json(),
+        filters: request.describe(),
         organization: settings.org_name.clone(),
         organization_url: settings.org_url.clone(),
         public_base_url: settings.public_base(),
@@ -79,10 +191,6 @@ pub fn download_name(format: ExportFormat, now: DateTime<Utc>) -> String {
     )
 }
 
-/// Validates `filters` and starts producing the report.
-///
-/// Everything that can fail before the first byte (bad filters, an unknown reviewer, no
-/// database) fails here, while an HTTP caller can still answer with an error status.
 /// What the export page shows before a download: the articles chosen, those whose title
 /// matches the search, recent titles to pick from, and how many claims the filters select
 /// (or why the filters are refused).
@@ -97,24 +205,25 @@ pub struct ExportPreview {
 const TITLES_OFFERED: i64 = 200;
 const MATCHES_LISTED: i64 = 50;
 
-/// Counts what `filters` select and finds the articles to choose from by `title`.
+/// Counts what the request selects and finds the articles to choose from by `title`.
 pub async fn preview(
     pool: &DbPool,
-    filters: &ExportFilters,
+    request: &ExportRequest,
     title: &str,
 ) -> Result<ExportPreview, AppError> {
     let mut conn = pool.get().await?;
-    let chosen = Article::summaries(&mut conn, &filters.articles).await?;
+    let articles = &request.filter.articles;
+    let chosen = Article::summaries(&mut conn, articles).await?;
     let matches = match title.trim() {
         "" => Vec::new(),
         term => Article::search_titles(&mut conn, term, MATCHES_LISTED)
             .await?
             .into_iter()
-            .filter(|a| !filters.articles.contains(&a.id))
+            .filter(|a| !articles.contains(&a.id))
             .collect(),
     };
     let titles = Article::list(&mut conn, TITLES_OFFERED).await?;
-    let selected = match ReportQuery::resolve(&mut conn, filters).await {
+    let selected = match report_query(&mut conn, request).await {
         Ok(query) => Ok(query.summary(&mut conn).await?),
         Err(err @ AppError::Validation(_)) => Err(err),
         Err(other) => return Err(other),
@@ -127,18 +236,22 @@ pub async fn preview(
     })
 }
 
+/// Looks the request's names up and starts producing the report.
+///
+/// Everything that can fail before the first byte (an unknown reviewer or tag, no database)
+/// fails here, while an HTTP caller can still answer with an error status.
 pub async fn start_export(
     pool: &DbPool,
-    filters: &ExportFilters,
+    request: &ExportRequest,
     format: ExportFormat,
     settings: &ReportSettings,
     now: DateTime<Utc>,
 ) -> Result<ReportStream, AppError> {
     let mut conn = pool.get().await?;
-    let query = ReportQuery::resolve(&mut conn, filters).await?;
-    let meta = meta_for(filters, settings, now);
+    let query = report_query(&mut conn, request).await?;
+    let meta = meta_for(request, settings, now);
     let (tx, mut rx) = mpsc::channel(CHUNKS_AHEAD);
-    let bom = filters.bom;
+    let bom = request.bom;
     tokio::spawn(async move {
         let writer = writer_with(format, bom);
         // One read-only snapshot: the summary and every batch see the same claims, however
@@ -279,6 +392,100 @@ impl ReportStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ReviewState;
+    use chrono::NaiveDate;
+
+    fn parse(query: &str) -> Result<ExportRequest, FilterError> {
+        let query: ExportQuery = serde_urlencoded::from_str(query)
+            .map_err(|e| FilterError::Malformed(format!("the query string does not parse: {e}")))?;
+        ExportRequest::parse(&query)
+    }
+
+    fn states(query: &str) -> Vec<ReviewState> {
+        parse(query).map(|r| r.filter.states).unwrap_or_default()
+    }
+
+    #[test]
+    fn states_default_to_approved_and_drafts_when_asked() {
+        assert_eq!(states(""), vec![ReviewState::Approved]);
+        assert_eq!(parse("").ok(), Some(ExportRequest::default()));
+        assert_eq!(
+            states("include_drafts=true"),
+            vec![
+                ReviewState::Verified,
+                ReviewState::Disputed,
+                ReviewState::Unverifiable,
+                ReviewState::Approved
+            ]
+        );
+        // Named states win over the drafts flag, in workflow order, each once, any case.
+        assert_eq!(
+            states("states=Dismissed,extracted,dismissed&include_drafts=true"),
+            vec![ReviewState::Extracted, ReviewState::Dismissed]
+        );
+    }
+
+    #[test]
+    fn malformed_values_are_bad_requests_and_unknown_names_are_named() {
+        for query in [
+            "articles=1,x",
+            "decided_to=31/01/2026",
+            "decided_from=2026-13-01",
+            "include_drafts=maybe",
+            "bom=perhaps",
+        ] {
+            assert!(
+                matches!(parse(query), Err(FilterError::Malformed(_))),
+                "{query}"
+            );
+        }
+        let unknown = |query: &str| match parse(query) {
+            Err(FilterError::Unknown(message)) => message,
+            other => format!("not refused as unknown: {other:?}"),
+        };
+        let state = unknown("states=approved,Published");
+        assert!(
+            state.contains("\"Published\"") && state.contains("in_review"),
+            "{state}"
+        );
+        let category = unknown("category=sports");
+        assert!(
+            category.contains("\"sports\"") && category.contains("energy"),
+            "{category}"
+        );
+        let range = unknown("decided_from=2026-05-02&decided_to=2026-05-01");
+        assert!(range.contains("2026-05-02"), "{range}");
+    }
+
+    #[test]
+    fn the_report_records_the_filters_as_asked() {
+        let request = parse(
+            "articles=3,7&states=approved,%20disputed&category=Energy&claimant=%20%20\
+             &reviewer=rita&decided_from=2026-01-31&tags=health,Health,%20budget&bom=true",
+        )
+        .expect("filters parse");
+        assert_eq!(request.filter.articles, vec![3, 7]);
+        assert_eq!(request.filter.category, Some(Category::Energy));
+        assert_eq!(request.filter.claimant, None);
+        assert_eq!(
+            request.filter.decided_from,
+            NaiveDate::from_ymd_opt(2026, 1, 31)
+        );
+        assert_eq!(request.reviewer.as_deref(), Some("rita"));
+        assert!(request.bom);
+        let json = request.describe();
+        assert_eq!(json["articles"], serde_json::json!([3, 7]));
+        assert_eq!(json["states"], serde_json::json!(["disputed", "approved"]));
+        assert_eq!(json["category"], "energy");
+        assert_eq!(json["claimant"], serde_json::Value::Null);
+        assert_eq!(json["reviewer"], "rita");
+        assert_eq!(json["include_drafts"], false);
+        assert_eq!(json["decided_from"], "2026-01-31");
+        assert_eq!(json["decided_to"], serde_json::Value::Null);
+        assert_eq!(json["tags"], serde_json::json!(["health", "budget"]));
+        let plain = ExportRequest::default().describe();
+        assert!(plain.get("tags").is_none(), "{plain}");
+    }
 
     #[test]
     fn download_names_carry_the_date_and_extension() {

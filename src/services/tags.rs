@@ -80,7 +80,7 @@ pub async fn set_tag(
         if claim.version != seen_version {
             return Err(conflict(&claim));
         }
-        if !may_edit(actor.role.is_editor(), claim.assignee_id, actor.id) {
+        if !may_edit(actor, claim.assignee()) {
             return Err(AppError::Forbidden(
                 "only the reviewer assigned to this claim, or an editor, may tag it".into(),
             ));

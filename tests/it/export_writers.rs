@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use claimdesk::db::claims::FilterError;
 use claimdesk::domain::ReviewState;
 use claimdesk::export::{
-    ExportError, ExportFilters, ExportFormat, ReportArticle, ReportClaim, ReportEvent,
-    ReportEvidence, ReportMeta, ReportSummary, ReportWriter, export_to_vec, writer_for,
+    ExportError, ExportFormat, ReportArticle, ReportClaim, ReportEvent, ReportEvidence, ReportMeta,
+    ReportSummary, ReportWriter, export_to_vec, writer_for,
 };
 use claimdesk::extract::{Category, ClaimantKind};
+use claimdesk::services::reports::{ExportQuery, ExportRequest};
 use serde_json::Value;
 
 const SCRIPT: &str = "<script>alert(1)</script>";
@@ -20,14 +22,15 @@ fn at(day: u32, hour: u32) -> DateTime<Utc> {
 }
 
 fn meta() -> ReportMeta {
-    let filters = ExportFilters {
-        include_drafts: true,
-        category: Some("energy".into()),
-        ..Default::default()
-    };
+    let request = ExportRequest::parse(&ExportQuery {
+        include_drafts: "true".into(),
+        category: "energy".into(),
+        ..ExportQuery::default()
+    })
+    .expect("the filters parse");
     ReportMeta {
         generated_at: at(20, 12),
-        filters: filters.to_json(),
+        filters: request.describe(),
         organization: "Checkers <Org> & Co".into(),
         organization_url: Some("https://checkers.example.org".into()),
         public_base_url: "https://claims.example.org/".into(),
@@ -622,30 +625,38 @@ fn chunked_output_equals_one_buffer() {
 
 #[test]
 fn filters_deserialize_from_a_query_string() {
-    let f: ExportFilters = serde_urlencoded::from_str(
+    let parse = |query: &str| {
+        serde_urlencoded::from_str::<ExportQuery>(query)
+            .map_err(|e| FilterError::Malformed(e.to_string()))
+            .and_then(|q| ExportRequest::parse(&q))
+    };
+    let f = parse(
         "articles=4,9&states=approved,disputed&include_drafts=true&category=energy&claimant=&decided_from=2026-01-01",
     )
     .expect("query parses");
-    assert_eq!(f.articles, vec![4, 9]);
+    assert_eq!(f.filter.articles, vec![4, 9]);
     assert_eq!(
-        f.effective_states(),
+        f.filter.states,
         vec![ReviewState::Disputed, ReviewState::Approved]
     );
     assert!(f.include_drafts);
-    assert_eq!(f.claimant, None);
-    assert_eq!(f.decided_from, NaiveDate::from_ymd_opt(2026, 1, 1));
-    assert!(f.validate().is_ok());
+    assert_eq!(f.filter.claimant, None);
+    assert_eq!(f.filter.decided_from, NaiveDate::from_ymd_opt(2026, 1, 1));
 
-    let empty: ExportFilters = serde_urlencoded::from_str("").expect("empty query parses");
-    assert_eq!(empty, ExportFilters::default());
-    assert_eq!(empty.effective_states(), vec![ReviewState::Approved]);
+    let empty = parse("").expect("empty query parses");
+    assert_eq!(empty, ExportRequest::default());
+    assert_eq!(empty.filter.states, vec![ReviewState::Approved]);
 
-    assert!(serde_urlencoded::from_str::<ExportFilters>("articles=1,x").is_err());
-    assert!(serde_urlencoded::from_str::<ExportFilters>("decided_to=31/01/2026").is_err());
-    let unknown: ExportFilters =
-        serde_urlencoded::from_str("states=approved,bogus").expect("parses");
     assert!(matches!(
-        unknown.validate(),
-        Err(ExportError::UnknownState(s)) if s == "bogus"
+        parse("articles=1,x"),
+        Err(FilterError::Malformed(_))
+    ));
+    assert!(matches!(
+        parse("decided_to=31/01/2026"),
+        Err(FilterError::Malformed(_))
+    ));
+    assert!(matches!(
+        parse("states=approved,bogus"),
+        Err(FilterError::Unknown(s)) if s.contains("\"bogus\"")
     ));
 }

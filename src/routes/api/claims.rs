@@ -284,6 +284,7 @@ pub async fn list_claims(
         sort: q.sort.as_deref(),
         after: q.after.as_deref(),
         limit: q.limit.as_deref(),
+        ..ClaimFilterText::default()
     };
     let context = FilterContext {
         assignee,
