@@ -81,6 +81,14 @@ async fn explain(url: &str) {
             "SELECT id FROM claims WHERE search @@ websearch_to_tsquery('english', 'ministry systems 2001') ORDER BY score DESC, id DESC LIMIT 51",
         ),
         (
+            "queue, grouped by article",
+            "SELECT id FROM claims ORDER BY article_id DESC, score DESC, id DESC LIMIT 51",
+        ),
+        (
+            "queue, grouped by article, one state and category",
+            "SELECT id FROM claims WHERE state = 'extracted' AND category = 'arms' ORDER BY article_id DESC, score DESC, id DESC LIMIT 51",
+        ),
+        (
             "counts per state (kept by triggers)",
             "SELECT state, claims FROM claim_state_counts WHERE claims > 0",
         ),
@@ -248,7 +256,20 @@ fn queue(c: &mut Criterion) {
         ),
         ("page_queue_tag_and_category", "/?tag=budget&category=arms"),
         ("page_queue_stale", "/?stale=1"),
+        ("page_queue_by_article", "/?sort=article"),
+        (
+            "page_queue_by_article_state_and_category",
+            "/?sort=article&state=extracted&category=arms",
+        ),
         ("api_claims", "/api/v1/claims?limit=50"),
+        (
+            "api_claims_by_article",
+            "/api/v1/claims?limit=50&sort=article",
+        ),
+        (
+            "api_claims_awaiting_tag",
+            "/api/v1/claims?limit=50&awaiting_approval=true&tag=budget",
+        ),
     ] {
         let url = format!("{base}{path}");
         group.bench_function(label, |b| {
@@ -287,6 +308,8 @@ fn queue(c: &mut Criterion) {
     assert_eq!(ids.len(), 10_000);
     let done = std::cell::Cell::new(0_i64);
     let mut bulk = c.benchmark_group("bulk_100k");
+    // Each run takes seconds: flat sampling runs every sample once instead of 1, 2, … 10 times.
+    bulk.sampling_mode(criterion::SamplingMode::Flat);
     bulk.sample_size(10);
     bulk.measurement_time(Duration::from_secs(30));
     bulk.bench_function("bulk_take_or_release_10k", |b| {

@@ -62,8 +62,8 @@ pub fn parse_query(query: &str) -> Result<(QueueQuery, Vec<String>), String> {
 }
 
 /// The user a filter's `assignee` names: a username, or (`ids` true, as the API allows) a
-/// user id. Blank is no assignee filter; a name no user has is a message naming it, never a
-/// filter that silently matches nothing.
+/// user id. Blank is no assignee filter; a name or id no user has is a message naming it,
+/// never a filter that silently matches nothing.
 pub async fn assignee_named(
     conn: &mut AsyncPgConnection,
     text: &str,
@@ -73,12 +73,13 @@ pub async fn assignee_named(
     if name.is_empty() {
         return Ok(Ok(None));
     }
-    if ids && let Ok(id) = name.parse::<i64>() {
-        return Ok(Ok(Some(UserId(id))));
-    }
-    Ok(match User::by_username(conn, name).await? {
+    let user = match name.parse::<i64>() {
+        Ok(id) if ids => User::by_id(conn, UserId(id)).await?,
+        _ => User::by_username(conn, name).await?,
+    };
+    Ok(match user {
         Some(u) => Ok(Some(UserId(u.id))),
-        None => Err(format!("no user called {name}")),
+        None => Err(format!("no such user: {name}")),
     })
 }
 

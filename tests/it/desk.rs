@@ -240,14 +240,26 @@ async fn editors_assign_and_reassign_claims_and_reviewers_find_them_assigned_to_
         .map(|c| c["id"].as_i64().expect("id"))
         .collect();
     assert_eq!(listed, picked);
-    // A name no user has is refused with the name, not a filter that matches nothing.
-    let (status, refused) = api_get(&app, "/api/v1/claims?assignee=nobody", &rita).await;
-    assert_eq!(status, 400, "{refused}");
+    // A name or id no user has is refused with it, not a filter that matches nothing; the
+    // queue page says so above the queue.
+    for (query, named) in [("nobody", "nobody"), ("987654", "987654")] {
+        let (status, refused) =
+            api_get(&app, &format!("/api/v1/claims?assignee={query}"), &rita).await;
+        assert_eq!(status, 422, "{refused}");
+        assert_eq!(refused["error"]["code"], "validation_failed", "{refused}");
+        assert!(
+            refused["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(&format!("no such user: {named}"))),
+            "{refused}"
+        );
+    }
+    let reviewer_page = app.browser("rita2", Role::Reviewer).await;
+    let (status, page) = reviewer_page.get("/?assignee=nobody").await;
+    assert_eq!(status, 200);
     assert!(
-        refused["error"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("no user called nobody")),
-        "{refused}"
+        page.contains(r#"<p class="form-error" role="alert">no such user: nobody</p>"#),
+        "{page}"
     );
     for c in mine["claims"].as_array().expect("claims") {
         assert_eq!(c["state"], "in_review");

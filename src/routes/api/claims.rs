@@ -234,7 +234,7 @@ pub struct ClaimQuery {
     state: Option<String>,
     category: Option<String>,
     article: Option<String>,
-    /// A username or user id; a name no user has is a 400 naming it.
+    /// A username or user id; one no user has is a 422 naming it.
     assignee: Option<String>,
     /// Full-text search (websearch syntax).
     q: Option<String>,
@@ -259,7 +259,7 @@ const DEFAULT_LIMIT: i64 = 50;
 
 #[utoipa::path(get, path = "/api/v1/claims", tag = "claims",
     params(ClaimQuery, ("tag" = Option<String>, Query, description = "Only claims with this tag; repeat it (or separate names with commas) for claims with all of them")),
-    responses((status = 200, body = ClaimList), (status = 400, body = super::ErrorJson)))]
+    responses((status = 200, body = ClaimList), (status = 400, body = super::ErrorJson), (status = 422, body = super::ErrorJson)))]
 pub async fn list_claims(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -270,7 +270,7 @@ pub async fn list_claims(
     let mut conn = state.pool.get().await?;
     let assignee = assignee_named(&mut conn, q.assignee.as_deref().unwrap_or_default(), true)
         .await?
-        .map_err(AppError::BadRequest)?;
+        .map_err(AppError::Validation)?;
     let text = ClaimFilterText {
         state: q.state.as_deref(),
         category: q.category.as_deref(),
