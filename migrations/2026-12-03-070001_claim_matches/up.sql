@@ -27,3 +27,8 @@ CREATE TABLE claim_repeats (
 CREATE INDEX claim_repeats_fact_check_idx ON claim_repeats (fact_check_id);
 
 ALTER TYPE event_kind ADD VALUE 'marked_repeat';
+
+-- The job that computes stored matches.
+ALTER TABLE jobs DROP CONSTRAINT jobs_kind_check;
+ALTER TABLE jobs ADD CONSTRAINT jobs_kind_check
+    CHECK (kind IN ('import_url', 'poll_source', 'rescore', 'match_claims'));
