@@ -109,6 +109,7 @@ pub struct QueueFilterView {
     pub awaiting_approval: bool,
     pub sent_back: bool,
     pub stale: bool,
+    pub checked_before: bool,
     /// Tag names, comma-separated.
     pub tags: String,
     pub sort: String,
@@ -133,6 +134,8 @@ pub struct QueueRow {
     pub tags: Vec<crate::db::tags::Tag>,
     /// Claims merged into this one, shown through this row.
     pub merged: i64,
+    /// Marked as a repeat of a known fact-check, or closely matching one.
+    pub checked_before: bool,
 }
 
 /// Consecutive rows from one article: its title is shown once, above them.
@@ -445,6 +448,8 @@ pub struct ClaimPage {
     pub verdicts: Vec<VerdictVersionView>,
     pub edit: ClaimEditView,
     pub desk: ClaimDeskView,
+    /// Known fact-checks matching the claim, and the one it repeats if marked.
+    pub matches: crate::services::claim_matches::MatchPanel,
 }
 
 /// The claim page's desk part: since when the assignee has it, its tags, and the assign and

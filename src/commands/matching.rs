@@ -50,6 +50,9 @@ pub async fn factchecks(
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
+    crate::services::claim_matches::after_fact_check_import(pool, &report, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     cli::print_line(&format!(
         "imported {} fact-checks ({} new, {} updated, {} skipped){}",
         report.inserted + report.updated,

@@ -283,6 +283,8 @@ pub struct ClaimFilter {
     pub stale_before: Option<DateTime<Utc>>,
     /// Claims carrying every one of these tags (names, matched whatever their case).
     pub tags: Vec<String>,
+    /// Only claims checked before: marked as a repeat, or with a close known fact-check.
+    pub checked_before: bool,
     /// Leave merged claims out: each shows as its primary's row, with their count.
     pub clusters: bool,
     pub sort: ClaimSort,
@@ -325,6 +327,7 @@ pub struct ClaimFilterText<'a> {
     pub awaiting_approval: Option<&'a str>,
     pub sent_back: Option<&'a str>,
     pub stale: Option<&'a str>,
+    pub checked_before: Option<&'a str>,
     /// Tag names; each value may also hold several, comma-separated.
     pub tags: &'a [String],
     pub sort: Option<&'a str>,
@@ -488,6 +491,7 @@ impl ClaimFilter {
             stale_before: flag(text.stale, "stale")?
                 .then(|| cx.now - chrono::Duration::days(cx.stale_days)),
             tags: tag_names(text.tags),
+            checked_before: flag(text.checked_before, "checked_before")?,
             clusters: false,
             sort,
             after: present(text.after)
@@ -565,6 +569,7 @@ impl ClaimFilter {
             || self.sent_back_to.is_some()
             || self.stale_before.is_some()
             || !self.tags.is_empty()
+            || self.checked_before
     }
 
     /// The condition on claims every filter but the page (sort, cursor, limit) puts; with
@@ -641,6 +646,11 @@ impl ClaimFilter {
         }
         if let Some(before) = decided_before {
             cond = Box::new(cond.and(claims::verdict_at.lt(before)));
+        }
+        if self.checked_before {
+            cond = Box::new(cond.and(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                &super::claim_matches::checked_before_sql(super::claim_matches::CHECKED_BEFORE),
+            )));
         }
         if self.contradicts {
             // The scale (domain::verdict): 4–5 verified, 1–3 disputed, no rating unverifiable.

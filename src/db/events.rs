@@ -21,6 +21,7 @@ crate::domain::named_enum! {
         Assigned => "assigned",
         Tagged => "tagged",
         Untagged => "untagged",
+        MarkedRepeat => "marked_repeat",
     }
 }
 
@@ -39,6 +40,7 @@ impl EventKind {
             EventKind::Assigned => "assigned it",
             EventKind::Tagged => "tagged it",
             EventKind::Untagged => "removed a tag",
+            EventKind::MarkedRepeat => "marked it as a repeat of an earlier check",
         }
     }
 }

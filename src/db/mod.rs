@@ -4,6 +4,7 @@
 pub mod article_events;
 pub mod articles;
 pub mod bootstrap;
+pub mod claim_matches;
 pub mod claims;
 pub mod events;
 pub mod evidence;

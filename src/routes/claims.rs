@@ -20,7 +20,7 @@ use crate::domain::verdict::{public_name, step_name};
 use crate::domain::{ArticleId, ClaimId, EvidenceId, Rating, ReviewState, Verdict};
 use crate::error::AppError;
 use crate::export::ReportCorrection;
-use crate::services::{evidence, notifications, review as review_service};
+use crate::services::{claim_matches, evidence, notifications, review as review_service};
 use crate::startup::AppState;
 use crate::views::{
     ClaimEditView, ClaimPage, EntityView, KeptValues, Layout, MoveView, ScaleStep,
@@ -288,6 +288,7 @@ pub(crate) async fn claim_page(
         verdicts: verdict_versions(versions),
         edit: ClaimEditView::for_claim(&claim, may_edit(user.actor(), claim.assignee())),
         desk: super::desk::claim_desk(conn, user, &claim).await?,
+        matches: claim_matches::panel(conn, id).await?,
         claim,
     })
 }
@@ -303,6 +304,9 @@ fn confirmation(done: &str) -> Option<String> {
         "retracted" => Some("Evidence retracted.".into()),
         "assigned" => Some("Assigned.".into()),
         "tagged" => Some("Tags changed.".into()),
+        "match_evidence" => Some("The fact-check is attached as evidence.".into()),
+        "repeat" => Some("Marked as a repeat of an earlier fact-check.".into()),
+        "matching" => Some("Looking for earlier fact-checks; reload in a moment.".into()),
         state => state
             .parse::<ReviewState>()
             .ok()
@@ -353,7 +357,7 @@ pub(crate) async fn refused(
     }
     // An error for a form the page no longer shows goes to the top, where it is seen.
     let shown = match place {
-        "evidence" | "retract" => page.can_edit_evidence,
+        "evidence" | "retract" | "matches" => page.can_edit_evidence,
         "verdict" => page.verdict_form,
         to => page.moves.iter().any(|m| m.to.as_str() == to),
     };

@@ -6,6 +6,7 @@ pub mod api;
 pub mod articles;
 pub mod auth;
 pub mod claim_edits;
+pub mod claim_matches;
 pub mod claims;
 pub mod desk;
 pub mod error_pages;
@@ -129,6 +130,15 @@ fn register(r: &mut Routes<'_>) {
     r.post("/claims/{id}", claims::post_claim_page);
     r.post("/claims/{id}/transition", claims::transition_claim);
     r.post("/claims/{id}/evidence", claims::add_evidence);
+    r.post("/claims/{id}/matches", claim_matches::find_matches);
+    r.post(
+        "/claims/{id}/matches/{fact_check_id}/evidence",
+        claim_matches::attach_match,
+    );
+    r.post(
+        "/claims/{id}/matches/{fact_check_id}/repeat",
+        claim_matches::mark_repeat,
+    );
     r.post("/claims/{id}/edit", claim_edits::edit_claim);
     r.post("/claims/{id}/merge", claim_edits::merge_claim);
     r.post("/claims/{id}/unmerge", claim_edits::unmerge_claim);

@@ -41,6 +41,7 @@ fn filter_query(q: &QueueQuery, tags: &[String], state: Option<&str>) -> String 
         ("awaiting_approval", &q.awaiting_approval),
         ("sent_back", &q.sent_back),
         ("stale", &q.stale),
+        ("checked_before", &q.checked_before),
         ("sort", &q.sort),
     ] {
         if !v.trim().is_empty() {
@@ -115,6 +116,7 @@ pub async fn show_queue(
             assignee: entry.claim.assignee,
             tags: entry.tags,
             merged: entry.merged,
+            checked_before: entry.checked_before,
         };
         match groups.last_mut() {
             Some(group) if group.article_id == c.article_id => group.rows.push(row),
@@ -147,6 +149,7 @@ pub async fn show_queue(
             awaiting_approval: on(&q.awaiting_approval),
             sent_back: on(&q.sent_back),
             stale: on(&q.stale),
+            checked_before: on(&q.checked_before),
             tags: tags.join(", "),
             sort: if q.sort.is_empty() {
                 "score".into()

@@ -116,6 +116,7 @@ pub async fn import_article(
             Article::import(conn, new, &document.claims, settings.duplicate_threshold).await?;
         crate::services::webhooks::article_imported(conn, &article, &claims, article.created_at)
             .await?;
+        crate::services::claim_matches::after_article_import(conn, article.id).await?;
         Ok((article, claims))
     })
     .await

@@ -223,6 +223,9 @@ pub async fn run(ctx: &JobContext, job: &Job) -> Result<JobDone, JobFailure> {
         IMPORT_URL => crate::services::sources::import_entry(ctx, job).await,
         POLL_SOURCE => crate::services::sources::poll(ctx, job).await,
         RESCORE => rescore(ctx, job).await,
+        crate::services::claim_matches::MATCH_CLAIMS => {
+            crate::services::claim_matches::run_job(ctx, job).await
+        }
         other => Err(JobFailure {
             message: format!("unknown job kind {other:?}"),
             permanent: true,

@@ -40,7 +40,7 @@ pub struct Match {
 }
 
 impl Match {
-    fn new(row: FactCheckRow, score: f32) -> Match {
+    pub fn new(row: FactCheckRow, score: f32) -> Match {
         let rating = row.rating_label.clone().or_else(|| {
             row.rating_value.map(|v| match row.rating_best {
                 Some(best) => format!("{v}/{best}"),

@@ -7,6 +7,7 @@ pub mod articles;
 pub mod assignment;
 pub mod audit;
 pub mod bulk;
+pub mod claim_matches;
 pub mod claims;
 pub mod dashboard;
 pub mod evidence;
@@ -21,6 +22,7 @@ pub mod review;
 pub mod saved_views;
 pub mod sources;
 pub mod tags;
+pub mod verdict_fact_checks;
 pub mod webhooks;
 pub mod worker;
 

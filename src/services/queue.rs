@@ -9,6 +9,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 
+use crate::db::claim_matches;
 use crate::db::claims::{
     Claim, ClaimFilter, ClaimFilterText, ClaimWithNames, Cursor, FilterContext, QueueRows,
     tag_names,
@@ -36,6 +37,8 @@ pub struct QueueQuery {
     pub awaiting_approval: String,
     pub sent_back: String,
     pub stale: String,
+    /// "1": only claims checked before (see `services::claim_matches`).
+    pub checked_before: String,
     pub sort: String,
     pub after: String,
 }
@@ -109,6 +112,7 @@ pub async fn queue_filter(
         awaiting_approval: Some(&q.awaiting_approval),
         sent_back: Some(&q.sent_back),
         stale: Some(&q.stale),
+        checked_before: Some(&q.checked_before),
         tags,
         sort: Some(&q.sort),
         after: Some(&q.after),
@@ -158,6 +162,8 @@ pub struct QueueEntry {
     pub changed_by: Option<String>,
     /// How many claims are merged into this one.
     pub merged: i64,
+    /// Whether it was checked before (see `services::claim_matches`).
+    pub checked_before: bool,
 }
 
 #[derive(Default)]
@@ -193,6 +199,7 @@ pub async fn page(
     let mut tags = Tag::for_claims(conn, &ids).await?;
     let mut changed_by: HashMap<i64, String> = ClaimEvent::last_actors(conn, &ids).await?;
     let merged = Claim::merged_counts(conn, &ids).await?;
+    let checked = claim_matches::checked_before(conn, &ids, claim_matches::CHECKED_BEFORE).await?;
     let entries = ClaimWithNames::load(conn, claims)
         .await?
         .into_iter()
@@ -202,6 +209,7 @@ pub async fn page(
                 tags: tags.remove(&id).unwrap_or_default(),
                 changed_by: changed_by.remove(&id),
                 merged: merged.get(&id).copied().unwrap_or(0),
+                checked_before: checked.contains(&id),
                 claim,
             }
         })

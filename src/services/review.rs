@@ -11,7 +11,7 @@ use crate::db::verdicts::{Corrects, VerdictRow};
 use crate::domain::review::{self, ClaimChange, TransitionRequest};
 use crate::domain::{Actor, ClaimId, EvidenceId, ReviewState, VerdictId};
 use crate::error::AppError;
-use crate::services::{notifications, webhooks};
+use crate::services::{notifications, verdict_fact_checks, webhooks};
 
 /// "This claim was changed by someone else", with the state and version it has now.
 pub(crate) fn conflict(claim: &Claim) -> AppError {
@@ -108,6 +108,9 @@ pub async fn transition(
         notifications::after_move(conn, &claim, &transition, actor.id, now).await?;
         if transition.to == ReviewState::Approved {
             webhooks::verdict_published(conn, &updated, now).await?;
+            verdict_fact_checks::approved(conn, &updated).await?;
+        } else if transition.from == ReviewState::Approved {
+            verdict_fact_checks::reopened(conn, id).await?;
         }
         Ok(updated)
     })

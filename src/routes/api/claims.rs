@@ -246,6 +246,9 @@ pub struct ClaimQuery {
     sent_back: Option<String>,
     /// true: claims in review with no change for the configured number of days.
     stale: Option<String>,
+    /// true: only claims checked before (marked as a repeat of a known fact-check, or with a
+    /// close match among them).
+    checked_before: Option<String>,
     /// score (default), newest, oldest, last_change, article (grouped by article, newest
     /// article first, most check-worthy first within one)
     sort: Option<String>,
@@ -280,6 +283,7 @@ pub async fn list_claims(
         awaiting_approval: q.awaiting_approval.as_deref(),
         sent_back: q.sent_back.as_deref(),
         stale: q.stale.as_deref(),
+        checked_before: q.checked_before.as_deref(),
         tags: &query_values(&req, "tag"),
         sort: q.sort.as_deref(),
         after: q.after.as_deref(),

@@ -130,5 +130,11 @@ pub async fn import_fact_checks(
         |_| {},
     )
     .await?;
+    crate::services::claim_matches::after_fact_check_import(
+        &state.pool,
+        &report,
+        Some(editor.0.id),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(report))
 }
