@@ -75,7 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let document = extract::extract_bytes(&input, format, &config)?;
             cli::print_line(&serde_json::to_string_pretty(&document.claims)?)
         }
-        Command::Score { file } => score_lines(file, extract.max_article_bytes),
+        Command::Score { file } => score_lines(file, extract.max_article_bytes).await,
         Command::Migrate => {
             let url = resolve(&database).await?;
             let applied = db::run_migrations(&url).await?;
@@ -248,30 +248,53 @@ async fn connect(database: &DatabaseSettings) -> anyhow::Result<DbPool> {
     Ok(pool)
 }
 
+/// Lines scored together: one encoder call, then their scores are written.
+const SCORE_BATCH: usize = 256;
+
 /// Scores one text per line, streaming: any number of lines, each at most `max_line` bytes.
-fn score_lines(file: Option<std::path::PathBuf>, max_line: usize) -> anyhow::Result<()> {
+/// With the sentence encoder the score is the blend; without it, one warning line says why
+/// and the fast model scores alone.
+async fn score_lines(file: Option<std::path::PathBuf>, max_line: usize) -> anyhow::Result<()> {
     use std::io::{BufRead, Read, Write};
     let path = file.unwrap_or_else(|| "-".into());
     let mut input = std::io::BufReader::new(cli::open_input(&path)?);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // The encoder is loaded only when the shipped head uses it.
+    let embedder = match crate::services::checkworthy::trained_head() {
+        Some(_) => Some(crate::embed::shared_async().await),
+        None => None,
+    };
+    if let Some(why) = embedder.and_then(crate::services::checkworthy::unavailable_reason) {
+        eprintln!("warning: {why}; scoring with the fast model alone");
+    }
+    // Not locked: the lock cannot be held across the encoder's await.
+    let mut out = std::io::BufWriter::new(std::io::stdout());
     let mut line = Vec::new();
+    let mut batch = Vec::with_capacity(SCORE_BATCH);
     for number in 1.. {
         line.clear();
         (&mut input)
             .take(max_line as u64 + 1)
             .read_until(b'\n', &mut line)
             .map_err(|e| cli::cannot_read(&path, e))?;
+        if !line.is_empty() {
+            if line.len() > max_line && !line.ends_with(b"\n") {
+                anyhow::bail!("line {number} is longer than the {max_line}-byte limit");
+            }
+            let text = std::str::from_utf8(&line).map_err(|e| {
+                anyhow::anyhow!("line {number} is not UTF-8 (byte {})", e.valid_up_to() + 1)
+            })?;
+            batch.push(text.trim_end_matches(['\n', '\r']).to_owned());
+        }
+        if batch.len() == SCORE_BATCH || (line.is_empty() && !batch.is_empty()) {
+            let texts = std::mem::take(&mut batch);
+            for score in crate::services::checkworthy::score_texts(embedder, texts).await? {
+                writeln!(out, "{score:.6}")?;
+            }
+            out.flush()?;
+        }
         if line.is_empty() {
             break;
         }
-        if line.len() > max_line && !line.ends_with(b"\n") {
-            anyhow::bail!("line {number} is longer than the {max_line}-byte limit");
-        }
-        let text = std::str::from_utf8(&line).map_err(|e| {
-            anyhow::anyhow!("line {number} is not UTF-8 (byte {})", e.valid_up_to() + 1)
-        })?;
-        let text = text.trim_end_matches(['\n', '\r']);
-        writeln!(out, "{:.6}", extract::score_sentence(text))?;
     }
     out.flush()?;
     Ok(())

@@ -8,7 +8,8 @@
 //!   transactions and call the layers below;
 //! - data: [`db`] (queries, one module per table) and [`fetch`] (web pages);
 //! - floor: [`config`], [`error`], [`telemetry`];
-//! - pure: [`domain`], [`extract`], [`export`], [`feeds`]: plain data in, plain data out.
+//! - pure: [`domain`], [`extract`], [`checkworthy`], [`export`], [`feeds`]: plain data in,
+//!   plain data out.
 //!
 //! A transition goes `routes::claims` → `services::review::transition` (one transaction:
 //! `db::claims` lock, `domain::review::apply`, guarded update, `db::events` row); an export goes
@@ -17,6 +18,7 @@
 //! (`db::reports` batches) → `export::{csv,json,claimreview,html}` → the streamed body.
 
 pub mod auth;
+pub mod checkworthy;
 pub mod cli;
 pub mod commands;
 pub mod config;

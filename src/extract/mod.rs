@@ -23,10 +23,10 @@ use serde::Serialize;
 
 pub use attribution::ClaimantKind;
 pub use category::{Category, UnknownCategory};
-pub use dedup::similarity;
+pub use dedup::{link as duplicate_links, similarity};
 pub use entities::{Entity, EntityKind, NormalizedValue, Qualifier};
 pub use input::{InputFormat, html_to_text, markdown_to_text};
-pub use score::{model_score, score_sentence};
+pub use score::{adjust, model_score, score_sentence};
 pub use sentences::{Span, split as split_sentences};
 
 /// Default upper bound on accepted input size (2 MiB).

@@ -491,7 +491,7 @@ pub fn score_sentence(text: &str) -> f32 {
 /// attribution and concrete figures found in context.
 /// `p` is the sentence's [`model_score`], passed in so callers that already
 /// have it do not pay for the model twice.
-pub(crate) fn adjust(text: &str, model_p: f32, evidence: f32) -> f32 {
+pub fn adjust(text: &str, model_p: f32, evidence: f32) -> f32 {
     let mut p = model_p;
     if evidence != 0.0 && p > 0.0 && p < 1.0 {
         let z = (p / (1.0 - p)).ln() + evidence;

@@ -8,6 +8,7 @@ use crate::db::articles::{Article, NewArticle, content_hash};
 use crate::db::claims::Claim;
 use crate::error::AppError;
 use crate::extract::{self, ExtractError, InputFormat};
+use crate::services::checkworthy;
 
 /// An article as submitted, before extraction.
 #[derive(Debug, Clone)]
@@ -86,16 +87,32 @@ pub async fn import_article(
     }
     // An article without a title takes its page's own (`<title>`, else the first heading),
     // else its first sentence cut near 80 characters.
-    let (document, page_title) = actix_web::web::block(move || {
+    // With the sentence encoder, the fast model proposes candidates and the blend decides.
+    let (embedder, head) = match checkworthy::trained_head() {
+        Some(_) => {
+            let embedder = crate::embed::shared_async().await;
+            (Some(embedder), checkworthy::blender(embedder))
+        }
+        None => (None, None),
+    };
+    let candidates = match head {
+        Some(head) => checkworthy::candidate_config(head, &config),
+        None => config.clone(),
+    };
+    let (mut document, page_title) = actix_web::web::block(move || {
         let page_title = match format {
             InputFormat::Html => std::str::from_utf8(&body)
                 .ok()
                 .and_then(extract::html_title),
             _ => None,
         };
-        extract::extract_bytes(&body, format, &config).map(|d| (d, page_title))
+        extract::extract_bytes(&body, format, &candidates).map(|d| (d, page_title))
     })
     .await??;
+    if let (Some(embedder), Some(head)) = (embedder, head) {
+        document.claims =
+            checkworthy::refine_claims(embedder, head, document.claims, &config).await;
+    }
     let title = match title.trim() {
         "" => page_title.unwrap_or_else(|| extract::default_title(&document.text)),
         t => t.to_owned(),

@@ -7,6 +7,7 @@ pub mod articles;
 pub mod assignment;
 pub mod audit;
 pub mod bulk;
+pub mod checkworthy;
 pub mod claim_matches;
 pub mod claims;
 pub mod dashboard;

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "domain",
             "extract",
+            "checkworthy",
             "export",
             "embed",
             "factcheck",
