@@ -14,6 +14,7 @@
 //! the paper" are the documents) and given a kind.
 
 use super::lexicon::{ORG_NAME_ENDINGS, ORGANIZATIONS, PLACES, PUBLICATIONS, SPEECH_VERBS};
+use super::words::whitespace_words;
 
 crate::domain::named_enum! {
     /// What sort of source a claimant is; serialised, stored and parsed in snake_case. The one
@@ -652,7 +653,7 @@ fn is_abbrev(w: &str) -> bool {
 
 fn words(s: &str) -> Vec<W<'_>> {
     let mut out = Vec::with_capacity(s.len() / 6 + 1);
-    for raw in s.split_whitespace() {
+    for raw in whitespace_words(s) {
         let core = core_of(raw);
         if core.is_empty() {
             // A lone dash or stray mark ends a segment like a comma.
@@ -664,7 +665,9 @@ fn words(s: &str) -> Vec<W<'_>> {
             }
             continue;
         }
-        let tail = &raw[raw.find(core).map_or(raw.len(), |p| p + core.len())..];
+        // `core` is a slice of `raw`, so its end is found by address rather than by searching.
+        let core_end = core.as_ptr().addr() - raw.as_ptr().addr() + core.len();
+        let tail = raw.get(core_end..).unwrap_or("");
         out.push(W {
             core,
             comma: tail.contains(',') || tail.contains('\u{2014}') || tail.contains('\u{2013}'),

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::entities::{Entity, EntityKind};
 use super::lexicon::{CATEGORY_TERMS, FastMap, Term};
+use super::words::hyphenated_words;
 
 /// Topic of a claim; serialised in lowercase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -83,8 +84,7 @@ impl FromStr for Category {
 fn words(lower: &str) -> Vec<&str> {
     let mut out = Vec::with_capacity(lower.len() / 6 + 1);
     out.extend(
-        lower
-            .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        hyphenated_words(lower)
             .map(|w| w.trim_matches('-'))
             .filter(|w| !w.is_empty()),
     );

@@ -7,6 +7,7 @@
 use super::attribution::{self, Claimant, ClaimantKind, Found, Pronoun};
 use super::lexicon::SPEECH_VERBS;
 use super::sentences::Span;
+use super::words::{trim_to_alphanumeric, whitespace_words};
 
 #[derive(Debug, Clone)]
 struct Quote {
@@ -257,8 +258,8 @@ pub fn attribute(text: &str, spans: &[Span]) -> Vec<(Option<Claimant>, bool)> {
 fn may_report(sent: &str) -> bool {
     let verbs = &*SPEECH_VERBS;
     sent.contains("ccording to ")
-        || sent.split_whitespace().any(|w| {
-            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        || whitespace_words(sent).any(|w| {
+            let w = trim_to_alphanumeric(w);
             verbs.contains(w)
                 || matches!(
                     w,

@@ -1,6 +1,7 @@
 //! Within-article near-duplicate detection over word bigram shingles.
 
 use super::lexicon::FastMap;
+use super::words::alphanumeric_words;
 
 /// Word bigrams as 64-bit FNV-1a hashes of the lowercased words; apostrophes
 /// split words so "Venezuela’s" and "Venezuela's" shingle identically.
@@ -11,10 +12,7 @@ fn shingles(s: &str) -> Vec<u64> {
     // About one word per six bytes of news text.
     let mut out = Vec::with_capacity(s.len() / 6 + 1);
     let mut prev: Option<u64> = None;
-    for w in s
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for w in alphanumeric_words(s) {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let mut add = |b: u8| {
             h ^= u64::from(b);

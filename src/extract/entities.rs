@@ -9,6 +9,7 @@ use super::lexicon::{
     FastSet, ORG_NAME_ENDINGS, ORGANIZATIONS, PERSONS, PLACES, WEAPON_STEMS, unit_of,
 };
 use super::markers;
+use super::words::alphanumeric;
 
 /// What an entity is; serialised in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -552,47 +553,6 @@ impl Clues {
     }
 }
 
-/// Everything entity spotting looks up, fetched from the lazily built statics once (per
-/// document, through [`find_with`]) rather than behind a lazy-initialisation check at every
-/// word and pattern.
-pub struct Patterns {
-    money_symbol: Option<&'static Regex>,
-    money_word: Option<&'static Regex>,
-    money_vague: Option<&'static Regex>,
-    percent_num: Option<&'static Regex>,
-    percent_frac: Option<&'static Regex>,
-    date_month: Option<&'static Regex>,
-    date_year: Option<&'static Regex>,
-    quantity: Option<&'static Regex>,
-    designation: Option<&'static Regex>,
-    weapon: Option<&'static Regex>,
-    not_names: &'static FastSet<&'static str>,
-    places: &'static FastSet<&'static str>,
-    organizations: &'static FastSet<&'static str>,
-    persons: &'static FastSet<&'static str>,
-}
-
-impl Patterns {
-    pub fn get() -> Patterns {
-        Patterns {
-            money_symbol: MONEY_SYMBOL.as_ref(),
-            money_word: MONEY_WORD.as_ref(),
-            money_vague: MONEY_VAGUE.as_ref(),
-            percent_num: PERCENT_NUM.as_ref(),
-            percent_frac: PERCENT_FRAC.as_ref(),
-            date_month: DATE_MONTH.as_ref(),
-            date_year: DATE_YEAR.as_ref(),
-            quantity: QUANTITY.as_ref(),
-            designation: DESIGNATION.as_ref(),
-            weapon: WEAPON.as_ref(),
-            not_names: &NOT_NAMES,
-            places: &PLACES,
-            organizations: &ORGANIZATIONS,
-            persons: &PERSONS,
-        }
-    }
-}
-
 struct Cand {
     kind: EntityKind,
     start: usize,
@@ -613,20 +573,12 @@ pub fn find(
     title_case: bool,
 ) -> Vec<Entity> {
     let groups = markers::Hits::of(sentence).within(0, sentence.len()) >> markers::CLUE_SHIFT;
-    find_with(
-        &Patterns::get(),
-        groups,
-        sentence,
-        base,
-        known_surnames,
-        title_case,
-    )
+    find_with(groups, sentence, base, known_surnames, title_case)
 }
 
-/// [`find`] with the patterns fetched once by the caller, and the clue groups found in
+/// [`find`] with the clue groups found in
 /// the sentence (`markers::Hits::within` shifted down by `markers::CLUE_SHIFT`).
 pub fn find_with(
-    p: &Patterns,
     clue_groups: u32,
     sentence: &str,
     base: usize,
@@ -636,33 +588,33 @@ pub fn find_with(
     let mut c: Vec<Cand> = Vec::new();
     let clues = Clues::of(clue_groups, sentence);
     if clues.digit && clues.currency_sign {
-        money_exact(p.money_symbol, sentence, &mut c);
+        money_exact(MONEY_SYMBOL.as_ref(), sentence, &mut c);
     }
     if clues.digit && clues.currency_word {
-        money_exact(p.money_word, sentence, &mut c);
+        money_exact(MONEY_WORD.as_ref(), sentence, &mut c);
     }
     if clues.vague_amount {
-        money_vague(p.money_vague, sentence, &mut c);
+        money_vague(MONEY_VAGUE.as_ref(), sentence, &mut c);
     }
     if clues.digit && clues.percent {
-        percent_figure(p.percent_num, sentence, &mut c);
+        percent_figure(PERCENT_NUM.as_ref(), sentence, &mut c);
     }
     if clues.fraction {
-        percent_fraction(p.percent_frac, sentence, &mut c);
+        percent_fraction(PERCENT_FRAC.as_ref(), sentence, &mut c);
     }
     if clues.month {
-        month_dates(p.date_month, sentence, &mut c);
+        month_dates(DATE_MONTH.as_ref(), sentence, &mut c);
     }
     if clues.digit {
-        year_dates(p.date_year, sentence, &mut c);
+        year_dates(DATE_YEAR.as_ref(), sentence, &mut c);
     }
     // The pattern's `\d` is any Unicode digit: a sentence with other than ASCII runs it too.
     if clues.digit || clues.number_word || !sentence.is_ascii() {
-        quantities(p, sentence, &mut c);
+        quantities(sentence, &mut c);
     }
     // Designations outrank the figures inside them: "Su-30" is a weapon
     // system, never a quantity of 30.
-    if let Some(re) = p.weapon {
+    if let Some(re) = WEAPON.as_ref() {
         for m in re.find_iter(sentence) {
             c.push(Cand {
                 kind: EntityKind::WeaponSystem,
@@ -674,9 +626,9 @@ pub fn find_with(
         }
     }
     if clues.digit && clues.hyphen {
-        designations(p.designation, sentence, &mut c);
+        designations(DESIGNATION.as_ref(), sentence, &mut c);
     }
-    names(p, sentence, known_surnames, title_case, &mut c);
+    names(sentence, known_surnames, title_case, &mut c);
 
     // Keep the highest-priority, then longest, candidate among overlaps.
     c.sort_by(|a, b| {
@@ -1004,8 +956,8 @@ fn year_dates(re: Option<&Regex>, s: &str, out: &mut Vec<Cand>) {
     }
 }
 
-fn quantities(p: &Patterns, s: &str, out: &mut Vec<Cand>) {
-    let Some(re) = p.quantity else {
+fn quantities(s: &str, out: &mut Vec<Cand>) {
+    let Some(re) = QUANTITY.as_ref() else {
         return;
     };
     for cap in re.captures_iter(s) {
@@ -1058,16 +1010,15 @@ struct Word<'a> {
     breaks: bool,
 }
 
-fn split_words<'a>(p: &Patterns, s: &'a str) -> Vec<Word<'a>> {
+fn split_words<'a>(s: &'a str) -> Vec<Word<'a>> {
     let mut out = Vec::with_capacity(s.len() / 6 + 1);
     let mut start = None;
-    let is_word =
-        |c: char| c.is_alphanumeric() || c == '-' || c == '.' || c == '\'' || c == '\u{2019}';
+    let is_word = |c: char| alphanumeric(c) || c == '-' || c == '.' || c == '\'' || c == '\u{2019}';
     let push = |from: usize, to: usize, out: &mut Vec<Word<'a>>| {
         let Some(raw) = s.get(from..to) else { return };
         let mut t = raw.trim_end_matches(['.', '-']);
         // Keep dotted acronyms like "U.S." whole.
-        if raw.ends_with('.') && (p.places.contains(raw) || p.organizations.contains(raw)) {
+        if raw.ends_with('.') && (PLACES.contains(raw) || ORGANIZATIONS.contains(raw)) {
             t = raw;
         }
         let mut breaks = t.len() < raw.len() && t != raw;
@@ -1201,18 +1152,12 @@ fn org_form(run: &[Word<'_>]) -> bool {
 /// Runs of capitalised words classified via the place/organisation/person
 /// lexicons and the organisations' forms; an unknown run of two or more words
 /// is taken to be a person, except in a title-case line.
-fn names(
-    p: &Patterns,
-    s: &str,
-    known_surnames: &FastSet<String>,
-    title_case: bool,
-    out: &mut Vec<Cand>,
-) {
-    let words = split_words(p, s);
+fn names(s: &str, known_surnames: &FastSet<String>, title_case: bool, out: &mut Vec<Cand>) {
+    let words = split_words(s);
     let mut i = 0;
     while i < words.len() {
         let Some(w) = words.get(i) else { break };
-        if !capitalised(w.text) || p.not_names.contains(w.text) {
+        if !capitalised(w.text) || NOT_NAMES.contains(w.text) {
             i += 1;
             continue;
         }
@@ -1222,7 +1167,7 @@ fn names(
                 while let Some(n) = words.get(j) {
                     let particle = matches!(n.text, "al" | "bin" | "de" | "da" | "van" | "von")
                         || n.text.starts_with("al-");
-                    if !(capitalised(n.text) || particle) || p.not_names.contains(n.text) {
+                    if !(capitalised(n.text) || particle) || NOT_NAMES.contains(n.text) {
                         break;
                     }
                     j += 1;
@@ -1247,7 +1192,7 @@ fn names(
                 }
                 let next_cap = words
                     .get(k)
-                    .is_some_and(|w| capitalised(w.text) && !p.not_names.contains(w.text));
+                    .is_some_and(|w| capitalised(w.text) && !NOT_NAMES.contains(w.text));
                 if head_is_org && !ended_by_break && k > j && next_cap {
                     j = k;
                     continue;
@@ -1256,14 +1201,13 @@ fn names(
             }
         }
         if let Some(run) = words.get(i..j) {
-            classify_run(p, s, run, known_surnames, title_case, out);
+            classify_run(s, run, known_surnames, title_case, out);
         }
         i = j;
     }
 }
 
 fn classify_run(
-    p: &Patterns,
     s: &str,
     run: &[Word<'_>],
     known_surnames: &FastSet<String>,
@@ -1275,7 +1219,7 @@ fn classify_run(
         && first.text.ends_with("-based")
     {
         if !rest.is_empty() {
-            classify_run(p, s, rest, known_surnames, title_case, out);
+            classify_run(s, rest, known_surnames, title_case, out);
         }
         return;
     }
@@ -1294,25 +1238,25 @@ fn classify_run(
             priority: 6,
         })
     };
-    if p.organizations.contains(text) {
+    if ORGANIZATIONS.contains(text) {
         push(EntityKind::Organization, out);
-    } else if p.places.contains(text) {
+    } else if PLACES.contains(text) {
         push(EntityKind::Place, out);
     } else if run.len() == 1 {
         if is_org_suffix(text) || ORG_HEADS.contains(&text) {
             // A bare "Council" or "Bank" is a common noun in a title.
-        } else if p.persons.contains(text) || (!title_case && known_surnames.contains(text)) {
+        } else if PERSONS.contains(text) || (!title_case && known_surnames.contains(text)) {
             push(EntityKind::Person, out);
         }
     } else if text.contains('&') || org_form(run) {
         push(EntityKind::Organization, out);
     } else if run
         .iter()
-        .any(|w| p.places.contains(w.text) || p.organizations.contains(w.text))
+        .any(|w| PLACES.contains(w.text) || ORGANIZATIONS.contains(w.text))
     {
         // Mixed runs ("Moscow Kremlin"): classify each word on its own.
         for k in 0..run.len() {
-            classify_run(p, s, &run[k..k + 1], known_surnames, title_case, out);
+            classify_run(s, &run[k..k + 1], known_surnames, title_case, out);
         }
     } else if !title_case {
         push(EntityKind::Person, out);

@@ -16,6 +16,7 @@ mod markers;
 mod notclaim;
 mod score;
 mod sentences;
+mod words;
 
 use std::fmt;
 
@@ -324,7 +325,6 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
     let spans = sentences::split(text);
     let attributed = claimant::attribute(text, &spans);
     let page = notclaim::Page::of(text);
-    let patterns = entities::Patterns::get();
     // Phrase lists of the line, sentence and entity rules, found in one pass.
     let hits = markers::Hits::of(text);
     let mut surnames: lexicon::FastSet<String> = lexicon::FastSet::default();
@@ -377,14 +377,7 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
         }
         let title_case = notclaim::is_title_case(sent);
         let clue_groups = hits.within(sp.start, sp.end) >> markers::CLUE_SHIFT;
-        let ents = entities::find_with(
-            &patterns,
-            clue_groups,
-            sent,
-            sp.start,
-            &surnames,
-            title_case,
-        );
+        let ents = entities::find_with(clue_groups, sent, sp.start, &surnames, title_case);
         if cfg.not_claim_rules && notclaim::after_entities(sent, &ents, quoted).is_some() {
             continue;
         }

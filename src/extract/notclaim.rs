@@ -7,6 +7,7 @@
 use super::entities::{Entity, EntityKind};
 #[cfg(test)]
 use super::markers;
+use super::words::{alphanumeric_words, char_count, letter_words, lower_ascii, whitespace_words};
 
 /// Why a sentence is not a claim (for tests and debugging).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,30 +198,6 @@ const MODALS: &[&str] = &["could", "might", "may", "would"];
 /// down" still states what would happen and why.
 const HEDGES: &[&str] = &["probably", "possibly", "perhaps", "conceivably"];
 
-/// Words of `s` as [`lower_words`] splits them, before lowercasing: letters,
-/// digits and either apostrophe.
-fn raw_words(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '\u{2019}'))
-        .filter(|w| !w.is_empty())
-}
-
-/// `w` lowercased into `buf`, with a typographic apostrophe made plain, when
-/// it is ASCII apart from those apostrophes and fits; the word lists it is
-/// compared with are ASCII, so any other word cannot match them.
-fn lower_ascii<'b>(w: &str, buf: &'b mut [u8; 16]) -> Option<&'b str> {
-    let mut n = 0;
-    for c in w.chars() {
-        let b = match c {
-            '\u{2019}' => b'\'',
-            c if c.is_ascii() => c.to_ascii_lowercase() as u8,
-            _ => return None,
-        };
-        *buf.get_mut(n)? = b;
-        n += 1;
-    }
-    std::str::from_utf8(buf.get(..n)?).ok()
-}
-
 /// Page-level facts the rules need: the title from a `TITLE:` header line.
 #[derive(Debug, Default)]
 pub struct Page<'a> {
@@ -360,12 +337,12 @@ pub fn before_scoring_with(
     // "we"/"I"; most sentences have neither and skip the lowercase copy.
     let (mut opinion, mut first_person) = (false, false);
     let mut buf = [0u8; 16];
-    for (i, w) in raw_words(t).enumerate() {
+    for (i, w) in letter_words(t).enumerate() {
         let Some(lw) = lower_ascii(w, &mut buf) else {
             continue;
         };
-        opinion |= i < 8 && OPINION_SUBJECTS.contains(&lw);
-        first_person |= matches!(lw, "we" | "i" | "we'll" | "i'll");
+        opinion |= i < 8 && OPINION_SUBJECTS.iter().any(|s| s.as_bytes() == lw);
+        first_person |= matches!(lw, b"we" | b"i" | b"we'll" | b"i'll");
     }
     if !(opinion || first_person) {
         return None;
@@ -393,10 +370,7 @@ pub fn after_entities(sent: &str, ents: &[Entity], quoted: bool) -> Option<Reaso
     }
     // Case matters: "may" hedges, "May" is a month.
     let mut prev = "";
-    for w in sent
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
+    for w in alphanumeric_words(sent) {
         if HEDGES.contains(&w) || (prev == "set" && w == "to") {
             return Some(Reason::Speculation);
         }
@@ -413,53 +387,53 @@ fn has_figure(sent: &str, ents: &[Entity]) -> bool {
             EntityKind::Money | EntityKind::Percent | EntityKind::Date | EntityKind::Quantity
         )
     }) || digit_outside(sent, ents)
-        || raw_words(sent).any(|w| {
+        || letter_words(sent).any(|w| {
             let mut buf = [0u8; 16];
             let Some(lw) = lower_ascii(w, &mut buf) else {
                 return false;
             };
             matches!(
                 lw,
-                "one"
-                    | "two"
-                    | "three"
-                    | "four"
-                    | "five"
-                    | "six"
-                    | "seven"
-                    | "eight"
-                    | "nine"
-                    | "ten"
-                    | "eleven"
-                    | "twelve"
-                    | "fifteen"
-                    | "twenty"
-                    | "thirty"
-                    | "forty"
-                    | "fifty"
-                    | "sixty"
-                    | "seventy"
-                    | "eighty"
-                    | "ninety"
-                    | "dozen"
-                    | "dozens"
-                    | "hundred"
-                    | "hundreds"
-                    | "thousand"
-                    | "thousands"
-                    | "million"
-                    | "billion"
-                    | "half"
-                    | "january"
-                    | "february"
-                    | "april"
-                    | "june"
-                    | "july"
-                    | "august"
-                    | "september"
-                    | "october"
-                    | "november"
-                    | "december"
+                b"one"
+                    | b"two"
+                    | b"three"
+                    | b"four"
+                    | b"five"
+                    | b"six"
+                    | b"seven"
+                    | b"eight"
+                    | b"nine"
+                    | b"ten"
+                    | b"eleven"
+                    | b"twelve"
+                    | b"fifteen"
+                    | b"twenty"
+                    | b"thirty"
+                    | b"forty"
+                    | b"fifty"
+                    | b"sixty"
+                    | b"seventy"
+                    | b"eighty"
+                    | b"ninety"
+                    | b"dozen"
+                    | b"dozens"
+                    | b"hundred"
+                    | b"hundreds"
+                    | b"thousand"
+                    | b"thousands"
+                    | b"million"
+                    | b"billion"
+                    | b"half"
+                    | b"january"
+                    | b"february"
+                    | b"april"
+                    | b"june"
+                    | b"july"
+                    | b"august"
+                    | b"september"
+                    | b"october"
+                    | b"november"
+                    | b"december"
             )
         })
 }
@@ -507,22 +481,23 @@ fn is_heading_line(t: &str) -> bool {
     if t.ends_with(['.', '!', '?', '"', '\u{201d}', '\u{2019}', ':', ';', ')']) {
         return false;
     }
-    let ws: Vec<&str> = t.split_whitespace().collect();
-    if ws.len() <= 10 {
+    // Counting stops past 25 words: only "at most 10" and "at most 25" matter.
+    let words = whitespace_words(t).take(26).count();
+    if words <= 10 {
         return true;
     }
     let letters: Vec<char> = t.chars().filter(|c| c.is_alphabetic()).collect();
     if !letters.is_empty() && letters.iter().all(|c| c.is_uppercase()) {
         return true;
     }
-    ws.len() <= 25 && is_title_case(t)
+    words <= 25 && is_title_case(t)
 }
 
 /// A line in title case ("Minister Seeks New Loan Terms"), whose capitals
 /// say nothing about names.
 pub fn is_title_case(t: &str) -> bool {
     let (mut long, mut caps) = (0usize, 0usize);
-    for w in t.split_whitespace().filter(|w| w.chars().nth(3).is_some()) {
+    for w in whitespace_words(t).filter(|w| w.len() >= 4 && char_count(w) >= 4) {
         long += 1;
         if w.chars().next().is_some_and(char::is_uppercase) {
             caps += 1;

@@ -408,11 +408,43 @@ fn raw_logit(m: &Model, text: &str) -> f32 {
 /// length in `cmin..=cmax`, and how many there are. Tokens are ASCII, so
 /// byte windows are character windows.
 fn char_grams(m: &Model, bytes: &[u8]) -> (i64, usize) {
+    // The shipped model's lengths get a copy with the bounds known at compile
+    // time, so each start's hashing is unrolled straight-line code.
+    match (m.cmin, m.cmax) {
+        (3, 4) => char_grams_sized::<3, 4>(m, bytes),
+        (3, 5) => char_grams_sized::<3, 5>(m, bytes),
+        (2, 4) => char_grams_sized::<2, 4>(m, bytes),
+        _ => char_grams_any(m, bytes),
+    }
+}
+
+/// [`char_grams`] for n-gram lengths `MIN..=MAX`.
+fn char_grams_sized<const MIN: usize, const MAX: usize>(m: &Model, bytes: &[u8]) -> (i64, usize) {
     let c = Fnv::new().bytes(b"c:");
     let mut sum: i64 = 0;
     let mut n_grams = 0usize;
-    // One hash per start position, extended through the n-gram lengths,
-    // instead of rehashing each window from scratch.
+    let mut rest = bytes;
+    while let Some(head) = rest.first_chunk::<MIN>() {
+        let mut h = c.bytes(head);
+        sum += m.quantised(h.0);
+        let longer = rest.get(MIN..).unwrap_or(&[]);
+        let tail = longer.get(..MAX - MIN).unwrap_or(longer);
+        for &byte in tail {
+            h = h.byte(byte);
+            sum += m.quantised(h.0);
+        }
+        n_grams += 1 + tail.len();
+        rest = rest.get(1..).unwrap_or(&[]);
+    }
+    (sum, n_grams)
+}
+
+/// [`char_grams`] for any lengths: one hash per start position, extended
+/// through the n-gram lengths, instead of rehashing each window from scratch.
+fn char_grams_any(m: &Model, bytes: &[u8]) -> (i64, usize) {
+    let c = Fnv::new().bytes(b"c:");
+    let mut sum: i64 = 0;
+    let mut n_grams = 0usize;
     for start in 0..bytes.len() {
         let window = &bytes[start..(start + m.cmax).min(bytes.len())];
         let Some((head, tail)) = window.split_at_checked(m.cmin) else {
@@ -549,6 +581,19 @@ mod tests {
         #[test]
         fn capitalised_words_match_reference(text in "[ \t\u{a0}\u{2003}a-cA-C\"'(\\[\u{201c}\u{2018}é]{0,40}") {
             proptest::prop_assert_eq!(capitalised_words(&text), capitalised_words_reference(&text));
+        }
+    }
+
+    proptest::proptest! {
+        /// The unrolled n-gram sums are the generic loop's, for every length pair they cover.
+        #[test]
+        fn sized_char_grams_match_the_generic_loop(text in "[ a-z0']{0,60}") {
+            let mut m = Model::parse(MODEL_BYTES).expect("the shipped model parses");
+            for (cmin, cmax) in [(3, 4), (3, 5), (2, 4)] {
+                m.cmin = cmin;
+                m.cmax = cmax;
+                proptest::prop_assert_eq!(char_grams(&m, text.as_bytes()), char_grams_any(&m, text.as_bytes()));
+            }
         }
     }
 
