@@ -7,6 +7,7 @@ pub mod articles;
 pub mod assignment;
 pub mod audit;
 pub mod bulk;
+pub mod claim_json;
 pub mod claims;
 pub mod dashboard;
 pub mod evidence;
