@@ -5,6 +5,7 @@
 # deliveries per second. Each delivery is claimed under a lease, checked against the address
 # guard, signed, POSTed and recorded, as in production.
 #   scripts/webhook_bench.sh [N=3000] [BIN=target/release/claimdesk] [PROCS=1] [CONCURRENCY=16]
+# PORT_BASE=P puts the receiver on port P and the servers on P+1, P+2, … (default: free ports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-3000}
@@ -13,7 +14,11 @@ procs=${3:-1}
 concurrency=${4:-16}
 db=claimdesk_hooks_$$
 url=postgres://localhost/$db
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+# free_port K: port K of the run (0 the receiver, 1… the servers).
+free_port() {
+  if [ -n "${PORT_BASE:-}" ]; then echo $((PORT_BASE + $1)); return; fi
+  python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
@@ -23,7 +28,7 @@ trap cleanup EXIT
 psql -q -h localhost -d postgres -c "CREATE DATABASE $db" >/dev/null
 DATABASE_URL=$url "$bin" migrate >/dev/null 2>&1
 
-hook_port=$(free_port)
+hook_port=$(free_port 0)
 python3 - "$hook_port" <<'PY' &
 import http.server, sys
 class Hook(http.server.BaseHTTPRequestHandler):
@@ -41,7 +46,7 @@ PY
 pids+=($!)
 
 for i in $(seq 1 "$procs"); do
-  port=$(free_port)
+  port=$(free_port "$i")
   DATABASE_URL=$url RUST_LOG=warn "$bin" serve --bind "127.0.0.1:$port" --fetch-allow-loopback \
     --webhook-concurrency "$concurrency" --webhook-poll-ms 50 >/dev/null 2>&1 &
   pids+=($!)

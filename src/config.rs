@@ -358,6 +358,11 @@ pub struct WebhookSettings {
     /// Deliveries each process sends at once.
     #[arg(long, env = "CLAIMDESK_WEBHOOK_CONCURRENCY", default_value_t = 16, global = true, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub webhook_concurrency: u64,
+
+    /// Seconds a delivery to a disabled endpoint waits for it to be enabled again; older ones
+    /// are marked abandoned (the log shows them so; "redeliver" still sends one).
+    #[arg(long, env = "CLAIMDESK_WEBHOOK_ABANDON_AFTER", default_value_t = 86_400, global = true, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    pub webhook_abandon_after: u64,
 }
 
 impl Default for WebhookSettings {
@@ -368,6 +373,7 @@ impl Default for WebhookSettings {
             webhook_retry_base_ms: 5000,
             webhook_poll_ms: 500,
             webhook_concurrency: 16,
+            webhook_abandon_after: 86_400,
         }
     }
 }

@@ -112,22 +112,96 @@ pub async fn vet(url: &url::Url, allow_loopback: bool) -> Result<SocketAddr, App
         .host_str()
         .ok_or_else(|| refuse("the address has no host"))?;
     let port = url.port_or_known_default().unwrap_or(80);
-    let addrs: Vec<SocketAddr> = tokio::time::timeout(
+    let addrs = tokio::time::timeout(
         CONNECT_TIMEOUT,
-        tokio::net::lookup_host((host.trim_matches(['[', ']']), port)),
+        lookup_public(host.trim_matches(['[', ']']), port, allow_loopback),
     )
     .await
     .map_err(|_| refuse(format!("looking up {host} timed out")))?
-    .map_err(|_| refuse(format!("cannot find the host {host}")))?
-    .collect();
-    // Every address must be public, or a rebinding host could pick a private one later.
-    if addrs.is_empty() || addrs.iter().any(|a| !is_fetchable(a.ip(), allow_loopback)) {
-        tracing::warn!(%host, "refused to fetch a non-public address");
-        return Err(refuse(format!(
-            "{host} is not a public address; claimdesk only connects to the public web"
-        )));
-    }
+    .map_err(|e| {
+        if matches!(e, Lookup::NotPublic(_)) {
+            tracing::warn!(%host, "refused to fetch a non-public address");
+        }
+        refuse(e.to_string())
+    })?;
     Ok(addrs[0])
+}
+
+/// Why a host cannot be connected to.
+#[derive(Debug, thiserror::Error)]
+enum Lookup {
+    #[error("cannot find the host {0}")]
+    Unknown(String),
+    #[error("{0} is not a public address; claimdesk only connects to the public web")]
+    NotPublic(String),
+}
+
+/// Host lookups made for connections on someone's behalf, per host name: each costs a DNS
+/// round trip, and a webhook delivery should cost at most one. Forgotten past `KEPT_HOSTS`
+/// names, so a long-running importer does not keep every host it ever saw.
+static LOOKUPS: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, u64>>> =
+    std::sync::LazyLock::new(Default::default);
+const KEPT_HOSTS: usize = 1_000;
+
+/// How many times `host` was looked up by [`vet`] and the public-only resolver.
+pub fn lookups_of(host: &str) -> u64 {
+    LOOKUPS
+        .lock()
+        .map(|counts| counts.get(host).copied().unwrap_or(0))
+        .unwrap_or(0)
+}
+
+fn count_lookup(host: &str) {
+    if let Ok(mut counts) = LOOKUPS.lock() {
+        if counts.len() >= KEPT_HOSTS && !counts.contains_key(host) {
+            counts.clear();
+        }
+        *counts.entry(host.to_owned()).or_default() += 1;
+    }
+}
+
+/// Looks `host` up once and returns its addresses if every one is public (loopback when
+/// allowed), or none: a rebinding host could otherwise pick a private one later.
+async fn lookup_public(
+    host: &str,
+    port: u16,
+    allow_loopback: bool,
+) -> Result<Vec<SocketAddr>, Lookup> {
+    count_lookup(host);
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|_| Lookup::Unknown(host.to_owned()))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(Lookup::Unknown(host.to_owned()));
+    }
+    if addrs.iter().any(|a| !is_fetchable(a.ip(), allow_loopback)) {
+        return Err(Lookup::NotPublic(host.to_owned()));
+    }
+    Ok(addrs)
+}
+
+/// Checks what can be checked of an address without a lookup, for a [`public_client`] that
+/// vets host names itself when it connects: http(s), a host, and an address written as an IP
+/// (which the client connects to without asking its resolver) public. The one lookup of a
+/// name is then the resolver's, and the connection goes to the addresses it vetted.
+pub fn vet_without_lookup(url: &url::Url, allow_loopback: bool) -> Result<(), AppError> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(refuse("only http and https addresses can be reached"));
+    }
+    let ip = match url.host() {
+        None => return Err(refuse("the address has no host")),
+        Some(url::Host::Domain(_)) => return Ok(()),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+    };
+    if is_fetchable(ip, allow_loopback) {
+        Ok(())
+    } else {
+        Err(refuse(
+            Lookup::NotPublic(url.host_str().unwrap_or_default().to_owned()).to_string(),
+        ))
+    }
 }
 
 /// A DNS resolver that answers only with public addresses (loopback when allowed), and refuses
@@ -142,11 +216,8 @@ impl reqwest::dns::Resolve for PublicOnly {
         let allow_loopback = self.allow_loopback;
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if addrs.is_empty() || addrs.iter().any(|a| !is_fetchable(a.ip(), allow_loopback)) {
-                return Err(format!("{host} is not a public address").into());
-            }
+            // The port is the client's to add; 0 asks for the addresses alone.
+            let addrs = lookup_public(&host, 0, allow_loopback).await?;
             let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(addrs)
         })
@@ -154,8 +225,9 @@ impl reqwest::dns::Resolve for PublicOnly {
 }
 
 /// An HTTP client for sending to addresses people gave (webhook endpoints): no redirects, no
-/// proxy, and connections only to public addresses. Callers still [`vet`] each address first:
-/// an address written as an IP is connected to without asking the resolver.
+/// proxy, and connections only to public addresses, checked by its resolver at connect time.
+/// Callers check each address with [`vet_without_lookup`] first: an address written as an IP
+/// is connected to without asking the resolver.
 pub fn public_client(timeout: Duration, allow_loopback: bool) -> Result<reqwest::Client, AppError> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

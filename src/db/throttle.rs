@@ -1,5 +1,5 @@
-//! Sign-in attempt counters in PostgreSQL, so throttling holds across every claimdesk process;
-//! the public pages' per-address request counters share the table (keys `public:…`).
+//! Sign-in attempt counters in PostgreSQL, so throttling holds across every claimdesk process
+//! (the public pages' request counters have their own table: `db::public`).
 //!
 //! An attempt is counted *before* its password is checked, by one atomic upsert per counter,
 //! so however many requests arrive at once, no more than the limit are ever checked. Three
@@ -140,34 +140,6 @@ pub async fn reserve(
     Ok(judge(pair, address, account, now))
 }
 
-/// The window of the public pages' request counter.
-pub const PUBLIC_WINDOW: Duration = Duration::minutes(1);
-
-/// Counts one request to the public pages from `address` and says whether it may be served:
-/// at most `per_minute` per address and minute, shared by every process.
-pub async fn public_request(
-    conn: &mut AsyncPgConnection,
-    address: &str,
-    per_minute: i32,
-    now: DateTime<Utc>,
-) -> QueryResult<Verdict> {
-    let count = add_in_window(conn, &format!("public:{address}"), PUBLIC_WINDOW, now).await?;
-    Ok(judge_public(count, per_minute, now))
-}
-
-/// Pure half of [`public_request`].
-pub fn judge_public(count: Count, per_minute: i32, now: DateTime<Utc>) -> Verdict {
-    if count.attempts > per_minute {
-        Verdict::Refuse {
-            retry_after_secs: (count.window_started_at + PUBLIC_WINDOW - now)
-                .num_seconds()
-                .max(1),
-        }
-    } else {
-        Verdict::Allow { delay_ms: 0 }
-    }
-}
-
 /// A right password: the account's counters start again, and the address gets back the
 /// attempt it spent (its other failures stand: one good password must not unlock guessing
 /// at other accounts from the same place).
@@ -217,21 +189,6 @@ mod tests {
             judge(fresh, count(ADDRESS_LIMIT + 1, 0, now), fresh, now),
             Verdict::Refuse { .. }
         ));
-    }
-
-    #[test]
-    fn public_requests_are_refused_beyond_the_limit_until_the_minute_ends() {
-        let now = Utc::now();
-        assert_eq!(
-            judge_public(count(5, 10, now), 5, now),
-            Verdict::Allow { delay_ms: 0 }
-        );
-        assert_eq!(
-            judge_public(count(6, 10, now), 5, now),
-            Verdict::Refuse {
-                retry_after_secs: 50
-            }
-        );
     }
 
     #[test]

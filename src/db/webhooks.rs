@@ -225,6 +225,28 @@ impl Delivery {
         Ok(changed == 1)
     }
 
+    /// Marks abandoned the pending deliveries of disabled endpoints written before
+    /// `written_before`: nobody is going to send them. Returns how many.
+    pub async fn abandon_disabled(
+        conn: &mut AsyncPgConnection,
+        written_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> QueryResult<usize> {
+        diesel::sql_query(
+            "UPDATE webhook_deliveries d \
+             SET status = 'abandoned', lease_until = NULL, lease_token = NULL, \
+                 next_attempt_at = $2, \
+                 last_error = 'the endpoint stayed disabled; abandoned without being sent' \
+             FROM webhook_endpoints e \
+             WHERE e.id = d.endpoint_id AND NOT e.enabled \
+               AND d.status = 'pending' AND d.created_at < $1",
+        )
+        .bind::<Timestamptz, _>(written_before)
+        .bind::<Timestamptz, _>(now)
+        .execute(conn)
+        .await
+    }
+
     /// An endpoint's latest deliveries, newest first.
     pub async fn for_endpoint(
         conn: &mut AsyncPgConnection,

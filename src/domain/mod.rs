@@ -4,6 +4,7 @@ pub mod claims;
 pub mod dates;
 pub mod ids;
 pub mod inbox;
+pub mod publishing;
 pub mod review;
 pub mod roles;
 pub mod search;

@@ -221,10 +221,10 @@ pub fn looks_like_organization(name: &str) -> bool {
 pub fn is_publishable(claim: &ReportClaim) -> bool {
     !claim.is_draft
         && claim.state == crate::domain::ReviewState::Approved
-        && match claim.rating {
-            Some(r) => claim.verdict.is_some() && (WORST_RATING..=BEST_RATING).contains(&r),
-            None => claim.verdict.as_deref() == Some("unverifiable"),
-        }
+        && crate::domain::publishing::has_public_verdict(
+            claim.verdict.as_deref().and_then(|v| v.parse().ok()),
+            claim.rating,
+        )
 }
 
 /// Copies JSON, escaping `<`, `>` and `&` as `\u00XX` so the markup can be pasted into a
@@ -283,7 +283,7 @@ impl ReportWriter for ClaimReviewWriter {
         let review = ClaimReview {
             context: "https://schema.org",
             kind: "ClaimReview",
-            url: claim.page_url(&self.public_base_url),
+            url: super::public::review_url(claim, &self.public_base_url),
             claim_reviewed: claim.published_wording(),
             review_rating: Rating {
                 kind: "Rating",

@@ -153,7 +153,15 @@ impl ReportClaim {
     /// Whether readers can open the claim's public page: its verdict is published and the
     /// claim stands on its own (a merged claim is shown by the claim it was merged into).
     pub fn has_public_page(&self) -> bool {
-        self.merged_into.is_none() && claimreview::is_publishable(self)
+        crate::domain::publishing::is_published(crate::domain::publishing::Standing {
+            state: self.state,
+            merged: self.merged_into.is_some(),
+            approved: !self.is_draft && self.approved_at.is_some(),
+            // Reports never select claims of archived articles.
+            article_archived: false,
+            verdict: self.verdict.as_deref().and_then(|v| v.parse().ok()),
+            rating: self.rating,
+        })
     }
 
     /// The claim's public page under `public_base_url`.

@@ -18,6 +18,16 @@ pub fn claim_review_json_ld(claim: &ReportClaim, meta: &ReportMeta) -> Result<St
     String::from_utf8(out).map_err(|e| ExportError::Io(std::io::Error::other(e)))
 }
 
+/// The page a ClaimReview of `claim` points readers at: its own, or for a merged claim (which
+/// has no page of its own) the page of the claim it was merged into, by the short address that
+/// redirects to that page's slug.
+pub fn review_url(claim: &ReportClaim, public_base_url: &str) -> String {
+    match claim.merged_into {
+        Some(primary) => format!("{}/checks/{primary}", public_base_url.trim_end_matches('/')),
+        None => claim.page_url(public_base_url),
+    }
+}
+
 /// The headline a verdict gets in lists and the feed: "False: the claim".
 pub fn headline(claim: &ReportClaim) -> String {
     format!("{}: {}", rating_name(claim), claim.published_wording())

@@ -8,6 +8,7 @@ pub mod assignment;
 pub mod audit;
 pub mod bulk;
 pub mod checkworthy;
+pub mod claim_json;
 pub mod claim_matches;
 pub mod claims;
 pub mod dashboard;

@@ -42,7 +42,7 @@ pub async fn admit(pool: &DbPool, address: &str, per_minute: i32) -> Result<(), 
         return Ok(());
     }
     let mut conn = pool.get().await?;
-    match throttle::public_request(&mut conn, address, per_minute, Utc::now()).await? {
+    match public::count_request(&mut conn, address, per_minute, Utc::now()).await? {
         throttle::Verdict::Allow { .. } => Ok(()),
         throttle::Verdict::Refuse { retry_after_secs } => {
             Err(AppError::TooManyRequests { retry_after_secs })

@@ -25,6 +25,7 @@ use crate::db::webhooks::{ClaimedDelivery, Delivery, Endpoint, LOG_LIMIT, NewEnd
 use crate::domain::UserId;
 use crate::domain::webhooks::{self as rules, WebhookEvent};
 use crate::error::AppError;
+use crate::services::claim_json;
 
 /// Registers an endpoint after checking its address as URL imports are checked: http(s), and
 /// every address its host resolves to public (loopback only when `allow_loopback`). Returns
@@ -164,80 +165,59 @@ fn envelope(event: WebhookEvent, now: DateTime<Utc>, data: Value) -> String {
     .to_string()
 }
 
-/// A claim with the field names and values of the API's claim (its names of people and its
-/// evidence are left out: `GET /api/v1/claims/{id}` has them).
-fn claim_data(c: &Claim) -> Value {
-    json!({
-        "id": c.id,
-        "article_id": c.article_id,
-        "text": c.text,
-        "start": c.span_start,
-        "end": c.span_end,
-        "category": c.category,
-        "claimant": c.claimant,
-        "claimant_kind": c.claimant_kind,
-        "normalized_text": c.normalized_text,
-        "origin": c.origin,
-        "merged_into": c.merged_into,
-        "duplicate_of": c.duplicate_of,
-        "score": c.score,
-        "state": c.state,
-        "version": c.version,
-        "verdict": c.verdict,
-        "rating": c.rating,
-        "label": c.label,
-        "rationale": c.rationale,
-        "decided_at": c.verdict_at,
-        "approved_at": c.approved_at,
-        "created_at": c.created_at,
-        "updated_at": c.updated_at,
-    })
+/// Claims in the API's shape (`GET /api/v1/claims/{id}`), as JSON values.
+async fn claims_data(
+    conn: &mut AsyncPgConnection,
+    claims: &[Claim],
+) -> Result<Vec<Value>, AppError> {
+    claim_json::claims_json(conn, claims.to_vec())
+        .await?
+        .iter()
+        .map(|c| serde_json::to_value(c).map_err(AppError::unexpected))
+        .collect()
 }
 
-/// Writes `event`'s deliveries in the caller's transaction, if any endpoint wants it; the
-/// body is only built then.
-async fn emit(
+/// Writes one delivery of `event` with `data` for every endpoint subscribed to it, in the
+/// caller's transaction.
+async fn enqueue(
     conn: &mut AsyncPgConnection,
     event: WebhookEvent,
     now: DateTime<Utc>,
-    data: impl FnOnce() -> Value,
+    data: Value,
 ) -> Result<(), AppError> {
-    if Endpoint::any_subscribed(conn, event.as_str()).await? {
-        let body = envelope(event, now, data());
-        Delivery::enqueue(conn, event.as_str(), &body, None, now).await?;
-    }
+    let body = envelope(event, now, data);
+    Delivery::enqueue(conn, event.as_str(), &body, None, now).await?;
     Ok(())
 }
 
-/// `claim.created` for each claim, in the caller's transaction.
+/// `claim.created` for each claim, in the caller's transaction; the bodies are only built
+/// when some endpoint wants them.
 pub async fn claims_created(
     conn: &mut AsyncPgConnection,
     claims: &[Claim],
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    if claims.is_empty()
-        || !Endpoint::any_subscribed(conn, WebhookEvent::ClaimCreated.as_str()).await?
-    {
+    let event = WebhookEvent::ClaimCreated;
+    if claims.is_empty() || !Endpoint::any_subscribed(conn, event.as_str()).await? {
         return Ok(());
     }
-    let event = WebhookEvent::ClaimCreated;
-    for claim in claims {
-        let body = envelope(event, now, claim_data(claim));
-        Delivery::enqueue(conn, event.as_str(), &body, None, now).await?;
+    for data in claims_data(conn, claims).await? {
+        enqueue(conn, event, now, data).await?;
     }
     Ok(())
 }
 
-/// `article.imported` (with its claims) and `claim.created` for each claim, in the caller's
-/// transaction.
+/// `article.imported` (with its claims in the API's shape) and `claim.created` for each claim,
+/// in the caller's transaction.
 pub async fn article_imported(
     conn: &mut AsyncPgConnection,
     article: &Article,
     claims: &[Claim],
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    emit(conn, WebhookEvent::ArticleImported, now, || {
-        json!({
+    let event = WebhookEvent::ArticleImported;
+    if Endpoint::any_subscribed(conn, event.as_str()).await? {
+        let data = json!({
             "id": article.id,
             "title": article.title,
             "url": article.source_url,
@@ -245,15 +225,16 @@ pub async fn article_imported(
             "published_at": article.published_on,
             "created_at": article.created_at,
             "archived_at": article.archived_at,
-            "claims": claims.iter().map(claim_data).collect::<Vec<_>>(),
-        })
-    })
-    .await?;
+            "claims": claims_data(conn, claims).await?,
+        });
+        enqueue(conn, event, now, data).await?;
+    }
     claims_created(conn, claims, now).await
 }
 
 /// `verdict.approved`, or `verdict.corrected` when the approved verdict corrects a published
-/// one, for a claim just approved, in the caller's transaction.
+/// one, for a claim just approved, in the caller's transaction. The data is the claim as the
+/// API shows it: its `verdicts` end with the one approved, and a correction's reason.
 pub async fn verdict_published(
     conn: &mut AsyncPgConnection,
     claim: &Claim,
@@ -263,23 +244,18 @@ pub async fn verdict_published(
         Some(id) => VerdictRow::by_id(conn, id).await?,
         None => None,
     };
-    let corrects = verdict.as_ref().and_then(|v| v.corrects_id);
-    let event = match corrects {
+    let event = match verdict.and_then(|v| v.corrects_id) {
         Some(_) => WebhookEvent::VerdictCorrected,
         None => WebhookEvent::VerdictApproved,
     };
-    emit(conn, event, now, || {
-        let mut data = claim_data(claim);
-        if let Some(map) = data.as_object_mut() {
-            map.insert("correction".into(), json!(corrects.is_some()));
-            map.insert(
-                "correction_reason".into(),
-                json!(verdict.as_ref().and_then(|v| v.correction_reason.clone())),
-            );
-        }
-        data
-    })
-    .await
+    if !Endpoint::any_subscribed(conn, event.as_str()).await? {
+        return Ok(());
+    }
+    let data = claims_data(conn, std::slice::from_ref(claim))
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound("claim"))?;
+    enqueue(conn, event, now, data).await
 }
 
 /// Sends due deliveries until `stop` turns true, then lets the ones in flight finish (they are
@@ -305,9 +281,14 @@ pub async fn run_deliveries(
         }
     };
     let settings = Arc::new(settings);
+    let mut last_sweep: Option<tokio::time::Instant> = None;
     loop {
         if *stop.borrow() {
             break;
+        }
+        if last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_EVERY) {
+            last_sweep = Some(tokio::time::Instant::now());
+            abandon_disabled(&pool, settings.webhook_abandon_after).await;
         }
         // Wait for a free slot before claiming: a claimed delivery's lease is already running.
         let first = tokio::select! {
@@ -369,6 +350,31 @@ pub async fn run_deliveries(
         slots.acquire_many(concurrency as u32),
     )
     .await;
+}
+
+/// How often a worker looks for deliveries of disabled endpoints to abandon.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Marks abandoned the deliveries that waited more than `after_secs` for their disabled
+/// endpoint. Every worker does it; the UPDATE is the same whoever runs it.
+async fn abandon_disabled(pool: &DbPool, after_secs: u64) {
+    let now = Utc::now();
+    let before = now - chrono::Duration::seconds(after_secs.min(i64::MAX as u64) as i64);
+    let swept = match pool.get().await {
+        Ok(mut conn) => Delivery::abandon_disabled(&mut conn, before, now).await,
+        Err(e) => {
+            tracing::warn!(error = %e, "webhook worker: no database connection to sweep");
+            return;
+        }
+    };
+    match swept {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            deliveries = n,
+            "webhook deliveries abandoned: their endpoint stayed disabled"
+        ),
+        Err(e) => tracing::warn!(error = %e, "webhook worker: abandoning deliveries failed"),
+    }
 }
 
 /// Sends one claimed delivery and records the outcome.
@@ -453,8 +459,10 @@ async fn send(
         Err(_) => return (None, Err("the endpoint address is not a URL".into())),
     };
     // Checked again at each delivery: the host's addresses may have changed since it was
-    // registered; the client's resolver checks them again when it connects.
-    if let Err(e) = crate::fetch::vet(&url, allow_loopback).await {
+    // registered. A name is looked up once, by the client's resolver when it connects, which
+    // refuses any address that is not public and connects only to those it checked (a kept
+    // connection needs no lookup at all); an address written as an IP is checked here.
+    if let Err(e) = crate::fetch::vet_without_lookup(&url, allow_loopback) {
         return (None, Err(e.to_string()));
     }
     let timestamp = Utc::now().timestamp();

@@ -146,7 +146,7 @@ const DATABASE_STATE: &str = "\
         ',', '', c.relname), false, true, '')))[1]::text AS sum \
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
     WHERE n.nspname = 'public' AND c.relkind = 'r' \
-      AND c.relname NOT IN ('sessions', 'api_tokens', 'login_throttle') \
+      AND c.relname NOT IN ('sessions', 'api_tokens', 'login_throttle', 'public_throttle') \
     UNION ALL SELECT 'sessions (rows)', count(*)::text FROM sessions \
     UNION ALL SELECT 'login_throttle (sign-in counters)', \
       md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) \
@@ -1081,7 +1081,12 @@ fn live_script(html: &str) -> Vec<String> {
             .iter()
             .find(|(a, _)| a == "src")
             .map(|(_, v)| v.as_str());
-        if name == "script" && !src.is_some_and(|s| s.starts_with("/static/")) {
+        // JSON-LD is data, not code; `tags` skipped its text up to `</script`, so a payload
+        // that ended it early shows up as markup after it.
+        let json_ld = attrs
+            .iter()
+            .any(|(a, v)| a == "type" && v == "application/ld+json");
+        if name == "script" && !json_ld && !src.is_some_and(|s| s.starts_with("/static/")) {
             found.push(format!("<script> with src {src:?}"));
         }
         if ["img", "iframe", "object", "embed"].contains(&name.as_str()) {
@@ -1353,6 +1358,8 @@ async fn row_18_an_xss_corpus_in_every_user_field_renders_inert_on_every_page_an
             );
         }
     }
+    public_face_is_inert(&app, &editor, &reviewer, &claims, &articles).await;
+
     // The exports that are not HTML carry the text unchanged for their own format.
     let (status, _, _, json_export) =
         crate::helpers::api_export(&app, &editor, "format=json").await;
@@ -1380,6 +1387,8 @@ fn the_xss_check_sees_what_a_browser_would_run() {
         "<div title=xss1 x>",
         "<svg/onload=alert(1)>",
         "<img src=x onerror=alert(1)>",
+        "<script type=\"application/ld+json\">{\"a\": \"</script><img src=x onerror=alert(1)>\"}</script>",
+        "<script type=\"text/javascript\">alert(1)</script>",
     ] {
         assert!(!live_script(broken).is_empty(), "missed: {broken}");
     }
@@ -1389,7 +1398,224 @@ fn the_xss_check_sees_what_a_browser_would_run() {
         "<a href=\"https://example.org/?&#34;&#62;\">x</a>",
         "<script src=\"/static/claimdesk.js\" defer></script>",
         "<!-- <script>x</script> -->",
+        "<script type=\"application/ld+json\">{\"a\": \"\\u003cscript\\u003e\"}</script>",
     ] {
         assert_eq!(live_script(fine), Vec::<String>::new(), "{fine}");
     }
+}
+
+/// The JSON-LD blocks of a page: each must parse as JSON, whatever the fields held.
+fn json_ld_blocks(path: &str, page: &str) -> Vec<Value> {
+    let open = "<script type=\"application/ld+json\">";
+    page.match_indices(open)
+        .map(|(at, _)| {
+            let text = &page[at + open.len()..];
+            let text = &text[..text.find("</script>").expect("the JSON-LD ends")];
+            assert!(!text.contains('<'), "{path}: a raw < inside JSON-LD");
+            serde_json::from_str(text).unwrap_or_else(|e| panic!("{path}: JSON-LD {e}: {text}"))
+        })
+        .collect()
+}
+
+/// An XML document of the public face: it parses, it has no element a payload would bring,
+/// and its text (escapes undone) carries each marker.
+fn inert_xml(path: &str, xml: &str, markers: &[String]) {
+    let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let known = [
+        "feed",
+        "title",
+        "id",
+        "updated",
+        "author",
+        "name",
+        "uri",
+        "link",
+        "entry",
+        "published",
+        "summary",
+        "urlset",
+        "url",
+        "loc",
+        "lastmod",
+        "generator",
+        "subtitle",
+    ];
+    let mut text = String::new();
+    for node in doc.descendants() {
+        if node.is_element() {
+            let name = node.tag_name().name();
+            assert!(known.contains(&name), "{path}: an element <{name}>");
+            for attr in node.attributes() {
+                assert!(!attr.name().starts_with("on"), "{path}: {}=", attr.name());
+            }
+        }
+        if let Some(t) = node.text() {
+            text.push_str(t);
+            text.push('\n');
+        }
+    }
+    for marker in markers {
+        assert!(
+            text.contains(marker.as_str()),
+            "{path} does not show {marker}"
+        );
+    }
+}
+
+/// Row 18 over the public face: every published verdict's page, card, index, article page,
+/// the Atom feed and the sitemap render the payloads inert, each shown to carry every field
+/// that reaches it. Each verdict is corrected first, with a payload as the reason.
+async fn public_face_is_inert(
+    app: &TestApp,
+    editor: &str,
+    reviewer: &str,
+    claims: &[i64],
+    articles: &[i64],
+) {
+    let client = api(&app.address);
+    let call = |path: String, token: &str, body: Value| {
+        let req = client.post(app.url(&path)).bearer_auth(token).json(&body);
+        async move {
+            let res = req.send().await.expect("request");
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    for (i, id) in claims.iter().enumerate() {
+        let (_, now) = crate::helpers::api_get(app, &format!("/api/v1/claims/{id}"), editor).await;
+        let path = format!("/api/v1/claims/{id}/transitions");
+        let (status, reopened) = call(
+            path.clone(),
+            editor,
+            json!({"to": "in_review", "version": now["version"], "note": payload(i, "correction")}),
+        )
+        .await;
+        assert_eq!(status, 200, "reopen {i}: {reopened}");
+        let (status, verdict) = call(
+            path.clone(),
+            reviewer,
+            json!({"to": "disputed", "version": reopened["version"], "rating": 1, "label": payload(i, "label"), "rationale": payload(i, "rationale")}),
+        )
+        .await;
+        assert_eq!(status, 200, "new verdict {i}: {verdict}");
+        let (status, approved) = call(
+            path,
+            editor,
+            json!({"to": "approved", "version": verdict["version"]}),
+        )
+        .await;
+        assert_eq!(status, 200, "approval {i}: {approved}");
+    }
+
+    let get = |path: String| {
+        let req = client.get(app.url(&path));
+        async move {
+            let res = req.send().await.expect("GET");
+            let status = res.status().as_u16();
+            let location = crate::helpers::header(&res, "location");
+            (status, location, res.text().await.unwrap_or_default())
+        }
+    };
+    let shows = |path: &str, page: &str, fields: &[&str], i: usize| {
+        let live = live_script(page);
+        assert!(live.is_empty(), "{path} renders live markup: {live:?}");
+        for field in fields {
+            let marker = format!("xss{field}{i}");
+            assert!(page.contains(&marker), "{path} does not show {marker}");
+        }
+    };
+    let every = |field: &str| {
+        (0..XSS_CORPUS.len())
+            .map(|i| format!("xss{field}{i}"))
+            .collect::<Vec<_>>()
+    };
+    for (i, (id, article)) in claims.iter().zip(articles).enumerate() {
+        let (status, page_path, _) = get(format!("/checks/{id}")).await;
+        assert_eq!(status, 301, "/checks/{id}");
+        let (status, _, page) = get(page_path.clone()).await;
+        assert_eq!(status, 200, "{page_path}");
+        shows(
+            &page_path,
+            &page,
+            &[
+                "title",
+                "publisher",
+                "url",
+                "claimant",
+                "normalized",
+                "label",
+                "rationale",
+                "correction",
+                "evidenceurl",
+                "evidencetitle",
+                "evidenceexcerpt",
+            ],
+            i,
+        );
+        // Retracted evidence is not what the verdict stands on: readers do not see it.
+        for field in [
+            "retractedurl",
+            "retractedtitle",
+            "retractedexcerpt",
+            "reason",
+        ] {
+            let marker = format!("xss{field}{i}");
+            assert!(!page.contains(&marker), "{page_path} shows {marker}");
+        }
+        let blocks = json_ld_blocks(&page_path, &page);
+        assert_eq!(blocks.len(), 1, "{page_path}");
+        let ld = blocks[0].to_string();
+        for field in ["normalized", "label", "title", "claimant", "correction"] {
+            let marker = format!("xss{field}{i}");
+            assert!(
+                ld.contains(&marker),
+                "{page_path}'s JSON-LD does not carry {marker}"
+            );
+        }
+
+        let path = format!("/checks/{id}/embed");
+        let (status, _, card) = get(path.clone()).await;
+        assert_eq!(status, 200, "{path}");
+        shows(&path, &card, &["normalized", "label"], i);
+
+        let path = format!("/checks/articles/{article}");
+        let (status, _, page) = get(path.clone()).await;
+        assert_eq!(status, 200, "{path}");
+        shows(
+            &path,
+            &page,
+            &["title", "publisher", "url", "normalized", "label"],
+            i,
+        );
+    }
+    let (status, _, index) = get("/checks".to_owned()).await;
+    assert_eq!(status, 200);
+    for i in 0..XSS_CORPUS.len() {
+        shows("/checks", &index, &["title", "normalized", "label"], i);
+    }
+    // What the index echoes back of its query is escaped too.
+    for i in 0..XSS_CORPUS.len() {
+        for (key, field) in [("q", "search"), ("tag", "tag")] {
+            let value = payload(i, field);
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(key, &value)
+                .finish();
+            let path = format!("/checks?{query}");
+            let (status, _, page) = get(path.clone()).await;
+            assert_eq!(status, 200, "{path}");
+            shows(&path, &page, &[field], i);
+        }
+    }
+
+    let (status, _, feed) = get("/checks/feed.atom".to_owned()).await;
+    assert_eq!(status, 200);
+    let markers: Vec<String> = ["normalized", "label", "rationale", "correction"]
+        .iter()
+        .flat_map(|f| every(f))
+        .collect();
+    inert_xml("/checks/feed.atom", &feed, &markers);
+    let (status, _, sitemap) = get("/sitemap.xml".to_owned()).await;
+    assert_eq!(status, 200);
+    // The sitemap names each page by its slug, made of the published wording.
+    inert_xml("/sitemap.xml", &sitemap, &every("normalized"));
 }

@@ -114,6 +114,18 @@ async fn public_view(app: &TestApp, id: i64, article: i64) -> Vec<(String, bool)
     seen
 }
 
+/// Sets a claim's rating behind the API's back, as old rows can have it.
+async fn set_rating(app: &TestApp, id: i64, rating: Option<i16>) {
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.conn().await;
+    diesel::sql_query("UPDATE claims SET rating = $2 WHERE id = $1")
+        .bind::<diesel::sql_types::BigInt, _>(id)
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::SmallInt>, _>(rating)
+        .execute(&mut conn)
+        .await
+        .expect("rating set");
+}
+
 #[tokio::test]
 async fn every_state_but_approved_is_404_on_every_public_route() {
     let app = TestApp::spawn().await;
@@ -245,6 +257,19 @@ async fn every_state_but_approved_is_404_on_every_public_route() {
     ] {
         assert_eq!(get(&app, path).await.status(), 404, "{path}");
     }
+
+    // An approved verdict with nothing public to say (disputed without a step on the scale,
+    // as verdicts approved before ratings existed are) is nowhere either, the sitemap included:
+    // every route asks the same rule.
+    set_rating(&app, published, None).await;
+    let seen = public_view(&app, published, article_id).await;
+    assert!(seen.iter().all(|(_, shown)| !*shown), "no rating: {seen:?}");
+    set_rating(&app, published, Some(1)).await;
+    let seen = public_view(&app, published, article_id).await;
+    assert!(
+        seen.iter().all(|(_, shown)| *shown),
+        "rated again: {seen:?}"
+    );
 
     // Archiving the article takes its verdicts off the public face too.
     let res = api(&app.address)
@@ -523,4 +548,211 @@ async fn the_public_pages_answer_429_beyond_the_per_address_limit() {
     // The desk is not rationed by the public allowance.
     assert_eq!(get(&app, "/login").await.status(), 200);
     assert_eq!(get(&app, "/healthz").await.status(), 200);
+}
+
+/// A merged claim has no page of its own: its ClaimReview in an export points at the page of
+/// the claim it was merged into, and that address answers (through its one redirect).
+#[tokio::test]
+async fn a_merged_claims_claim_review_links_to_its_primarys_page() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.token("rita", Role::Reviewer).await;
+    let editor = app.token("eddie", Role::Editor).await;
+    let article = app.import_seed(&editor).await;
+    let ids: Vec<i64> = article["claims"]
+        .as_array()
+        .expect("claims")
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .collect();
+    let (primary, merged) = (ids[0], ids[1]);
+    approved(&app, &reviewer, &editor, primary).await;
+    let res = api(&app.address)
+        .post(app.url(&format!("/api/v1/claims/{merged}/merge")))
+        .bearer_auth(&editor)
+        .json(&json!({"into": primary, "version": 0}))
+        .send()
+        .await
+        .expect("merge");
+    assert_eq!(res.status(), 200, "merge");
+    let primary_page = page_path(&app, primary)
+        .await
+        .expect("the primary is public");
+    assert_eq!(
+        page_path(&app, merged).await,
+        None,
+        "the merged claim has no page"
+    );
+
+    let (status, _, _, body) =
+        crate::helpers::api_export(&app, &editor, "format=claimreview").await;
+    assert_eq!(status, 200, "{body}");
+    let reviews: Vec<Value> = serde_json::from_str(&body).expect("ClaimReview JSON");
+    assert_eq!(
+        reviews.len(),
+        2,
+        "the primary and the claim merged into it: {body}"
+    );
+    for review in &reviews {
+        let url = review["url"].as_str().expect("url");
+        let path = &url[url.find("/checks/").expect("a public page")..];
+        let res = get(&app, path).await;
+        let landing = match res.status().as_u16() {
+            200 => path.to_owned(),
+            301 => crate::helpers::header(&res, "location"),
+            other => panic!("{url} answers {other}"),
+        };
+        assert_eq!(landing, primary_page, "{url}");
+        assert_eq!(get(&app, &landing).await.status(), 200, "{landing}");
+    }
+}
+
+/// The public counters have their own table, and requests prune the counters whose minute is
+/// over (a few per request), so it holds about the addresses of the last minute.
+#[tokio::test]
+async fn finished_public_counters_are_pruned_by_later_requests() {
+    use claimdesk::db::public::{count_request, throttle_rows};
+    let db = TestDb::new();
+    let pool = db.pool();
+    let mut conn = pool.get().await.expect("connection");
+    let now = chrono::Utc::now();
+    let earlier = now - chrono::Duration::minutes(2);
+    for n in 0..20 {
+        count_request(&mut conn, &format!("198.51.100.{n}"), 300, earlier)
+            .await
+            .expect("counted");
+    }
+    // The same address within its minute is counted on, not pruned.
+    count_request(
+        &mut conn,
+        "198.51.100.0",
+        300,
+        earlier + chrono::Duration::seconds(5),
+    )
+    .await
+    .expect("counted");
+    assert_eq!(throttle_rows(&mut conn).await.expect("rows"), 20);
+    // Each later request deletes up to four finished counters of other addresses.
+    for n in 1..=4 {
+        count_request(&mut conn, "203.0.113.9", 300, now)
+            .await
+            .expect("counted");
+        assert_eq!(
+            throttle_rows(&mut conn).await.expect("rows"),
+            20 - 4 * n + 1,
+            "after request {n}"
+        );
+    }
+    count_request(&mut conn, "203.0.113.9", 300, now)
+        .await
+        .expect("counted");
+    assert_eq!(throttle_rows(&mut conn).await.expect("rows"), 1);
+    // A pruned address starts a new minute from one.
+    let verdict = count_request(&mut conn, "198.51.100.0", 1, now)
+        .await
+        .expect("counted");
+    assert_eq!(
+        verdict,
+        claimdesk::db::throttle::Verdict::Allow { delay_ms: 0 }
+    );
+}
+
+/// The published rule is stated twice, as a pure function (pages, the card) and as the SQL
+/// filter every list starts from: over a grid of states, verdicts, ratings, approvals, merges
+/// and archived articles, they pick the same claims.
+#[tokio::test]
+async fn the_pure_rule_and_the_sql_filter_publish_the_same_claims() {
+    use claimdesk::domain::publishing::{Standing, is_published};
+    use claimdesk::domain::{ReviewState, Verdict};
+    use diesel::sql_types::{BigInt, Bool, Nullable, SmallInt, Text};
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let editor = app.token("eddie", Role::Editor).await;
+    let article = app.import_seed(&editor).await;
+    let archived_article = article["id"].as_i64().expect("article");
+    let claims: Vec<(i64, i64)> = article["claims"]
+        .as_array()
+        .expect("claims")
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .map(|id| (id, archived_article))
+        .collect();
+    let ((primary, _), claims) = claims.split_first().expect("claims");
+    let mut grid = Vec::new();
+    for state in [
+        "approved",
+        "disputed",
+        "verified",
+        "unverifiable",
+        "in_review",
+    ] {
+        for verdict in [
+            Some("disputed"),
+            Some("verified"),
+            Some("unverifiable"),
+            None,
+        ] {
+            for rating in [Some(1i16), Some(5), None] {
+                for (approved, merged) in [(true, false), (false, false), (true, true)] {
+                    grid.push((state, verdict, rating, approved, merged));
+                }
+            }
+        }
+    }
+    let mut conn = app.conn().await;
+    let mut published_cases = 0;
+    for archived in [false, true] {
+        diesel::sql_query(
+            "UPDATE articles SET archived_at = CASE WHEN $2 THEN now() END WHERE id = $1",
+        )
+        .bind::<BigInt, _>(archived_article)
+        .bind::<Bool, _>(archived)
+        .execute(&mut conn)
+        .await
+        .expect("article set");
+        for chunk in grid.chunks(claims.len()) {
+            let mut expected = Vec::new();
+            for (&(id, article), &(state, verdict, rating, approved, merged)) in
+                claims.iter().zip(chunk)
+            {
+                diesel::sql_query(
+                    "UPDATE claims SET state = $2::review_state, verdict = $3::verdict_kind, \
+                     rating = $4, approved_at = CASE WHEN $5 THEN now() END, \
+                     merged_into = CASE WHEN $6 THEN $7 END WHERE id = $1",
+                )
+                .bind::<BigInt, _>(id)
+                .bind::<Text, _>(state)
+                .bind::<Nullable<Text>, _>(verdict)
+                .bind::<Nullable<SmallInt>, _>(rating)
+                .bind::<Bool, _>(approved)
+                .bind::<Bool, _>(merged)
+                .bind::<BigInt, _>(*primary)
+                .execute(&mut conn)
+                .await
+                .expect("claim set");
+                let standing = Standing {
+                    state: state.parse::<ReviewState>().expect("state"),
+                    merged,
+                    approved,
+                    article_archived: archived && article == archived_article,
+                    verdict: verdict.map(|v| v.parse::<Verdict>().expect("verdict")),
+                    rating,
+                };
+                if is_published(standing) {
+                    expected.push(id);
+                }
+            }
+            published_cases += expected.len();
+            let ids: Vec<i64> = claims.iter().take(chunk.len()).map(|(id, _)| *id).collect();
+            let mut found = claimdesk::db::public::published_among(&mut conn, &ids)
+                .await
+                .expect("published");
+            found.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(found, expected, "archived: {archived}, cases {chunk:?}");
+        }
+    }
+    assert!(
+        published_cases >= 4,
+        "the grid publishes some: {published_cases}"
+    );
 }

@@ -172,6 +172,7 @@ fn quick() -> WebhookSettings {
         webhook_retry_base_ms: 50,
         webhook_poll_ms: 20,
         webhook_concurrency: 8,
+        webhook_abandon_after: 86_400,
     }
 }
 
@@ -772,10 +773,21 @@ async fn approvals_and_corrections_are_announced_with_their_verdict() {
     assert_eq!(approved["data"]["state"], "approved");
     assert_eq!(corrected["data"]["rating"], 1);
     assert_eq!(corrected["data"]["correction"], true);
+    let versions = corrected["data"]["verdicts"].as_array().expect("verdicts");
     assert_eq!(
-        corrected["data"]["correction_reason"],
-        "The register was amended"
+        versions.last().map(|v| v["correction_reason"].clone()),
+        Some(json!("The register was amended"))
     );
+    // The body carries the claim exactly as the API shows it (names, evidence, versions).
+    let (status, text) = get(&app.address, &admin, &format!("/api/v1/claims/{id}")).await;
+    assert_eq!(status, 200, "{text}");
+    let api_claim: Value = serde_json::from_str(&text).expect("claim json");
+    assert_eq!(corrected["data"], api_claim);
+    assert_eq!(
+        corrected["data"]["evidence"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(corrected["data"]["approved_by"], "eddie");
     let _ = created;
 }
 
@@ -891,5 +903,95 @@ async fn switching_an_endpoint_answers_it_and_each_log_keeps_to_its_endpoint() {
     assert_eq!(
         shown[0].1,
         all[..2].iter().map(|d| d.id).collect::<Vec<_>>()
+    );
+}
+
+/// A delivery to an endpoint that stays disabled ends: past the configured age it is marked
+/// abandoned (in the API's log, and the admin page's), younger ones keep waiting, and
+/// enabled endpoints' deliveries are untouched.
+#[tokio::test]
+async fn deliveries_to_a_disabled_endpoint_are_abandoned_after_the_configured_age() {
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn().await;
+    let admin = app.token("ada", Role::Admin).await;
+    // Nothing listens on the discard port: an enabled endpoint's delivery stays pending.
+    let (_, disabled) = register(
+        &app.address,
+        &admin,
+        "http://127.0.0.1:9/off",
+        &["claim.created"],
+    )
+    .await;
+    let (_, enabled) = register(
+        &app.address,
+        &admin,
+        "http://127.0.0.1:9/on",
+        &["claim.created"],
+    )
+    .await;
+    let (disabled, enabled) = (
+        disabled["id"].as_i64().expect("id"),
+        enabled["id"].as_i64().expect("id"),
+    );
+    let mut conn = app.pool.get().await.expect("connection");
+    let now = chrono::Utc::now();
+    for id in [disabled, disabled, enabled] {
+        claimdesk::services::webhooks::send_test(&mut conn, id, now)
+            .await
+            .expect("queued");
+    }
+    claimdesk::services::webhooks::set_enabled(&mut conn, disabled, false)
+        .await
+        .expect("disabled");
+    // One delivery of each endpoint is two hours old; the limit is one hour.
+    let old = |endpoint: i64| {
+        diesel::sql_query(
+            "UPDATE webhook_deliveries SET created_at = now() - interval '2 hours' \
+             WHERE id = (SELECT min(id) FROM webhook_deliveries WHERE endpoint_id = $1)",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(endpoint)
+    };
+    old(disabled).execute(&mut conn).await.expect("aged");
+    old(enabled).execute(&mut conn).await.expect("aged");
+    let _worker = worker(
+        &app,
+        WebhookSettings {
+            webhook_abandon_after: 3600,
+            webhook_retry_base_ms: 60_000,
+            ..quick()
+        },
+    );
+    let start = Instant::now();
+    let log = loop {
+        let log = deliveries(&app.address, &admin, disabled).await;
+        if log.iter().any(|d| d["status"] == "abandoned")
+            || start.elapsed() > Duration::from_secs(10)
+        {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // Newest first: the young one waits, the old one is abandoned, neither was attempted.
+    let statuses: Vec<&str> = log.iter().filter_map(|d| d["status"].as_str()).collect();
+    assert_eq!(statuses, ["pending", "abandoned"], "{log:?}");
+    assert_eq!(log[1]["attempts"], 0);
+    assert_eq!(log[1]["next_attempt_at"], Value::Null, "{log:?}");
+    assert!(
+        log[1]["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("disabled")),
+        "{log:?}"
+    );
+    let other = deliveries(&app.address, &admin, enabled).await;
+    assert!(other.iter().all(|d| d["status"] == "pending"), "{other:?}");
+    // The admin page shows it so.
+    let (status, page) = {
+        let browser = app.browser("adele", Role::Admin).await;
+        browser.get("/admin").await
+    };
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<td>abandoned"),
+        "the admin page shows the status"
     );
 }

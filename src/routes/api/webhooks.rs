@@ -63,7 +63,8 @@ pub struct DeliveryJson {
     /// The `webhook-id` header; a redelivery keeps it.
     message_id: String,
     event: String,
-    /// pending, delivered or failed.
+    /// pending, delivered, failed (retried for a day in vain) or abandoned (its endpoint
+    /// stayed disabled too long).
     status: String,
     /// Attempts made so far.
     attempts: i32,
