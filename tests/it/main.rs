@@ -27,3 +27,4 @@ mod sources;
 mod verdicts;
 mod webhooks;
 mod workflow;
+mod write_path;
