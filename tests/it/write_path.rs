@@ -78,11 +78,13 @@ async fn reviewer_round(app: &TestApp, token: &str, ids: &[i64], offset: usize) 
         }
     }
     for (n, &id) in won.iter().enumerate().filter(|(n, _)| n % 2 == 0) {
+        // A verified verdict needs supporting evidence, a disputed one refuting evidence.
+        let stance = if n % 4 == 0 { "supports" } else { "refutes" };
         let (status, body) = api_post(
             app,
             &format!("/api/v1/claims/{id}/evidence"),
             token,
-            json!({"url": format!("https://example.org/e/{id}"), "stance": "supports"}),
+            json!({"url": format!("https://example.org/e/{id}"), "stance": stance}),
         )
         .await;
         assert_eq!(status, 201, "{body}");
