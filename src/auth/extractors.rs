@@ -7,6 +7,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use chrono::{Duration, Utc};
 
 use super::secrets::token_hash;
+use crate::db::DbConn;
 use crate::db::sessions::Session;
 use crate::db::tokens::ApiToken;
 use crate::db::users::User;
@@ -70,16 +71,23 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
         .then_some(token.trim())
 }
 
+fn app_state(req: &HttpRequest) -> Result<&web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("no app state")))
+}
+
 async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("no app state")))?;
-    let mut conn = state.pool.get().await?;
-    if is_api(&req) {
+    let mut conn = app_state(&req)?.pool.get().await?;
+    authenticate_with(&req, &mut conn).await
+}
+
+async fn authenticate_with(req: &HttpRequest, conn: &mut DbConn) -> Result<CurrentUser, AppError> {
+    let state = app_state(req)?;
+    if is_api(req) {
         // The API takes tokens only: a cookie-authenticated API would need CSRF protection too.
-        let token = bearer_token(&req).ok_or(AppError::Unauthenticated)?;
-        let user = ApiToken::authenticate(&mut conn, &token_hash(token)).await?.ok_or_else(|| {
-            tracing::warn!(path = %req.path(), client = %peer_ip(&req), "refused: unknown or revoked API token");
+        let token = bearer_token(req).ok_or(AppError::Unauthenticated)?;
+        let user = ApiToken::authenticate(conn, &token_hash(token)).await?.ok_or_else(|| {
+            tracing::warn!(path = %req.path(), client = %peer_ip(req), "refused: unknown or revoked API token");
             AppError::Unauthenticated
         })?;
         return Ok(CurrentUser::from_user(user, None));
@@ -89,7 +97,7 @@ async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
         .ok_or(AppError::Unauthenticated)?;
     let idle = Duration::minutes(state.config.server.session_idle_minutes);
     let (session, user) =
-        Session::authenticate(&mut conn, &token_hash(cookie.value()), idle, Utc::now())
+        Session::authenticate(conn, &token_hash(cookie.value()), idle, Utc::now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
     let mut current = CurrentUser::from_user(user, Some(session.csrf_token));
@@ -100,7 +108,7 @@ async fn authenticate(req: HttpRequest) -> Result<CurrentUser, AppError> {
             now: Utc::now(),
             stale_days: state.config.server.stale_days,
         };
-        match saved_views::nav(&mut conn, cx).await {
+        match saved_views::nav(conn, cx).await {
             Ok(nav) => current.nav = Some(nav),
             Err(err) => tracing::warn!(error = %err, "navigation counts unavailable"),
         }
@@ -123,6 +131,9 @@ impl FromRequest for CurrentUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
+        // A handler that did not take the connection the API middleware kept (with `RequestDb`
+        // before this extractor) gives it back now, before it checks out one of its own.
+        drop(req.extensions_mut().remove::<KeptConn>());
         Box::pin(async move {
             if let Some(user) = req.extensions().get::<CurrentUser>() {
                 return Ok(user.clone());
@@ -134,16 +145,55 @@ impl FromRequest for CurrentUser {
     }
 }
 
+/// The pooled connection the API middleware authenticated with, kept for the handler.
+struct KeptConn(DbConn);
+
+/// The request's database connection: the one the API middleware authenticated with when
+/// there is one, so an API request checks out one connection, not two; otherwise one from
+/// the pool. List it before `CurrentUser` (or a role extractor) in a handler's arguments:
+/// those give a kept connection back to the pool, so that a handler that checks out its own
+/// never holds two.
+pub struct RequestDb(pub DbConn);
+
+impl FromRequest for RequestDb {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let kept = req.extensions_mut().remove::<KeptConn>();
+        let req = req.clone();
+        Box::pin(async move {
+            match kept {
+                Some(KeptConn(conn)) => Ok(RequestDb(conn)),
+                None => Ok(RequestDb(app_state(&req)?.pool.get().await?)),
+            }
+        })
+    }
+}
+
 /// Authenticates every /api request before its body is read, so a stranger gets 401 whatever
-/// they send. The user is kept in the request for the `CurrentUser` extractor.
+/// they send. The user is kept in the request for the `CurrentUser` extractor, and the
+/// connection for `RequestDb`. Only a signed-in client can hold that connection while it sends
+/// its body, and the pool's bounded wait turns any shortage into a 503 for others.
 pub async fn authenticate_api(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     if is_api(req.request()) && req.path() != PUBLIC_API_DOC {
-        match authenticate(req.request().clone()).await {
-            Ok(user) => {
-                req.extensions_mut().insert(user);
+        let authenticated = match app_state(req.request()) {
+            Ok(state) => match state.pool.get().await {
+                Ok(mut conn) => authenticate_with(req.request(), &mut conn)
+                    .await
+                    .map(|user| (user, conn)),
+                Err(err) => Err(AppError::from(err)),
+            },
+            Err(err) => Err(err),
+        };
+        match authenticated {
+            Ok((user, conn)) => {
+                let mut extensions = req.extensions_mut();
+                extensions.insert(user);
+                extensions.insert(KeptConn(conn));
             }
             // A response, not an Err, so the outer middleware still adds its headers.
             Err(err) => return Ok(req.error_response(err).map_into_right_body()),

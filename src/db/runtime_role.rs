@@ -31,8 +31,10 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
         "verdicts",
         "SELECT, INSERT, UPDATE (approved_by, approved_at)",
     ),
-    // Kept by triggers on claims, which run with the inserting role's rights.
-    ("claim_state_counts", "SELECT, UPDATE"),
+    // Kept by triggers on claims, which run with the inserting role's rights; a transaction's
+    // first count in its shard inserts the row. Read through the view of the old name.
+    ("claim_state_count_shards", "SELECT, INSERT, UPDATE"),
+    ("claim_state_counts", "SELECT"),
     // Tags are created and recoloured by editors, never deleted (events name them).
     ("tags", "SELECT, INSERT, UPDATE"),
     // Removing a tag from a claim deletes its row; the claim's audit trail keeps both events.
@@ -45,12 +47,16 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     ("claim_follows", "SELECT, INSERT, DELETE"),
     // The inbox: written with the change that causes it; only the read mark ever changes.
     ("notifications", "SELECT, INSERT, UPDATE (read_at)"),
-    // Kept by triggers on claims; a new (state, category, step) cell is inserted.
-    ("claim_tallies", "SELECT, INSERT, UPDATE"),
-    // The dashboard's weekly numbers, kept by triggers on verdicts and claims; a new week or
-    // reviewer gets its row.
-    ("verdict_weeks", "SELECT, INSERT, UPDATE"),
-    ("approval_hours", "SELECT, INSERT, UPDATE"),
+    // Kept by triggers on claims; a new (state, category, step, shard) cell is inserted. The
+    // views of the old names sum the shards.
+    ("claim_tally_shards", "SELECT, INSERT, UPDATE"),
+    ("claim_tallies", "SELECT"),
+    // The dashboard's weekly numbers, kept by triggers on verdicts and claims; a new week,
+    // reviewer or shard gets its row.
+    ("verdict_week_shards", "SELECT, INSERT, UPDATE"),
+    ("verdict_weeks", "SELECT"),
+    ("approval_hour_shards", "SELECT, INSERT, UPDATE"),
+    ("approval_hours", "SELECT"),
     // Watched feeds: added, paused and resumed, their poll results written back; never deleted
     // (their jobs and counts refer to them).
     ("sources", "SELECT, INSERT, UPDATE"),

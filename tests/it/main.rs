@@ -29,3 +29,4 @@ mod sources;
 mod verdicts;
 mod webhooks;
 mod workflow;
+mod write_path;

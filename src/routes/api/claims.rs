@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::CurrentUser;
+use crate::auth::extractors::RequestDb;
 use crate::db::claims::{Claim, ClaimFilter, ClaimFilterText, Cursor, FilterContext};
 use crate::db::events::ClaimEvent;
 use crate::db::evidence::{NewEvidence, retraction_reason};
@@ -157,14 +158,13 @@ impl From<TransitionJson> for MoveRequest {
     responses((status = 200, body = ClaimJson), (status = 403, body = super::ErrorJson), (status = 409, body = super::ErrorJson, description = "Stale version"),
               (status = 422, body = super::ErrorJson, description = "Not allowed from the current state, requirements unmet, a rating that contradicts the state, or a merged claim (it follows the primary the message names)")))]
 pub async fn transition_claim(
-    state: web::Data<AppState>,
+    RequestDb(mut conn): RequestDb,
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<TransitionJson>,
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let MoveRequest { version, request } = body.into_inner().into();
-    let mut conn = state.pool.get().await?;
     let claim =
         review::transition(&mut conn, id, version, user.actor(), &request, Utc::now()).await?;
     Ok(HttpResponse::Ok().json(claim_json(&mut conn, claim).await?))
@@ -190,14 +190,13 @@ impl TryFrom<NewEvidenceJson> for NewEvidence {
 #[utoipa::path(post, path = "/api/v1/claims/{id}/evidence", tag = "claims", params(("id" = i64, Path)), request_body = NewEvidenceJson,
     responses((status = 201, body = EvidenceJson), (status = 404, body = super::ErrorJson), (status = 422, body = super::ErrorJson, description = "The claim is not open, or is merged into the primary the message names")))]
 pub async fn add_evidence(
-    state: web::Data<AppState>,
+    RequestDb(mut conn): RequestDb,
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<NewEvidenceJson>,
 ) -> Result<HttpResponse, AppError> {
     let id: ClaimId = parse_id(&path, "claim")?;
     let new = NewEvidence::try_from(body.into_inner())?;
-    let mut conn = state.pool.get().await?;
     let e = evidence::add(&mut conn, id, user.actor(), &new, Utc::now()).await?;
     Ok(HttpResponse::Created().json(EvidenceJson {
         id: e.id,
