@@ -3,9 +3,10 @@
 
 usage: tune_matching.py QRELS LEXICAL_RUN COSINE_RUN
 
-Each run is `claimdesk match --top 100 --weights W` output for the same queries, with W = 1,0
+Each run is `claimdesk match --top 200 --weights W` output for the same queries, with W = 1,0
 (the lexical score alone) and 0,1 (the embedding cosine alone): together they give every
-candidate's two signals. Prints MAP@5 for each blend on a 0.05 grid (weights summing to 1),
+candidate's two signals (200 covers every candidate: 100 full-text ones and 100 nearest
+neighbours). Also prints the recall of the candidate set. Prints MAP@5 for each blend on a 0.05 grid (weights summing to 1),
 best first.
 """
 import collections
@@ -58,6 +59,8 @@ def main():
                 scored.append((-(wl * l + wc * c), order, d))
             ranked[q] = [d for _, _, d in sorted(scored)]
         results.append((map_at_5(gold, ranked), wl, wc))
+    found = sum(1 for q, rel in gold.items() if rel & set(lex.get(q, {})))
+    print(f'candidate recall {found / len(gold):.4f} ({found}/{len(gold)} queries)')
     results.sort(key=lambda r: (-r[0], r[1]))
     for m, wl, wc in results:
         print(f'MAP@5 {m:.4f}  weights {wl:.2f},{wc:.2f}')

@@ -59,12 +59,33 @@ static SIGNATURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\s*[—–-]\s*[^—–\n]{0,80}\(@\w+\)\s*\w+ \d{1,2}, \d{4}\s*$").expect("static regex")
 });
 
+/// A hashtag or handle: `#ConfirmKavanaugh`, `@BarackObama`.
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\B)[#@](\w+)").expect("static regex"));
+/// A lower-case letter or digit followed by an upper-case one, inside a tag.
+static CAMEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"([a-z0-9])([A-Z])").expect("static regex"));
+
 /// The part of a text that carries the claim: links, and the signature a quoted social-media
-/// post ends with, are dropped; whitespace is collapsed.
+/// post ends with, are dropped; hashtags and handles become their words (`#ConfirmKavanaugh`
+/// reads "Confirm Kavanaugh"); whitespace is collapsed.
 pub fn claim_text(text: &str) -> String {
     let text = SIGNATURE.replace(text, "");
     let text = LINK.replace_all(&text, " ");
+    let text = TAG.replace_all(&text, |c: &regex::Captures| {
+        CAMEL.replace_all(&c[1], "$1 $2").into_owned()
+    });
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A full-text OR query over lexemes, in `tsquery` input syntax (each quoted, so no
+/// dictionary runs on it again); `None` without lexemes.
+pub fn or_query<S: AsRef<str>>(lexemes: &[S]) -> Option<String> {
+    let quoted: Vec<String> = lexemes
+        .iter()
+        .map(|l| format!("'{}'", l.as_ref().replace('\\', "\\\\").replace('\'', "''")))
+        .collect();
+    (!quoted.is_empty()).then(|| quoted.join(" | "))
 }
 
 #[cfg(test)]
@@ -76,6 +97,21 @@ mod tests {
         let t = "Iran could threaten hotels https://t.co/x pic.twitter.com/abc — Ilhan Omar (@IlhanMN) January 6, 2020";
         assert_eq!(claim_text(t), "Iran could threaten hotels");
         assert_eq!(claim_text("  plain   text "), "plain text");
+        assert_eq!(
+            claim_text(
+                "Paid protesters #ConfirmKavanaugh via .@BarackObama and @potus, mail a@b.c"
+            ),
+            "Paid protesters Confirm Kavanaugh via .Barack Obama and potus, mail a@b.c"
+        );
+    }
+
+    #[test]
+    fn or_queries_quote_every_lexeme() {
+        assert_eq!(or_query::<&str>(&[]), None);
+        assert_eq!(
+            or_query(&["vaccin", "o'neil", "a\\b"]).as_deref(),
+            Some("'vaccin' | 'o''neil' | 'a\\\\b'")
+        );
     }
 
     #[test]

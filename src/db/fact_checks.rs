@@ -262,3 +262,188 @@ pub async fn count(conn: &mut AsyncPgConnection) -> diesel::QueryResult<i64> {
         .await?;
     Ok(row.n)
 }
+
+/// What a match needs from the database before it can look at its index: which database
+/// this is (an index belongs to one), the oldest transaction still running (rows written
+/// from it on may not be visible yet) and the query's full-text terms.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Probe {
+    #[diesel(sql_type = Text)]
+    pub database: String,
+    #[diesel(sql_type = Text)]
+    pub xmin: String,
+    #[diesel(sql_type = Array<Text>)]
+    pub terms: Vec<String>,
+}
+
+/// One statement, so the three answers come from the same moment.
+pub async fn probe(conn: &mut AsyncPgConnection, text: &str) -> diesel::QueryResult<Probe> {
+    sql_query(
+        "SELECT current_database() || ':' || coalesce(inet_server_port()::text, 'socket') AS database, \
+                pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, \
+                tsvector_to_array(to_tsvector('english', $1)) AS terms",
+    )
+    .bind::<Text, _>(text)
+    .get_result(conn)
+    .await
+}
+
+/// A fact-check as the in-memory index holds it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct IndexRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    /// The claim's embedding when it was made by the current model.
+    #[diesel(sql_type = Nullable<Array<Float4>>)]
+    pub embedding: Option<Vec<f32>>,
+    #[diesel(sql_type = Array<Text>)]
+    pub terms: Vec<String>,
+}
+
+/// Fact-checks written by transactions from `xmin` on (every one when `xmin` is 0), `limit`
+/// at a time in id order after `after_id`.
+pub async fn changed_since(
+    conn: &mut AsyncPgConnection,
+    xmin: u64,
+    model: &str,
+    after_id: i64,
+    limit: i64,
+) -> diesel::QueryResult<Vec<IndexRow>> {
+    sql_query(
+        "SELECT id, CASE WHEN embedding_model = $2 THEN embedding END AS embedding, \
+                tsvector_to_array(search) AS terms \
+         FROM fact_checks WHERE change_xid >= $1::text::xid8 AND id > $3 ORDER BY id LIMIT $4",
+    )
+    .bind::<Text, _>(xmin.to_string())
+    .bind::<Text, _>(model)
+    .bind::<BigInt, _>(after_id)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+/// A candidate and its full-text score.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Scored {
+    #[diesel(embed)]
+    pub fact_check: FactCheckRow,
+    #[diesel(sql_type = Float4)]
+    pub lexical: f32,
+}
+
+/// The `limit` best fact-checks by `ts_rank` among those matching `search` (a narrow OR
+/// query), together with the fact-checks `extra_ids`; every one scored against `rank` (the
+/// OR query of all the text's terms). Either query may be absent (no usable terms).
+pub async fn candidates(
+    conn: &mut AsyncPgConnection,
+    search: Option<&str>,
+    rank: Option<&str>,
+    extra_ids: &[i64],
+    limit: i64,
+) -> diesel::QueryResult<Vec<Scored>> {
+    sql_query(concat!(
+        "WITH lexical AS ( \
+            SELECT f.id FROM fact_checks f \
+            WHERE f.search @@ $1::tsquery \
+            ORDER BY ts_rank(f.search, $2::tsquery, 1) DESC, f.id LIMIT $4), \
+         picked AS (SELECT id FROM lexical UNION SELECT unnest($3::bigint[])) \
+         SELECT ",
+        row_columns!(),
+        ", coalesce(ts_rank(f.search, $2::tsquery, 1), 0)::real AS lexical \
+         FROM fact_checks f JOIN picked USING (id)"
+    ))
+    .bind::<Nullable<Text>, _>(search)
+    .bind::<Nullable<Text>, _>(rank)
+    .bind::<Array<BigInt>, _>(extra_ids)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
+
+/// [`upsert`] for many items in one statement (no claim link; the items' source ids must be
+/// distinct). `embeddings` pairs with `items`. Returns how many were new.
+pub async fn upsert_many(
+    conn: &mut AsyncPgConnection,
+    items: &[FactCheckItem],
+    source: &str,
+    embeddings: &[Embeddings],
+) -> diesel::QueryResult<usize> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Bool)]
+        inserted: bool,
+    }
+    let col = |f: fn(&FactCheckItem) -> Option<String>| items.iter().map(f).collect::<Vec<_>>();
+    let num = |f: fn(&FactCheckItem) -> Option<f32>| items.iter().map(f).collect::<Vec<_>>();
+    let date = |f: fn(&FactCheckItem) -> Option<NaiveDate>| items.iter().map(f).collect::<Vec<_>>();
+    // Vectors travel as one flat array: PostgreSQL's unnest would flatten a 2-D one.
+    let dims = crate::embed::DIMENSIONS;
+    let mut flat = Vec::with_capacity(items.len() * dims);
+    let mut models = Vec::with_capacity(items.len());
+    for e in embeddings {
+        match &e.claim {
+            Some(v) if v.len() == dims => {
+                flat.extend_from_slice(v);
+                models.push(e.model.clone());
+            }
+            _ => {
+                flat.extend(std::iter::repeat_n(0.0, dims));
+                models.push(None);
+            }
+        }
+    }
+    let rows: Vec<Row> = sql_query(
+        "INSERT INTO fact_checks (source_id, claim_reviewed, title, claimant, claim_date, \
+            rating_value, rating_best, rating_worst, rating_label, publisher_name, publisher_site, \
+            review_url, review_date, language, source, embedding, embedding_model) \
+         SELECT u.source_id, u.claim_reviewed, u.title, u.claimant, u.claim_date, u.rating_value, \
+            u.rating_best, u.rating_worst, u.rating_label, u.publisher_name, u.publisher_site, \
+            u.review_url, u.review_date, u.language, $15, \
+            CASE WHEN u.model IS NOT NULL THEN ($16::real[])[(u.n - 1) * $18 + 1 : u.n * $18] END, \
+            u.model \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::real[], \
+            $7::real[], $8::real[], $9::text[], $10::text[], $11::text[], $12::text[], \
+            $13::date[], $14::text[], $17::text[]) WITH ORDINALITY \
+            AS u(source_id, claim_reviewed, title, claimant, claim_date, rating_value, rating_best, \
+                 rating_worst, rating_label, publisher_name, publisher_site, review_url, \
+                 review_date, language, model, n) \
+         ORDER BY u.n \
+         ON CONFLICT (source_id) DO UPDATE SET \
+            claim_reviewed = EXCLUDED.claim_reviewed, title = EXCLUDED.title, \
+            claimant = EXCLUDED.claimant, claim_date = EXCLUDED.claim_date, \
+            rating_value = EXCLUDED.rating_value, rating_best = EXCLUDED.rating_best, \
+            rating_worst = EXCLUDED.rating_worst, rating_label = EXCLUDED.rating_label, \
+            publisher_name = EXCLUDED.publisher_name, publisher_site = EXCLUDED.publisher_site, \
+            review_url = EXCLUDED.review_url, review_date = EXCLUDED.review_date, \
+            language = EXCLUDED.language, source = EXCLUDED.source, \
+            embedding = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding \
+                WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
+                 AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding END, \
+            embedding_model = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding_model \
+                WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
+                 AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding_model END, \
+            updated_at = now() \
+         RETURNING (xmax = 0) AS inserted",
+    )
+    .bind::<Array<Text>, _>(items.iter().map(|i| i.source_id.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(items.iter().map(|i| i.claim_reviewed.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(col(|i| i.title.clone()))
+    .bind::<Array<Nullable<Text>>, _>(col(|i| i.claimant.clone()))
+    .bind::<Array<Nullable<Date>>, _>(date(|i| i.claim_date))
+    .bind::<Array<Nullable<Float4>>, _>(num(|i| i.rating_value))
+    .bind::<Array<Nullable<Float4>>, _>(num(|i| i.rating_best))
+    .bind::<Array<Nullable<Float4>>, _>(num(|i| i.rating_worst))
+    .bind::<Array<Nullable<Text>>, _>(col(|i| i.rating_label.clone()))
+    .bind::<Array<Nullable<Text>>, _>(col(|i| i.publisher_name.clone()))
+    .bind::<Array<Nullable<Text>>, _>(col(|i| i.publisher_site.clone()))
+    .bind::<Array<Nullable<Text>>, _>(col(|i| i.review_url.clone()))
+    .bind::<Array<Nullable<Date>>, _>(date(|i| i.review_date))
+    .bind::<Array<Nullable<Text>>, _>(col(|i| i.language.clone()))
+    .bind::<Text, _>(source)
+    .bind::<Array<Float4>, _>(flat)
+    .bind::<Array<Nullable<Text>>, _>(models)
+    .bind::<diesel::sql_types::Integer, _>(dims as i32)
+    .load(conn)
+    .await?;
+    Ok(rows.iter().filter(|r| r.inserted).count())
+}

@@ -5,6 +5,7 @@
 //! checked against its SHA-256 before use. When the model cannot be had, [`Embedder`] says
 //! why and callers rank lexically.
 
+pub mod index;
 pub mod install;
 
 use std::path::{Path, PathBuf};

@@ -1,26 +1,34 @@
 //! Known fact-checks and claim matching: importing fact-checks with their embeddings, and
 //! ranking them against a text or a claim. The web app and `claimdesk match` both rank here.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock};
 
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::fact_checks::{self as store, Candidate, Embeddings, FactCheckRow};
+use crate::db::fact_checks::{self as store, Embeddings, FactCheckRow, Scored};
 use crate::domain::ClaimId;
+use crate::embed::index::{TermCounts, VectorIndex, quantise};
 use crate::embed::{Embedder, MODEL_ID};
 use crate::error::AppError;
 use crate::factcheck::{FactCheckItem, ItemError};
 use crate::ranking::{self, Signals, Weights};
 
-/// Lexical candidates re-ranked per query: enough to hold the right fact-check nearly always.
+/// Full-text candidates re-ranked per query: enough to hold the right fact-check nearly always.
 pub const CANDIDATES: i64 = 100;
+/// Nearest fact-checks by embedding re-ranked per query, beside the full-text ones: they find
+/// paraphrases that share no rare word.
+pub const NEAREST: usize = 100;
+/// Most fact-checks the full-text step scores per query: it searches by the query's rarest
+/// terms while their document counts fit, so a common word cannot make it rank every row.
+pub const LEXICAL_BUDGET: u64 = 3000;
 /// Most matches the API returns for one text (the command line may ask for every candidate).
 pub const MAX_LIMIT: usize = 50;
 /// Longest text matched, in bytes.
 pub const MAX_TEXT_BYTES: usize = 10_000;
-/// Items written per transaction (and embedded per model call) during an import.
+/// Items written per statement (and embedded per model call) during an import.
 const IMPORT_CHUNK: usize = 256;
 
 /// One ranked fact-check, as the API and the claim page show it.
@@ -90,7 +98,9 @@ pub async fn match_text(
     rank_with(conn, &query, query_embedding.as_deref(), limit, weights).await
 }
 
-/// Ranking given the query's embedding (if any): candidates from full-text search, re-ranked.
+/// Ranking given the query's embedding (if any). Candidates come from two sources: the
+/// nearest fact-checks by embedding (from the in-memory index) and the best full-text ones
+/// among those sharing the query's rarest terms; all are scored on both signals.
 async fn rank_with(
     conn: &mut AsyncPgConnection,
     query: &str,
@@ -98,12 +108,47 @@ async fn rank_with(
     limit: usize,
     weights: Weights,
 ) -> Result<Vec<Match>, AppError> {
-    let candidates = store::lexical_candidates(conn, query, CANDIDATES).await?;
-    let signals: Vec<Signals> = candidates
-        .iter()
-        .map(|c| signals(c, query_embedding))
-        .collect();
-    let mut candidates: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
+    let probe = store::probe(conn, query).await?;
+    let index = fresh_index(conn, &probe).await?;
+    let quantised = query_embedding.map(quantise);
+    let (nearest, rare) = {
+        let data = index.read();
+        let nearest: Vec<i64> = quantised
+            .as_ref()
+            .map(|q| data.vectors.nearest(q, NEAREST))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        (nearest, data.terms.rarest(&probe.terms, LEXICAL_BUDGET))
+    };
+    let mut candidates = store::candidates(
+        conn,
+        ranking::or_query(&rare).as_deref(),
+        ranking::or_query(&probe.terms).as_deref(),
+        &nearest,
+        CANDIDATES,
+    )
+    .await?;
+    // A fixed input order, so ties rank the same way every time.
+    candidates.sort_by(|a, b| {
+        b.lexical
+            .total_cmp(&a.lexical)
+            .then(a.fact_check.id.cmp(&b.fact_check.id))
+    });
+    let signals: Vec<Signals> = {
+        let data = index.read();
+        candidates
+            .iter()
+            .map(|c| Signals {
+                lexical: c.lexical,
+                claim: quantised
+                    .as_ref()
+                    .and_then(|q| data.vectors.cosine(q, c.fact_check.id)),
+            })
+            .collect()
+    };
+    let mut candidates: Vec<Option<Scored>> = candidates.into_iter().map(Some).collect();
     Ok(ranking::rank(&signals, weights)
         .into_iter()
         .take(limit)
@@ -115,16 +160,75 @@ async fn rank_with(
         .collect())
 }
 
-fn signals(c: &Candidate, query: Option<&[f32]>) -> Signals {
-    let current = c.embedding_model.as_deref() == Some(MODEL_ID);
-    let cos = |e: &Option<Vec<f32>>| match (query, e) {
-        (Some(q), Some(e)) if current => Some(crate::embed::cosine(q, e)),
-        _ => None,
-    };
-    Signals {
-        lexical: c.lexical,
-        claim: cos(&c.embedding),
+/// One database's fact-checks in memory: their embeddings (int8) for nearest neighbours and
+/// their terms' document counts. A cache of PostgreSQL, brought up to date before each use
+/// from the rows written since the last look, so writes by any process show at once.
+#[derive(Default)]
+struct MatchIndex {
+    /// Held while refreshing (refreshes must apply in order): the xmin to look from next.
+    look_from: tokio::sync::Mutex<u64>,
+    data: std::sync::RwLock<IndexData>,
+}
+
+#[derive(Default)]
+struct IndexData {
+    vectors: VectorIndex,
+    terms: TermCounts,
+}
+
+impl MatchIndex {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, IndexData> {
+        // A panic while writing leaves at worst a stale entry; the next refresh rewrites it.
+        self.data.read().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, IndexData> {
+        self.data.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Indexes by database (tests run many databases in one process).
+static INDEXES: LazyLock<std::sync::Mutex<HashMap<String, Arc<MatchIndex>>>> =
+    LazyLock::new(Default::default);
+/// Rows read per statement while loading, so a first load of 100,000 never holds them all.
+const LOAD_PAGE: i64 = 4096;
+
+async fn fresh_index(
+    conn: &mut AsyncPgConnection,
+    probe: &store::Probe,
+) -> Result<Arc<MatchIndex>, AppError> {
+    let index = Arc::clone(
+        INDEXES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(probe.database.clone())
+            .or_default(),
+    );
+    let xmin: u64 = probe.xmin.parse().map_err(|e| {
+        AppError::unexpected(anyhow::anyhow!("snapshot xmin {:?}: {e}", probe.xmin))
+    })?;
+    let mut look_from = index.look_from.lock().await;
+    let mut after = 0;
+    loop {
+        let rows = store::changed_since(conn, *look_from, MODEL_ID, after, LOAD_PAGE).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        let full = rows.len() as i64 == LOAD_PAGE;
+        let mut data = index.write();
+        for row in rows {
+            match &row.embedding {
+                Some(v) => data.vectors.insert(row.id, v),
+                None => data.vectors.remove(row.id),
+            }
+            data.terms.set(row.id, &row.terms);
+        }
+        if !full {
+            break;
+        }
+    }
+    *look_from = (*look_from).max(xmin);
+    drop(look_from);
+    Ok(index)
 }
 
 fn check_text(text: &str) -> Result<&str, AppError> {
@@ -171,18 +275,9 @@ pub async fn import_fact_checks(
     let mut done = 0;
     for chunk in items.chunks(IMPORT_CHUNK) {
         let embeddings = embed_items(conn, embedder, chunk).await?;
-        conn.transaction::<_, AppError, _>(async |conn| {
-            for (item, embeddings) in chunk.iter().zip(&embeddings) {
-                let (_, inserted) = store::upsert(conn, item, source, None, embeddings).await?;
-                if inserted {
-                    report.inserted += 1;
-                } else {
-                    report.updated += 1;
-                }
-            }
-            Ok(())
-        })
-        .await?;
+        let inserted = store::upsert_many(conn, chunk, source, &embeddings).await?;
+        report.inserted += inserted;
+        report.updated += chunk.len() - inserted;
         done += chunk.len();
         progress(done);
     }

@@ -356,3 +356,116 @@ async fn match_api_shapes() {
         .expect("matches");
     assert_eq!(res.status(), 404);
 }
+
+/// A fact-check that restates the query without one shared word (after stemming and stop
+/// words), which full-text search alone can never return.
+const NO_SHARED_WORD: &str = "Consuming warm beverages gets rid of a COVID-19 infection.";
+const NO_SHARED_WORD_QUERY: &str = "Hot tea kills the coronavirus";
+
+#[tokio::test]
+async fn nearest_neighbours_find_a_paraphrase_sharing_no_word() {
+    use diesel::sql_types::{BigInt, Text};
+    use diesel_async::RunQueryDsl;
+
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let items = json!([
+        review("https://checks.example/nsw", NO_SHARED_WORD, "False"),
+        review(
+            "https://checks.example/tea-1",
+            "Tea prices rose after the hot summer ruined harvests.",
+            "True"
+        ),
+        review(
+            "https://checks.example/kills",
+            "The new law kills the tax break for small farms.",
+            "True"
+        ),
+    ]);
+    let (status, report) = post_fact_checks(&app, &editor, items.to_string()).await;
+    assert_eq!(status, 200, "{report}");
+    let mut conn = app.conn().await;
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let shared: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM fact_checks WHERE source_id = 'https://checks.example/nsw' \
+         AND search @@ replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery",
+    )
+    .bind::<Text, _>(NO_SHARED_WORD_QUERY)
+    .get_result(&mut conn)
+    .await
+    .expect("count");
+    assert_eq!(shared.n, 0, "the fixture must share no word with the query");
+
+    let embedder = claimdesk::embed::shared_async().await;
+    assert!(embedder.is_ready(), "the tests run with the model");
+    let ranked = matching::match_text(
+        &mut conn,
+        embedder,
+        NO_SHARED_WORD_QUERY,
+        5,
+        Weights::default(),
+    )
+    .await
+    .expect("match");
+    let order: Vec<&str> = ranked.iter().map(|m| m.source_id.as_str()).collect();
+    // Only the nearest-neighbour source can have found it.
+    assert!(order.contains(&"https://checks.example/nsw"), "{order:?}");
+    let by_meaning = Weights {
+        lexical: 0.0,
+        claim: 1.0,
+    };
+    let ranked = matching::match_text(&mut conn, embedder, NO_SHARED_WORD_QUERY, 5, by_meaning)
+        .await
+        .expect("match");
+    assert_eq!(ranked[0].source_id, "https://checks.example/nsw");
+}
+
+#[tokio::test]
+async fn the_index_follows_writes_by_another_process() {
+    let app = TestApp::spawn().await;
+    paraphrase_fixture(&app).await;
+    let embedder = claimdesk::embed::shared_async().await;
+    assert!(embedder.is_ready(), "the tests run with the model");
+    let mut conn = app.conn().await;
+    // This process builds its index now.
+    let before = matching::match_text(&mut conn, embedder, QUERY, 5, Weights::default())
+        .await
+        .expect("match");
+    assert_eq!(before[0].source_id, "https://checks.example/paraphrase");
+
+    // Another process adds a closer paraphrase and rewrites the first one's claim.
+    let tsv = "id\tclaim\n\
+        https://checks.example/closer\tDrinking hot water cures a covid infection.\n\
+        https://checks.example/paraphrase\tThe city council approved a new bus lane downtown.\n";
+    let out = claimdesk(
+        &app,
+        &["factchecks", "import", "-", "--format", "tsv"],
+        Some(tsv),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = matching::match_text(&mut conn, embedder, QUERY, 5, Weights::default())
+        .await
+        .expect("match");
+    let order: Vec<&str> = after.iter().map(|m| m.source_id.as_str()).collect();
+    assert_eq!(order[0], "https://checks.example/closer", "{order:?}");
+    let moved = after
+        .iter()
+        .position(|m| m.source_id == "https://checks.example/paraphrase");
+    // Its new text is about something else: it falls behind the decoy or out of the list.
+    let decoy = after
+        .iter()
+        .position(|m| m.source_id == "https://checks.example/decoy");
+    assert!(
+        moved.is_none() || moved > decoy,
+        "the rewritten fact-check kept its old embedding: {order:?}"
+    );
+}
