@@ -215,31 +215,34 @@ pub async fn repeat_urls(
 }
 
 /// The SQL condition "this claim was checked before": marked as a repeat, or a stored match
-/// ranked by an embedding model at or above `$threshold`. A lexical-only score is relative to
-/// the best candidate (the best is always 1), so it says nothing here. `claims.id` is the
-/// claim in the enclosing query.
-pub fn checked_before_sql(threshold: f32) -> String {
-    format!(
+/// ranked by an embedding model at or above [`CHECKED_BEFORE`]. A lexical-only score is relative
+/// to the best candidate (the best is always 1), so it says nothing here. `claims.id` is the
+/// claim in the enclosing query. A literal (the constants written out, checked by a unit test),
+/// so no SQL text is ever formatted.
+macro_rules! checked_before_condition {
+    () => {
         "(EXISTS (SELECT 1 FROM claim_repeats r WHERE r.claim_id = claims.id) \
           OR EXISTS (SELECT 1 FROM claim_matches m WHERE m.claim_id = claims.id \
-                     AND m.model <> '{LEXICAL}' AND m.score >= {threshold}))"
-    )
+                     AND m.model <> 'lexical' AND m.score >= 0.75))"
+    };
 }
 
-/// Which of `claims` were checked before (see [`checked_before_sql`]).
+/// See [`checked_before_condition`].
+pub const CHECKED_BEFORE_SQL: &str = checked_before_condition!();
+
+/// Which of `claims` were checked before (see [`CHECKED_BEFORE_SQL`]).
 pub async fn checked_before(
     conn: &mut AsyncPgConnection,
     claims: &[i64],
-    threshold: f32,
 ) -> diesel::QueryResult<std::collections::HashSet<i64>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = BigInt)]
         id: i64,
     }
-    let rows: Vec<Row> = sql_query(format!(
-        "SELECT claims.id FROM claims WHERE claims.id = ANY($1) AND {}",
-        checked_before_sql(threshold)
+    let rows: Vec<Row> = sql_query(concat!(
+        "SELECT claims.id FROM claims WHERE claims.id = ANY($1) AND ",
+        checked_before_condition!()
     ))
     .bind::<Array<BigInt>, _>(claims)
     .load(conn)
@@ -341,4 +344,15 @@ pub async fn store_fact_check_embedding(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checked_before_condition_spells_out_the_constants() {
+        assert!(CHECKED_BEFORE_SQL.contains(&format!("m.model <> '{LEXICAL}'")));
+        assert!(CHECKED_BEFORE_SQL.contains(&format!("m.score >= {CHECKED_BEFORE}")));
+    }
 }

@@ -649,7 +649,7 @@ impl ClaimFilter {
         }
         if self.checked_before {
             cond = Box::new(cond.and(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                &super::claim_matches::checked_before_sql(super::claim_matches::CHECKED_BEFORE),
+                super::claim_matches::CHECKED_BEFORE_SQL,
             )));
         }
         if self.contradicts {

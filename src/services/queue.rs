@@ -199,7 +199,7 @@ pub async fn page(
     let mut tags = Tag::for_claims(conn, &ids).await?;
     let mut changed_by: HashMap<i64, String> = ClaimEvent::last_actors(conn, &ids).await?;
     let merged = Claim::merged_counts(conn, &ids).await?;
-    let checked = claim_matches::checked_before(conn, &ids, claim_matches::CHECKED_BEFORE).await?;
+    let checked = claim_matches::checked_before(conn, &ids).await?;
     let entries = ClaimWithNames::load(conn, claims)
         .await?
         .into_iter()

@@ -60,6 +60,15 @@ fn expected_access() -> BTreeMap<(&'static str, &'static str), Expect> {
             ("POST", "/claims/{id}/evidence/{evidence_id}/retract"),
             reviewer,
         ),
+        (("POST", "/claims/{id}/matches"), reviewer),
+        (
+            ("POST", "/claims/{id}/matches/{fact_check_id}/evidence"),
+            reviewer,
+        ),
+        (
+            ("POST", "/claims/{id}/matches/{fact_check_id}/repeat"),
+            reviewer,
+        ),
         (("POST", "/claims/{id}/follow"), reviewer),
         (("POST", "/claims/{id}/unfollow"), reviewer),
         (("GET", "/inbox"), reviewer),

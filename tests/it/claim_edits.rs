@@ -461,7 +461,14 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
     );
     assert!(exported(&report, third).is_some());
     let (_, _, _, reviews) = api_export(&app, &editor, "format=claimreview").await;
-    assert!(reviews.contains(&format!("/checks/{second}-")), "{reviews}");
+    // A merged claim has no public page of its own: its review points at its primary's.
+    assert!(
+        reviews.contains(&format!("/checks/{primary}\"")),
+        "{reviews}"
+    );
+    for own in [format!("/checks/{second}-"), format!("/checks/{second}\"")] {
+        assert!(!reviews.contains(&own), "{reviews}");
+    }
     let (s, queue) = call(
         &app,
         Method::GET,
