@@ -40,7 +40,14 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     // Removing a tag from a claim deletes its row; the claim's audit trail keeps both events.
     ("claim_tags", "SELECT, INSERT, DELETE"),
     // Known fact-checks: a re-import updates its row; embeddings are recomputed in place.
-    ("fact_checks", "SELECT, INSERT, UPDATE"),
+    // A reopened verdict of ours leaves the index it joined on approval.
+    ("fact_checks", "SELECT, INSERT, UPDATE, DELETE"),
+    // A claim's stored matches are replaced whole when it is matched again.
+    ("claim_matches", "SELECT, INSERT, DELETE"),
+    // Repeat marks go with the fact-check they point at (the audit trail keeps the event).
+    ("claim_repeats", "SELECT, INSERT, DELETE"),
+    // Per-address counters of the public pages; finished windows are pruned.
+    ("public_throttle", "SELECT, INSERT, UPDATE, DELETE"),
     ("claim_embeddings", "SELECT, INSERT, UPDATE"),
     // Saved views are created and deleted by their owners; follows are started and stopped.
     ("saved_views", "SELECT, INSERT, DELETE"),

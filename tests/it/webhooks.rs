@@ -781,8 +781,15 @@ async fn approvals_and_corrections_are_announced_with_their_verdict() {
     // The body carries the claim exactly as the API shows it (names, evidence, versions).
     let (status, text) = get(&app.address, &admin, &format!("/api/v1/claims/{id}")).await;
     assert_eq!(status, 200, "{text}");
-    let api_claim: Value = serde_json::from_str(&text).expect("claim json");
-    assert_eq!(corrected["data"], api_claim);
+    let mut api_claim: Value = serde_json::from_str(&text).expect("claim json");
+    // The stored body keeps the score as a double; the API prints the f32 it reads.
+    let mut delivered = corrected["data"].clone();
+    let (sent, shown) = (
+        delivered["score"].take().as_f64().expect("score"),
+        api_claim["score"].take().as_f64().expect("score"),
+    );
+    assert!((sent - shown).abs() < 1e-6, "{sent} vs {shown}");
+    assert_eq!(delivered, api_claim);
     assert_eq!(
         corrected["data"]["evidence"].as_array().map(Vec::len),
         Some(2)
