@@ -1347,6 +1347,22 @@ impl Claim {
             .optional()
     }
 
+    /// These claims, locked until the end of the transaction, in id order (so two bulk
+    /// actions over overlapping claims lock them in the same order and never deadlock).
+    pub async fn lock_many(
+        conn: &mut AsyncPgConnection,
+        ids: &[ClaimId],
+    ) -> QueryResult<Vec<Claim>> {
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        claims::table
+            .filter(claims::id.eq_any(ids))
+            .order(claims::id.asc())
+            .select(Claim::as_select())
+            .for_update()
+            .load(conn)
+            .await
+    }
+
     /// The claim's state, its row locked until the end of the transaction.
     pub async fn lock_state(
         conn: &mut AsyncPgConnection,
@@ -1373,15 +1389,73 @@ impl Claim {
         verdict_id: Option<VerdictId>,
         now: DateTime<Utc>,
     ) -> QueryResult<Option<Claim>> {
-        let changes =
-            ClaimChangeset::for_change(transition.to, &transition.change, actor, verdict_id, now);
-        let reopened = i32::from(matches!(transition.change, ClaimChange::Reopen));
-        diesel::update(
-            claims::table
-                .filter(claims::id.eq(id.0))
-                .filter(claims::version.eq(seen_version))
-                .filter(claims::state.eq(transition.from)),
+        let mut updated = update_for_transition(
+            conn,
+            &[id],
+            Some(seen_version),
+            transition,
+            actor,
+            verdict_id,
+            now,
         )
+        .await?;
+        Ok(updated.pop())
+    }
+
+    /// Stores one allowed transition for many claims at once (a bulk action): every claim
+    /// must be locked by this transaction and checked already, and be in `transition.from`;
+    /// one UPDATE, so the summary triggers run once. The updated claims, in no set order.
+    pub async fn apply_transition_to_many(
+        conn: &mut AsyncPgConnection,
+        ids: &[ClaimId],
+        transition: &Transition,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Vec<Claim>> {
+        update_for_transition(conn, ids, None, transition, actor, None, now).await
+    }
+
+    /// Bumps the version of claims whose tags changed (locked and checked by this
+    /// transaction), in one UPDATE; how many rows it touched.
+    pub async fn touch_many(
+        conn: &mut AsyncPgConnection,
+        ids: &[ClaimId],
+        now: DateTime<Utc>,
+    ) -> QueryResult<usize> {
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        diesel::update(claims::table.filter(claims::id.eq_any(ids)))
+            .set((
+                claims::version.eq(claims::version + 1),
+                claims::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await
+    }
+}
+
+/// The UPDATE of a transition: the change's columns, the version bumped, guarded by the state
+/// it moves from (and by the version seen, when given).
+async fn update_for_transition(
+    conn: &mut AsyncPgConnection,
+    ids: &[ClaimId],
+    seen_version: Option<i32>,
+    transition: &Transition,
+    actor: UserId,
+    verdict_id: Option<VerdictId>,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<Claim>> {
+    let changes =
+        ClaimChangeset::for_change(transition.to, &transition.change, actor, verdict_id, now);
+    let reopened = i32::from(matches!(transition.change, ClaimChange::Reopen));
+    let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+    let mut update = diesel::update(claims::table)
+        .filter(claims::id.eq_any(ids))
+        .filter(claims::state.eq(transition.from))
+        .into_boxed();
+    if let Some(seen) = seen_version {
+        update = update.filter(claims::version.eq(seen));
+    }
+    update
         .set((
             changes,
             claims::version.eq(claims::version + 1),
@@ -1389,10 +1463,8 @@ impl Claim {
             claims::updated_at.eq(now),
         ))
         .returning(Claim::as_returning())
-        .get_result(conn)
+        .load(conn)
         .await
-        .optional()
-    }
 }
 
 /// Scores, for re-scoring an article's claims in the background.

@@ -109,29 +109,34 @@ pub struct ClaimEvent {
 }
 
 impl ClaimEvent {
-    pub async fn insert(conn: &mut AsyncPgConnection, new: NewClaimEvent) -> QueryResult<usize> {
+    // Each takes the rows of one statement (many in a bulk action, never none); the trigger
+    // links every row into its claim's chain all the same.
+    pub async fn insert(
+        conn: &mut AsyncPgConnection,
+        rows: &[NewClaimEvent],
+    ) -> QueryResult<usize> {
         diesel::insert_into(claim_events::table)
-            .values(new)
+            .values(rows)
             .execute(conn)
             .await
     }
 
     pub async fn insert_change(
         conn: &mut AsyncPgConnection,
-        new: NewClaimChange,
+        rows: &[NewClaimChange],
     ) -> QueryResult<usize> {
         diesel::insert_into(claim_events::table)
-            .values(new)
+            .values(rows)
             .execute(conn)
             .await
     }
 
     pub async fn insert_move_change(
         conn: &mut AsyncPgConnection,
-        new: NewClaimMoveChange,
+        rows: &[NewClaimMoveChange],
     ) -> QueryResult<usize> {
         diesel::insert_into(claim_events::table)
-            .values(new)
+            .values(rows)
             .execute(conn)
             .await
     }

@@ -118,6 +118,20 @@ impl Evidence {
             .await
     }
 
+    /// The evidence of several claims, in one query, in order of addition.
+    pub async fn for_claims(
+        conn: &mut AsyncPgConnection,
+        claim_ids: &[ClaimId],
+    ) -> QueryResult<Vec<Evidence>> {
+        let claim_ids: Vec<i64> = claim_ids.iter().map(|id| id.0).collect();
+        evidence::table
+            .filter(evidence::claim_id.eq_any(claim_ids))
+            .order(evidence::id.asc())
+            .select(Evidence::as_select())
+            .load(conn)
+            .await
+    }
+
     /// The evidence of several claims with who added it, in one query, in order of addition.
     pub async fn for_claims_with_authors(
         conn: &mut AsyncPgConnection,

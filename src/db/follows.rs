@@ -1,5 +1,7 @@
 //! Who follows which claim, to be told when it changes.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -57,6 +59,25 @@ impl ClaimFollow {
             .into_iter()
             .map(UserId)
             .collect())
+    }
+
+    /// The followers of each of these claims, in one query; claims nobody follows are absent.
+    pub async fn followers_of(
+        conn: &mut AsyncPgConnection,
+        claims: &[ClaimId],
+    ) -> QueryResult<HashMap<ClaimId, Vec<UserId>>> {
+        let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
+        let rows: Vec<(i64, i64)> = claim_follows::table
+            .filter(claim_follows::claim_id.eq_any(ids))
+            .order((claim_follows::claim_id.asc(), claim_follows::user_id.asc()))
+            .select((claim_follows::claim_id, claim_follows::user_id))
+            .load(conn)
+            .await?;
+        let mut out: HashMap<ClaimId, Vec<UserId>> = HashMap::new();
+        for (claim, user) in rows {
+            out.entry(ClaimId(claim)).or_default().push(UserId(user));
+        }
+        Ok(out)
     }
 
     pub async fn is_following(

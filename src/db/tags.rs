@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::schema::{claim_tags, tags};
+use crate::domain::ClaimId;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -102,17 +103,42 @@ impl Tag {
         by: i64,
         now: DateTime<Utc>,
     ) -> QueryResult<bool> {
-        let added = diesel::insert_into(claim_tags::table)
-            .values((
-                claim_tags::claim_id.eq(claim_id),
-                claim_tags::tag_id.eq(tag_id),
-                claim_tags::added_by.eq(by),
-                claim_tags::added_at.eq(now),
-            ))
+        Ok(
+            !Tag::add_to_many(conn, tag_id, &[ClaimId(claim_id)], by, now)
+                .await?
+                .is_empty(),
+        )
+    }
+
+    /// Puts this tag on each of these claims in one statement; the claims that did not have it.
+    pub async fn add_to_many(
+        conn: &mut AsyncPgConnection,
+        tag_id: i64,
+        claims: &[ClaimId],
+        by: i64,
+        now: DateTime<Utc>,
+    ) -> QueryResult<Vec<ClaimId>> {
+        if claims.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<_> = claims
+            .iter()
+            .map(|claim| {
+                (
+                    claim_tags::claim_id.eq(claim.0),
+                    claim_tags::tag_id.eq(tag_id),
+                    claim_tags::added_by.eq(by),
+                    claim_tags::added_at.eq(now),
+                )
+            })
+            .collect();
+        let added: Vec<i64> = diesel::insert_into(claim_tags::table)
+            .values(rows)
             .on_conflict_do_nothing()
-            .execute(conn)
+            .returning(claim_tags::claim_id)
+            .get_results(conn)
             .await?;
-        Ok(added == 1)
+        Ok(added.into_iter().map(ClaimId).collect())
     }
 
     /// Takes this tag off a claim; false when it was not there.
@@ -121,13 +147,26 @@ impl Tag {
         tag_id: i64,
         claim_id: i64,
     ) -> QueryResult<bool> {
-        let removed = diesel::delete(
+        Ok(!Tag::remove_from_many(conn, tag_id, &[ClaimId(claim_id)])
+            .await?
+            .is_empty())
+    }
+
+    /// Takes this tag off each of these claims in one statement; the claims that had it.
+    pub async fn remove_from_many(
+        conn: &mut AsyncPgConnection,
+        tag_id: i64,
+        claims: &[ClaimId],
+    ) -> QueryResult<Vec<ClaimId>> {
+        let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
+        let removed: Vec<i64> = diesel::delete(
             claim_tags::table
-                .filter(claim_tags::claim_id.eq(claim_id))
+                .filter(claim_tags::claim_id.eq_any(ids))
                 .filter(claim_tags::tag_id.eq(tag_id)),
         )
-        .execute(conn)
+        .returning(claim_tags::claim_id)
+        .get_results(conn)
         .await?;
-        Ok(removed == 1)
+        Ok(removed.into_iter().map(ClaimId).collect())
     }
 }

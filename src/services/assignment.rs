@@ -10,11 +10,40 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use crate::db::claims::Claim;
 use crate::db::events::{ClaimEvent, EventKind, NewClaimMoveChange};
 use crate::db::users::User;
-use crate::domain::review;
+use crate::domain::review::{self, Transition};
 use crate::domain::{Actor, ClaimId, UserId};
 use crate::error::AppError;
 use crate::services::notifications;
 use crate::services::review::conflict;
+
+/// Whether `actor` may give this claim (locked by the caller) to `person`, having seen it at
+/// `seen_version`; the move to store if so. Reads and writes nothing.
+pub(crate) fn decide(
+    claim: &Claim,
+    seen_version: i32,
+    actor: Actor,
+    person: &User,
+) -> Result<Transition, AppError> {
+    if claim.version != seen_version {
+        return Err(conflict(claim));
+    }
+    Ok(review::assign(
+        &claim.snapshot(&[]),
+        actor,
+        UserId(person.id),
+        person.is_active(),
+    )?)
+}
+
+/// The user a claim is given to, by name; a name nobody has is refused with the name.
+pub(crate) async fn assignee_called(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+) -> Result<User, AppError> {
+    User::by_username(conn, name.trim())
+        .await?
+        .ok_or_else(|| AppError::Validation(format!("no user called {:?}", name.trim())))
+}
 
 /// Assigns the claim to the user called `assignee`, if the claim is still at `seen_version`.
 /// This is the one place an assignment happens: whatever else must follow from one (a
@@ -28,21 +57,11 @@ pub async fn assign(
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        let person = User::by_username(conn, assignee.trim())
-            .await?
-            .ok_or_else(|| AppError::Validation(format!("no user called {:?}", assignee.trim())))?;
+        let person = assignee_called(conn, assignee).await?;
         let claim = Claim::lock(conn, id)
             .await?
             .ok_or(AppError::NotFound("claim"))?;
-        if claim.version != seen_version {
-            return Err(conflict(&claim));
-        }
-        let transition = review::assign(
-            &claim.snapshot(&[]),
-            actor,
-            UserId(person.id),
-            person.is_active(),
-        )?;
+        let transition = decide(&claim, seen_version, actor, &person)?;
         let previous = match claim.assignee_id {
             Some(before) => User::names(conn, &[UserId(before)])
                 .await?
@@ -57,7 +76,7 @@ pub async fn assign(
                 .ok_or_else(|| conflict(&claim))?;
         ClaimEvent::insert_move_change(
             conn,
-            NewClaimMoveChange {
+            &[NewClaimMoveChange {
                 claim_id: id.0,
                 actor_id: actor.id.0,
                 kind: EventKind::Assigned,
@@ -67,7 +86,7 @@ pub async fn assign(
                 old_value: previous,
                 new_value: Some(person.username),
                 created_at: now,
-            },
+            }],
         )
         .await?;
         notifications::assigned(conn, id, UserId(person.id), actor.id, now).await?;

@@ -366,7 +366,7 @@ pub async fn mark_repeat(
         let place = row.review_url.as_deref().unwrap_or(&row.source_id);
         ClaimEvent::insert(
             conn,
-            NewClaimEvent {
+            &[NewClaimEvent {
                 claim_id: claim.0,
                 actor_id: actor.id.0,
                 kind: EventKind::MarkedRepeat,
@@ -375,7 +375,7 @@ pub async fn mark_repeat(
                 note: Some(format!("repeat of a checked claim: {place}")),
                 evidence_id: None,
                 created_at: now,
-            },
+            }],
         )
         .await?;
         Ok(())

@@ -111,7 +111,7 @@ async fn store(
         {
             fields.push(field.clone());
         }
-        ClaimEvent::insert_change(conn, event).await?;
+        ClaimEvent::insert_change(conn, &[event]).await?;
     }
     if let Some(actor) = actor {
         let what = format!("corrected: {}", fields.join(", "));
@@ -245,7 +245,7 @@ async fn insert_marked(
     .await?;
     ClaimEvent::insert_change(
         conn,
-        change_event(
+        &[change_event(
             claim.id,
             who,
             EventKind::ClaimAdded,
@@ -253,7 +253,7 @@ async fn insert_marked(
             (None, Some(format!("{start}-{end}"))),
             Some(note),
             now,
-        ),
+        )],
     )
     .await?;
     webhooks::claims_created(conn, std::slice::from_ref(&claim), now).await?;

@@ -50,7 +50,7 @@ pub async fn add(
         let added = Evidence::insert(conn, claim_id, actor.id, new, now).await?;
         ClaimEvent::insert(
             conn,
-            NewClaimEvent {
+            &[NewClaimEvent {
                 claim_id: claim_id.0,
                 actor_id: actor.id.0,
                 kind: EventKind::EvidenceAdded,
@@ -59,7 +59,7 @@ pub async fn add(
                 note: Some(format!("{} evidence: {}", new.stance, new.url)),
                 evidence_id: Some(added.id),
                 created_at: now,
-            },
+            }],
         )
         .await?;
         let what = format!("{} evidence added", new.stance);
@@ -87,7 +87,7 @@ pub async fn retract(
         }
         ClaimEvent::insert(
             conn,
-            NewClaimEvent {
+            &[NewClaimEvent {
                 claim_id: claim_id.0,
                 actor_id: actor.id.0,
                 kind: EventKind::EvidenceRetracted,
@@ -96,7 +96,7 @@ pub async fn retract(
                 note: Some(reason.to_owned()),
                 evidence_id: Some(evidence_id.0),
                 created_at: now,
-            },
+            }],
         )
         .await?;
         notifications::claim_changed(conn, claim_id, actor.id, "evidence retracted", now).await?;

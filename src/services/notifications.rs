@@ -11,34 +11,93 @@ use crate::db::follows::ClaimFollow;
 use crate::db::notifications::{NewNotification, NotificationRow};
 use crate::db::users::User;
 use crate::domain::inbox::{self, NotificationKind, Recipient};
-use crate::domain::{ClaimId, Transition, UserId};
+use crate::domain::{ClaimId, Role, Transition, UserId};
 use crate::error::AppError;
 
 /// Most notifications one page or API call lists.
 pub const PAGE: i64 = 100;
 
+/// Who is told about one claim's change, and the note they read.
+pub(crate) struct Tidings {
+    claim: ClaimId,
+    recipients: Vec<Recipient>,
+    note: Option<String>,
+}
+
+/// Stores the notifications of one or many changes by `actor` (never to the actor), in one
+/// statement.
 async fn store(
     conn: &mut AsyncPgConnection,
-    claim: ClaimId,
     actor: UserId,
-    recipients: &[Recipient],
-    note: Option<&str>,
+    tidings: &[Tidings],
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let rows: Vec<NewNotification<'_>> = recipients
+    let rows: Vec<NewNotification<'_>> = tidings
         .iter()
-        .filter(|r| r.user != actor)
-        .map(|r| NewNotification {
-            user_id: r.user.0,
-            kind: r.kind.as_str(),
-            claim_id: claim.0,
-            actor_id: actor.0,
-            note,
-            created_at: now,
+        .flat_map(|t| {
+            t.recipients
+                .iter()
+                .filter(|r| r.user != actor)
+                .map(move |r| NewNotification {
+                    user_id: r.user.0,
+                    kind: r.kind.as_str(),
+                    claim_id: t.claim.0,
+                    actor_id: actor.0,
+                    note: t.note.as_deref(),
+                    created_at: now,
+                })
         })
         .collect();
     NotificationRow::insert_all(conn, &rows).await?;
     Ok(())
+}
+
+/// The notifications of one review move, from the people it concerns and the claim's followers.
+fn move_tidings(
+    before: &Claim,
+    transition: &Transition,
+    actor: UserId,
+    editors: &[(UserId, Role)],
+    followers: &[UserId],
+) -> Tidings {
+    let mut recipients = inbox::recipients_of_move(
+        &transition.change,
+        transition.to,
+        actor,
+        before.verdict_by.map(UserId),
+        editors,
+    );
+    recipients.extend(inbox::followers_to_tell(followers, &recipients, actor));
+    let note = transition
+        .note
+        .clone()
+        .unwrap_or_else(|| format!("now {}", transition.to.title().to_lowercase()));
+    Tidings {
+        claim: ClaimId(before.id),
+        recipients,
+        note: Some(note),
+    }
+}
+
+/// The notifications of one assignment: the new assignee (unless they assigned themselves)
+/// and the claim's followers.
+fn assigned_tidings(
+    claim: ClaimId,
+    assignee: UserId,
+    actor: UserId,
+    followers: &[UserId],
+) -> Tidings {
+    let mut recipients = vec![Recipient {
+        user: assignee,
+        kind: NotificationKind::Assigned,
+    }];
+    recipients.retain(|r| r.user != actor);
+    recipients.extend(inbox::followers_to_tell(followers, &recipients, actor));
+    Tidings {
+        claim,
+        recipients,
+        note: None,
+    }
 }
 
 /// Tells the people a review move concerns, in the caller's transaction: the verdict's author
@@ -51,33 +110,40 @@ pub async fn after_move(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let editors = if transition.to.verdict().is_some() {
+    after_moves(conn, &[(before, transition)], actor, now).await
+}
+
+/// `after_move` for many claims moved by one person in one transaction (a bulk action): the
+/// editors and every claim's followers are read once, the notifications stored in one
+/// statement.
+pub async fn after_moves(
+    conn: &mut AsyncPgConnection,
+    moves: &[(&Claim, &Transition)],
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let editors = if moves.iter().any(|(_, t)| t.to.verdict().is_some()) {
         User::approvers(conn).await?
     } else {
         Vec::new()
     };
-    let mut recipients = inbox::recipients_of_move(
-        &transition.change,
-        transition.to,
-        actor,
-        before.verdict_by.map(UserId),
-        &editors,
-    );
-    let followers = ClaimFollow::followers(conn, ClaimId(before.id)).await?;
-    recipients.extend(inbox::followers_to_tell(&followers, &recipients, actor));
-    let note = transition
-        .note
-        .clone()
-        .unwrap_or_else(|| format!("now {}", transition.to.title().to_lowercase()));
-    store(
-        conn,
-        ClaimId(before.id),
-        actor,
-        &recipients,
-        Some(&note),
-        now,
-    )
-    .await
+    let claims: Vec<ClaimId> = moves.iter().map(|(c, _)| ClaimId(c.id)).collect();
+    let followers = ClaimFollow::followers_of(conn, &claims).await?;
+    let tidings: Vec<Tidings> = moves
+        .iter()
+        .map(|(before, transition)| {
+            let editors: &[(UserId, Role)] = if transition.to.verdict().is_some() {
+                &editors
+            } else {
+                &[]
+            };
+            let followers = followers
+                .get(&ClaimId(before.id))
+                .map_or(&[][..], Vec::as_slice);
+            move_tidings(before, transition, actor, editors, followers)
+        })
+        .collect();
+    store(conn, actor, &tidings, now).await
 }
 
 /// Tells the claim's followers (not the actor) that it changed, in the caller's transaction.
@@ -89,8 +155,12 @@ pub async fn claim_changed(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let followers = ClaimFollow::followers(conn, claim).await?;
-    let recipients = inbox::followers_to_tell(&followers, &[], actor);
-    store(conn, claim, actor, &recipients, Some(what), now).await
+    let tidings = Tidings {
+        claim,
+        recipients: inbox::followers_to_tell(&followers, &[], actor),
+        note: Some(what.to_owned()),
+    };
+    store(conn, actor, &[tidings], now).await
 }
 
 /// Tells a reviewer a claim was assigned to them (and the claim's followers that it was), in
@@ -102,14 +172,26 @@ pub async fn assigned(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let mut recipients = vec![Recipient {
-        user: assignee,
-        kind: NotificationKind::Assigned,
-    }];
-    recipients.retain(|r| r.user != actor);
-    let followers = ClaimFollow::followers(conn, claim).await?;
-    recipients.extend(inbox::followers_to_tell(&followers, &recipients, actor));
-    store(conn, claim, actor, &recipients, None, now).await
+    assigned_many(conn, &[claim], assignee, actor, now).await
+}
+
+/// `assigned` for many claims given to one reviewer by one person in one transaction.
+pub async fn assigned_many(
+    conn: &mut AsyncPgConnection,
+    claims: &[ClaimId],
+    assignee: UserId,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let followers = ClaimFollow::followers_of(conn, claims).await?;
+    let tidings: Vec<Tidings> = claims
+        .iter()
+        .map(|claim| {
+            let followers = followers.get(claim).map_or(&[][..], Vec::as_slice);
+            assigned_tidings(*claim, assignee, actor, followers)
+        })
+        .collect();
+    store(conn, actor, &tidings, now).await
 }
 
 /// One notification as the inbox and the API show it.

@@ -8,7 +8,7 @@ use crate::db::claims::Claim;
 use crate::db::events::{ClaimEvent, EventKind, NewClaimEvent};
 use crate::db::evidence::Evidence;
 use crate::db::verdicts::{Corrects, VerdictRow};
-use crate::domain::review::{self, ClaimChange, TransitionRequest};
+use crate::domain::review::{self, ClaimChange, Transition, TransitionRequest};
 use crate::domain::{Actor, ClaimId, EvidenceId, ReviewState, VerdictId};
 use crate::error::AppError;
 use crate::services::{notifications, verdict_fact_checks, webhooks};
@@ -36,6 +36,23 @@ pub(crate) fn follows_primary(claim: &Claim) -> Result<(), AppError> {
     }
 }
 
+/// Whether `actor` may move this claim (locked by the caller, with its evidence) as `request`
+/// asks, having seen it at `seen_version`; the move to store if so. Reads and writes nothing,
+/// so a bulk action asks it of each claim before storing the allowed moves together.
+pub(crate) fn decide(
+    claim: &Claim,
+    evidence: &[Evidence],
+    seen_version: i32,
+    actor: Actor,
+    request: &TransitionRequest,
+) -> Result<Transition, AppError> {
+    if claim.version != seen_version {
+        return Err(conflict(claim));
+    }
+    follows_primary(claim)?;
+    Ok(review::apply(&claim.snapshot(evidence), actor, request)?)
+}
+
 /// Moves a claim as `request` asks, if `seen_version` is still current and the rules allow it.
 /// The row is locked first, so the version check, the evidence the rules look at, the
 /// guarded UPDATE and the audit event all see one consistent claim.
@@ -51,12 +68,8 @@ pub async fn transition(
         let claim = Claim::lock(conn, id)
             .await?
             .ok_or(AppError::NotFound("claim"))?;
-        if claim.version != seen_version {
-            return Err(conflict(&claim));
-        }
-        follows_primary(&claim)?;
         let evidence = Evidence::for_claim(conn, id).await?;
-        let transition = review::apply(&claim.snapshot(&evidence), actor, request)?;
+        let transition = decide(&claim, &evidence, seen_version, actor, request)?;
         let verdict_id = match &transition.change {
             ClaimChange::GiveVerdict(details) => {
                 let cited: Vec<EvidenceId> = evidence
@@ -93,7 +106,7 @@ pub async fn transition(
         };
         ClaimEvent::insert(
             conn,
-            NewClaimEvent {
+            &[NewClaimEvent {
                 claim_id: id.0,
                 actor_id: actor.id.0,
                 kind: EventKind::Transition,
@@ -102,7 +115,7 @@ pub async fn transition(
                 note: transition.note.clone(),
                 evidence_id: None,
                 created_at: now,
-            },
+            }],
         )
         .await?;
         notifications::after_move(conn, &claim, &transition, actor.id, now).await?;

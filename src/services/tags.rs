@@ -55,6 +55,64 @@ pub async fn recolour(
         .ok_or(AppError::NotFound("tag"))
 }
 
+/// The tag called `name`; a name no tag has is refused with the name.
+pub(crate) async fn tag_called(conn: &mut AsyncPgConnection, name: &str) -> Result<Tag, AppError> {
+    Tag::by_name(conn, name.trim()).await?.ok_or_else(|| {
+        AppError::Validation(format!(
+            "no tag called {:?}; an editor creates tags on the tags page",
+            name.trim()
+        ))
+    })
+}
+
+/// Whether `actor` may change this claim's tags (locked by the caller), having seen it at
+/// `seen_version`. Reads and writes nothing.
+pub(crate) fn may_tag(claim: &Claim, seen_version: i32, actor: Actor) -> Result<(), AppError> {
+    if claim.version != seen_version {
+        return Err(conflict(claim));
+    }
+    if !may_edit(actor, claim.assignee()) {
+        return Err(AppError::Forbidden(
+            "only the reviewer assigned to this claim, or an editor, may tag it".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The refusal for a tag already on the claim (`add`), or not on it.
+pub(crate) fn unchanged(tag: &Tag, add: bool) -> AppError {
+    AppError::Validation(if add {
+        format!("the claim is already tagged {:?}", tag.name)
+    } else {
+        format!("the claim is not tagged {:?}", tag.name)
+    })
+}
+
+/// The audit event of a tag put on (`add`) or taken off a claim.
+pub(crate) fn tag_event(
+    claim: ClaimId,
+    actor: Actor,
+    tag: &Tag,
+    add: bool,
+    now: DateTime<Utc>,
+) -> NewClaimChange {
+    let (kind, old, new) = if add {
+        (EventKind::Tagged, None, Some(tag.name.clone()))
+    } else {
+        (EventKind::Untagged, Some(tag.name.clone()), None)
+    };
+    NewClaimChange {
+        claim_id: claim.0,
+        actor_id: actor.id.0,
+        kind,
+        field: Some("tag".into()),
+        old_value: old,
+        new_value: new,
+        note: None,
+        created_at: now,
+    }
+}
+
 /// Puts the tag called `name` on the claim (`add`) or takes it off, if the claim is still at
 /// `seen_version`. A tag already there (or already absent) is refused, so a bulk result says
 /// exactly which claims changed.
@@ -68,57 +126,23 @@ pub async fn set_tag(
     now: DateTime<Utc>,
 ) -> Result<Claim, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        let tag = Tag::by_name(conn, name.trim()).await?.ok_or_else(|| {
-            AppError::Validation(format!(
-                "no tag called {:?}; an editor creates tags on the tags page",
-                name.trim()
-            ))
-        })?;
+        let tag = tag_called(conn, name).await?;
         let claim = Claim::lock(conn, id)
             .await?
             .ok_or(AppError::NotFound("claim"))?;
-        if claim.version != seen_version {
-            return Err(conflict(&claim));
-        }
-        if !may_edit(actor, claim.assignee()) {
-            return Err(AppError::Forbidden(
-                "only the reviewer assigned to this claim, or an editor, may tag it".into(),
-            ));
-        }
+        may_tag(&claim, seen_version, actor)?;
         let changed = if add {
             Tag::add_to(conn, tag.id, claim.id, actor.id.0, now).await?
         } else {
             Tag::remove_from(conn, tag.id, claim.id).await?
         };
         if !changed {
-            return Err(AppError::Validation(if add {
-                format!("the claim is already tagged {:?}", tag.name)
-            } else {
-                format!("the claim is not tagged {:?}", tag.name)
-            }));
+            return Err(unchanged(&tag, add));
         }
         let updated = Claim::correct(conn, id, seen_version, &ClaimCorrection::default(), now)
             .await?
             .ok_or_else(|| conflict(&claim))?;
-        let (kind, old, new) = if add {
-            (EventKind::Tagged, None, Some(tag.name))
-        } else {
-            (EventKind::Untagged, Some(tag.name), None)
-        };
-        ClaimEvent::insert_change(
-            conn,
-            NewClaimChange {
-                claim_id: id.0,
-                actor_id: actor.id.0,
-                kind,
-                field: Some("tag".into()),
-                old_value: old,
-                new_value: new,
-                note: None,
-                created_at: now,
-            },
-        )
-        .await?;
+        ClaimEvent::insert_change(conn, &[tag_event(id, actor, &tag, add, now)]).await?;
         Ok(updated)
     })
     .await

@@ -128,6 +128,30 @@ async fn a_bulk_take_reports_each_claim_and_applies_only_the_allowed_ones() {
     );
     assert!(events(&app, &rita, c).await.is_empty());
     assert_eq!(events(&app, &rita, a).await.len(), before_a);
+    // A claim listed twice moves once; a selection longer than one batch (1,000 claims) keeps
+    // request order, and the claim after the unknown ones in the second batch still moves.
+    let (d, e) = (ids[3], ids[4]);
+    let mut claims = vec![
+        json!({"id": d, "version": 0}),
+        json!({"id": d, "version": 0}),
+    ];
+    claims.extend((0..1_200).map(|n| json!({"id": 2_000_000 + n, "version": 0})));
+    claims.push(json!({"id": e, "version": 0}));
+    let results = bulk(&app, &rita, json!({"action": "take", "claims": claims})).await;
+    assert_eq!(results.len(), 1_203);
+    assert_eq!(
+        (&results[0]["ok"], &results[1]["status"]),
+        (&json!(true), &json!(422)),
+        "{:?}",
+        &results[..2]
+    );
+    assert!(results[2..1_202].iter().all(|r| r["status"] == 404));
+    assert_eq!(
+        (&results[1_202]["id"], &results[1_202]["ok"]),
+        (&json!(e), &json!(true))
+    );
+    assert_eq!(events(&app, &rita, d).await.len(), 1);
+    assert_eq!(events(&app, &rita, e).await.len(), 1);
     // A malformed request is refused whole.
     let (s, _) = post(
         &app,

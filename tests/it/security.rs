@@ -894,9 +894,24 @@ async fn a_dump_restores_into_a_new_database_with_every_row_and_an_intact_audit_
     let reviewer = app.token("rev", Role::Reviewer).await;
     let editor = app.token("ed", Role::Editor).await;
     let admin = app.token("adm", Role::Admin).await;
-    whole_workflow(&app.address, &reviewer, &editor, &admin).await;
+    let claim = whole_workflow(&app.address, &reviewer, &editor, &admin).await;
     let rita = app.browser("rita", Role::Reviewer).await;
     assert_eq!(rita.get("/").await.0, 200);
+    // The rows the API does not write: a claim marked as a repeat of a known fact-check (from
+    // its page) and a reader's visit to the public pages (a per-address counter).
+    let fact_check = fact_check_id(&app.db.url, "https://checks.example/oil-reserves").await;
+    let eva = app.browser("eva", Role::Editor).await;
+    let (status, _) = eva
+        .submit(&format!("/claims/{claim}/matches/{fact_check}/repeat"), &[])
+        .await;
+    assert_eq!(status, 303);
+    let reader = reqwest::Client::new();
+    let res = reader
+        .get(app.url("/checks"))
+        .send()
+        .await
+        .expect("public index");
+    assert_eq!(res.status(), 200);
     assert_eq!(
         sign_in(&app.address, "rita", "not it at all 123", None).await,
         401
@@ -942,5 +957,28 @@ async fn a_dump_restores_into_a_new_database_with_every_row_and_an_intact_audit_
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("intact: 13 events on 2 claims"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("intact: 14 events on 2 claims"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+async fn fact_check_id(url: &str, review_url: &str) -> i64 {
+    use diesel::sql_types::Text;
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let mut conn = diesel_async::AsyncPgConnection::establish(url)
+        .await
+        .expect("connect");
+    let row: Id = diesel::sql_query("SELECT id FROM fact_checks WHERE review_url = $1")
+        .bind::<Text, _>(review_url)
+        .get_result(&mut conn)
+        .await
+        .expect("the imported fact-check");
+    row.id
 }
