@@ -1,0 +1,1 @@
+ALTER FUNCTION claim_events_link() RESET enable_seqscan;
