@@ -149,6 +149,28 @@ struct Upserted {
     inserted: bool,
 }
 
+/// How [`upsert`] and [`upsert_many`] update a fact-check already stored under its source id,
+/// written once so both keep the same embedding rule. A literal ending in a space, so each
+/// statement stays one fixed text.
+macro_rules! updated_fact_check {
+    () => {
+        "claim_reviewed = EXCLUDED.claim_reviewed, title = EXCLUDED.title, \
+         claimant = EXCLUDED.claimant, claim_date = EXCLUDED.claim_date, \
+         rating_value = EXCLUDED.rating_value, rating_best = EXCLUDED.rating_best, \
+         rating_worst = EXCLUDED.rating_worst, rating_label = EXCLUDED.rating_label, \
+         publisher_name = EXCLUDED.publisher_name, publisher_site = EXCLUDED.publisher_site, \
+         review_url = EXCLUDED.review_url, review_date = EXCLUDED.review_date, \
+         language = EXCLUDED.language, source = EXCLUDED.source, \
+         embedding = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding \
+             WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
+              AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding END, \
+         embedding_model = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding_model \
+             WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
+              AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding_model END, \
+         updated_at = now() "
+    };
+}
+
 /// Inserts a fact-check, or updates the one with the same source id. Returns its id and
 /// whether it is new. Stored embeddings survive when the texts are unchanged and none are
 /// given; a changed text without a new embedding clears the stale one.
@@ -159,29 +181,16 @@ pub async fn upsert(
     claim_id: Option<ClaimId>,
     embeddings: &Embeddings,
 ) -> diesel::QueryResult<(i64, bool)> {
-    let row: Upserted = sql_query(
+    let row: Upserted = sql_query(concat!(
         "INSERT INTO fact_checks (source_id, claim_reviewed, title, claimant, claim_date, \
             rating_value, rating_best, rating_worst, rating_label, publisher_name, publisher_site, \
             review_url, review_date, language, source, claim_id, embedding, embedding_model) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
          ON CONFLICT (source_id) DO UPDATE SET \
-            claim_reviewed = EXCLUDED.claim_reviewed, title = EXCLUDED.title, \
-            claimant = EXCLUDED.claimant, claim_date = EXCLUDED.claim_date, \
-            rating_value = EXCLUDED.rating_value, rating_best = EXCLUDED.rating_best, \
-            rating_worst = EXCLUDED.rating_worst, rating_label = EXCLUDED.rating_label, \
-            publisher_name = EXCLUDED.publisher_name, publisher_site = EXCLUDED.publisher_site, \
-            review_url = EXCLUDED.review_url, review_date = EXCLUDED.review_date, \
-            language = EXCLUDED.language, source = EXCLUDED.source, \
-            claim_id = COALESCE(EXCLUDED.claim_id, fact_checks.claim_id), \
-            embedding = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding \
-                WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
-                 AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding END, \
-            embedding_model = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding_model \
-                WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
-                 AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding_model END, \
-            updated_at = now() \
-         RETURNING id, (xmax = 0) AS inserted",
-    )
+            claim_id = COALESCE(EXCLUDED.claim_id, fact_checks.claim_id), ",
+        updated_fact_check!(),
+        "RETURNING id, (xmax = 0) AS inserted"
+    ))
     .bind::<Text, _>(&item.source_id)
     .bind::<Text, _>(&item.claim_reviewed)
     .bind::<Nullable<Text>, _>(&item.title)
@@ -392,7 +401,7 @@ pub async fn upsert_many(
             }
         }
     }
-    let rows: Vec<Row> = sql_query(
+    let rows: Vec<Row> = sql_query(concat!(
         "INSERT INTO fact_checks (source_id, claim_reviewed, title, claimant, claim_date, \
             rating_value, rating_best, rating_worst, rating_label, publisher_name, publisher_site, \
             review_url, review_date, language, source, embedding, embedding_model) \
@@ -408,23 +417,10 @@ pub async fn upsert_many(
                  rating_worst, rating_label, publisher_name, publisher_site, review_url, \
                  review_date, language, model, n) \
          ORDER BY u.n \
-         ON CONFLICT (source_id) DO UPDATE SET \
-            claim_reviewed = EXCLUDED.claim_reviewed, title = EXCLUDED.title, \
-            claimant = EXCLUDED.claimant, claim_date = EXCLUDED.claim_date, \
-            rating_value = EXCLUDED.rating_value, rating_best = EXCLUDED.rating_best, \
-            rating_worst = EXCLUDED.rating_worst, rating_label = EXCLUDED.rating_label, \
-            publisher_name = EXCLUDED.publisher_name, publisher_site = EXCLUDED.publisher_site, \
-            review_url = EXCLUDED.review_url, review_date = EXCLUDED.review_date, \
-            language = EXCLUDED.language, source = EXCLUDED.source, \
-            embedding = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding \
-                WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
-                 AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding END, \
-            embedding_model = CASE WHEN EXCLUDED.embedding_model IS NOT NULL THEN EXCLUDED.embedding_model \
-                WHEN fact_checks.claim_reviewed = EXCLUDED.claim_reviewed \
-                 AND fact_checks.title IS NOT DISTINCT FROM EXCLUDED.title THEN fact_checks.embedding_model END, \
-            updated_at = now() \
-         RETURNING (xmax = 0) AS inserted",
-    )
+         ON CONFLICT (source_id) DO UPDATE SET ",
+        updated_fact_check!(),
+        "RETURNING (xmax = 0) AS inserted"
+    ))
     .bind::<Array<Text>, _>(items.iter().map(|i| i.source_id.as_str()).collect::<Vec<_>>())
     .bind::<Array<Text>, _>(items.iter().map(|i| i.claim_reviewed.as_str()).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(col(|i| i.title.clone()))

@@ -8,8 +8,8 @@ use fantoccini::Locator;
 use serde_json::json;
 
 use crate::browser::{assert_accessible, axe_source, browser, start_driver, text_of};
-use crate::helpers::TestApp;
-use crate::public::{add_evidence, step};
+use crate::helpers::{TestApp, transition as step};
+use crate::public::add_evidence;
 
 #[tokio::test]
 async fn a_reader_opens_a_public_verdict_without_signing_in_and_finds_its_json_ld() {

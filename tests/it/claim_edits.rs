@@ -5,45 +5,10 @@ use claimdesk::domain::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, api, api_export};
-
-/// Sends a JSON request with a token; returns the status and the JSON answer (Null if none).
-async fn call(app: &TestApp, method: Method, path: &str, token: &str, body: Value) -> (u16, Value) {
-    let mut req = api(&app.address)
-        .request(method, app.url(path))
-        .bearer_auth(token);
-    if !body.is_null() {
-        req = req.json(&body);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
+use crate::helpers::{TestApp, api, api_call, api_export, api_get_ok, claim_events as events};
 
 async fn claim(app: &TestApp, token: &str, id: i64) -> Value {
-    let (status, json) = call(
-        app,
-        Method::GET,
-        &format!("/api/v1/claims/{id}"),
-        token,
-        Value::Null,
-    )
-    .await;
-    assert_eq!(status, 200, "{json}");
-    json
-}
-
-async fn events(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
-    let (status, json) = call(
-        app,
-        Method::GET,
-        &format!("/api/v1/claims/{id}/events"),
-        token,
-        Value::Null,
-    )
-    .await;
-    assert_eq!(status, 200, "{json}");
-    json["events"].as_array().cloned().unwrap_or_default()
+    api_get_ok(app, &format!("/api/v1/claims/{id}"), token).await
 }
 
 fn version(claim: &Value) -> i64 {
@@ -71,8 +36,9 @@ async fn approve(app: &TestApp, id: i64, reviewer: &str, editor: &str) {
             body["version"] = version(&claim(app, token, id).await).into();
         }
         let path = format!("/api/v1/claims/{id}/{what}");
-        let (s, j) = call(app, Method::POST, &path, token, body).await;
-        assert!(s == 200 || s == 201, "{what}: {s} {j}");
+        let (s, j) = api_call(app, Method::POST, &path, token, Some(body)).await;
+        let expected = if what == "evidence" { 201 } else { 200 };
+        assert_eq!(s, expected, "{what}: {j}");
     }
 }
 
@@ -82,7 +48,8 @@ async fn import(app: &TestApp, token: &str, title: Option<&str>, body: &str) -> 
     if let Some(t) = title {
         article["title"] = t.into();
     }
-    let (status, json) = call(app, Method::POST, "/api/v1/articles", token, article).await;
+    let (status, json) =
+        api_call(app, Method::POST, "/api/v1/articles", token, Some(article)).await;
     assert_eq!(status, 201, "{json}");
     json
 }
@@ -118,7 +85,7 @@ async fn each_edit_is_one_event_per_field_with_old_and_new_values_and_the_chain_
     let id = article["claims"][0]["id"].as_i64().expect("a claim");
     let before = claim(&app, &editor, id).await;
     let path = format!("/api/v1/claims/{id}");
-    let patch = |body: Value| call(&app, Method::PATCH, &path, &editor, body);
+    let patch = |body: Value| api_call(&app, Method::PATCH, &path, &editor, Some(body));
 
     let (s, edited) = patch(json!({"version": version(&before), "category": "arms", "claimant": "Dva Mayora",
                "claimant_kind": "publication", "normalized_text": "Dva Mayora says jets were sent."}))
@@ -207,34 +174,36 @@ async fn a_stale_version_is_409_and_only_the_assigned_reviewer_or_an_editor_may_
 
     // Nobody has taken it: a reviewer may not edit it.
     assert_eq!(
-        call(&app, Method::PATCH, &path, &rita, body(v)).await.0,
+        api_call(&app, Method::PATCH, &path, &rita, Some(body(v)))
+            .await
+            .0,
         403
     );
-    let (s, _) = call(
+    let (s, _) = api_call(
         &app,
         Method::POST,
         &format!("{path}/transitions"),
         &rita,
-        json!({"to": "in_review", "version": v}),
+        Some(json!({"to": "in_review", "version": v})),
     )
     .await;
     assert_eq!(s, 200);
     let v = v + 1;
-    let (s, j) = call(&app, Method::PATCH, &path, &otto, body(v)).await;
+    let (s, j) = api_call(&app, Method::PATCH, &path, &otto, Some(body(v))).await;
     assert_eq!(s, 403, "{j}");
     assert_eq!(j["error"]["code"], "forbidden");
-    let (s, j) = call(&app, Method::PATCH, &path, &rita, body(v - 1)).await;
+    let (s, j) = api_call(&app, Method::PATCH, &path, &rita, Some(body(v - 1))).await;
     assert_eq!(s, 409, "{j}");
-    let (s, j) = call(&app, Method::PATCH, &path, &rita, body(v)).await;
+    let (s, j) = api_call(&app, Method::PATCH, &path, &rita, Some(body(v))).await;
     assert_eq!(s, 200, "{j}");
     assert_eq!(j["category"], "finance");
     // An editor may edit any claim.
-    let (s, _) = call(
+    let (s, _) = api_call(
         &app,
         Method::PATCH,
         &path,
         &editor,
-        json!({"version": v + 1, "category": "energy"}),
+        Some(json!({"version": v + 1, "category": "energy"})),
     )
     .await;
     assert_eq!(s, 200);
@@ -274,12 +243,12 @@ async fn an_edited_claimant_kind_changes_the_claimreview_author_type() {
         ("person", "Person"),
     ] {
         let v = version(&claim(&app, &editor, id).await);
-        let (s, j) = call(
+        let (s, j) = api_call(
             &app,
             Method::PATCH,
             &format!("/api/v1/claims/{id}"),
             &editor,
-            json!({"version": v, "claimant": "Dva Mayora", "claimant_kind": kind}),
+            Some(json!({"version": v, "claimant": "Dva Mayora", "claimant_kind": kind})),
         )
         .await;
         assert_eq!(s, 200, "{j}");
@@ -312,7 +281,7 @@ async fn a_missed_claim_is_added_by_text_or_by_offsets_and_refused_when_not_in_t
     let article = import(&app, &editor, Some("Rain"), BODY).await;
     let article_id = article["id"].as_i64().expect("id");
     let path = format!("/api/v1/articles/{article_id}/claims");
-    let send = |body: Value| call(&app, Method::POST, &path, &editor, body);
+    let send = |body: Value| api_call(&app, Method::POST, &path, &editor, Some(body));
     let before = article["claims"].as_array().map_or(0, Vec::len);
 
     let (s, by_text) =
@@ -357,12 +326,12 @@ async fn a_missed_claim_is_added_by_text_or_by_offsets_and_refused_when_not_in_t
         let (s, j) = send(bad.clone()).await;
         assert_eq!(s, 422, "{bad}: {j}");
     }
-    let (_, now) = call(
+    let (_, now) = api_call(
         &app,
         Method::GET,
         &format!("/api/v1/articles/{article_id}"),
         &editor,
-        Value::Null,
+        None,
     )
     .await;
     assert_eq!(now["claims"].as_array().map_or(0, Vec::len), before + 2);
@@ -414,12 +383,12 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
         let app = &app;
         let editor = editor.clone();
         async move {
-            call(
+            api_call(
                 app,
                 Method::POST,
                 &format!("/api/v1/claims/{id}/merge"),
                 &editor,
-                json!({"into": into, "version": v}),
+                Some(json!({"into": into, "version": v})),
             )
             .await
         }
@@ -459,7 +428,9 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
         exported(&report, primary).expect("the primary")["merged_into"],
         Value::Null
     );
-    assert!(exported(&report, third).is_some());
+    let third_exported = exported(&report, third).expect("the claim merged through second");
+    assert_eq!(third_exported["merged_into"], primary);
+    assert_eq!(third_exported["verdict"], "disputed");
     let (_, _, _, reviews) = api_export(&app, &editor, "format=claimreview").await;
     // A merged claim has no public page of its own: its review points at its primary's.
     assert!(
@@ -469,12 +440,12 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
     for own in [format!("/checks/{second}-"), format!("/checks/{second}\"")] {
         assert!(!reviews.contains(&own), "{reviews}");
     }
-    let (s, queue) = call(
+    let (s, queue) = api_call(
         &app,
         Method::GET,
         "/api/v1/claims?state=approved",
         &editor,
-        Value::Null,
+        None,
     )
     .await;
     assert_eq!(s, 200);
@@ -503,12 +474,12 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
     assert!(!page.contains(&format!("href=\"/claims/{second}\"")));
     // Un-merging restores the claim's own (empty) verdict.
     let v = version(&claim(&app, &editor, second).await);
-    let (s, j) = call(
+    let (s, j) = api_call(
         &app,
         Method::POST,
         &format!("/api/v1/claims/{second}/unmerge"),
         &editor,
-        json!({"version": v}),
+        Some(json!({"version": v})),
     )
     .await;
     assert_eq!(s, 200, "{j}");
@@ -516,13 +487,16 @@ async fn a_merged_claim_follows_its_primary_in_exports_and_the_queue_until_unmer
     let (_, _, _, body) = api_export(&app, &editor, "format=json").await;
     let report: Value = serde_json::from_str(&body).expect("json");
     assert!(exported(&report, second).is_none());
-    assert!(exported(&report, third).is_some());
-    let (s, _) = call(
+    // Un-merging `second` leaves `third` merged into the primary, with its verdict.
+    let third_exported = exported(&report, third).expect("still merged into the primary");
+    assert_eq!(third_exported["merged_into"], primary);
+    assert_eq!(third_exported["verdict"], "disputed");
+    let (s, _) = api_call(
         &app,
         Method::POST,
         &format!("/api/v1/claims/{second}/unmerge"),
         &editor,
-        json!({"version": v + 1}),
+        Some(json!({"version": v + 1})),
     )
     .await;
     assert_eq!(s, 422, "not merged any more");
@@ -546,12 +520,12 @@ async fn a_claim_splits_into_two_spans_with_one_event_each() {
     let editor = app.token("ed", Role::Editor).await;
     let article = import(&app, &editor, Some("Rain"), BODY).await;
     let article_id = article["id"].as_i64().expect("id");
-    let (s, both) = call(
+    let (s, both) = api_call(
         &app,
         Method::POST,
         &format!("/api/v1/articles/{article_id}/claims"),
         &editor,
-        json!({"text": "Some people enjoyed the weather a great deal."}),
+        Some(json!({"text": "Some people enjoyed the weather a great deal."})),
     )
     .await;
     assert_eq!(s, 201, "{both}");
@@ -559,7 +533,7 @@ async fn a_claim_splits_into_two_spans_with_one_event_each() {
     let start = both["start"].as_u64().expect("start") as usize;
     let at = start + "Some people enjoyed the weather".len();
     let path = format!("/api/v1/claims/{id}/split");
-    let split = |body: Value| call(&app, Method::POST, &path, &editor, body);
+    let split = |body: Value| api_call(&app, Method::POST, &path, &editor, Some(body));
     assert_eq!(split(json!({"at": start, "version": 0})).await.0, 422);
     assert_eq!(split(json!({"at": at, "version": 3})).await.0, 409);
     let (s, j) = split(json!({"at": at, "version": 0})).await;
@@ -622,29 +596,29 @@ async fn archiving_hides_an_article_and_its_claims_and_restoring_brings_them_bac
     assert_eq!(visible(&app).await, (true, true, true));
     let archive = format!("/api/v1/articles/{id}/archive");
     assert_eq!(
-        call(&app, Method::POST, &archive, &reviewer, Value::Null)
+        api_call(&app, Method::POST, &archive, &reviewer, None)
             .await
             .0,
         403
     );
-    let (s, j) = call(&app, Method::POST, &archive, &editor, Value::Null).await;
+    let (s, j) = api_call(&app, Method::POST, &archive, &editor, None).await;
     assert_eq!(s, 200, "{j}");
     assert!(j["archived_at"].is_string());
     assert_eq!(visible(&app).await, (false, false, false));
     assert_eq!(
-        call(&app, Method::POST, &archive, &editor, Value::Null)
+        api_call(&app, Method::POST, &archive, &editor, None)
             .await
             .0,
         422
     );
     // Kept: the article and its claims are still there by address.
     assert_eq!(
-        call(
+        api_call(
             &app,
             Method::GET,
             &format!("/api/v1/articles/{id}"),
             &reviewer,
-            Value::Null
+            None
         )
         .await
         .0,
@@ -659,12 +633,12 @@ async fn archiving_hides_an_article_and_its_claims_and_restoring_brings_them_bac
     let (_, page) = browser.get("/articles").await;
     assert!(page.contains("id=\"archived-articles\""));
 
-    let (s, _) = call(
+    let (s, _) = api_call(
         &app,
         Method::POST,
         &format!("/api/v1/articles/{id}/restore"),
         &editor,
-        Value::Null,
+        None,
     )
     .await;
     assert_eq!(s, 200);
@@ -719,19 +693,18 @@ async fn article_details_are_edited_with_an_audit_trail_and_untitled_imports_get
         article["title"],
         "Árbol Agency reported that 300 mm of rain fell in May, a record for the month."
     );
-    let (s, html) = call(
+    let (s, html) = api_call(
         &app,
         Method::POST,
         "/api/v1/articles",
         &editor,
-        json!({"body": "<html><head><title>Loans to the refinery</title></head><body><p>The bank said it lent 450 million euros.</p></body></html>"}),
-    )
+        Some(json!({"body": "<html><head><title>Loans to the refinery</title></head><body><p>The bank said it lent 450 million euros.</p></body></html>"})))
     .await;
     assert_eq!(s, 201, "{html}");
     assert_eq!(html["title"], "Loans to the refinery");
 
     let path = format!("/api/v1/articles/{id}");
-    let patch = |body: Value| call(&app, Method::PATCH, &path, &editor, body);
+    let patch = |body: Value| api_call(&app, Method::PATCH, &path, &editor, Some(body));
     let (s, j) = patch(json!({"title": "Record rain and jet deliveries", "url": "https://courier.example/rain", "publisher": null, "published_at": "2025-06-01"}))
     .await;
     assert_eq!(s, 200, "{j}");
@@ -946,24 +919,24 @@ async fn a_merged_claim_is_not_reviewed_on_its_own_until_it_is_unmerged() {
     let article = app.import_seed(&editor).await;
     let primary = article["claims"][0]["id"].as_i64().expect("a claim");
     let follower = article["claims"][1]["id"].as_i64().expect("a second claim");
-    let (s, j) = call(
+    let (s, j) = api_call(
         &app,
         Method::POST,
         &format!("/api/v1/claims/{follower}/merge"),
         &editor,
-        json!({"into": primary, "version": 0}),
+        Some(json!({"into": primary, "version": 0})),
     )
     .await;
     assert_eq!(s, 200, "{j}");
     let v = version(&j);
 
     // The API refuses a move and evidence, naming the primary.
-    let (s, j) = call(
+    let (s, j) = api_call(
         &app,
         Method::POST,
         &format!("/api/v1/claims/{follower}/transitions"),
         &editor,
-        json!({"to": "in_review", "version": v}),
+        Some(json!({"to": "in_review", "version": v})),
     )
     .await;
     assert_eq!(s, 422, "{j}");
@@ -975,12 +948,12 @@ async fn a_merged_claim_is_not_reviewed_on_its_own_until_it_is_unmerged() {
             .contains(&named),
         "{j}"
     );
-    let (s, j) = call(
+    let (s, j) = api_call(
         &app,
         Method::POST,
         &format!("/api/v1/claims/{follower}/evidence"),
         &editor,
-        json!({"url": "https://records.example/2", "stance": "refutes"}),
+        Some(json!({"url": "https://records.example/2", "stance": "refutes"})),
     )
     .await;
     assert_eq!(s, 422, "{j}");
@@ -1024,21 +997,21 @@ async fn a_merged_claim_is_not_reviewed_on_its_own_until_it_is_unmerged() {
     assert!(page.contains("id=\"edit-error\""));
 
     // Un-merged, it is reviewed on its own again.
-    let (s, j) = call(
+    let (s, j) = api_call(
         &app,
         Method::POST,
         &format!("/api/v1/claims/{follower}/unmerge"),
         &editor,
-        json!({"version": v}),
+        Some(json!({"version": v})),
     )
     .await;
     assert_eq!(s, 200, "{j}");
-    let (s, j) = call(
+    let (s, j) = api_call(
         &app,
         Method::POST,
         &format!("/api/v1/claims/{follower}/transitions"),
         &editor,
-        json!({"to": "in_review", "version": version(&j)}),
+        Some(json!({"to": "in_review", "version": version(&j)})),
     )
     .await;
     assert_eq!(s, 200, "{j}");

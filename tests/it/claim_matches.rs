@@ -8,7 +8,8 @@ use std::time::Duration;
 use claimdesk::domain::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, api, api_get_ok};
+use crate::helpers::{TestApp, api, api_get_ok, api_post, transition};
+use crate::matching::review;
 
 const PARAPHRASED: &str = "https://checks.example/warm-drinks";
 const UNRELATED: &str = "https://checks.example/mayor";
@@ -16,17 +17,6 @@ const UNRELATED: &str = "https://checks.example/mayor";
 /// Two known fact-checks: one that a claim of [`ARTICLE`] restates in other words, one about
 /// something else.
 pub(crate) async fn import_fact_checks(app: &TestApp, editor: &str) {
-    let review = |url: &str, claim: &str, rating: &str| {
-        json!({
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "url": url,
-            "claimReviewed": claim,
-            "datePublished": "2024-03-01",
-            "author": {"@type": "Organization", "name": "Example Checks", "url": "https://checks.example"},
-            "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1, "alternateName": rating}
-        })
-    };
     let items = json!([
         review(
             PARAPHRASED,
@@ -39,15 +29,8 @@ pub(crate) async fn import_fact_checks(app: &TestApp, editor: &str) {
             "True"
         ),
     ]);
-    let res = api(&app.address)
-        .post(app.url("/api/v1/fact-checks"))
-        .bearer_auth(editor)
-        .header("content-type", "application/json")
-        .body(items.to_string())
-        .send()
-        .await
-        .expect("post fact-checks");
-    assert_eq!(res.status(), 200);
+    let (status, report) = api_post(app, "/api/v1/fact-checks", editor, items).await;
+    assert_eq!(status, 200, "{report}");
 }
 
 /// An article with a claim that restates the first fact-check and one that matches neither.
@@ -56,15 +39,9 @@ The new bridge over the river cost 40 million euros and opened in 2021, the coun
 
 /// Imports [`ARTICLE`] and returns the ids of its covid claim and its bridge claim.
 pub(crate) async fn import_article(app: &TestApp, token: &str) -> (i64, i64) {
-    let res = api(&app.address)
-        .post(app.url("/api/v1/articles"))
-        .bearer_auth(token)
-        .json(&json!({"title": "Health and roads", "body": ARTICLE}))
-        .send()
-        .await
-        .expect("import");
-    assert_eq!(res.status(), 201);
-    let article: Value = res.json().await.expect("json");
+    let body = json!({"title": "Health and roads", "body": ARTICLE});
+    let (status, article) = api_post(app, "/api/v1/articles", token, body).await;
+    assert_eq!(status, 201, "{article}");
     let find = |word: &str| {
         article["claims"]
             .as_array()
@@ -260,30 +237,9 @@ async fn fact_check_ids(app: &TestApp) -> (i64, i64) {
     (paraphrased, unrelated)
 }
 
-async fn transition(app: &TestApp, token: &str, id: i64, body: Value) -> i64 {
-    let res = api(&app.address)
-        .post(app.url(&format!("/api/v1/claims/{id}/transitions")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("POST");
-    let status = res.status().as_u16();
-    let claim: Value = res.json().await.unwrap_or_default();
-    assert_eq!(status, 200, "{claim}");
-    claim["version"].as_i64().expect("version")
-}
-
 async fn best_match(app: &TestApp, token: &str, text: &str) -> Value {
-    let res = api(&app.address)
-        .post(app.url("/api/v1/match"))
-        .bearer_auth(token)
-        .json(&json!({"text": text}))
-        .send()
-        .await
-        .expect("match");
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.expect("json");
+    let (status, body) = api_post(app, "/api/v1/match", token, json!({"text": text})).await;
+    assert_eq!(status, 200, "{body}");
     body["matches"][0].clone()
 }
 

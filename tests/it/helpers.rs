@@ -511,3 +511,18 @@ pub async fn cookie_header(app: &TestApp, username: &str) -> String {
     );
     session.split(';').next().expect("pair").to_owned()
 }
+
+/// A claim's events through the API, oldest first.
+pub async fn claim_events(app: &TestApp, token: &str, id: i64) -> Vec<serde_json::Value> {
+    let body = api_get_ok(app, &format!("/api/v1/claims/{id}/events"), token).await;
+    body["events"].as_array().expect("events").clone()
+}
+
+/// Moves a claim through the API (`body` holds `to`, `version` and any verdict fields),
+/// expecting 200: the claim's new version.
+pub async fn transition(app: &TestApp, token: &str, id: i64, body: serde_json::Value) -> i64 {
+    let path = format!("/api/v1/claims/{id}/transitions");
+    let (status, claim) = api_post(app, &path, token, body.clone()).await;
+    assert_eq!(status, 200, "{body} → {claim}");
+    claim["version"].as_i64().expect("version")
+}

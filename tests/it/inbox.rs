@@ -5,7 +5,7 @@ use claimdesk::domain::Role;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, api_get as get, api_post as post};
+use crate::helpers::{TestApp, api_get as get, api_post as post, transition};
 
 /// Starts or stops following a claim through the API.
 async fn follow(app: &TestApp, token: &str, claim: i64, on: bool) {
@@ -20,19 +20,10 @@ async fn add_evidence(app: &TestApp, token: &str, claim: i64, url: &str, stance:
     assert_eq!(status, 201, "{body}");
 }
 
-/// Moves a claim through the API; returns the new version.
-async fn step(app: &TestApp, token: &str, claim: i64, version: i64, body: Value) -> i64 {
-    let mut body = body;
+/// Moves a claim from `version` through the API; returns the new version.
+async fn step(app: &TestApp, token: &str, claim: i64, version: i64, mut body: Value) -> i64 {
     body["version"] = version.into();
-    let (status, json) = post(
-        app,
-        &format!("/api/v1/claims/{claim}/transitions"),
-        token,
-        body,
-    )
-    .await;
-    assert_eq!(status, 200, "{json}");
-    json["version"].as_i64().expect("version")
+    transition(app, token, claim, body).await
 }
 
 #[derive(Debug, diesel::QueryableByName, PartialEq)]

@@ -5,8 +5,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use claimdesk::db::articles::Article;
 use claimdesk::db::jobs::{Job, NewJob};
-use claimdesk::domain::Role;
+use claimdesk::domain::{ArticleId, Role};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestDb, api};
@@ -72,6 +73,18 @@ async fn job(db: &TestDb, id: i64) -> Job {
         .expect("job")
 }
 
+/// The address of the article a finished job imported, read from the articles table.
+async fn imported_from(db: &TestDb, job: &Job) -> Option<String> {
+    let article_id = job.article_id.expect("a finished import names its article");
+    let pool = db.pool();
+    let mut conn = pool.get().await.expect("conn");
+    Article::by_id(&mut conn, ArticleId(article_id))
+        .await
+        .expect("query")
+        .expect("the job's article exists")
+        .source_url
+}
+
 async fn wait_until(db: &TestDb, id: i64, limit: Duration, done: impl Fn(&Job) -> bool) -> Job {
     let start = Instant::now();
     loop {
@@ -101,10 +114,13 @@ async fn two_worker_processes_never_run_one_job_twice() {
     }
     let _a = Worker::start(&db, "a", 30);
     let _b = Worker::start(&db, "b", 30);
-    for id in &ids {
+    for (n, id) in ids.iter().enumerate() {
         let job = wait_until(&db, *id, Duration::from_secs(120), |j| j.state == "done").await;
         assert_eq!(job.attempts, 1, "job {id} ran once");
-        assert!(job.article_id.is_some());
+        assert_eq!(
+            imported_from(&db, &job).await,
+            Some(format!("{}/a/{}", site.base, 100 + n))
+        );
     }
     for n in 0..40 {
         assert_eq!(
@@ -145,7 +161,10 @@ async fn a_worker_killed_mid_job_leaves_it_to_another_after_its_lease() {
     let _second = Worker::start(&db, "second", 2);
     let done = wait_until(&db, id, Duration::from_secs(60), |j| j.state == "done").await;
     assert_eq!(done.attempts, 2, "taken again once the lease ran out");
-    assert!(done.article_id.is_some());
+    assert_eq!(
+        imported_from(&db, &done).await,
+        Some(format!("{}/slow/55", site.base))
+    );
     assert_eq!(site.hits("/slow/55"), 2);
 }
 

@@ -10,9 +10,10 @@ use claimdesk::ranking::Weights;
 use claimdesk::services::matching;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, api};
+use crate::helpers::{TestApp, api, api_post};
 
-fn review(url: &str, claim: &str, rating: &str) -> Value {
+/// A ClaimReview of `claim` published at `url` with the rating `rating`.
+pub(crate) fn review(url: &str, claim: &str, rating: &str) -> Value {
     json!({
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -38,15 +39,7 @@ async fn post_fact_checks(app: &TestApp, token: &str, body: String) -> (u16, Val
 }
 
 async fn match_api(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
-    let res = api(&app.address)
-        .post(app.url("/api/v1/match"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("match");
-    let status = res.status().as_u16();
-    (status, res.json().await.expect("JSON"))
+    api_post(app, "/api/v1/match", token, body).await
 }
 
 fn claimdesk(app: &TestApp, args: &[&str], stdin: Option<&str>) -> std::process::Output {

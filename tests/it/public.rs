@@ -5,33 +5,15 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestDb, api, serve, test_config};
+use crate::helpers::{TestApp, TestDb, api, api_post, serve, test_config, transition as step};
 use claimdesk::domain::Role;
 
-/// Moves a claim through the API and returns its new version.
-pub(crate) async fn step(app: &TestApp, token: &str, id: i64, body: Value) -> i64 {
-    let res = api(&app.address)
-        .post(app.url(&format!("/api/v1/claims/{id}/transitions")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("transition");
-    let status = res.status().as_u16();
-    let claim: Value = res.json().await.unwrap_or_default();
-    assert_eq!(status, 200, "{body} → {claim}");
-    claim["version"].as_i64().expect("version")
-}
-
+/// Adds evidence titled "The public register" to a claim.
 pub(crate) async fn add_evidence(app: &TestApp, token: &str, id: i64, url: &str, stance: &str) {
-    let res = api(&app.address)
-        .post(app.url(&format!("/api/v1/claims/{id}/evidence")))
-        .bearer_auth(token)
-        .json(&json!({"url": url, "stance": stance, "title": "The public register"}))
-        .send()
-        .await
-        .expect("evidence");
-    assert_eq!(res.status(), 201);
+    let path = format!("/api/v1/claims/{id}/evidence");
+    let body = json!({"url": url, "stance": stance, "title": "The public register"});
+    let (status, evidence) = api_post(app, &path, token, body).await;
+    assert_eq!(status, 201, "{evidence}");
 }
 
 /// Takes a claim into review with refuting evidence and gives it the verdict "False".

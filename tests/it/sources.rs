@@ -9,7 +9,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use claimdesk::domain::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, api};
+use crate::helpers::{TestApp, api, api_get_ok};
 
 /// A news site on loopback: a feed, robots.txt, articles; it counts every request per path.
 #[derive(Clone)]
@@ -131,23 +131,11 @@ fn start_site(robots_forbidden: bool) -> Site {
     site
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    api(&app.address)
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json")
-}
-
 /// Waits until no job is queued or running, at most `limit`.
 pub async fn settle(app: &TestApp, token: &str, limit: Duration) -> Value {
     let start = std::time::Instant::now();
     loop {
-        let jobs = get(app, token, "/api/v1/jobs").await;
+        let jobs = api_get_ok(app, "/api/v1/jobs", token).await;
         let counts = &jobs["counts"];
         if counts["queued"] == 0 && counts["running"] == 0 && counts["done"] != 0 {
             return jobs;
@@ -187,7 +175,7 @@ async fn a_feed_imports_new_entries_once_reports_bad_ones_and_a_304_imports_noth
     let id = source["id"].as_i64().expect("id");
     settle(&app, &editor, Duration::from_secs(60)).await;
 
-    let polled = get(&app, &editor, &format!("/api/v1/sources/{id}")).await;
+    let polled = api_get_ok(&app, &format!("/api/v1/sources/{id}"), &editor).await;
     assert_eq!(polled["articles"], 2, "{polled}");
     assert!(polled["claims"].as_i64().unwrap_or(0) >= 2, "{polled}");
     // Two entries without a usable link, and one that robots.txt keeps out.
@@ -199,12 +187,12 @@ async fn a_feed_imports_new_entries_once_reports_bad_ones_and_a_304_imports_noth
         "{polled}"
     );
     assert!(!polled["last_polled_at"].is_null());
-    let articles = get(&app, &editor, "/api/v1/articles").await;
+    let articles = api_get_ok(&app, "/api/v1/articles", &editor).await;
     assert_eq!(articles["articles"].as_array().map(Vec::len), Some(2));
     assert_eq!(site.hits("/a/1"), 1, "the repeated entry is fetched once");
     assert_eq!(site.hits("/a/2"), 1);
     assert_eq!(site.hits("/private/3"), 0, "robots.txt is obeyed");
-    let failed = get(&app, &editor, "/api/v1/jobs?state=failed").await;
+    let failed = api_get_ok(&app, "/api/v1/jobs?state=failed", &editor).await;
     assert!(
         failed["jobs"][0]["last_error"]
             .as_str()
@@ -222,7 +210,7 @@ async fn a_feed_imports_new_entries_once_reports_bad_ones_and_a_304_imports_noth
     assert_eq!(res.status(), 202);
     let start = std::time::Instant::now();
     loop {
-        let again = get(&app, &editor, &format!("/api/v1/sources/{id}")).await;
+        let again = api_get_ok(&app, &format!("/api/v1/sources/{id}"), &editor).await;
         if again["last_status"] == "not modified" {
             assert_eq!(again["articles"], 2);
             break;
@@ -256,7 +244,7 @@ async fn a_feed_that_robots_txt_disallows_is_never_fetched() {
     let id = res.json::<Value>().await.expect("json")["id"].clone();
     let start = std::time::Instant::now();
     let source = loop {
-        let source = get(&app, &editor, &format!("/api/v1/sources/{id}")).await;
+        let source = api_get_ok(&app, &format!("/api/v1/sources/{id}"), &editor).await;
         if !source["last_polled_at"].is_null() {
             break source;
         }
@@ -290,7 +278,18 @@ async fn a_url_import_is_a_job_and_can_be_waited_for() {
     assert_eq!(res.status(), 201, "waited for: the article as before");
     let article: Value = res.json().await.expect("json");
     assert_eq!(article["title"], "Report 7");
-    assert!(!article["claims"].as_array().expect("claims").is_empty());
+    assert_eq!(article["url"], format!("{}/a/7", site.base));
+    // The claims are the fetched page's own sentences, stored under this article.
+    let body = article["body"].as_str().expect("body");
+    let claims = article["claims"].as_array().expect("claims");
+    assert!(!claims.is_empty(), "{article}");
+    for claim in claims {
+        assert_eq!(claim["article_id"], article["id"], "{claim}");
+        assert!(
+            body.contains(claim["text"].as_str().expect("text")),
+            "{claim}"
+        );
+    }
 
     let res = client
         .post(app.url("/api/v1/articles"))
@@ -304,9 +303,16 @@ async fn a_url_import_is_a_job_and_can_be_waited_for() {
     let path = format!("/api/v1/jobs/{}", job["job"]["id"]);
     let start = std::time::Instant::now();
     loop {
-        let job = get(&app, &editor, &path).await;
+        let job = api_get_ok(&app, &path, &editor).await;
         if job["state"] == "done" {
-            assert!(job["article_id"].is_i64(), "{job}");
+            let imported = api_get_ok(
+                &app,
+                &format!("/api/v1/articles/{}", job["article_id"]),
+                &editor,
+            )
+            .await;
+            assert_eq!(imported["url"], format!("{}/a/8", site.base), "{job}");
+            assert_eq!(imported["title"], "Report 8", "{job}");
             break;
         }
         assert!(start.elapsed() < Duration::from_secs(30), "{job}");
@@ -347,7 +353,7 @@ async fn a_robots_txt_answered_with_a_4xx_means_no_rules() {
     let id = res.json::<Value>().await.expect("json")["id"].clone();
     let start = std::time::Instant::now();
     let source = loop {
-        let source = get(&app, &editor, &format!("/api/v1/sources/{id}")).await;
+        let source = api_get_ok(&app, &format!("/api/v1/sources/{id}"), &editor).await;
         if !source["last_polled_at"].is_null() {
             break source;
         }
@@ -355,6 +361,8 @@ async fn a_robots_txt_answered_with_a_4xx_means_no_rules() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_ne!(source["last_status"], "failed", "{source}");
+    // No rules: the /private entry is taken, so only the two unusable links are errors.
+    assert_eq!(source["errors"], 2, "{source}");
     assert_eq!(site.hits("/robots.txt"), 1);
     assert_eq!(site.hits("/feed.xml"), 1);
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Browser, TestApp, api, api_export, hidden_value};
+use crate::helpers::{Browser, TestApp, api, api_export, api_get_ok, api_post, hidden_value};
 use claimdesk::domain::Role;
 
 /// A claim of the seed article taken by the reviewer, with one refuting piece of evidence.
@@ -33,27 +33,13 @@ async fn taken_claim(app: &TestApp, reviewer: &str, editor: &str) -> (i64, i64) 
     (id, claim["version"].as_i64().expect("version"))
 }
 
+/// POSTs to one of a claim's API actions (`transitions`, `evidence`, …).
 async fn call(app: &TestApp, token: &str, what: &str, id: i64, body: Value) -> (u16, Value) {
-    let res = api(&app.address)
-        .post(app.url(&format!("/api/v1/claims/{id}/{what}")))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("POST");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or_default())
+    api_post(app, &format!("/api/v1/claims/{id}/{what}"), token, body).await
 }
 
 async fn get_claim(app: &TestApp, token: &str, id: i64) -> Value {
-    let res = api(&app.address)
-        .get(app.url(&format!("/api/v1/claims/{id}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(res.status(), 200);
-    res.json().await.expect("json")
+    api_get_ok(app, &format!("/api/v1/claims/{id}"), token).await
 }
 
 /// POSTs a claim page form and returns the status, the Location header and the body.
