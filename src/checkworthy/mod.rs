@@ -7,9 +7,9 @@
 //! threshold selected on a held-out, time-ordered slice of the training data (BENCHMARKS.md,
 //! "Check-worthiness that generalises"), so 0.5 stays the decision point.
 //!
-//! The file shipped today is neutral (weight 1 on the fast model): the trained head is
-//! produced by `scripts/train_checkworthy_head.py`, and until it is installed nothing changes
-//! and the encoder is not run for check-worthiness.
+//! The shipped head is produced by `scripts/train_checkworthy_head.py` (fast-model weight
+//! 0.40, selected with the rest by the protocol). A neutral head (weight 1, threshold 0) would
+//! leave every score as the fast model gives it and keep the encoder out of scoring.
 //!
 //! Layout of `data/checkworthy-head.bin`, little-endian: `b"CWEH"`, u32 version (1), u32
 //! dimensions, f32 blend weight `w`, f32 threshold, f32 bias, then one f32 weight per dimension.

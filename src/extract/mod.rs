@@ -123,6 +123,10 @@ pub struct ExtractedClaim {
     pub entities: Vec<Entity>,
     /// Index (into the returned claims) of an earlier claim saying the same.
     pub duplicate_of: Option<usize>,
+    /// A rule's ceiling on the score (a sentence of an appended FAQ block), which a later
+    /// rescoring must keep.
+    #[serde(skip)]
+    pub score_cap: Option<f32>,
 }
 
 /// Decodes, converts and extracts. For HTML and Markdown the returned
@@ -239,6 +243,7 @@ fn build_claim(
         claimant: who.map(|c| c.name),
         entities: ents,
         duplicate_of: None,
+        score_cap: None,
     }
 }
 
@@ -398,9 +403,9 @@ pub fn extract_text(text: &str, cfg: &ExtractConfig) -> Vec<ExtractedClaim> {
             }
         }
         let previous = claims.last().map(|c: &ExtractedClaim| c.category);
-        claims.push(build_claim(
-            sent, sp.start, sp.end, score, who, ents, previous,
-        ));
+        let mut claim = build_claim(sent, sp.start, sp.end, score, who, ents, previous);
+        claim.score_cap = in_faq.then_some(FAQ_SCORE_CAP);
+        claims.push(claim);
     }
     let texts: Vec<&str> = claims.iter().map(|c| c.text.as_str()).collect();
     let links = dedup::link(&texts, cfg.duplicate_threshold);

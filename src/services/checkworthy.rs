@@ -65,7 +65,7 @@ pub fn candidate_config(head: &Head, config: &ExtractConfig) -> ExtractConfig {
 /// Rescores the candidates extracted with [`candidate_config`] by the blend, keeps those at
 /// or above `config.threshold`, and links duplicates among the kept ones. Each candidate's
 /// score already holds the article's evidence (figures, a named claimant); the blend moves it
-/// towards the encoder's judgement, and question and heading caps still apply. If the encoder
+/// towards the encoder's judgement, and question, heading and FAQ caps still apply. If the encoder
 /// fails, the fast scores decide, as they would without it.
 pub async fn refine_claims(
     embedder: &Embedder,
@@ -86,7 +86,9 @@ pub async fn refine_claims(
         .into_iter()
         .zip(vectors)
         .map(|(mut claim, v)| {
-            claim.score = extract::adjust(&claim.text, head.blend(claim.score, &v), 0.0);
+            let blended = extract::adjust(&claim.text, head.blend(claim.score, &v), 0.0);
+            // A rule's cap (an appended FAQ block) holds whatever the encoder thinks.
+            claim.score = claim.score_cap.map_or(blended, |cap| blended.min(cap));
             claim
         })
         .collect();

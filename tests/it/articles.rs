@@ -122,6 +122,27 @@ async fn pasting_the_same_text_twice_names_the_first_import_and_duplicates_link_
 }
 
 #[tokio::test]
+async fn an_imported_seed_keeps_its_faq_block_out_of_the_claims() {
+    // With the sentence encoder the blend rescores candidates; an FAQ sentence stays capped.
+    let app = TestApp::spawn().await;
+    let token = app.token("ed", Role::Editor).await;
+    let article = app.import_seed(&token).await;
+    let text = seed_article();
+    let faq = text
+        .find("Frequently Asked Questions")
+        .expect("the seed has an FAQ block");
+    let claims = article["claims"].as_array().expect("claims");
+    assert!(claims.len() >= 10, "{}", claims.len());
+    for c in claims {
+        let claim = c["text"].as_str().expect("text");
+        assert!(
+            text[..faq].contains(claim),
+            "FAQ text became a claim: {claim}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_refused_form_shows_its_reason_beside_that_form() {
     let app = TestApp::spawn().await;
     let token = app.token("ed", Role::Editor).await;

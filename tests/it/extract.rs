@@ -176,6 +176,27 @@ fn seed_faq_is_not_claimed() {
 }
 
 #[test]
+fn seed_faq_candidates_carry_their_cap() {
+    // Import extracts candidates at a lower threshold and lets the encoder rescore them:
+    // the FAQ block's sentences come back, marked with the cap the rescoring must keep.
+    let bytes = std::fs::read(SEED).expect("seed article readable");
+    let config = ExtractConfig {
+        threshold: 0.2,
+        ..ExtractConfig::default()
+    };
+    let doc = extract_bytes(&bytes, InputFormat::Text, &config).expect("seed extracts");
+    let faq = doc
+        .text
+        .find("Frequently Asked Questions")
+        .unwrap_or(doc.text.len());
+    assert!(doc.claims.iter().any(|c| c.start >= faq));
+    for c in &doc.claims {
+        let want = (c.start >= faq).then_some(0.25);
+        assert_eq!(c.score_cap, want, "{}", c.text);
+    }
+}
+
+#[test]
 fn seed_offsets_and_order() {
     let (text, claims) = seed();
     assert!(claims.len() >= 10);
