@@ -491,7 +491,9 @@ async fn whole_workflow(base: &str, reviewer: &str, editor: &str, admin: &str) -
     let source: serde_json::Value = res.json().await.expect("json");
     let path = format!("/api/v1/sources/{}", source["id"]);
     let mut polled = serde_json::Value::Null;
-    for _ in 0..100 {
+    // The poll is a job behind the import's matching jobs (the encoder, slow in a debug build on
+    // a busy machine): up to 60 s.
+    for _ in 0..600 {
         polled = call(reqwest::Method::GET, &path, editor, serde_json::Value::Null)
             .await
             .expect("source")
