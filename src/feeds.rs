@@ -13,6 +13,81 @@ pub struct Entry {
 pub struct Listing {
     pub kind: &'static str,
     pub entries: Vec<Entry>,
+    /// A sitemap index's sitemaps (an index lists sitemaps, not articles).
+    pub sitemaps: Vec<NestedSitemap>,
+}
+
+/// One sitemap named by a sitemap index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedSitemap {
+    pub link: Result<String, String>,
+    /// `<lastmod>` as written (W3C datetime: a date, or a date and time).
+    pub lastmod: Option<String>,
+}
+
+/// How many sitemaps of an index one poll reads. News sites keep an index of daily or monthly
+/// sitemaps going back years; the newest few hold what is new.
+pub const NESTED_SITEMAPS_PER_POLL: usize = 10;
+
+impl Listing {
+    /// The sitemaps of an index worth reading on a poll, at most `limit`, each once: dated
+    /// ones newest `<lastmod>` first, then undated ones from the end of the index (indexes
+    /// list their sitemaps oldest first, so its end is where the new ones are); and the
+    /// reasons the unusable ones were passed over.
+    pub fn newest_sitemaps(&self, limit: usize) -> (Vec<String>, Vec<String>) {
+        let mut dated = Vec::new();
+        let mut undated = Vec::new();
+        let mut unusable = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for sitemap in &self.sitemaps {
+            match &sitemap.link {
+                Ok(link) if !seen.insert(link.as_str()) => {}
+                Ok(link) => match sitemap.lastmod.as_deref().and_then(w3c_datetime) {
+                    Some(when) => dated.push((when, link.as_str())),
+                    None => undated.push(link.as_str()),
+                },
+                Err(reason) => unusable.push(reason.clone()),
+            }
+        }
+        // Stable: among equal dates the index's order stands.
+        dated.sort_by(|a, b| b.0.cmp(&a.0));
+        let newest = dated
+            .into_iter()
+            .map(|(_, link)| link)
+            .chain(undated.into_iter().rev())
+            .take(limit)
+            .map(str::to_owned)
+            .collect();
+        (newest, unusable)
+    }
+}
+
+/// A sitemap `<lastmod>` in the W3C datetime forms sitemaps use: `YYYY`, `YYYY-MM`,
+/// `YYYY-MM-DD`, or a date and time (with or without seconds; a missing zone read as UTC).
+fn w3c_datetime(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+    let text = text.trim();
+    if let Ok(when) = DateTime::parse_from_rfc3339(text) {
+        return Some(when.with_timezone(&Utc));
+    }
+    // Minutes without seconds, with a zone ("Z" or "+01:00").
+    let zoned = text
+        .strip_suffix('Z')
+        .map_or(text.to_owned(), |t| format!("{t}+00:00"));
+    if let Ok(when) = DateTime::parse_from_str(&zoned, "%Y-%m-%dT%H:%M%:z") {
+        return Some(when.with_timezone(&Utc));
+    }
+    for form in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(when) = NaiveDateTime::parse_from_str(text, form) {
+            return Some(when.and_utc());
+        }
+    }
+    let date = match text.len() {
+        4 => NaiveDate::from_ymd_opt(text.parse().ok()?, 1, 1),
+        7 => NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").ok(),
+        _ => NaiveDate::parse_from_str(text, "%Y-%m-%d").ok(),
+    }?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
 /// Parses a feed or sitemap fetched from `base` (relative links are resolved against it).
@@ -51,7 +126,11 @@ pub fn parse(bytes: &[u8], base: &str) -> Result<Listing, String> {
             Entry { link, title }
         })
         .collect();
-    Ok(Listing { kind, entries })
+    Ok(Listing {
+        kind,
+        entries,
+        sitemaps: Vec::new(),
+    })
 }
 
 /// A sitemap (`<urlset>`) or news sitemap; `None` when the document is not one.
@@ -63,29 +142,46 @@ fn parse_sitemap(text: &str, base: &url::Url) -> Option<Listing> {
         "sitemapindex" => "sitemap index",
         _ => return None,
     };
-    let item = if kind == "sitemap" { "url" } else { "sitemap" };
-    let entries = root
-        .children()
-        .filter(|n| n.is_element() && n.tag_name().name() == item)
-        .map(|node| {
-            let child_text = |name: &str| {
-                node.descendants()
-                    .find(|d| d.is_element() && d.tag_name().name() == name)
-                    .and_then(|d| d.text())
-                    .map(|t| t.trim().to_owned())
-            };
-            let title = child_text("title");
-            let link = match (kind, child_text("loc")) {
-                ("sitemap index", Some(loc)) => Err(format!(
-                    "{loc} is a nested sitemap; add it as a source of its own"
-                )),
-                (_, Some(loc)) => resolve(base, &loc),
-                (_, None) => Err("a sitemap entry has no <loc>".to_owned()),
-            };
-            Entry { link, title }
+    let child_text = |node: roxmltree::Node, name: &str| {
+        node.descendants()
+            .find(|d| d.is_element() && d.tag_name().name() == name)
+            .and_then(|d| d.text())
+            .map(|t| t.trim().to_owned())
+    };
+    let items = |item: &'static str| {
+        root.children()
+            .filter(move |n| n.is_element() && n.tag_name().name() == item)
+    };
+    if kind == "sitemap index" {
+        let sitemaps = items("sitemap")
+            .map(|node| NestedSitemap {
+                link: match child_text(node, "loc") {
+                    Some(loc) => resolve(base, &loc),
+                    None => Err("a sitemap index entry has no <loc>".to_owned()),
+                },
+                lastmod: child_text(node, "lastmod"),
+            })
+            .collect();
+        return Some(Listing {
+            kind,
+            entries: Vec::new(),
+            sitemaps,
+        });
+    }
+    let entries = items("url")
+        .map(|node| Entry {
+            link: match child_text(node, "loc") {
+                Some(loc) => resolve(base, &loc),
+                None => Err("a sitemap entry has no <loc>".to_owned()),
+            },
+            title: child_text(node, "title"),
         })
         .collect();
-    Some(Listing { kind, entries })
+    Some(Listing {
+        kind,
+        entries,
+        sitemaps: Vec::new(),
+    })
 }
 
 fn resolve(base: &url::Url, href: &str) -> Result<String, String> {
@@ -190,6 +286,75 @@ mod tests {
         assert_eq!(listing.entries[0].title.as_deref(), Some("Loans"));
         assert!(listing.entries[1].link.is_err());
         assert!(parse(b"<html><body>no</body></html>", "https://x.example/").is_err());
+    }
+
+    #[test]
+    fn a_sitemap_index_lists_its_sitemaps_newest_first() {
+        let index = br#"<?xml version="1.0" encoding="UTF-8"?>
+            <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+            <sitemap><loc>/sitemaps/2026-10.xml</loc><lastmod>2026-10-31</lastmod></sitemap>
+            <sitemap><loc>https://news.example/sitemaps/undated-1.xml</loc></sitemap>
+            <sitemap><loc>https://news.example/sitemaps/2026-11.xml</loc>
+              <lastmod>2026-11-30T18:05:00+01:00</lastmod></sitemap>
+            <sitemap><lastmod>2026-12-01</lastmod></sitemap>
+            <sitemap><loc>ftp://news.example/old.xml</loc></sitemap>
+            <sitemap><loc>https://news.example/sitemaps/2026-09.xml</loc>
+              <lastmod>2026-09-30</lastmod></sitemap>
+            <sitemap><loc>https://news.example/sitemaps/2026-10.xml</loc></sitemap>
+            <sitemap><loc>https://news.example/sitemaps/undated-2.xml</loc></sitemap>
+            </sitemapindex>"#;
+        let listing = parse(index, "https://news.example/sitemap-index.xml").expect("index");
+        assert_eq!(listing.kind, "sitemap index");
+        assert!(listing.entries.is_empty());
+        assert_eq!(listing.sitemaps.len(), 8);
+        let (newest, unusable) = listing.newest_sitemaps(3);
+        assert_eq!(
+            newest,
+            [
+                "https://news.example/sitemaps/2026-11.xml",
+                "https://news.example/sitemaps/2026-10.xml",
+                "https://news.example/sitemaps/2026-09.xml",
+            ]
+        );
+        assert_eq!(unusable.len(), 2, "{unusable:?}");
+        // Each once (2026-10 is listed twice); the undated ones last, the index's end first.
+        let (all, _) = listing.newest_sitemaps(10);
+        assert_eq!(
+            all[3..],
+            [
+                "https://news.example/sitemaps/undated-2.xml",
+                "https://news.example/sitemaps/undated-1.xml",
+            ]
+        );
+    }
+
+    #[test]
+    fn lastmod_in_every_w3c_datetime_form() {
+        let utc = |y, m, d, h, min| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d)
+                .and_then(|date| date.and_hms_opt(h, min, 0))
+                .map(|t| t.and_utc())
+        };
+        assert_eq!(w3c_datetime("2026"), utc(2026, 1, 1, 0, 0));
+        assert_eq!(w3c_datetime("2026-11"), utc(2026, 11, 1, 0, 0));
+        assert_eq!(w3c_datetime(" 2026-11-30 "), utc(2026, 11, 30, 0, 0));
+        assert_eq!(
+            w3c_datetime("2026-11-30T18:05+01:00"),
+            utc(2026, 11, 30, 17, 5)
+        );
+        assert_eq!(w3c_datetime("2026-11-30T18:05Z"), utc(2026, 11, 30, 18, 5));
+        assert_eq!(
+            w3c_datetime("2026-11-30T18:05:00.5Z").map(|t| t.timestamp()),
+            utc(2026, 11, 30, 18, 5).map(|t| t.timestamp())
+        );
+        assert_eq!(
+            w3c_datetime("2026-11-30T18:05:00"),
+            utc(2026, 11, 30, 18, 5)
+        );
+        assert_eq!(w3c_datetime("2026-11-30T18:05"), utc(2026, 11, 30, 18, 5));
+        for bad in ["", "yesterday", "2026-13", "20261", "2026-11-31"] {
+            assert_eq!(w3c_datetime(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -278,16 +278,14 @@ async fn poll_source(ctx: &JobContext, source: &Source) -> Result<JobDone, JobFa
         }
         Answer::Body(resource) => resource,
     };
-    let base = resource.final_url.clone();
     let (etag, last_modified) = (resource.etag.clone(), resource.last_modified.clone());
-    let listing = actix_web::web::block(move || crate::feeds::parse(&resource.body, &base))
-        .await
-        .map_err(AppError::unexpected)?
-        .map_err(|message| JobFailure {
-            message,
-            permanent: false,
-        })?;
+    let mut listing = parse_listing(resource).await?;
     let mut bad = Vec::new();
+    let read = if listing.sitemaps.is_empty() {
+        None
+    } else {
+        Some(read_nested_sitemaps(ctx, &mut listing, &mut bad).await)
+    };
     let mut queued = 0;
     let mut known = 0;
     let mut conn = ctx.pool.get().await?;
@@ -317,12 +315,22 @@ async fn poll_source(ctx: &JobContext, source: &Source) -> Result<JobDone, JobFa
             None => known += 1,
         }
     }
+    let nested = match read {
+        None => String::new(),
+        Some(read) => format!(" ({read} of its {} sitemaps read)", listing.sitemaps.len()),
+    };
     let status = format!(
-        "{}: {} entries, {queued} new, {known} already seen, {} unusable",
+        "{}{nested}: {} entries, {queued} new, {known} already seen, {} unusable",
         listing.kind,
         listing.entries.len(),
         bad.len()
     );
+    // An index's validators are not kept: it may stay the same while its newest sitemap
+    // grows, and a 304 for it would skip the sitemaps.
+    let (etag, last_modified) = match read {
+        Some(_) => (None, None),
+        None => (etag, last_modified),
+    };
     let outcome = PollOutcome {
         status: status.clone(),
         error: (!bad.is_empty()).then(|| bad.join("; ")),
@@ -336,6 +344,62 @@ async fn poll_source(ctx: &JobContext, source: &Source) -> Result<JobDone, JobFa
         result: status,
         article_id: None,
     })
+}
+
+/// Parses a fetched feed or sitemap off the async threads.
+async fn parse_listing(resource: fetch::Resource) -> Result<crate::feeds::Listing, JobFailure> {
+    let base = resource.final_url.clone();
+    actix_web::web::block(move || crate::feeds::parse(&resource.body, &base))
+        .await
+        .map_err(AppError::unexpected)?
+        .map_err(|message| JobFailure {
+            message,
+            permanent: false,
+        })
+}
+
+/// A sitemap index: reads its newest sitemaps (politely, each once per poll) and adds their
+/// entries to the listing. One level is followed; a sitemap that cannot be read, or that is an
+/// index itself, is reported and the others are still read. Returns how many were read.
+async fn read_nested_sitemaps(
+    ctx: &JobContext,
+    listing: &mut crate::feeds::Listing,
+    bad: &mut Vec<String>,
+) -> usize {
+    let (newest, unusable) = listing.newest_sitemaps(crate::feeds::NESTED_SITEMAPS_PER_POLL);
+    bad.extend(unusable);
+    let mut read = 0;
+    let request = Request {
+        accept: FEED_ACCEPT,
+        ..Request::default()
+    };
+    for url in newest {
+        let nested = async {
+            polite(ctx, &url).await?;
+            match fetch::fetch_document(&url, &ctx.extract, &request).await? {
+                Answer::Body(resource) => parse_listing(resource).await,
+                Answer::NotModified => Ok(crate::feeds::Listing {
+                    kind: "sitemap",
+                    entries: Vec::new(),
+                    sitemaps: Vec::new(),
+                }),
+            }
+        }
+        .await;
+        match nested {
+            Ok(nested) if !nested.sitemaps.is_empty() => bad.push(format!(
+                "{url} is a sitemap index itself; one level of nesting is followed"
+            )),
+            Ok(nested) => {
+                read += 1;
+                listing.entries.extend(nested.entries);
+            }
+            // Fetch and robots errors name the address already; parse errors do not.
+            Err(failure) if failure.message.contains(url.as_str()) => bad.push(failure.message),
+            Err(failure) => bad.push(format!("{url}: {}", failure.message)),
+        }
+    }
+    read
 }
 
 /// An import job: fetch the article (politely when it comes from a source), extract and

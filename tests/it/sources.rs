@@ -60,6 +60,27 @@ const FEED: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Wi
 <item><title>Private</title><link>/private/3</link></item>
 </channel></rss>"#;
 
+/// A sitemap index: two monthly sitemaps (the newer one listed second), an index nested in
+/// it, one that is missing, and an entry without an address.
+const SITEMAP_INDEX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>/sitemaps/2026-10.xml</loc><lastmod>2026-10-31</lastmod></sitemap>
+<sitemap><loc>/sitemaps/2026-11.xml</loc><lastmod>2026-11-30T09:00:00Z</lastmod></sitemap>
+<sitemap><loc>/sitemaps/deeper.xml</loc><lastmod>2026-09-30</lastmod></sitemap>
+<sitemap><loc>/sitemaps/gone.xml</loc><lastmod>2026-08-31</lastmod></sitemap>
+<sitemap><lastmod>2026-12-01</lastmod></sitemap>
+</sitemapindex>"#;
+
+fn urlset(paths: &[&str]) -> String {
+    let urls: String = paths
+        .iter()
+        .map(|p| format!("<url><loc>{p}</loc></url>"))
+        .collect();
+    format!(
+        r#"<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>"#
+    )
+}
+
 async fn answer(req: HttpRequest, site: web::Data<Site>) -> HttpResponse {
     let path = req.path().to_owned();
     if let Ok(mut hits) = site.hits.lock() {
@@ -89,6 +110,16 @@ async fn answer(req: HttpRequest, site: web::Data<Site>) -> HttpResponse {
                 .insert_header(("ETag", etag))
                 .body(FEED)
         }
+        "/sitemap-index.xml" | "/sitemaps/deeper.xml" => HttpResponse::Ok()
+            .content_type("application/xml")
+            .body(SITEMAP_INDEX),
+        // The October sitemap names an article the November one names too.
+        "/sitemaps/2026-10.xml" => HttpResponse::Ok()
+            .content_type("application/xml")
+            .body(urlset(&["/a/31", "/a/32"])),
+        "/sitemaps/2026-11.xml" => HttpResponse::Ok()
+            .content_type("application/xml")
+            .body(urlset(&["/a/32", "/a/33"])),
         "/fail" => HttpResponse::InternalServerError().body("down"),
         p if p.starts_with("/slow/") => {
             tokio::time::sleep(Duration::from_secs(4)).await;
@@ -226,6 +257,52 @@ async fn a_feed_imports_new_entries_once_reports_bad_ones_and_a_304_imports_noth
     let (status, page) = browser.get("/sources").await;
     assert_eq!(status, 200);
     assert!(page.contains("Wire") && page.contains("not modified") && page.contains("Poll now"));
+}
+
+#[tokio::test]
+async fn a_sitemap_index_is_read_one_level_deep_and_each_article_imported_once() {
+    let site = site();
+    let app = TestApp::spawn().await;
+    let editor = app.token("ed", Role::Editor).await;
+    let res = api(&app.address)
+        .post(app.url("/api/v1/sources"))
+        .bearer_auth(&editor)
+        .json(&json!({"url": format!("{}/sitemap-index.xml", site.base), "name": "Archive"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 201);
+    let id = res.json::<Value>().await.expect("json")["id"]
+        .as_i64()
+        .expect("id");
+    settle(&app, &editor, Duration::from_secs(60)).await;
+
+    let polled = api_get_ok(&app, &format!("/api/v1/sources/{id}"), &editor).await;
+    assert_eq!(polled["articles"], 3, "{polled}");
+    assert_eq!(
+        polled["last_status"],
+        "sitemap index (2 of its 5 sitemaps read): 4 entries, 3 new, 1 already seen, 3 unusable"
+    );
+    // The entry without an address, the nested index, the sitemap that is not there.
+    assert_eq!(polled["errors"], 3, "{polled}");
+    let errors = polled["last_error"].as_str().unwrap_or_default();
+    assert!(errors.contains("no <loc>"), "{errors}");
+    assert!(
+        errors.contains("/sitemaps/deeper.xml is a sitemap index itself"),
+        "{errors}"
+    );
+    assert!(errors.contains("/sitemaps/gone.xml"), "{errors}");
+    for n in [31, 32, 33] {
+        assert_eq!(site.hits(&format!("/a/{n}")), 1, "article {n} fetched once");
+    }
+    for sitemap in ["2026-10", "2026-11", "deeper", "gone"] {
+        assert_eq!(
+            site.hits(&format!("/sitemaps/{sitemap}.xml")),
+            1,
+            "{sitemap}"
+        );
+    }
+    assert_eq!(site.hits("/sitemap-index.xml"), 1);
 }
 
 #[tokio::test]
