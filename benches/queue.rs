@@ -209,6 +209,7 @@ fn queue(c: &mut Criterion) {
             job_backoff_seconds: 10.0,
             job_poll_ms: 500,
             fetch_host_interval_ms: 1000,
+            job_retention_days: 30,
         },
         webhooks: claimdesk::config::WebhookSettings::default(),
     };

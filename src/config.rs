@@ -324,6 +324,12 @@ pub struct JobSettings {
         global = true
     )]
     pub fetch_host_interval_ms: u64,
+
+    /// Days a finished job (done or failed) stays on the jobs page before the housekeeping
+    /// deletes it; imports from sources keep their row, the record that the address was seen.
+    #[arg(long, env = "CLAIMDESK_JOB_RETENTION_DAYS", default_value_t = 30, global = true,
+          value_parser = clap::value_parser!(i32).range(1..=36500))]
+    pub job_retention_days: i32,
 }
 
 impl JobSettings {

@@ -146,6 +146,32 @@ impl Job {
         .optional()
     }
 
+    /// Deletes the jobs that ended more than `days` days ago, except those with a dedupe key:
+    /// an import's key is the record that its address was fetched, which a later poll of a
+    /// feed still naming it must find (one row per article ever seen, as the articles are).
+    /// In batches, so a first prune of a long history holds no lock for long.
+    pub async fn prune(conn: &mut AsyncPgConnection, days: i32) -> diesel::QueryResult<usize> {
+        const BATCH: usize = 5000;
+        let mut pruned = 0;
+        loop {
+            let deleted = diesel::sql_query(
+                "DELETE FROM jobs WHERE id IN ( \
+                     SELECT id FROM jobs \
+                     WHERE state IN ('done', 'failed') AND dedupe_key IS NULL \
+                       AND finished_at < now() - make_interval(days => $1) \
+                     LIMIT $2)",
+            )
+            .bind::<Integer, _>(days)
+            .bind::<BigInt, _>(BATCH as i64)
+            .execute(conn)
+            .await?;
+            pruned += deleted;
+            if deleted < BATCH {
+                return Ok(pruned);
+            }
+        }
+    }
+
     /// Fails the jobs whose workers died on every attempt they had.
     pub async fn fail_abandoned(conn: &mut AsyncPgConnection) -> diesel::QueryResult<usize> {
         diesel::sql_query(

@@ -67,8 +67,9 @@ pub const TABLE_PRIVILEGES: &[(&str, &str)] = &[
     // Watched feeds: added, paused and resumed, their poll results written back; never deleted
     // (their jobs and counts refer to them).
     ("sources", "SELECT, INSERT, UPDATE"),
-    // Jobs change state as workers take and finish them; finished ones are kept as the record.
-    ("jobs", "SELECT, INSERT, UPDATE"),
+    // Jobs change state as workers take and finish them; finished ones are deleted after the
+    // retention period (imports from sources, the record of what was fetched, are kept).
+    ("jobs", "SELECT, INSERT, UPDATE, DELETE"),
     // Per-host fetch slots and robots.txt, upserted by workers.
     ("fetch_hosts", "SELECT, INSERT, UPDATE"),
     // Webhook endpoints are switched on and off, never deleted (their deliveries name them).

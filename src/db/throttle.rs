@@ -160,6 +160,22 @@ pub async fn succeeded(conn: &mut AsyncPgConnection, keys: &Keys) -> QueryResult
     Ok(())
 }
 
+/// Deletes the counters whose window has ended (and that lock nothing out): they would start
+/// again at the next attempt anyway. Returns how many went.
+pub async fn prune(conn: &mut AsyncPgConnection, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(
+        login_throttle::table
+            .filter(login_throttle::window_started_at.lt(now - WINDOW))
+            .filter(
+                login_throttle::locked_until
+                    .is_null()
+                    .or(login_throttle::locked_until.lt(now)),
+            ),
+    )
+    .execute(conn)
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -261,6 +261,29 @@ async fn rescore(ctx: &JobContext, job: &Job) -> Result<JobDone, JobFailure> {
     })
 }
 
+/// Deletes what has outlived its use: finished jobs past their retention, and sign-in
+/// counters whose window has ended. Each is tried on its own; failures are logged (a runtime
+/// role granted before pruning existed lacks DELETE on `jobs` until granted again).
+pub async fn prune(ctx: &JobContext) {
+    let jobs = async {
+        let mut conn = ctx.pool.get().await?;
+        Ok::<_, AppError>(Job::prune(&mut conn, ctx.jobs.job_retention_days).await?)
+    }
+    .await;
+    let counters = async {
+        let mut conn = ctx.pool.get().await?;
+        Ok::<_, AppError>(crate::db::throttle::prune(&mut conn, chrono::Utc::now()).await?)
+    }
+    .await;
+    for (what, pruned) in [("finished jobs", jobs), ("sign-in counters", counters)] {
+        match pruned {
+            Ok(0) => {}
+            Ok(rows) => tracing::info!(rows, "pruned {what}"),
+            Err(err) => tracing::warn!(error = %err, "could not prune {what}"),
+        }
+    }
+}
+
 /// A worker process's periodic chores: queue the source polls that are due, and fail the jobs
 /// whose workers died during their last attempt.
 pub async fn housekeeping(ctx: &JobContext) -> Result<(), AppError> {

@@ -126,12 +126,22 @@ pub fn start_job_workers(
     background.spawn("source scheduler", move |shutdown| schedule(ctx, shutdown));
 }
 
-/// Now and then: queue due polls and fail the jobs whose workers died on their last attempt.
+/// How often a process prunes old jobs and sign-in counters (at its start, then this often).
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+
+/// Now and then: queue due polls, fail the jobs whose workers died on their last attempt, and
+/// (less often) prune.
 async fn schedule(ctx: JobContext, mut shutdown: Shutdown) {
     let every = Duration::from_millis(ctx.jobs.job_poll_ms.max(1000));
+    let mut pruned_at: Option<tokio::time::Instant> = None;
     loop {
         if let Err(err) = jobs::housekeeping(&ctx).await {
             tracing::warn!(error = %err, "could not schedule source polls");
+        }
+        if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+            // A failure waits for the next round too: it is logged, not retried every tick.
+            pruned_at = Some(tokio::time::Instant::now());
+            jobs::prune(&ctx).await;
         }
         if shutdown.sleep(every).await {
             return;

@@ -199,6 +199,7 @@ pub fn test_config() -> AppConfig {
             job_backoff_seconds: 0.2,
             job_poll_ms: 200,
             fetch_host_interval_ms: 0,
+            job_retention_days: 30,
         },
         webhooks: claimdesk::config::WebhookSettings::default(),
     }
