@@ -20,6 +20,11 @@ struct Worker {
 
 impl Worker {
     fn start(db: &TestDb, name: &str, lease_secs: u64) -> Worker {
+        Worker::start_with_grace(db, name, lease_secs, 30)
+    }
+
+    /// A worker whose jobs in hand get `grace_secs` to finish after SIGTERM.
+    fn start_with_grace(db: &TestDb, name: &str, lease_secs: u64, grace_secs: u64) -> Worker {
         let log = std::env::temp_dir().join(format!(
             "claimdesk-worker-{name}-{}.log",
             std::process::id()
@@ -34,11 +39,31 @@ impl Worker {
             .env("CLAIMDESK_JOB_POLL_MS", "50")
             .env("CLAIMDESK_JOB_LEASE_SECONDS", lease_secs.to_string())
             .env("CLAIMDESK_FETCH_HOST_INTERVAL_MS", "0")
+            .env("CLAIMDESK_SHUTDOWN_TIMEOUT", grace_secs.to_string())
+            .env("CLAIMDESK_JOB_RETENTION_DAYS", "7")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("spawn claimdesk worker");
         Worker { child }
+    }
+
+    /// Sends SIGTERM and waits for the process to exit, at most `limit`; its exit status and
+    /// how long it took.
+    async fn terminate(&mut self, limit: Duration) -> (std::process::ExitStatus, Duration) {
+        let status = Command::new("kill")
+            .args(["-s", "TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -s TERM");
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return (status, start.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the worker did not exit within {limit:?} of SIGTERM");
     }
 
     fn kill(&mut self) {
@@ -166,6 +191,74 @@ async fn a_worker_killed_mid_job_leaves_it_to_another_after_its_lease() {
         Some(format!("{}/slow/55", site.base))
     );
     assert_eq!(site.hits("/slow/55"), 2);
+}
+
+async fn enqueue_slow_import(db: &TestDb, site: &crate::sources::Site, n: u32) -> i64 {
+    let pool = db.pool();
+    let mut conn = pool.get().await.expect("conn");
+    let new = import_job(format!("{}/slow/{n}", site.base));
+    Job::enqueue(&mut conn, &new)
+        .await
+        .expect("enqueue")
+        .expect("new")
+        .id
+}
+
+#[tokio::test]
+async fn sigterm_lets_the_job_in_hand_finish_then_the_worker_exits() {
+    let site = site();
+    let db = TestDb::new();
+    let id = enqueue_slow_import(&db, &site, 61).await;
+    let mut worker = Worker::start_with_grace(&db, "term-finish", 30, 30);
+    wait_until(&db, id, Duration::from_secs(30), |j| j.state == "running").await;
+    // The page takes 4 s to answer; the signal comes while the worker waits for it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, took) = worker.terminate(Duration::from_secs(25)).await;
+    assert!(status.success(), "a clean exit: {status:?}");
+    assert!(
+        took >= Duration::from_secs(2),
+        "it waited for the job rather than leaving at once ({took:?})"
+    );
+    let done = job(&db, id).await;
+    assert_eq!(done.state, "done", "finished before the exit: {done:?}");
+    assert_eq!(done.attempts, 1);
+    assert_eq!(done.locked_by, None);
+    assert_eq!(
+        imported_from(&db, &done).await,
+        Some(format!("{}/slow/61", site.base))
+    );
+    assert_eq!(site.hits("/slow/61"), 1);
+}
+
+#[tokio::test]
+async fn sigterm_past_the_grace_period_gives_the_job_back_for_another_worker() {
+    let site = site();
+    let db = TestDb::new();
+    let id = enqueue_slow_import(&db, &site, 62).await;
+    let mut worker = Worker::start_with_grace(&db, "term-release", 30, 1);
+    wait_until(&db, id, Duration::from_secs(30), |j| j.state == "running").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, took) = worker.terminate(Duration::from_secs(15)).await;
+    assert!(status.success(), "a clean exit: {status:?}");
+    assert!(
+        took < Duration::from_millis(3500),
+        "one second of grace, not the page's four ({took:?})"
+    );
+    // Given back at once, not left for its 30-second lease to run out, and the attempt it
+    // did not finish is not counted.
+    let released = job(&db, id).await;
+    assert_eq!(released.state, "queued", "{released:?}");
+    assert_eq!(released.attempts, 0);
+    assert_eq!((released.locked_by, released.article_id), (None, None));
+
+    let _next = Worker::start(&db, "term-next", 30);
+    let done = wait_until(&db, id, Duration::from_secs(60), |j| j.state == "done").await;
+    assert_eq!(done.attempts, 1);
+    assert_eq!(
+        imported_from(&db, &done).await,
+        Some(format!("{}/slow/62", site.base))
+    );
+    assert_eq!(site.hits("/slow/62"), 2, "fetched again by the next worker");
 }
 
 #[tokio::test]
@@ -310,4 +403,99 @@ async fn retrying_a_poll_while_another_poll_of_its_source_waits_is_a_conflict() 
         .await
         .expect("retry");
     assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn a_worker_prunes_old_finished_jobs_and_ended_sign_in_counters_and_keeps_the_rest() {
+    use diesel::sql_types::{BigInt, Text};
+    use diesel_async::RunQueryDsl;
+
+    #[derive(diesel::QueryableByName, Debug, PartialEq)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+
+    let db = TestDb::new();
+    let pool = db.pool();
+    {
+        let mut conn = pool.get().await.expect("conn");
+        // Each job's result names it, so the survivors can be listed.
+        for (name, state, key, ended_days_ago) in [
+            ("old done", "done", None, Some(8)),
+            ("old failed", "failed", None, Some(40)),
+            (
+                "old import of a feed entry",
+                "done",
+                Some("article:http://x.example/a"),
+                Some(90),
+            ),
+            ("recent done", "done", None, Some(6)),
+            ("queued long ago", "queued", None, None),
+        ] {
+            diesel::sql_query(
+                "INSERT INTO jobs (kind, payload, state, result, dedupe_key, created_at, \
+                     run_at, finished_at) \
+                 VALUES ('import_url', '{}', $1, $2, $3, now() - interval '100 days', \
+                     now() + interval '1 day', now() - make_interval(days => $4::int))",
+            )
+            .bind::<Text, _>(state)
+            .bind::<Text, _>(name)
+            .bind::<diesel::sql_types::Nullable<Text>, _>(key)
+            .bind::<diesel::sql_types::Nullable<BigInt>, _>(ended_days_ago)
+            .execute(&mut conn)
+            .await
+            .expect("job");
+        }
+        for (key, started_mins_ago, locked_for_mins) in [
+            ("ended window", 20, None),
+            ("ended window, still locked", 20, Some(5)),
+            ("current window", 5, None),
+        ] {
+            diesel::sql_query(
+                "INSERT INTO login_throttle (key, failures, window_started_at, locked_until) \
+                 VALUES ($1, 3, now() - make_interval(mins => $2::int), \
+                     now() + make_interval(mins => $3::int))",
+            )
+            .bind::<Text, _>(key)
+            .bind::<BigInt, _>(started_mins_ago)
+            .bind::<diesel::sql_types::Nullable<BigInt>, _>(locked_for_mins)
+            .execute(&mut conn)
+            .await
+            .expect("counter");
+        }
+    }
+    let mut worker = Worker::start(&db, "pruner", 30);
+    let names = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let mut conn = pool.get().await.expect("conn");
+            let rows: Vec<Row> = diesel::sql_query(sql).load(&mut conn).await.expect("rows");
+            rows.into_iter().map(|r| r.name).collect::<Vec<_>>()
+        }
+    };
+    // Jobs and counters are pruned by two statements: wait for both.
+    let start = Instant::now();
+    loop {
+        let jobs = names("SELECT result AS name FROM jobs ORDER BY id").await;
+        let counters = names("SELECT key AS name FROM login_throttle ORDER BY key").await;
+        if jobs.len() == 3 && counters.len() == 2 {
+            assert_eq!(
+                jobs,
+                [
+                    "old import of a feed entry",
+                    "recent done",
+                    "queued long ago"
+                ]
+            );
+            assert_eq!(counters, ["current window", "ended window, still locked"]);
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "not pruned: {jobs:?} {counters:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    worker.kill();
 }
