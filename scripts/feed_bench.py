@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A news site on loopback for scripts/feed_bench.sh: /feed.xml lists ARTICLES articles (RSS
-2.0), /a/N is article N (a few paragraphs in wire style, different figures in each so no two
-share a content hash), /robots.txt allows everything. Every request to /a/ is counted; GET
+2.0), /a/N is article N (four claims in wire style from six templates with many fillers, and
+one line that is not a claim; no two articles share a content hash, one in twenty repeats a
+claim of the article before it), /robots.txt allows everything. Every request to /a/ is counted; GET
 /stats answers the count of article fetches and of distinct articles fetched.
 
     python3 scripts/feed_bench.py PORT ARTICLES
@@ -11,28 +12,70 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-COUNTRIES = ["Eastland", "Westmark", "Norland", "Sudovia", "Kestria", "Varnia", "Ostrand"]
+COUNTRIES = ["Eastland", "Westmark", "Norland", "Sudovia", "Kestria", "Varnia", "Ostrand",
+             "Belmora", "Calvany", "Drevia", "Elbonia", "Fenwick", "Galdor", "Hestia", "Iberra",
+             "Jorvik", "Kalmar", "Lunaria", "Moravel", "Nivera", "Orlesk", "Pravia", "Quennel",
+             "Rostova", "Savenna", "Tarnia", "Ulmaria", "Valdor", "Wystan", "Zemlya"]
 WEAPONS = ["coastal missile batteries", "air-defence systems", "armoured vehicles",
-           "artillery pieces", "patrol boats", "transport helicopters"]
+           "artillery pieces", "patrol boats", "transport helicopters", "fighter jets",
+           "radar stations", "anti-ship missiles", "mine-clearing vessels"]
+SPEAKERS = ["the defence ministry said", "the finance minister told parliament",
+            "according to customs data", "the central bank reported", "officials said",
+            "the state news agency reported", "a government spokesperson confirmed",
+            "according to figures seen by reporters", "the energy regulator said",
+            "the prime minister's office said", "the IMF said in a statement",
+            "industry sources said"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+COMMODITIES = ["crude oil", "natural gas", "wheat", "coal", "copper", "fertiliser"]
+FILLER = ["It was a quiet week otherwise, and shops opened as usual.",
+          "Reporters waited outside the building for most of the afternoon.",
+          "The weather in the capital stayed mild for the season.",
+          "Traffic was heavy on the ring road during the morning."]
+
+
+def pick(seq, n, salt):
+    return seq[(n * 7919 + salt * 104729) % len(seq)]
 
 
 def article(n: int) -> str:
-    a, b = COUNTRIES[n % 7], COUNTRIES[(n // 7 + 3) % 7]
-    weapon = WEAPONS[n % 6]
-    paragraphs = [
-        f"{a} received {n % 40 + 2} {weapon} from {b} in March {2015 + n % 10}, "
-        f"the defence ministry said on Tuesday.",
-        f"{b}'s state bank has lent {a} ${n % 90 + 3}.{n % 10} billion since {2010 + n % 12}, "
-        f"according to finance ministry figures seen by reporters.",
-        f"Oil output in {a} fell to {n % 900 + 100},000 barrels a day in {2018 + n % 6}, "
-        f"down {n % 30 + 2} percent on the year before, the energy agency reported.",
-        f"The foreign ministers of {a} and {b} met in the capital on Monday to discuss "
-        f"the agreement, officials said.",
-        f"It was a quiet week otherwise, and shops opened as usual in report {n}.",
+    """Article n: five sentences drawn from several templates with many fillers, so two
+    articles rarely share a near-copy; one article in twenty repeats the first claim of the
+    article before it, as wire copy does."""
+    a, b = pick(COUNTRIES, n, 1), pick(COUNTRIES, n, 2)
+    if a == b:
+        b = pick(COUNTRIES, n + 1, 3)
+    year, month = 2005 + n % 21, pick(MONTHS, n, 4)
+    templates = [
+        f"{a} received {n % 97 + 2} {pick(WEAPONS, n, 5)} from {b} in {month} {year}, "
+        f"{pick(SPEAKERS, n, 6)}.",
+        f"{b} has lent {a} ${n % 89 + 1}.{n % 10} billion since {year - n % 9}, "
+        f"{pick(SPEAKERS, n, 7)}.",
+        f"Exports of {pick(COMMODITIES, n, 8)} from {a} rose to {n % 900 + 100},000 tonnes "
+        f"in {month}, up {n % 40 + 2} percent on a year earlier, {pick(SPEAKERS, n, 9)}.",
+        f"The foreign ministers of {a} and {pick(COUNTRIES, n, 10)} signed a {n % 5 + 2}-year "
+        f"agreement on {pick(COMMODITIES, n, 11)} transit in {pick(MONTHS, n, 12)}, "
+        f"{pick(SPEAKERS, n, 13)}.",
+        f"Inflation in {a} reached {n % 30 + 1}.{n % 7} percent in {month} {year}, "
+        f"{pick(SPEAKERS, n, 14)}.",
+        f"{a}'s budget deficit widened to {n % 12 + 1}.{n % 9} percent of output in {year}, "
+        f"{pick(SPEAKERS, n, 15)}.",
     ]
+    start = n % len(templates)
+    paragraphs = [templates[(start + k) % len(templates)] for k in range(4)]
+    if n % 20 == 1:
+        prev = n - 1
+        prev_templates_first = article_first_claim(prev)
+        paragraphs[0] = prev_templates_first
+    paragraphs.append(pick(FILLER, n, 16) + f" (Report {n}.)")
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (f"<!doctype html><html><head><title>Report {n}</title></head><body><article>"
-            f"<h1>Report {n}: deliveries and loans</h1>{body}</article></body></html>")
+            f"<h1>Report {n}: {a} and {b}</h1>{body}</article></body></html>")
+
+
+def article_first_claim(n: int) -> str:
+    html = article(n)
+    return html.split("<p>", 1)[1].split("</p>", 1)[0]
 
 
 class Site(BaseHTTPRequestHandler):
