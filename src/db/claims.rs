@@ -572,32 +572,38 @@ impl ClaimFilter {
             || self.checked_before
     }
 
-    /// The condition on claims every filter but the page (sort, cursor, limit) puts; with
-    /// `states` false the state filters are left out (for counts per state).
-    fn condition(&self, states: bool) -> Condition {
-        let mut cond: Condition =
-            Box::new(claims::article_id.eq_any(Claim::live_articles()).nullable());
+    /// The states the filter selects (`state`, `awaiting_approval` and `states` together);
+    /// `None` for every state.
+    fn selected_states(&self) -> Option<Vec<ReviewState>> {
         let decided = [
             ReviewState::Verified,
             ReviewState::Disputed,
             ReviewState::Unverifiable,
         ];
-        let mut wanted: Option<Vec<ReviewState>> = match (self.state, self.awaiting_approval) {
-            _ if !states => None,
+        let wanted: Option<Vec<ReviewState>> = match (self.state, self.awaiting_approval) {
             (Some(state), false) => Some(vec![state]),
             (None, true) => Some(decided.to_vec()),
             (Some(state), true) => Some(decided.into_iter().filter(|s| *s == state).collect()),
             (None, false) => None,
         };
-        if states && !self.states.is_empty() {
-            let any_of = wanted.unwrap_or_else(|| ReviewState::ALL.to_vec());
-            wanted = Some(
-                any_of
-                    .into_iter()
-                    .filter(|s| self.states.contains(s))
-                    .collect(),
-            );
+        if self.states.is_empty() {
+            return wanted;
         }
+        let any_of = wanted.unwrap_or_else(|| ReviewState::ALL.to_vec());
+        Some(
+            any_of
+                .into_iter()
+                .filter(|s| self.states.contains(s))
+                .collect(),
+        )
+    }
+
+    /// The condition on claims every filter but the page (sort, cursor, limit) puts; with
+    /// `states` false the state filters are left out (for counts per state).
+    fn condition(&self, states: bool) -> Condition {
+        let mut cond: Condition =
+            Box::new(claims::article_id.eq_any(Claim::live_articles()).nullable());
+        let wanted = if states { self.selected_states() } else { None };
         if self.clusters {
             cond = Box::new(cond.and(claims::merged_into.is_null()));
             if let Some(wanted) = wanted {
@@ -1068,7 +1074,18 @@ impl Claim {
             }
             let (claims, next) = Self::page(conn, filter).await?;
             let counts = Self::counts(conn, filter).await?;
-            let matching = Self::count_matching(conn, filter).await?;
+            let matching = if filter.clusters && !filter.narrows() {
+                // Nothing but states narrows: the counts per state already hold the answer,
+                // without counting a million rows again.
+                let selected = filter.selected_states();
+                counts
+                    .iter()
+                    .filter(|(state, _)| selected.as_ref().is_none_or(|s| s.contains(state)))
+                    .map(|(_, n)| n)
+                    .sum()
+            } else {
+                Self::count_matching(conn, filter).await?
+            };
             Ok(QueueRows {
                 claims,
                 next,
@@ -1155,23 +1172,26 @@ impl Claim {
     ) -> QueryResult<Vec<(ReviewState, i64)>> {
         if filter.clusters && !filter.narrows() {
             // The whole queue: the trigger-kept counts, less the few claims of archived
-            // articles and merged claims, instead of a GROUP BY over every claim.
+            // articles and merged claims, instead of a GROUP BY over every claim. Two reads
+            // that indexes answer (the partial index of merged claims; the archived articles'
+            // claims by article), where one `merged OR archived` condition read every claim
+            // (150 ms at 1,000,000 claims).
             let mut counts = Claim::counts_by_state(conn).await?;
-            let hidden: Vec<(ReviewState, i64)> = claims::table
-                .filter(
-                    claims::merged_into
-                        .is_not_null()
-                        .or(claims::article_id.eq_any(
-                            articles::table
-                                .filter(articles::archived_at.is_not_null())
-                                .select(articles::id),
-                        )),
-                )
+            let merged: Vec<(ReviewState, i64)> = claims::table
+                .filter(claims::merged_into.is_not_null())
                 .group_by(claims::state)
                 .select((claims::state, diesel::dsl::count_star()))
                 .load(conn)
                 .await?;
-            for (state, n) in hidden {
+            let archived: Vec<(ReviewState, i64)> = claims::table
+                .inner_join(articles::table)
+                .filter(articles::archived_at.is_not_null())
+                .filter(claims::merged_into.is_null())
+                .group_by(claims::state)
+                .select((claims::state, diesel::dsl::count_star()))
+                .load(conn)
+                .await?;
+            for (state, n) in merged.into_iter().chain(archived) {
                 if let Some((_, count)) = counts.iter_mut().find(|(s, _)| *s == state) {
                     *count -= n;
                 }
