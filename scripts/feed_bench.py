@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """A news site on loopback for scripts/feed_bench.sh: /feed.xml lists ARTICLES articles (RSS
-2.0), /a/N is article N (four claims in wire style from six templates with many fillers, and
-one line that is not a claim; no two articles share a content hash, one in twenty repeats a
-claim of the article before it), /robots.txt allows everything. Every request to /a/ is counted; GET
+2.0), /a/N is article N, /robots.txt allows everything. Every request to /a/ is counted; GET
 /stats answers the count of article fetches and of distinct articles fetched.
 
-    python3 scripts/feed_bench.py PORT ARTICLES
+With SENTENCES (a TSV whose second column is a sentence, e.g. the CheckThat! 2024 training
+sentences in ../shared/eval), article N is five consecutive sentences of it, none used twice
+(real prose: most sentence pairs share few trigrams). Without, article N is four claims from
+six wire-style templates and a line that is not a claim (every claim then has thousands of
+near-copies). Either way one article in twenty repeats a sentence of the article before it, as
+wire copy does, and no two articles share a content hash.
+
+    python3 scripts/feed_bench.py PORT ARTICLES [SENTENCES]
 """
 
+import csv
+import html
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -78,6 +85,29 @@ def article_first_claim(n: int) -> str:
     return html.split("<p>", 1)[1].split("</p>", 1)[0]
 
 
+SENTENCES: list = []
+
+
+def article_from_sentences(n: int) -> str:
+    """Article n: sentences 5n to 5n+4 (wrapping round when there are too few)."""
+    count = len(SENTENCES)
+    paragraphs = [SENTENCES[(5 * n + k) % count] for k in range(5)]
+    if n % 20 == 1:
+        paragraphs[0] = SENTENCES[(5 * (n - 1)) % count]
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return (f"<!doctype html><html><head><title>Report {n}</title></head><body><article>"
+            f"<h1>Report {n}</h1>{body}<p>(Report {n}.)</p></article></body></html>")
+
+
+def load_sentences(path: str) -> list:
+    with open(path, encoding="utf-8") as f:
+        rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(rows, None)
+        texts = (" ".join(r[1].split()) for r in rows if len(r) > 1)
+        # Transcribed quotations come wrapped in quotation marks; an article prints them bare.
+        return [t[1:-1] if len(t) > 2 and t[0] == t[-1] == '"' else t for t in texts if t]
+
+
 class Site(BaseHTTPRequestHandler):
     articles = 0
     fetched: dict = {}
@@ -104,7 +134,8 @@ class Site(BaseHTTPRequestHandler):
             n = int(path[3:])
             with Site.lock:
                 Site.fetched[n] = Site.fetched.get(n, 0) + 1
-            self.send(200, "text/html; charset=utf-8", article(n).encode())
+            page = article_from_sentences(n) if SENTENCES else article(n)
+            self.send(200, "text/html; charset=utf-8", page.encode())
         elif path == "/stats":
             with Site.lock:
                 text = f"{sum(Site.fetched.values())} {len(Site.fetched)}\n"
@@ -115,6 +146,8 @@ class Site(BaseHTTPRequestHandler):
 
 def main():
     port, count = int(sys.argv[1]), int(sys.argv[2])
+    if len(sys.argv) > 3:
+        SENTENCES.extend(load_sentences(sys.argv[3]))
     Site.articles = count
     items = "".join(f"<item><title>Report {n}</title><link>/a/{n}</link></item>"
                     for n in range(count))

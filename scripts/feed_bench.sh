@@ -5,6 +5,9 @@
 # from adding the source to the last import job's end, the jobs by state, the articles and
 # claims stored, and how often the site served each article (each must be fetched once).
 #   scripts/feed_bench.sh [BIN=target/release/claimdesk] [ARTICLES=5000] [WORKERS=2]
+# FEED_BENCH_TEXT=templates builds articles from six templates instead of real sentences;
+# FEED_BENCH_TEXT=FILE.tsv takes sentences from another TSV (default: the CheckThat! 2024
+# training sentences in ../shared/eval, Hasanain et al., CLEF-2024 CheckThat! Lab Task 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${1:-target/release/claimdesk}
@@ -19,7 +22,9 @@ DATABASE_URL=$url CLAIMDESK_PASSWORD='feed bench passphrase 1' \
 token=$(DATABASE_URL=$url "$bin" token create --user bench_ed 2>/dev/null | tail -1)
 
 site_port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-python3 scripts/feed_bench.py "$site_port" "$articles" &
+text=${FEED_BENCH_TEXT:-../shared/eval/CT24_checkworthy_english_train.tsv}
+if [ "$text" = templates ]; then text=; fi
+python3 scripts/feed_bench.py "$site_port" "$articles" $text &
 site=$!
 pids=()
 stop_all() {
@@ -41,7 +46,7 @@ done
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$site_port/robots.txt" >/dev/null && break; sleep 0.1; done
 
 api=http://127.0.0.1:$port/api/v1
-echo "# $articles articles, $workers worker processes, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# $articles articles (${text:-templates}), $workers worker processes, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 start=$(date +%s.%N)
 curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d "{\"url\":\"http://127.0.0.1:$site_port/feed.xml\",\"name\":\"Bench wire\"}" "$api/sources" >/dev/null

@@ -176,6 +176,39 @@ pub async fn settle(app: &TestApp, token: &str, limit: Duration) -> Value {
     }
 }
 
+/// Adds a source through the API as `token`: the answer's status and body.
+async fn add_source(app: &TestApp, token: &str, source: Value) -> (u16, Value) {
+    let res = api(&app.address)
+        .post(app.url("/api/v1/sources"))
+        .bearer_auth(token)
+        .json(&source)
+        .send()
+        .await
+        .expect("post");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Adds a source as an editor (it must be created) and returns its id.
+async fn created_source(app: &TestApp, token: &str, source: Value) -> i64 {
+    let (status, body) = add_source(app, token, source).await;
+    assert_eq!(status, 201, "{body}");
+    body["id"].as_i64().expect("id")
+}
+
+/// The source once its first poll is recorded, waiting at most 30 s.
+async fn first_poll(app: &TestApp, token: &str, id: i64) -> Value {
+    let start = std::time::Instant::now();
+    loop {
+        let source = api_get_ok(app, &format!("/api/v1/sources/{id}"), token).await;
+        if !source["last_polled_at"].is_null() {
+            return source;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{source}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_feed_imports_new_entries_once_reports_bad_ones_and_a_304_imports_nothing() {
     let site = site();
@@ -185,25 +218,16 @@ async fn a_feed_imports_new_entries_once_reports_bad_ones_and_a_304_imports_noth
     let client = api(&app.address);
 
     // Reviewers cannot add sources.
-    let res = client
-        .post(app.url("/api/v1/sources"))
-        .bearer_auth(&reviewer)
-        .json(&json!({"url": format!("{}/feed.xml", site.base), "name": "Wire"}))
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), 403);
+    let feed = format!("{}/feed.xml", site.base);
+    let (status, _) = add_source(&app, &reviewer, json!({"url": feed, "name": "Wire"})).await;
+    assert_eq!(status, 403);
 
-    let res = client
-        .post(app.url("/api/v1/sources"))
-        .bearer_auth(&editor)
-        .json(&json!({"url": format!("{}/feed.xml", site.base), "name": "Wire", "interval_minutes": 60}))
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), 201);
-    let source: Value = res.json().await.expect("json");
-    let id = source["id"].as_i64().expect("id");
+    let id = created_source(
+        &app,
+        &editor,
+        json!({"url": feed, "name": "Wire", "interval_minutes": 60}),
+    )
+    .await;
     settle(&app, &editor, Duration::from_secs(60)).await;
 
     let polled = api_get_ok(&app, &format!("/api/v1/sources/{id}"), &editor).await;
@@ -264,17 +288,8 @@ async fn a_sitemap_index_is_read_one_level_deep_and_each_article_imported_once()
     let site = site();
     let app = TestApp::spawn().await;
     let editor = app.token("ed", Role::Editor).await;
-    let res = api(&app.address)
-        .post(app.url("/api/v1/sources"))
-        .bearer_auth(&editor)
-        .json(&json!({"url": format!("{}/sitemap-index.xml", site.base), "name": "Archive"}))
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.expect("json")["id"]
-        .as_i64()
-        .expect("id");
+    let index = format!("{}/sitemap-index.xml", site.base);
+    let id = created_source(&app, &editor, json!({"url": index, "name": "Archive"})).await;
     settle(&app, &editor, Duration::from_secs(60)).await;
 
     let polled = api_get_ok(&app, &format!("/api/v1/sources/{id}"), &editor).await;
@@ -310,24 +325,9 @@ async fn a_feed_that_robots_txt_disallows_is_never_fetched() {
     let site = site();
     let app = TestApp::spawn().await;
     let editor = app.token("ed", Role::Editor).await;
-    let res = api(&app.address)
-        .post(app.url("/api/v1/sources"))
-        .bearer_auth(&editor)
-        .json(&json!({"url": format!("{}/blocked-feed.xml", site.base), "name": "Blocked"}))
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.expect("json")["id"].clone();
-    let start = std::time::Instant::now();
-    let source = loop {
-        let source = api_get_ok(&app, &format!("/api/v1/sources/{id}"), &editor).await;
-        if !source["last_polled_at"].is_null() {
-            break source;
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "{source}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let feed = format!("{}/blocked-feed.xml", site.base);
+    let id = created_source(&app, &editor, json!({"url": feed, "name": "Blocked"})).await;
+    let source = first_poll(&app, &editor, id).await;
     assert_eq!(source["last_status"], "failed");
     assert!(
         source["last_error"]
@@ -419,24 +419,9 @@ async fn a_robots_txt_answered_with_a_4xx_means_no_rules() {
     let site = start_site(true);
     let app = TestApp::spawn().await;
     let editor = app.token("ed", Role::Editor).await;
-    let res = api(&app.address)
-        .post(app.url("/api/v1/sources"))
-        .bearer_auth(&editor)
-        .json(&json!({"url": format!("{}/feed.xml", site.base), "name": "Wire"}))
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), 201);
-    let id = res.json::<Value>().await.expect("json")["id"].clone();
-    let start = std::time::Instant::now();
-    let source = loop {
-        let source = api_get_ok(&app, &format!("/api/v1/sources/{id}"), &editor).await;
-        if !source["last_polled_at"].is_null() {
-            break source;
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "{source}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let feed = format!("{}/feed.xml", site.base);
+    let id = created_source(&app, &editor, json!({"url": feed, "name": "Wire"})).await;
+    let source = first_poll(&app, &editor, id).await;
     assert_ne!(source["last_status"], "failed", "{source}");
     // No rules: the /private entry is taken, so only the two unusable links are errors.
     assert_eq!(source["errors"], 2, "{source}");
