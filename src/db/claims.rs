@@ -3,7 +3,7 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_full_text_search::configuration::TsConfigurationByName;
 use diesel_full_text_search::{TsVectorExtensions, websearch_to_tsquery_with_search_config};
 
@@ -1333,22 +1333,30 @@ impl Claim {
                 .select(claims::id)
                 .load(conn)
                 .await?;
-            if candidates.is_empty() {
-                return Ok(Vec::new());
-            }
-            let rows: Vec<(Claim, String, f32)> = claims::table
-                .inner_join(articles::table)
-                .filter(claims::id.eq_any(&candidates))
-                .filter(claims::article_id.ne(article_id))
-                .order(similarity(claims::text, text.to_owned()).desc())
-                .limit(limit)
-                .select((
-                    Claim::as_select(),
-                    articles::title,
-                    similarity(claims::text, text.to_owned()),
-                ))
-                .load(conn)
-                .await?;
+            let rows: Vec<(Claim, String, f32)> = if candidates.is_empty() {
+                Vec::new()
+            } else {
+                claims::table
+                    .inner_join(articles::table)
+                    .filter(claims::id.eq_any(&candidates))
+                    .filter(claims::article_id.ne(article_id))
+                    .order(similarity(claims::text, text.to_owned()).desc())
+                    .limit(limit)
+                    .select((
+                        Claim::as_select(),
+                        articles::title,
+                        similarity(claims::text, text.to_owned()),
+                    ))
+                    .load(conn)
+                    .await?
+            };
+            // Inside an import the transaction is a savepoint, and released savepoints keep
+            // their settings: put both back for the rest of the import.
+            conn.batch_execute(
+                "SET LOCAL enable_seqscan TO DEFAULT; \
+                 SET LOCAL pg_trgm.similarity_threshold TO DEFAULT",
+            )
+            .await?;
             Ok(rows
                 .into_iter()
                 // pg_trgm's threshold and this one are both `>=`, but one is f64 arithmetic
