@@ -50,7 +50,7 @@ impl Listing {
             }
         }
         // Stable: among equal dates the index's order stands.
-        dated.sort_by(|a, b| b.0.cmp(&a.0));
+        dated.sort_by_key(|d| std::cmp::Reverse(d.0));
         let newest = dated
             .into_iter()
             .map(|(_, link)| link)
