@@ -5,11 +5,23 @@
 #   bench_db_create                        creates the database (bench_db_exists tells first)
 #   bench_db_migrate BIN                   runs the migrations
 #   bench_serve BIN                        starts the server and waits until it answers
+#   bench_token BIN USERNAME ROLE          creates the user and prints a new API token of theirs
+#   bench_free_port                        prints a free loopback port
+bench_free_port() {
+  python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
+bench_token() {
+  DATABASE_URL=$url CLAIMDESK_PASSWORD="$2 bench passphrase 1" \
+    "$1" user create --username "$2" --role "$3" >/dev/null 2>&1
+  DATABASE_URL=$url "$1" token create --user "$2" 2>/dev/null | tail -1
+}
+
 bench_db_setup() {
   kept=$2
   db=${kept:-$1_$$}
   url=postgres://localhost/$db
-  port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  port=$(bench_free_port)
   server=
   trap bench_db_cleanup EXIT
 }

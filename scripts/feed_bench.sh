@@ -17,11 +17,9 @@ workers=${3:-2}
 bench_db_setup claimdesk_feed ""
 bench_db_create
 bench_db_migrate "$bin"
-DATABASE_URL=$url CLAIMDESK_PASSWORD='feed bench passphrase 1' \
-  "$bin" user create --username bench_ed --role editor >/dev/null 2>&1
-token=$(DATABASE_URL=$url "$bin" token create --user bench_ed 2>/dev/null | tail -1)
+token=$(bench_token "$bin" bench_ed editor)
 
-site_port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+site_port=$(bench_free_port)
 text=${FEED_BENCH_TEXT:-../shared/eval/CT24_checkworthy_english_train.tsv}
 if [ "$text" = templates ]; then text=; fi
 python3 scripts/feed_bench.py "$site_port" "$articles" $text &

@@ -20,9 +20,7 @@ rounds=${5:-3}
 bench_db_setup claimdesk_write ""
 bench_db_create
 bench_db_migrate "$bin"
-DATABASE_URL=$url CLAIMDESK_PASSWORD='write bench passphrase 1' \
-  "$bin" user create --username bench_rev --role reviewer >/dev/null 2>&1
-token=$(DATABASE_URL=$url "$bin" token create --user bench_rev 2>/dev/null | tail -1)
+token=$(bench_token "$bin" bench_rev reviewer)
 psql -q -h localhost -d "$db" -v ON_ERROR_STOP=1 >/dev/null <<SQL
 INSERT INTO articles (title, body, content_hash)
   SELECT 'Article ' || g, 'Body ' || g, sha256(g::text::bytea) FROM generate_series(1, 1000) g;
