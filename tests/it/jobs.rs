@@ -238,14 +238,11 @@ async fn sigterm_past_the_grace_period_gives_the_job_back_for_another_worker() {
     let mut worker = Worker::start_with_grace(&db, "term-release", 30, 1);
     wait_until(&db, id, Duration::from_secs(30), |j| j.state == "running").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let (status, took) = worker.terminate(Duration::from_secs(15)).await;
+    let (status, _) = worker.terminate(Duration::from_secs(15)).await;
     assert!(status.success(), "a clean exit: {status:?}");
-    assert!(
-        took < Duration::from_millis(3500),
-        "one second of grace, not the page's four ({took:?})"
-    );
-    // Given back at once, not left for its 30-second lease to run out, and the attempt it
-    // did not finish is not counted.
+    // Given back when the second of grace ran out, before the page (four seconds) could
+    // finish it: queued again, not done, not left for its 30-second lease to run out, and
+    // the attempt it did not finish is not counted.
     let released = job(&db, id).await;
     assert_eq!(released.state, "queued", "{released:?}");
     assert_eq!(released.attempts, 0);
