@@ -148,6 +148,10 @@ fn parse_sitemap(text: &str, base: &url::Url) -> Option<Listing> {
             .and_then(|d| d.text())
             .map(|t| t.trim().to_owned())
     };
+    let loc = |node: roxmltree::Node, missing: &str| match child_text(node, "loc") {
+        Some(loc) => resolve(base, &loc),
+        None => Err(missing.to_owned()),
+    };
     let items = |item: &'static str| {
         root.children()
             .filter(move |n| n.is_element() && n.tag_name().name() == item)
@@ -155,10 +159,7 @@ fn parse_sitemap(text: &str, base: &url::Url) -> Option<Listing> {
     if kind == "sitemap index" {
         let sitemaps = items("sitemap")
             .map(|node| NestedSitemap {
-                link: match child_text(node, "loc") {
-                    Some(loc) => resolve(base, &loc),
-                    None => Err("a sitemap index entry has no <loc>".to_owned()),
-                },
+                link: loc(node, "a sitemap index entry has no <loc>"),
                 lastmod: child_text(node, "lastmod"),
             })
             .collect();
@@ -170,10 +171,7 @@ fn parse_sitemap(text: &str, base: &url::Url) -> Option<Listing> {
     }
     let entries = items("url")
         .map(|node| Entry {
-            link: match child_text(node, "loc") {
-                Some(loc) => resolve(base, &loc),
-                None => Err("a sitemap entry has no <loc>".to_owned()),
-            },
+            link: loc(node, "a sitemap entry has no <loc>"),
             title: child_text(node, "title"),
         })
         .collect();

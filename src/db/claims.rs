@@ -572,6 +572,12 @@ impl ClaimFilter {
             || self.checked_before
     }
 
+    /// The queue as a whole: merged claims folded into their clusters and nothing but states
+    /// narrowing it, so the trigger-kept counts per state answer its counts and its total.
+    fn whole_queue(&self) -> bool {
+        self.clusters && !self.narrows()
+    }
+
     /// The states the filter selects (`state`, `awaiting_approval` and `states` together);
     /// `None` for every state.
     fn selected_states(&self) -> Option<Vec<ReviewState>> {
@@ -1074,7 +1080,7 @@ impl Claim {
             }
             let (claims, next) = Self::page(conn, filter).await?;
             let counts = Self::counts(conn, filter).await?;
-            let matching = if filter.clusters && !filter.narrows() {
+            let matching = if filter.whole_queue() {
                 // Nothing but states narrows: the counts per state already hold the answer,
                 // without counting a million rows again.
                 let selected = filter.selected_states();
@@ -1170,7 +1176,7 @@ impl Claim {
         conn: &mut AsyncPgConnection,
         filter: &ClaimFilter,
     ) -> QueryResult<Vec<(ReviewState, i64)>> {
-        if filter.clusters && !filter.narrows() {
+        if filter.whole_queue() {
             // The whole queue: the trigger-kept counts, less the few claims of archived
             // articles and merged claims, instead of a GROUP BY over every claim. Two reads
             // that indexes answer (the partial index of merged claims; the archived articles'
