@@ -1,5 +1,6 @@
-//! Ranking known fact-checks against a text: a blend of the lexical score (PostgreSQL full
-//! text search) and sentence-embedding cosines, computed over the lexical candidates.
+//! Ranking known fact-checks against a text: a blend of the lexical score (BM25 over the
+//! full-text terms of claim and title) and the sentence-embedding cosine, computed over the
+//! candidates of both.
 //! Pure: no database, no model.
 
 use std::sync::LazyLock;
@@ -17,8 +18,8 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            lexical: 0.2,
-            claim: 0.8,
+            lexical: 0.25,
+            claim: 0.75,
         }
     }
 }
@@ -78,16 +79,6 @@ pub fn claim_text(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A full-text OR query over lexemes, in `tsquery` input syntax (each quoted, so no
-/// dictionary runs on it again); `None` without lexemes.
-pub fn or_query<S: AsRef<str>>(lexemes: &[S]) -> Option<String> {
-    let quoted: Vec<String> = lexemes
-        .iter()
-        .map(|l| format!("'{}'", l.as_ref().replace('\\', "\\\\").replace('\'', "''")))
-        .collect();
-    (!quoted.is_empty()).then(|| quoted.join(" | "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,15 +93,6 @@ mod tests {
                 "Paid protesters #ConfirmKavanaugh via .@BarackObama and @potus, mail a@b.c"
             ),
             "Paid protesters Confirm Kavanaugh via .Barack Obama and potus, mail a@b.c"
-        );
-    }
-
-    #[test]
-    fn or_queries_quote_every_lexeme() {
-        assert_eq!(or_query::<&str>(&[]), None);
-        assert_eq!(
-            or_query(&["vaccin", "o'neil", "a\\b"]).as_deref(),
-            Some("'vaccin' | 'o''neil' | 'a\\\\b'")
         );
     }
 

@@ -2,7 +2,7 @@
 //! embeddings of fact-checks and claims.
 
 use chrono::NaiveDate;
-use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Float4, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Float4, Integer, Nullable, Text};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -34,47 +34,12 @@ pub struct FactCheckRow {
     pub review_date: Option<NaiveDate>,
 }
 
-/// A lexical candidate with what re-ranking needs.
-#[derive(Debug, Clone, QueryableByName)]
-pub struct Candidate {
-    #[diesel(embed)]
-    pub fact_check: FactCheckRow,
-    #[diesel(sql_type = Nullable<Array<Float4>>)]
-    pub embedding: Option<Vec<f32>>,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub embedding_model: Option<String>,
-    #[diesel(sql_type = Float4)]
-    pub lexical: f32,
-}
-
 /// The columns of a [`FactCheckRow`], as a literal so every statement stays one fixed text.
 macro_rules! row_columns {
     () => {
         "f.id, f.source_id, f.claim_reviewed, f.title, f.rating_label, \
          f.rating_value, f.rating_best, f.publisher_name, f.review_url, f.review_date"
     };
-}
-
-/// Up to `limit` fact-checks sharing words with `text`, best lexical score first. Any word
-/// may match (an OR query): a paraphrase shares few words with the claim it restates.
-pub async fn lexical_candidates(
-    conn: &mut AsyncPgConnection,
-    text: &str,
-    limit: i64,
-) -> diesel::QueryResult<Vec<Candidate>> {
-    sql_query(concat!(
-        "WITH q AS (SELECT replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery AS query) \
-         SELECT ",
-        row_columns!(),
-        ", f.embedding, f.embedding_model, \
-                ts_rank(f.search, q.query, 1)::real AS lexical \
-         FROM fact_checks f, q WHERE f.search @@ q.query \
-         ORDER BY lexical DESC, f.id LIMIT $2"
-    ))
-    .bind::<Text, _>(text)
-    .bind::<BigInt, _>(limit)
-    .load::<Candidate>(conn)
-    .await
 }
 
 /// Fact-checks by id, in no particular order.
@@ -305,8 +270,11 @@ pub struct IndexRow {
     /// The claim's embedding when it was made by the current model.
     #[diesel(sql_type = Nullable<Array<Float4>>)]
     pub embedding: Option<Vec<f32>>,
+    /// Full-text terms of claim and title, and how often each occurs (pairing up).
     #[diesel(sql_type = Array<Text>)]
     pub terms: Vec<String>,
+    #[diesel(sql_type = Array<Integer>)]
+    pub term_counts: Vec<i32>,
 }
 
 /// Fact-checks written by transactions from `xmin` on (every one when `xmin` is 0), `limit`
@@ -320,50 +288,14 @@ pub async fn changed_since(
 ) -> diesel::QueryResult<Vec<IndexRow>> {
     sql_query(
         "SELECT id, CASE WHEN embedding_model = $2 THEN embedding END AS embedding, \
-                tsvector_to_array(search) AS terms \
+                ARRAY(SELECT lexeme FROM unnest(search) ORDER BY lexeme) AS terms, \
+                ARRAY(SELECT coalesce(array_length(positions, 1), 1) FROM unnest(search) \
+                      ORDER BY lexeme) AS term_counts \
          FROM fact_checks WHERE change_xid >= $1::text::xid8 AND id > $3 ORDER BY id LIMIT $4",
     )
     .bind::<Text, _>(xmin.to_string())
     .bind::<Text, _>(model)
     .bind::<BigInt, _>(after_id)
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await
-}
-
-/// A candidate and its full-text score.
-#[derive(Debug, Clone, QueryableByName)]
-pub struct Scored {
-    #[diesel(embed)]
-    pub fact_check: FactCheckRow,
-    #[diesel(sql_type = Float4)]
-    pub lexical: f32,
-}
-
-/// The `limit` best fact-checks by `ts_rank` among those matching `search` (a narrow OR
-/// query), together with the fact-checks `extra_ids`; every one scored against `rank` (the
-/// OR query of all the text's terms). Either query may be absent (no usable terms).
-pub async fn candidates(
-    conn: &mut AsyncPgConnection,
-    search: Option<&str>,
-    rank: Option<&str>,
-    extra_ids: &[i64],
-    limit: i64,
-) -> diesel::QueryResult<Vec<Scored>> {
-    sql_query(concat!(
-        "WITH lexical AS ( \
-            SELECT f.id FROM fact_checks f \
-            WHERE f.search @@ $1::tsquery \
-            ORDER BY ts_rank(f.search, $2::tsquery, 1) DESC, f.id LIMIT $4), \
-         picked AS (SELECT id FROM lexical UNION SELECT unnest($3::bigint[])) \
-         SELECT ",
-        row_columns!(),
-        ", coalesce(ts_rank(f.search, $2::tsquery, 1), 0)::real AS lexical \
-         FROM fact_checks f JOIN picked USING (id)"
-    ))
-    .bind::<Nullable<Text>, _>(search)
-    .bind::<Nullable<Text>, _>(rank)
-    .bind::<Array<BigInt>, _>(extra_ids)
     .bind::<BigInt, _>(limit)
     .load(conn)
     .await
@@ -438,7 +370,7 @@ pub async fn upsert_many(
     .bind::<Text, _>(source)
     .bind::<Array<Float4>, _>(flat)
     .bind::<Array<Nullable<Text>>, _>(models)
-    .bind::<diesel::sql_types::Integer, _>(dims as i32)
+    .bind::<Integer, _>(dims as i32)
     .load(conn)
     .await?;
     Ok(rows.iter().filter(|r| r.inserted).count())

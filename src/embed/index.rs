@@ -1,9 +1,10 @@
 //! Nearest neighbours over unit embeddings held as int8: 384 bytes and one scale per vector,
 //! a quarter of the f32 size, so 100,000 fact-checks take about 40 MB. Search is exhaustive
 //! (integer dot products over contiguous memory), exact up to the rounding of each component
-//! to 1/127 of the vector's largest one, which moves a cosine by well under 0.01.
+//! to 1/127 of the vector's largest one, which moves a cosine by well under 0.01. Beside it,
+//! a BM25 term index for the lexical side of matching.
 //!
-//! Pure: the caller loads vectors from the database and keeps the index fresh.
+//! Pure: the caller loads vectors and terms from the database and keeps the indexes fresh.
 
 use std::collections::HashMap;
 
@@ -115,55 +116,143 @@ impl VectorIndex {
         let mut scored: Vec<(f32, i64)> = (0..self.ids.len())
             .map(|slot| (self.score(query, slot), self.ids[slot]))
             .collect();
-        let order = |a: &(f32, i64), b: &(f32, i64)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
-        if scored.len() > k {
-            scored.select_nth_unstable_by(k - 1, order);
-            scored.truncate(k);
-        }
-        scored.sort_by(order);
+        top_k(&mut scored, k);
         scored.into_iter().map(|(s, id)| (id, s)).collect()
     }
 }
 
-/// How many documents hold each term, to pick a query's rarest terms: full-text candidates
-/// from those stay few however common the query's other words are.
-#[derive(Debug, Default)]
-pub struct TermCounts {
-    term_ids: HashMap<String, u32>,
-    counts: Vec<u32>,
-    documents: HashMap<i64, Box<[u32]>>,
+/// Okapi BM25's constants, the usual ones (term saturation and length normalisation); not
+/// tuned (see BENCHMARKS.md, claim matching).
+const BM25_K1: f32 = 1.2;
+const BM25_B: f32 = 0.75;
+
+/// A document's terms in a [`TermIndex`].
+#[derive(Debug)]
+struct Document {
+    slot: u32,
+    terms: Box<[(u32, u32)]>,
+    length: u32,
 }
 
-impl TermCounts {
-    /// Records the distinct terms of document `id`, replacing what it held before.
-    pub fn set(&mut self, id: i64, terms: &[String]) {
+/// Full-text search by Okapi BM25 over documents given as (term, count) lists: an inverted
+/// index with term document counts. The terms are whatever the caller's text analysis makes
+/// (claimdesk gives PostgreSQL's English lexemes, so a query and its documents are stemmed
+/// alike). Removal only marks a document's postings dead; they are swept once the dead ones
+/// outnumber the live ones, so updates cost about as much as inserts.
+#[derive(Debug, Default)]
+pub struct TermIndex {
+    term_ids: HashMap<String, u32>,
+    /// Live documents holding each term.
+    counts: Vec<u32>,
+    /// Per term: (slot, count in that document); slots of removed documents linger.
+    postings: Vec<Vec<(u32, u32)>>,
+    documents: HashMap<i64, Document>,
+    /// Per slot: the document's id while it is live.
+    slots: Vec<Option<i64>>,
+    /// Per slot: the document's length in term occurrences.
+    lengths: Vec<u32>,
+    total_length: u64,
+    dead_postings: usize,
+    live_postings: usize,
+}
+
+impl TermIndex {
+    pub fn len(&self) -> usize {
+        self.documents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.documents.is_empty()
+    }
+
+    /// Records document `id`'s terms with their counts, replacing what it held before.
+    /// `terms` and `counts` pair up; a count of 0 counts as 1.
+    pub fn set(&mut self, id: i64, terms: &[String], counts: &[u32]) {
         self.remove(id);
-        let mut ids: Vec<u32> = terms
+        let mut held: Vec<(u32, u32)> = terms
             .iter()
-            .map(|t| match self.term_ids.get(t) {
-                Some(&i) => i,
-                None => {
-                    let i = self.counts.len() as u32;
-                    self.term_ids.insert(t.clone(), i);
-                    self.counts.push(0);
-                    i
-                }
-            })
+            .zip(counts.iter().chain(std::iter::repeat(&1)))
+            .map(|(t, &n)| (self.term_id(t), n.max(1)))
             .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for &i in &ids {
-            self.counts[i as usize] += 1;
+        held.sort_unstable();
+        held.dedup_by(|next, kept| {
+            let same = next.0 == kept.0;
+            if same {
+                kept.1 += next.1;
+            }
+            same
+        });
+        let slot = self.slots.len() as u32;
+        let length: u32 = held.iter().map(|&(_, n)| n).sum();
+        for &(term, n) in &held {
+            self.counts[term as usize] += 1;
+            self.postings[term as usize].push((slot, n));
         }
-        self.documents.insert(id, ids.into_boxed_slice());
+        self.live_postings += held.len();
+        self.slots.push(Some(id));
+        self.lengths.push(length);
+        self.total_length += u64::from(length);
+        self.documents.insert(
+            id,
+            Document {
+                slot,
+                terms: held.into_boxed_slice(),
+                length,
+            },
+        );
+    }
+
+    fn term_id(&mut self, term: &str) -> u32 {
+        if let Some(&i) = self.term_ids.get(term) {
+            return i;
+        }
+        let i = self.counts.len() as u32;
+        self.term_ids.insert(term.to_owned(), i);
+        self.counts.push(0);
+        self.postings.push(Vec::new());
+        i
     }
 
     pub fn remove(&mut self, id: i64) {
-        if let Some(old) = self.documents.remove(&id) {
-            for &i in old.iter() {
-                self.counts[i as usize] -= 1;
+        let Some(doc) = self.documents.remove(&id) else {
+            return;
+        };
+        for &(term, _) in doc.terms.iter() {
+            self.counts[term as usize] -= 1;
+        }
+        self.slots[doc.slot as usize] = None;
+        self.total_length -= u64::from(doc.length);
+        self.live_postings -= doc.terms.len();
+        self.dead_postings += doc.terms.len();
+        if self.dead_postings > self.live_postings.max(1024) {
+            self.sweep();
+        }
+    }
+
+    /// Drops dead postings and renumbers the live documents' slots densely.
+    fn sweep(&mut self) {
+        let mut renumbered = vec![u32::MAX; self.slots.len()];
+        let mut slots = Vec::with_capacity(self.documents.len());
+        let mut lengths = Vec::with_capacity(self.documents.len());
+        for (old, id) in self.slots.iter().enumerate() {
+            if let Some(id) = id {
+                renumbered[old] = slots.len() as u32;
+                slots.push(Some(*id));
+                lengths.push(self.lengths[old]);
             }
         }
+        for list in &mut self.postings {
+            list.retain_mut(|(slot, _)| {
+                *slot = renumbered[*slot as usize];
+                *slot != u32::MAX
+            });
+        }
+        for doc in self.documents.values_mut() {
+            doc.slot = renumbered[doc.slot as usize];
+        }
+        self.slots = slots;
+        self.lengths = lengths;
+        self.dead_postings = 0;
     }
 
     /// Documents holding `term`.
@@ -173,28 +262,79 @@ impl TermCounts {
             .map_or(0, |&i| self.counts[i as usize])
     }
 
-    /// The query terms to search by: the rarest first while their documents add up to at
-    /// most `budget` (always at least the rarest term found anywhere). Terms no document
-    /// holds are left out; they cannot find anything.
-    pub fn rarest<'t>(&self, terms: &'t [String], budget: u64) -> Vec<&'t str> {
-        let mut counted: Vec<(u32, &str)> = terms
+    /// The query's known terms (each once) with their inverse document frequencies.
+    fn weighted_terms(&self, query: &[String]) -> Vec<(u32, f32)> {
+        let live = self.documents.len() as f32;
+        let mut terms: Vec<u32> = query
             .iter()
-            .map(|t| (self.count(t), t.as_str()))
-            .filter(|(n, _)| *n > 0)
+            .filter_map(|t| self.term_ids.get(t).copied())
+            .filter(|&i| self.counts[i as usize] > 0)
             .collect();
-        counted.sort_unstable();
-        counted.dedup();
-        let mut total = 0_u64;
-        let mut picked = Vec::new();
-        for (n, term) in counted {
-            total += u64::from(n);
-            if total > budget && !picked.is_empty() {
-                break;
-            }
-            picked.push(term);
-        }
-        picked
+        terms.sort_unstable();
+        terms.dedup();
+        terms
+            .into_iter()
+            .map(|i| {
+                let n = self.counts[i as usize] as f32;
+                (i, (1.0 + (live - n + 0.5) / (n + 0.5)).ln())
+            })
+            .collect()
     }
+
+    fn term_score(&self, idf: f32, count: u32, length: u32) -> f32 {
+        let average = self.total_length as f32 / self.documents.len().max(1) as f32;
+        let count = count as f32;
+        let norm = BM25_K1 * (1.0 - BM25_B + BM25_B * length as f32 / average.max(1.0));
+        idf * count * (BM25_K1 + 1.0) / (count + norm)
+    }
+
+    /// The `k` documents with the highest BM25 score for `query`'s terms, best first (ties
+    /// by id); documents sharing no term are not returned.
+    pub fn search(&self, query: &[String], k: usize) -> Vec<(i64, f32)> {
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        for (term, idf) in self.weighted_terms(query) {
+            for &(slot, count) in &self.postings[term as usize] {
+                if self.slots[slot as usize].is_some() {
+                    *scores.entry(slot).or_default() +=
+                        self.term_score(idf, count, self.lengths[slot as usize]);
+                }
+            }
+        }
+        let mut scored: Vec<(f32, i64)> = scores
+            .into_iter()
+            .filter_map(|(slot, s)| self.slots[slot as usize].map(|id| (s, id)))
+            .collect();
+        top_k(&mut scored, k);
+        scored.into_iter().map(|(s, id)| (id, s)).collect()
+    }
+
+    /// The BM25 score of document `id` for `query`'s terms (0 for an unknown document).
+    pub fn score(&self, query: &[String], id: i64) -> f32 {
+        let Some(doc) = self.documents.get(&id) else {
+            return 0.0;
+        };
+        self.weighted_terms(query)
+            .into_iter()
+            .filter_map(|(term, idf)| {
+                let at = doc.terms.binary_search_by_key(&term, |&(t, _)| t).ok()?;
+                Some(self.term_score(idf, doc.terms[at].1, doc.length))
+            })
+            .sum()
+    }
+}
+
+/// Keeps the `k` best of (score, id) pairs, best first, ties by id.
+fn top_k(scored: &mut Vec<(f32, i64)>, k: usize) {
+    let order = |a: &(f32, i64), b: &(f32, i64)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if k == 0 {
+        scored.clear();
+        return;
+    }
+    if scored.len() > k {
+        scored.select_nth_unstable_by(k - 1, order);
+        scored.truncate(k);
+    }
+    scored.sort_by(order);
 }
 
 #[cfg(test)]
@@ -246,28 +386,56 @@ mod tests {
         assert!(index.cosine(&q0, 0).unwrap() > 0.99);
     }
 
+    fn terms(v: &[&str]) -> Vec<String> {
+        v.iter().map(|t| t.to_string()).collect()
+    }
+
     #[test]
-    fn rarest_terms_fit_the_budget() {
-        let mut counts = TermCounts::default();
-        let s = |v: &[&str]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>();
-        for id in 0..100 {
-            let mut terms = s(&["common"]);
-            if id < 10 {
-                terms.push("fewer".into());
-            }
-            if id == 0 {
-                terms.push("rare".into());
-            }
-            counts.set(id, &terms);
+    fn bm25_prefers_rare_terms_repeated_terms_and_short_documents() {
+        let mut index = TermIndex::default();
+        for id in 0..20 {
+            index.set(id, &terms(&["common", "filler"]), &[1, 3]);
         }
-        let query = s(&["common", "rare", "fewer", "absent"]);
-        assert_eq!(counts.rarest(&query, 20), vec!["rare", "fewer"]);
-        assert_eq!(counts.rarest(&query, 1000), vec!["rare", "fewer", "common"]);
-        assert_eq!(counts.rarest(&s(&["common"]), 5), vec!["common"]);
-        counts.set(0, &s(&["common"]));
-        assert_eq!(counts.count("rare"), 0);
-        assert_eq!(counts.count("fewer"), 9);
-        counts.remove(1);
-        assert_eq!(counts.count("common"), 99);
+        index.set(100, &terms(&["common", "rare"]), &[1, 1]);
+        index.set(101, &terms(&["common", "rare", "filler"]), &[1, 1, 8]);
+        index.set(102, &terms(&["rare"]), &[3]);
+        let query = terms(&["rare", "common", "absent"]);
+        let found = index.search(&query, 10);
+        let ids: Vec<i64> = found.iter().map(|f| f.0).collect();
+        // The rare word three times; then once in a short document; then once in a long one.
+        assert_eq!(&ids[..3], &[102, 100, 101]);
+        assert_eq!(found.len(), 10);
+        assert!((index.score(&query, 102) - found[0].1).abs() < 1e-6);
+        assert_eq!(index.score(&query, 999), 0.0);
+        assert!(index.search(&terms(&["absent"]), 5).is_empty());
+        assert_eq!(index.count("rare"), 3);
+    }
+
+    #[test]
+    fn replaced_and_removed_documents_leave_the_term_index() {
+        let mut index = TermIndex::default();
+        for id in 0..3000 {
+            index.set(id, &terms(&["word", &format!("t{id}")]), &[1, 1]);
+        }
+        // Replacing and removing thousands sweeps the dead postings along the way.
+        for id in 0..2500 {
+            index.set(id, &terms(&["other"]), &[2]);
+        }
+        for id in 0..1000 {
+            index.remove(id);
+        }
+        assert_eq!(index.len(), 2000);
+        assert_eq!(index.count("word"), 500);
+        assert_eq!(index.count("other"), 1500);
+        assert_eq!(index.count("t5"), 0);
+        assert!(index.search(&terms(&["t5"]), 3).is_empty());
+        assert_eq!(index.search(&terms(&["t2999"]), 3)[0].0, 2999);
+        let others = index.search(&terms(&["other"]), 5000);
+        assert_eq!(others.len(), 1500);
+        assert!(others.iter().all(|&(id, _)| (1000..2500).contains(&id)));
+        // A count of zero counts once; a repeated term adds up.
+        index.set(7, &terms(&["x", "x"]), &[0, 2]);
+        assert_eq!(index.documents[&7].terms.len(), 1);
+        assert_eq!(index.documents[&7].length, 3);
     }
 }

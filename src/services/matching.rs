@@ -8,22 +8,19 @@ use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::fact_checks::{self as store, Embeddings, FactCheckRow, Scored};
+use crate::db::fact_checks::{self as store, Embeddings, FactCheckRow};
 use crate::domain::ClaimId;
-use crate::embed::index::{TermCounts, VectorIndex, quantise};
+use crate::embed::index::{TermIndex, VectorIndex, quantise};
 use crate::embed::{Embedder, MODEL_ID};
 use crate::error::AppError;
 use crate::factcheck::{FactCheckItem, ItemError};
 use crate::ranking::{self, Signals, Weights};
 
-/// Full-text candidates re-ranked per query: enough to hold the right fact-check nearly always.
-pub const CANDIDATES: i64 = 100;
-/// Nearest fact-checks by embedding re-ranked per query, beside the full-text ones: they find
+/// Best fact-checks by BM25 re-ranked per query: enough to hold the right one nearly always.
+pub const CANDIDATES: usize = 100;
+/// Nearest fact-checks by embedding re-ranked per query, beside the BM25 ones: they find
 /// paraphrases that share no rare word.
 pub const NEAREST: usize = 100;
-/// Most fact-checks the full-text step scores per query: it searches by the query's rarest
-/// terms while their document counts fit, so a common word cannot make it rank every row.
-pub const LEXICAL_BUDGET: u64 = 3000;
 /// Most matches the API returns for one text (the command line may ask for every candidate).
 pub const MAX_LIMIT: usize = 50;
 /// Longest text matched, in bytes.
@@ -98,9 +95,9 @@ pub async fn match_text(
     rank_with(conn, &query, query_embedding.as_deref(), limit, weights).await
 }
 
-/// Ranking given the query's embedding (if any). Candidates come from two sources: the
-/// nearest fact-checks by embedding (from the in-memory index) and the best full-text ones
-/// among those sharing the query's rarest terms; all are scored on both signals.
+/// Ranking given the query's embedding (if any). Candidates come from two sources, both in
+/// the in-memory index: the best fact-checks by BM25 over the query's full-text terms, and the
+/// nearest by embedding; every candidate is scored on both signals.
 async fn rank_with(
     conn: &mut AsyncPgConnection,
     query: &str,
@@ -111,57 +108,55 @@ async fn rank_with(
     let probe = store::probe(conn, query).await?;
     let index = fresh_index(conn, &probe).await?;
     let quantised = query_embedding.map(quantise);
-    let (nearest, rare) = {
+    let (ids, signals) = {
         let data = index.read();
-        let nearest: Vec<i64> = quantised
-            .as_ref()
-            .map(|q| data.vectors.nearest(q, NEAREST))
-            .unwrap_or_default()
+        let mut ids: Vec<i64> = data
+            .terms
+            .search(&probe.terms, CANDIDATES)
             .into_iter()
             .map(|(id, _)| id)
             .collect();
-        (nearest, data.terms.rarest(&probe.terms, LEXICAL_BUDGET))
-    };
-    let mut candidates = store::candidates(
-        conn,
-        ranking::or_query(&rare).as_deref(),
-        ranking::or_query(&probe.terms).as_deref(),
-        &nearest,
-        CANDIDATES,
-    )
-    .await?;
-    // A fixed input order, so ties rank the same way every time.
-    candidates.sort_by(|a, b| {
-        b.lexical
-            .total_cmp(&a.lexical)
-            .then(a.fact_check.id.cmp(&b.fact_check.id))
-    });
-    let signals: Vec<Signals> = {
-        let data = index.read();
-        candidates
+        if let Some(q) = &quantised {
+            let seen: HashSet<i64> = ids.iter().copied().collect();
+            let nearest = data.vectors.nearest(q, NEAREST);
+            ids.extend(
+                nearest
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .filter(|id| !seen.contains(id)),
+            );
+        }
+        let signals: Vec<Signals> = ids
             .iter()
-            .map(|c| Signals {
-                lexical: c.lexical,
-                claim: quantised
-                    .as_ref()
-                    .and_then(|q| data.vectors.cosine(q, c.fact_check.id)),
+            .map(|&id| Signals {
+                lexical: data.terms.score(&probe.terms, id),
+                claim: quantised.as_ref().and_then(|q| data.vectors.cosine(q, id)),
             })
-            .collect()
+            .collect();
+        (ids, signals)
     };
-    let mut candidates: Vec<Option<Scored>> = candidates.into_iter().map(Some).collect();
-    Ok(ranking::rank(&signals, weights)
+    let ranked: Vec<(usize, f32)> = ranking::rank(&signals, weights)
         .into_iter()
         .take(limit)
+        .collect();
+    let wanted: Vec<i64> = ranked.iter().map(|&(i, _)| ids[i]).collect();
+    let mut rows: HashMap<i64, FactCheckRow> = store::by_ids(conn, &wanted)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    // A row deleted since the index last looked is skipped.
+    Ok(ranked
+        .into_iter()
         .filter_map(|(i, score)| {
-            candidates[i]
-                .take()
-                .map(|c| Match::new(c.fact_check, (score * 1e4).round() / 1e4))
+            rows.remove(&ids[i])
+                .map(|row| Match::new(row, (score * 1e4).round() / 1e4))
         })
         .collect())
 }
 
 /// One database's fact-checks in memory: their embeddings (int8) for nearest neighbours and
-/// their terms' document counts. A cache of PostgreSQL, brought up to date before each use
+/// their full-text terms (PostgreSQL's lexemes of claim and title) for BM25. A cache of PostgreSQL, brought up to date before each use
 /// from the rows written since the last look, so writes by any process show at once.
 #[derive(Default)]
 struct MatchIndex {
@@ -173,7 +168,7 @@ struct MatchIndex {
 #[derive(Default)]
 struct IndexData {
     vectors: VectorIndex,
-    terms: TermCounts,
+    terms: TermIndex,
 }
 
 impl MatchIndex {
@@ -220,7 +215,12 @@ async fn fresh_index(
                 Some(v) => data.vectors.insert(row.id, v),
                 None => data.vectors.remove(row.id),
             }
-            data.terms.set(row.id, &row.terms);
+            let counts: Vec<u32> = row
+                .term_counts
+                .iter()
+                .map(|&n| u32::try_from(n).unwrap_or(1))
+                .collect();
+            data.terms.set(row.id, &row.terms, &counts);
         }
         if !full {
             break;

@@ -337,10 +337,24 @@ async fn match_api_shapes() {
         .expect("matches");
     assert_eq!(res.status(), 200);
     let body: Value = res.json().await.expect("json");
-    assert_eq!(
-        body["matches"][0]["url"], "https://checks.example/paraphrase",
+    let urls = |body: &Value| -> Vec<String> {
+        body["matches"]
+            .as_array()
+            .expect("matches")
+            .iter()
+            .map(|m| m["url"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let claim_urls = urls(&body);
+    assert!(
+        claim_urls.contains(&"https://checks.example/paraphrase".to_owned()),
         "{body}"
     );
+    // The claim page ranks with exactly the code of the match API (stored embedding or not).
+    let text = article["claims"][0]["text"].as_str().expect("claim text");
+    let (status, direct) = match_api(&app, &token, json!({"text": text})).await;
+    assert_eq!(status, 200, "{direct}");
+    assert_eq!(claim_urls, urls(&direct), "{body} vs {direct}");
     let res = api(&app.address)
         .get(app.url("/api/v1/claims/999999/matches"))
         .bearer_auth(&token)
