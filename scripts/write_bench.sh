@@ -88,7 +88,7 @@ cat "$lua/report.lua" >>"$lua/take.lua"
 cat "$lua/report.lua" >>"$lua/evidence.lua"
 
 put_back() {
-  psql -q -h localhost -d "$db" -c "UPDATE claims SET state = 'extracted', version = 0, assignee_id = NULL, assigned_at = NULL WHERE state = 'in_review'; VACUUM ANALYZE claims"
+  psql -q -h localhost -d "$db" -c "UPDATE claims SET state = 'extracted', version = 0, assignee_id = NULL, assigned_at = NULL WHERE state = 'in_review'" -c "VACUUM ANALYZE claims"
 }
 http_run() { # kind
   nice -n 5 wrk -t2 -c"$conns" -d"${seconds}s" -s "$lua/$1.lua" "http://127.0.0.1:$port" \
@@ -103,7 +103,7 @@ pgbench_run() { # kind
     -D first="$first" -D third="$third" -D evidence_first="$evidence_first" -D user_id="$user_id" \
     -D token_hash="$token_hash" -D conns="$conns" -D n=0 \
     -f "scripts/write_bench_$1.sql" "$db" 2>&1 \
-    | awk -v k="$1" '/^tps/ {tps=$3} /latency average/ {avg=$4} /failed transactions/ {f=$4}
+    | awk -v k="$1" '/^tps/ {tps=$3} /latency average/ {avg=$4} /failed transactions/ {f=$5}
         END {printf "pgbench  %-8s %6d tx/s   mean   %6.2f ms  failed %s\n", k, tps, avg, f}'
 }
 echo "# $claims claims, $conns connections, ${seconds}s per run, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
