@@ -1,5 +1,5 @@
-//! Known fact-checks: upserts keyed by source id, lexical candidates for matching, and stored
-//! embeddings of fact-checks and claims.
+//! Known fact-checks: upserts keyed by source id, the rows the in-memory matching index loads,
+//! and stored embeddings of fact-checks and claims.
 
 use chrono::NaiveDate;
 use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Float4, Integer, Nullable, Text};

@@ -182,6 +182,10 @@ impl TermIndex {
             }
             same
         });
+        if held.is_empty() {
+            // Nothing to find it by: a document without terms is not held at all.
+            return;
+        }
         let slot = self.slots.len() as u32;
         let length: u32 = held.iter().map(|&(_, n)| n).sum();
         for &(term, n) in &held {
@@ -437,5 +441,8 @@ mod tests {
         index.set(7, &terms(&["x", "x"]), &[0, 2]);
         assert_eq!(index.documents[&7].terms.len(), 1);
         assert_eq!(index.documents[&7].length, 3);
+        // A document without terms is not held.
+        index.set(7, &[], &[]);
+        assert!(!index.documents.contains_key(&7));
     }
 }

@@ -108,7 +108,7 @@ async fn rank_with(
     let probe = store::probe(conn, query).await?;
     let index = fresh_index(conn, &probe).await?;
     let quantised = query_embedding.map(quantise);
-    let (ids, signals) = {
+    let candidates: Vec<i64> = {
         let data = index.read();
         let mut ids: Vec<i64> = data
             .terms
@@ -126,28 +126,37 @@ async fn rank_with(
                     .filter(|id| !seen.contains(id)),
             );
         }
-        let signals: Vec<Signals> = ids
-            .iter()
-            .map(|&id| Signals {
-                lexical: data.terms.score(&probe.terms, id),
-                claim: quantised.as_ref().and_then(|q| data.vectors.cosine(q, id)),
-            })
-            .collect();
-        (ids, signals)
+        ids
     };
-    let ranked: Vec<(usize, f32)> = ranking::rank(&signals, weights)
-        .into_iter()
-        .take(limit)
-        .collect();
-    let wanted: Vec<i64> = ranked.iter().map(|&(i, _)| ids[i]).collect();
-    let mut rows: HashMap<i64, FactCheckRow> = store::by_ids(conn, &wanted)
+    let mut rows: HashMap<i64, FactCheckRow> = store::by_ids(conn, &candidates)
         .await?
         .into_iter()
         .map(|row| (row.id, row))
         .collect();
-    // A row deleted since the index last looked is skipped.
-    Ok(ranked
+    // The index learns of writes, not of deletions (a reopened claim's own verdict leaves the
+    // table): a candidate whose row is gone leaves the index here, before it can be ranked or
+    // set the scale of the lexical scores.
+    let (ids, gone): (Vec<i64>, Vec<i64>) =
+        candidates.into_iter().partition(|id| rows.contains_key(id));
+    if !gone.is_empty() {
+        let mut data = index.write();
+        for id in gone {
+            data.vectors.remove(id);
+            data.terms.remove(id);
+        }
+    }
+    let signals: Vec<Signals> = {
+        let data = index.read();
+        ids.iter()
+            .map(|&id| Signals {
+                lexical: data.terms.score(&probe.terms, id),
+                claim: quantised.as_ref().and_then(|q| data.vectors.cosine(q, id)),
+            })
+            .collect()
+    };
+    Ok(ranking::rank(&signals, weights)
         .into_iter()
+        .take(limit)
         .filter_map(|(i, score)| {
             rows.remove(&ids[i])
                 .map(|row| Match::new(row, (score * 1e4).round() / 1e4))
@@ -156,8 +165,9 @@ async fn rank_with(
 }
 
 /// One database's fact-checks in memory: their embeddings (int8) for nearest neighbours and
-/// their full-text terms (PostgreSQL's lexemes of claim and title) for BM25. A cache of PostgreSQL, brought up to date before each use
-/// from the rows written since the last look, so writes by any process show at once.
+/// their full-text terms (PostgreSQL's lexemes of claim and title) for BM25. A cache of
+/// PostgreSQL, brought up to date before each use from the rows written since the last look,
+/// so writes by any process show at once; deleted rows leave it when a match meets them.
 #[derive(Default)]
 struct MatchIndex {
     /// Held while refreshing (refreshes must apply in order): the xmin to look from next.

@@ -476,3 +476,46 @@ async fn the_index_follows_writes_by_another_process() {
         "the rewritten fact-check kept its old embedding: {order:?}"
     );
 }
+
+#[tokio::test]
+async fn a_deleted_fact_check_leaves_the_ranking() {
+    use diesel_async::RunQueryDsl;
+
+    let app = TestApp::spawn().await;
+    paraphrase_fixture(&app).await;
+    let embedder = claimdesk::embed::shared_async().await;
+    assert!(embedder.is_ready(), "the tests run with the model");
+    let mut conn = app.conn().await;
+    let lexical = Weights {
+        lexical: 1.0,
+        claim: 0.0,
+    };
+    // The index is built now, holding the decoy (the best by word overlap).
+    let before = matching::match_text(&mut conn, embedder, QUERY, 5, lexical)
+        .await
+        .expect("match");
+    assert_eq!(before[0].source_id, "https://checks.example/decoy");
+    let paraphrase_before = before
+        .iter()
+        .find(|m| m.source_id == "https://checks.example/paraphrase")
+        .expect("the paraphrase shares words")
+        .score;
+
+    // As when a reopened claim's own verdict leaves the fact-checks.
+    diesel::sql_query("DELETE FROM fact_checks WHERE source_id = 'https://checks.example/decoy'")
+        .execute(&mut conn)
+        .await
+        .expect("delete");
+    let after = matching::match_text(&mut conn, embedder, QUERY, 5, lexical)
+        .await
+        .expect("match");
+    let order: Vec<&str> = after.iter().map(|m| m.source_id.as_str()).collect();
+    assert!(
+        !order.contains(&"https://checks.example/decoy"),
+        "{order:?}"
+    );
+    assert_eq!(after.len(), before.len() - 1, "{order:?}");
+    // The lexical scores are scaled by the best remaining candidate, not the deleted one.
+    assert_eq!(after[0].source_id, "https://checks.example/paraphrase");
+    assert!(after[0].score > paraphrase_before, "{after:?}");
+}
