@@ -287,11 +287,14 @@ pub async fn changed_since(
     limit: i64,
 ) -> diesel::QueryResult<Vec<IndexRow>> {
     sql_query(
-        "SELECT id, CASE WHEN embedding_model = $2 THEN embedding END AS embedding, \
-                ARRAY(SELECT lexeme FROM unnest(search) ORDER BY lexeme) AS terms, \
-                ARRAY(SELECT coalesce(array_length(positions, 1), 1) FROM unnest(search) \
-                      ORDER BY lexeme) AS term_counts \
-         FROM fact_checks WHERE change_xid >= $1::text::xid8 AND id > $3 ORDER BY id LIMIT $4",
+        "SELECT f.id, CASE WHEN f.embedding_model = $2 THEN f.embedding END AS embedding, \
+                coalesce(t.terms, '{}') AS terms, coalesce(t.term_counts, '{}') AS term_counts \
+         FROM fact_checks f \
+         CROSS JOIN LATERAL ( \
+             SELECT array_agg(lexeme) AS terms, \
+                    array_agg(coalesce(array_length(positions, 1), 1)) AS term_counts \
+             FROM unnest(f.search)) t \
+         WHERE f.change_xid >= $1::text::xid8 AND f.id > $3 ORDER BY f.id LIMIT $4",
     )
     .bind::<Text, _>(xmin.to_string())
     .bind::<Text, _>(model)

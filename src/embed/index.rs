@@ -281,8 +281,9 @@ impl TermIndex {
             .map_or(0, |&i| self.counts[i as usize])
     }
 
-    /// The query's known terms (each once) with their inverse document frequencies.
-    fn weighted_terms(&self, query: &[String]) -> Vec<(u32, f32)> {
+    /// What scoring a query needs once, not per document: its known terms (each once) with
+    /// their inverse document frequencies, and the average document length.
+    fn prepare(&self, query: &[String]) -> PreparedQuery {
         let live = self.documents.len() as f32;
         let mut terms: Vec<u32> = query
             .iter()
@@ -291,31 +292,30 @@ impl TermIndex {
             .collect();
         terms.sort_unstable();
         terms.dedup();
-        terms
+        let terms = terms
             .into_iter()
             .map(|i| {
                 let n = self.counts[i as usize] as f32;
                 (i, (1.0 + (live - n + 0.5) / (n + 0.5)).ln())
             })
-            .collect()
-    }
-
-    fn term_score(&self, idf: f32, count: u32, length: u32) -> f32 {
+            .collect();
         let average = self.total_length as f32 / self.documents.len().max(1) as f32;
-        let count = count as f32;
-        let norm = BM25_K1 * (1.0 - BM25_B + BM25_B * length as f32 / average.max(1.0));
-        idf * count * (BM25_K1 + 1.0) / (count + norm)
+        PreparedQuery {
+            terms,
+            average: average.max(1.0),
+        }
     }
 
     /// The `k` documents with the highest BM25 score for `query`'s terms, best first (ties
     /// by id); documents sharing no term are not returned.
     pub fn search(&self, query: &[String], k: usize) -> Vec<(i64, f32)> {
+        let query = self.prepare(query);
         let mut scores: HashMap<u32, f32> = HashMap::new();
-        for (term, idf) in self.weighted_terms(query) {
+        for &(term, idf) in &query.terms {
             for &(slot, count) in &self.postings[term as usize] {
                 if self.slots[slot as usize].is_some() {
                     *scores.entry(slot).or_default() +=
-                        self.term_score(idf, count, self.lengths[slot as usize]);
+                        query.term_score(idf, count, self.lengths[slot as usize]);
                 }
             }
         }
@@ -327,18 +327,40 @@ impl TermIndex {
         scored.into_iter().map(|(s, id)| (id, s)).collect()
     }
 
-    /// The BM25 score of document `id` for `query`'s terms (0 for an unknown document).
-    pub fn score(&self, query: &[String], id: i64) -> f32 {
-        let Some(doc) = self.documents.get(&id) else {
-            return 0.0;
-        };
-        self.weighted_terms(query)
-            .into_iter()
-            .filter_map(|(term, idf)| {
-                let at = doc.terms.binary_search_by_key(&term, |&(t, _)| t).ok()?;
-                Some(self.term_score(idf, doc.terms[at].1, doc.length))
+    /// The BM25 score of each document of `ids` for `query`'s terms, in order (0 for an
+    /// unknown document).
+    pub fn scores(&self, query: &[String], ids: &[i64]) -> Vec<f32> {
+        let query = self.prepare(query);
+        ids.iter()
+            .map(|id| {
+                let Some(doc) = self.documents.get(id) else {
+                    return 0.0;
+                };
+                query
+                    .terms
+                    .iter()
+                    .filter_map(|&(term, idf)| {
+                        let at = doc.terms.binary_search_by_key(&term, |&(t, _)| t).ok()?;
+                        Some(query.term_score(idf, doc.terms[at].1, doc.length))
+                    })
+                    .sum()
             })
-            .sum()
+            .collect()
+    }
+}
+
+/// A query prepared for BM25 scoring against one state of a [`TermIndex`].
+struct PreparedQuery {
+    terms: Vec<(u32, f32)>,
+    /// Average document length (at least 1).
+    average: f32,
+}
+
+impl PreparedQuery {
+    fn term_score(&self, idf: f32, count: u32, length: u32) -> f32 {
+        let count = count as f32;
+        let norm = BM25_K1 * (1.0 - BM25_B + BM25_B * length as f32 / self.average);
+        idf * count * (BM25_K1 + 1.0) / (count + norm)
     }
 }
 
@@ -444,8 +466,9 @@ mod tests {
         // The rare word three times; then once in a short document; then once in a long one.
         assert_eq!(&ids[..3], &[102, 100, 101]);
         assert_eq!(found.len(), 10);
-        assert!((index.score(&query, 102) - found[0].1).abs() < 1e-6);
-        assert_eq!(index.score(&query, 999), 0.0);
+        let scores = index.scores(&query, &[102, 999]);
+        assert!((scores[0] - found[0].1).abs() < 1e-6);
+        assert_eq!(scores[1], 0.0);
         assert!(index.search(&terms(&["absent"]), 5).is_empty());
         assert_eq!(index.count("rare"), 3);
     }

@@ -147,9 +147,11 @@ async fn rank_with(
     }
     let signals: Vec<Signals> = {
         let data = index.read();
+        let lexical = data.terms.scores(&probe.terms, &ids);
         ids.iter()
-            .map(|&id| Signals {
-                lexical: data.terms.score(&probe.terms, id),
+            .zip(lexical)
+            .map(|(&id, lexical)| Signals {
+                lexical,
                 claim: quantised.as_ref().and_then(|q| data.vectors.cosine(q, id)),
             })
             .collect()

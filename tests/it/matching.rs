@@ -212,6 +212,13 @@ async fn paraphrase_fixture(app: &TestApp) {
     assert_eq!(status, 200, "{report}");
 }
 
+/// The process's shared model, which the tests require to be installed and ready.
+async fn model_ready() -> &'static Embedder {
+    let embedder = claimdesk::embed::shared_async().await;
+    assert!(embedder.is_ready(), "the tests run with the model");
+    embedder
+}
+
 const QUERY: &str = "Drinking hot water cures you of a covid infection";
 
 #[tokio::test]
@@ -247,10 +254,7 @@ async fn a_corrupted_model_is_refused_and_matching_falls_back_to_lexical() {
     let app = TestApp::spawn().await;
     paraphrase_fixture(&app).await;
     let installed = claimdesk::embed::model_dir();
-    assert!(
-        claimdesk::embed::shared_async().await.is_ready(),
-        "the tests run with the model"
-    );
+    model_ready().await;
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, _) in claimdesk::embed::FILES {
         std::fs::copy(installed.join(name), dir.path().join(name)).expect("copy model file");
@@ -408,8 +412,7 @@ async fn nearest_neighbours_find_a_paraphrase_sharing_no_word() {
     .expect("count");
     assert_eq!(shared.n, 0, "the fixture must share no word with the query");
 
-    let embedder = claimdesk::embed::shared_async().await;
-    assert!(embedder.is_ready(), "the tests run with the model");
+    let embedder = model_ready().await;
     let ranked = matching::match_text(
         &mut conn,
         embedder,
@@ -436,8 +439,7 @@ async fn nearest_neighbours_find_a_paraphrase_sharing_no_word() {
 async fn the_index_follows_writes_by_another_process() {
     let app = TestApp::spawn().await;
     paraphrase_fixture(&app).await;
-    let embedder = claimdesk::embed::shared_async().await;
-    assert!(embedder.is_ready(), "the tests run with the model");
+    let embedder = model_ready().await;
     let mut conn = app.conn().await;
     // This process builds its index now.
     let before = matching::match_text(&mut conn, embedder, QUERY, 5, Weights::default())
@@ -483,8 +485,7 @@ async fn a_deleted_fact_check_leaves_the_ranking() {
 
     let app = TestApp::spawn().await;
     paraphrase_fixture(&app).await;
-    let embedder = claimdesk::embed::shared_async().await;
-    assert!(embedder.is_ready(), "the tests run with the model");
+    let embedder = model_ready().await;
     let mut conn = app.conn().await;
     let lexical = Weights {
         lexical: 1.0,
