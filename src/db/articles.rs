@@ -221,12 +221,12 @@ impl Article {
     }
 
     /// Stores an article and its claims. The same text again is a 409 naming the stored article.
-    /// Duplicates inside the article come from the extractor; across articles, pg_trgm decides.
+    /// Duplicates inside the article come from the extractor; those across articles are linked
+    /// afterwards by the article's job (`services::duplicates`).
     pub async fn import(
         conn: &mut AsyncPgConnection,
         new: NewArticle,
         extracted: &[ExtractedClaim],
-        duplicate_threshold: f32,
     ) -> Result<(Article, Vec<Claim>), AppError> {
         let result = conn
             .transaction::<_, AppError, _>(async |conn| {
@@ -246,20 +246,10 @@ impl Article {
                     .await?;
                 let mut stored: Vec<Claim> = Vec::with_capacity(extracted.len());
                 for claim in extracted {
-                    let duplicate_of = match claim.duplicate_of.and_then(|i| stored.get(i)) {
-                        Some(earlier) => Some(ClaimId(earlier.id)),
-                        None => Claim::similar_in_other_articles(
-                            conn,
-                            &claim.text,
-                            ArticleId(article.id),
-                            duplicate_threshold,
-                            1,
-                        )
-                        .await?
-                        .into_iter()
-                        .next()
-                        .map(|(c, _)| ClaimId(c.id)),
-                    };
+                    let duplicate_of = claim
+                        .duplicate_of
+                        .and_then(|i| stored.get(i))
+                        .map(|earlier| ClaimId(earlier.id));
                     let row = NewClaim::from_extracted(ArticleId(article.id), claim, duplicate_of);
                     let inserted = diesel::insert_into(claims::table)
                         .values(&row)

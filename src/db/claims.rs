@@ -1374,6 +1374,30 @@ impl Claim {
         .await
     }
 
+    /// Links each claim (first) to the one it duplicates (second), unless it already has a
+    /// link; returns how many were linked. Not a review step: no event, no new version.
+    pub async fn link_duplicates(
+        conn: &mut AsyncPgConnection,
+        links: &[(i64, i64)],
+    ) -> QueryResult<usize> {
+        if links.is_empty() {
+            return Ok(0);
+        }
+        diesel::sql_query(
+            "UPDATE claims c SET duplicate_of = l.earlier \
+             FROM unnest($1::bigint[], $2::bigint[]) AS l(id, earlier) \
+             WHERE c.id = l.id AND c.duplicate_of IS NULL AND l.id <> l.earlier",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(
+            links.iter().map(|l| l.0).collect::<Vec<_>>(),
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(
+            links.iter().map(|l| l.1).collect::<Vec<_>>(),
+        )
+        .execute(conn)
+        .await
+    }
+
     /// Claims that name this one as their duplicate.
     pub async fn duplicates_of(
         conn: &mut AsyncPgConnection,
@@ -1547,6 +1571,21 @@ impl Claim {
             .filter(claims::article_id.eq(article_id))
             .select((claims::id, claims::text))
             .order(claims::id)
+            .load(conn)
+            .await
+    }
+
+    /// The texts of these claims (id, text), in no particular order.
+    pub async fn texts(
+        conn: &mut AsyncPgConnection,
+        ids: &[i64],
+    ) -> QueryResult<Vec<(i64, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        claims::table
+            .filter(claims::id.eq_any(ids))
+            .select((claims::id, claims::text))
             .load(conn)
             .await
     }

@@ -1,8 +1,8 @@
 //! Known fact-checks: upserts keyed by source id, the rows the in-memory matching index loads,
-//! and stored embeddings of fact-checks and claims.
+//! and the fact-checks' stored embeddings.
 
 use chrono::NaiveDate;
-use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Float4, Integer, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Float4, Integer, Nullable, Text};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
@@ -177,51 +177,6 @@ pub async fn upsert(
     .get_result(conn)
     .await?;
     Ok((row.id, row.inserted))
-}
-
-/// A claim's stored embedding when it was made by `model` from text with this hash.
-pub async fn claim_embedding(
-    conn: &mut AsyncPgConnection,
-    claim_id: ClaimId,
-    model: &str,
-    text_hash: &[u8],
-) -> diesel::QueryResult<Option<Vec<f32>>> {
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = Array<Float4>)]
-        embedding: Vec<f32>,
-    }
-    let rows: Vec<Row> = sql_query(
-        "SELECT embedding FROM claim_embeddings WHERE claim_id = $1 AND model = $2 AND text_hash = $3",
-    )
-    .bind::<BigInt, _>(claim_id.0)
-    .bind::<Text, _>(model)
-    .bind::<Bytea, _>(text_hash)
-    .load(conn)
-    .await?;
-    Ok(rows.into_iter().next().map(|r| r.embedding))
-}
-
-/// Stores (or replaces) a claim's embedding.
-pub async fn store_claim_embedding(
-    conn: &mut AsyncPgConnection,
-    claim_id: ClaimId,
-    embedding: &[f32],
-    model: &str,
-    text_hash: &[u8],
-) -> diesel::QueryResult<()> {
-    sql_query(
-        "INSERT INTO claim_embeddings (claim_id, embedding, model, text_hash) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (claim_id) DO UPDATE SET embedding = EXCLUDED.embedding, model = EXCLUDED.model, \
-            text_hash = EXCLUDED.text_hash, updated_at = now()",
-    )
-    .bind::<BigInt, _>(claim_id.0)
-    .bind::<Array<Float4>, _>(embedding)
-    .bind::<Text, _>(model)
-    .bind::<Bytea, _>(text_hash)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// How many fact-checks are stored.

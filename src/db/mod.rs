@@ -4,6 +4,7 @@
 pub mod article_events;
 pub mod articles;
 pub mod bootstrap;
+pub mod claim_embeddings;
 pub mod claim_matches;
 pub mod claims;
 pub mod events;
@@ -229,4 +230,38 @@ pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
         err,
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
+}
+
+/// Which database a connection is on and the oldest transaction still running there: what a
+/// process's in-memory cache of a table needs to know which rows to look at again.
+pub struct Snapshot {
+    /// Names the database (an in-memory index belongs to one).
+    pub database: String,
+    /// Rows written by transactions from this one on may not be visible yet.
+    pub xmin: u64,
+}
+
+pub async fn snapshot(conn: &mut diesel_async::AsyncPgConnection) -> anyhow::Result<Snapshot> {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        database: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        xmin: String,
+    }
+    let row: Row = diesel::sql_query(
+        "SELECT current_database() || ':' || coalesce(inet_server_port()::text, 'socket') AS database, \
+                pg_snapshot_xmin(pg_current_snapshot())::text AS xmin",
+    )
+    .get_result(conn)
+    .await?;
+    let xmin = row
+        .xmin
+        .parse()
+        .map_err(|e| anyhow::anyhow!("snapshot xmin {:?}: {e}", row.xmin))?;
+    Ok(Snapshot {
+        database: row.database,
+        xmin,
+    })
 }

@@ -2,6 +2,7 @@
 
 pub mod claims;
 pub mod dates;
+pub mod duplicates;
 pub mod ids;
 pub mod inbox;
 pub mod publishing;

@@ -123,12 +123,32 @@ impl VectorIndex {
         (query.values.len() == DIMENSIONS).then(|| self.score(query, slot))
     }
 
+    /// The vector stored for `id`, as stored.
+    pub fn get(&self, id: i64) -> Option<Quantised> {
+        let &slot = self.slots.get(&id)?;
+        Some(Quantised {
+            values: self.values[slot * DIMENSIONS..(slot + 1) * DIMENSIONS].to_vec(),
+            scale: self.scales[slot],
+        })
+    }
+
     /// The `k` ids nearest to `query` by cosine, best first (ties by id).
     pub fn nearest(&self, query: &Quantised, k: usize) -> Vec<(i64, f32)> {
+        self.nearest_where(query, k, |_| true)
+    }
+
+    /// The `k` ids nearest to `query` among those `keep` accepts, best first (ties by id).
+    pub fn nearest_where(
+        &self,
+        query: &Quantised,
+        k: usize,
+        keep: impl Fn(i64) -> bool,
+    ) -> Vec<(i64, f32)> {
         if query.values.len() != DIMENSIONS || k == 0 {
             return Vec::new();
         }
         let mut scored: Vec<(f32, i64)> = (0..self.ids.len())
+            .filter(|&slot| keep(self.ids[slot]))
             .map(|slot| (self.score(query, slot), self.ids[slot]))
             .collect();
         top_k(&mut scored, k);
@@ -445,6 +465,22 @@ mod tests {
         assert!(index.cosine(&q, 1).is_none() && index.cosine(&q, 4).is_none());
         let q0 = quantise(&unit(0));
         assert!(index.cosine(&q0, 0).unwrap() > 0.99);
+    }
+
+    #[test]
+    fn a_filtered_search_skips_what_it_excludes_and_get_returns_the_stored_vector() {
+        let mut index = VectorIndex::default();
+        for seed in 0..20 {
+            index.insert(i64::from(seed), &unit(seed));
+        }
+        let q = index.get(7).expect("stored");
+        assert_eq!(q, quantise(&unit(7)));
+        assert_eq!(index.nearest(&q, 1)[0].0, 7);
+        let others = index.nearest_where(&q, 5, |id| id != 7);
+        assert_eq!(others.len(), 5);
+        assert!(others.iter().all(|(id, _)| *id != 7));
+        assert_eq!(others, index.nearest(&q, 6)[1..].to_vec());
+        assert!(index.get(99).is_none());
     }
 
     fn terms(v: &[&str]) -> Vec<String> {

@@ -15,7 +15,7 @@ use crate::db::jobs::{Job, NewJob};
 use crate::domain::{Actor, ClaimId, UserId, review};
 use crate::embed::{Embedder, MODEL_ID};
 use crate::error::AppError;
-use crate::ranking;
+use crate::services::duplicates;
 use crate::services::jobs::{JobContext, JobDone, JobFailure};
 use crate::services::matching::{self, ImportReport, Match};
 
@@ -26,7 +26,7 @@ pub const STORED: usize = 10;
 pub const SHOWN: i64 = 5;
 /// Claims matched per step of a job over every claim; the next step is its own job.
 const BATCH: i64 = 200;
-/// Texts embedded per model call when a job fills in missing claim embeddings.
+/// Our own verdicts given an embedding per job, when approval stored them without one.
 const EMBED_CHUNK: usize = 64;
 
 /// Which claims a job matches.
@@ -75,15 +75,13 @@ pub async fn enqueue(
         .ok_or_else(|| AppError::unexpected(anyhow::anyhow!("a job without a key conflicted")))
 }
 
-/// After an article's claims are stored: queue their matching, when there is anything to
-/// match against (an empty index would only make work).
+/// After an article's claims are stored: queue the job that embeds them, links their
+/// duplicates in other articles and matches them against known fact-checks.
 pub async fn after_article_import(
     conn: &mut AsyncPgConnection,
     article_id: i64,
 ) -> Result<(), AppError> {
-    if fact_checks::count(conn).await? > 0 {
-        enqueue(conn, Scope::Article(article_id), None).await?;
-    }
+    enqueue(conn, Scope::Article(article_id), None).await?;
     Ok(())
 }
 
@@ -120,16 +118,30 @@ pub async fn run_job(ctx: &JobContext, job: &Job) -> Result<JobDone, JobFailure>
         Scope::Article(id) => (Claim::texts_of_article(&mut conn, id).await?, Some(id)),
         Scope::After(after) => (store::claims_after(&mut conn, after, BATCH).await?, None),
     };
-    let matched = refresh(&mut conn, embedder, &claims).await?;
+    // An article's claims first find their duplicates in other articles (which embeds them).
+    let linked = match scope {
+        Scope::Article(id) => {
+            let threshold = ctx.extract.duplicate_threshold;
+            duplicates::link_article(&mut conn, embedder, id, &claims, threshold).await?
+        }
+        _ => 0,
+    };
+    // With no fact-checks stored there is nothing to match against.
+    let mut result = if fact_checks::count(&mut conn).await? > 0 {
+        let matched = refresh(&mut conn, embedder, &claims).await?;
+        format!("{} claims matched, {matched} matches stored", claims.len())
+    } else {
+        format!("{} claims, no fact-checks to match", claims.len())
+    };
     if let (Scope::After(_), Some(last)) = (scope, claims.last())
         && claims.len() as i64 == BATCH
     {
         enqueue(&mut conn, Scope::After(last.0), None).await?;
     }
-    Ok(JobDone {
-        result: format!("{} claims matched, {matched} matches stored", claims.len()),
-        article_id,
-    })
+    if let Scope::Article(_) = scope {
+        result.push_str(&format!(", {linked} duplicates linked"));
+    }
+    Ok(JobDone { result, article_id })
 }
 
 /// Recomputes and stores the matches of `claims` (id, text); returns how many were stored.
@@ -138,7 +150,7 @@ pub async fn refresh(
     embedder: &Embedder,
     claims: &[(i64, String)],
 ) -> Result<usize, AppError> {
-    embed_claims(conn, embedder, claims).await?;
+    matching::embed_claims(conn, embedder, claims).await?;
     let model = if embedder.is_ready() {
         MODEL_ID
     } else {
@@ -167,39 +179,6 @@ pub async fn refresh(
         stored += ranked.len();
     }
     Ok(stored)
-}
-
-/// Embeds, in batches, the claims whose stored embeddings are missing or stale, so that
-/// ranking each of them finds its embedding stored.
-async fn embed_claims(
-    conn: &mut AsyncPgConnection,
-    embedder: &Embedder,
-    claims: &[(i64, String)],
-) -> Result<(), AppError> {
-    if !embedder.is_ready() {
-        return Ok(());
-    }
-    let mut todo = Vec::new();
-    for (id, text) in claims {
-        let query = ranking::claim_text(text);
-        let hash = matching::text_hash(&query);
-        if fact_checks::claim_embedding(conn, ClaimId(*id), MODEL_ID, &hash)
-            .await?
-            .is_none()
-        {
-            todo.push((ClaimId(*id), query, hash));
-        }
-    }
-    for chunk in todo.chunks(EMBED_CHUNK) {
-        let texts = chunk.iter().map(|c| c.1.clone()).collect();
-        let Some(vectors) = embedder.embed(texts).await.map_err(AppError::unexpected)? else {
-            return Ok(());
-        };
-        for ((id, _, hash), vector) in chunk.iter().zip(vectors) {
-            fact_checks::store_claim_embedding(conn, *id, &vector, MODEL_ID, hash).await?;
-        }
-    }
-    Ok(())
 }
 
 /// Gives our own approved verdicts that lack one an embedding (approval stores the verdict

@@ -129,8 +129,7 @@ pub async fn import_article(
     };
     // The webhook deliveries announcing the import are written with it, or not at all.
     conn.transaction::<_, AppError, _>(async |conn| {
-        let (article, claims) =
-            Article::import(conn, new, &document.claims, settings.duplicate_threshold).await?;
+        let (article, claims) = Article::import(conn, new, &document.claims).await?;
         crate::services::webhooks::article_imported(conn, &article, &claims, article.created_at)
             .await?;
         crate::services::claim_matches::after_article_import(conn, article.id).await?;

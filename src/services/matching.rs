@@ -8,6 +8,7 @@ use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::db::claim_embeddings;
 use crate::db::fact_checks::{self as store, Embeddings, FactCheckRow};
 use crate::domain::ClaimId;
 use crate::embed::index::{TermIndex, VectorIndex, quantise};
@@ -25,8 +26,14 @@ pub const NEAREST: usize = 100;
 pub const MAX_LIMIT: usize = 50;
 /// Longest text matched, in bytes.
 pub const MAX_TEXT_BYTES: usize = 10_000;
-/// Items written per statement (and embedded per model call) during an import.
+/// Items written per statement during an import.
 const IMPORT_CHUNK: usize = 256;
+/// Items embedded per model call during an import: the encoder sorts them by length into
+/// batches, and the more it sorts the less padding it computes.
+const EMBED_WINDOW: usize = 1024;
+/// Claims embedded per model call (and stored per statement) when claims lack embeddings:
+/// small, because a call holds the process's encoder and a match request waits for it.
+const EMBED_CHUNK: usize = 64;
 
 /// One ranked fact-check, as the API and the claim page show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -285,13 +292,18 @@ pub async fn import_fact_checks(
         .collect();
     items.reverse();
     let mut done = 0;
-    for chunk in items.chunks(IMPORT_CHUNK) {
-        let embeddings = embed_items(conn, embedder, chunk).await?;
-        let inserted = store::upsert_many(conn, chunk, source, &embeddings).await?;
-        report.inserted += inserted;
-        report.updated += chunk.len() - inserted;
-        done += chunk.len();
-        progress(done);
+    for window in items.chunks(EMBED_WINDOW) {
+        let embeddings = embed_items(conn, embedder, window).await?;
+        for (chunk, embeddings) in window
+            .chunks(IMPORT_CHUNK)
+            .zip(embeddings.chunks(IMPORT_CHUNK))
+        {
+            let inserted = store::upsert_many(conn, chunk, source, embeddings).await?;
+            report.inserted += inserted;
+            report.updated += chunk.len() - inserted;
+            done += chunk.len();
+            progress(done);
+        }
     }
     Ok(report)
 }
@@ -378,6 +390,41 @@ pub async fn matches_for_claim(
     .await
 }
 
+/// Embeds, in batches, the claims (id, text) whose stored embeddings are missing or stale,
+/// and stores them, so ranking each claim or looking for its duplicates finds it stored.
+pub async fn embed_claims(
+    conn: &mut AsyncPgConnection,
+    embedder: &Embedder,
+    claims: &[(i64, String)],
+) -> Result<(), AppError> {
+    if !embedder.is_ready() || claims.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
+    let stored = claim_embeddings::hashes(conn, &ids, MODEL_ID).await?;
+    let todo: Vec<(ClaimId, String, Vec<u8>)> = claims
+        .iter()
+        .filter_map(|(id, text)| {
+            let query = ranking::claim_text(text);
+            let hash = text_hash(&query);
+            (stored.get(id) != Some(&hash)).then_some((ClaimId(*id), query, hash))
+        })
+        .collect();
+    for chunk in todo.chunks(EMBED_CHUNK) {
+        let texts = chunk.iter().map(|c| c.1.clone()).collect();
+        let Some(vectors) = embedder.embed(texts).await.map_err(AppError::unexpected)? else {
+            return Ok(());
+        };
+        let rows: Vec<(ClaimId, &[f32], &[u8])> = chunk
+            .iter()
+            .zip(&vectors)
+            .map(|((id, _, hash), v)| (*id, v.as_slice(), hash.as_slice()))
+            .collect();
+        claim_embeddings::store_many(conn, &rows, MODEL_ID).await?;
+    }
+    Ok(())
+}
+
 /// The stored embedding of a claim's text, computed and stored when missing or stale.
 async fn claim_embedding(
     conn: &mut AsyncPgConnection,
@@ -386,7 +433,7 @@ async fn claim_embedding(
     query: &str,
 ) -> Result<Option<Vec<f32>>, AppError> {
     let hash = text_hash(query);
-    if let Some(stored) = store::claim_embedding(conn, claim_id, MODEL_ID, &hash).await? {
+    if let Some(stored) = claim_embeddings::stored(conn, claim_id, MODEL_ID, &hash).await? {
         return Ok(Some(stored));
     }
     let Some(embedding) = embedder
@@ -396,6 +443,6 @@ async fn claim_embedding(
     else {
         return Ok(None);
     };
-    store::store_claim_embedding(conn, claim_id, &embedding, MODEL_ID, &hash).await?;
+    claim_embeddings::store(conn, claim_id, &embedding, MODEL_ID, &hash).await?;
     Ok(Some(embedding))
 }

@@ -12,6 +12,7 @@ pub mod claim_json;
 pub mod claim_matches;
 pub mod claims;
 pub mod dashboard;
+pub mod duplicates;
 pub mod evidence;
 pub mod import;
 pub mod jobs;

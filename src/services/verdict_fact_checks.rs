@@ -4,6 +4,7 @@
 
 use diesel_async::AsyncPgConnection;
 
+use crate::db::claim_embeddings;
 use crate::db::claim_matches as store;
 use crate::db::claims::Claim;
 use crate::db::fact_checks::{self as fact_checks, Embeddings};
@@ -58,7 +59,7 @@ pub async fn approved(conn: &mut AsyncPgConnection, claim: &Claim) -> Result<(),
     let item = item_of(claim);
     let hash = text_hash(&ranking::claim_text(&item.claim_reviewed));
     let embeddings =
-        match fact_checks::claim_embedding(conn, ClaimId(claim.id), MODEL_ID, &hash).await? {
+        match claim_embeddings::stored(conn, ClaimId(claim.id), MODEL_ID, &hash).await? {
             Some(vector) => Embeddings {
                 claim: Some(vector),
                 model: Some(MODEL_ID.to_owned()),

@@ -112,13 +112,84 @@ async fn pasting_the_same_text_twice_names_the_first_import_and_duplicates_link_
         .expect("import");
     assert_eq!(res.status(), 201);
     let article: serde_json::Value = res.json().await.expect("json");
-    let claim = &article["claims"][0];
+    // Links across articles are the article job's work, just after the import.
+    let id = article["claims"][0]["id"].as_i64().expect("claim id");
+    crate::claim_matches::matching_settles(&app).await;
+    let claim = crate::helpers::api_get_ok(&app, &format!("/api/v1/claims/{id}"), &token).await;
     assert!(
         claim["duplicate_of"].as_i64().is_some(),
         "linked across articles: {claim}"
     );
-    let (_, page) = browser.get(&format!("/claims/{}", claim["id"])).await;
+    let (_, page) = browser.get(&format!("/claims/{id}")).await;
     assert!(page.contains("Duplicate of"));
+}
+
+#[tokio::test]
+async fn a_reworded_claim_in_another_article_links_to_the_earlier_one_and_another_figure_does_not()
+{
+    let embedder = claimdesk::embed::shared_async().await;
+    assert!(embedder.is_ready(), "the tests run with the model");
+    let app = TestApp::spawn().await;
+    let token = app.token("ed", Role::Editor).await;
+    let import = |title: &'static str, body: &'static str| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let (status, article) = crate::helpers::api_post(
+                app,
+                "/api/v1/articles",
+                token,
+                serde_json::json!({"title": title, "body": body}),
+            )
+            .await;
+            assert_eq!(status, 201, "{article}");
+            article["claims"].as_array().expect("claims").clone()
+        }
+    };
+    let first = import(
+        "Loans",
+        "Russia lent Venezuela $17 billion between 2006 and 2017, the finance ministry said on Monday.",
+    )
+    .await;
+    assert_eq!(first.len(), 1, "{first:?}");
+    crate::claim_matches::matching_settles(&app).await;
+    // Few words in common (trigram similarity 0.47, under the lexical threshold), same claim.
+    let second = import(
+        "Debts",
+        "Venezuela received 17 billion dollars in loans from Russia from 2006 to 2017, according to the finance ministry.",
+    )
+    .await;
+    // Nearly the same words with another figure (cosine 0.96), and another subject.
+    let third = import(
+        "Oil",
+        "Russia lent Venezuela $12 billion between 2006 and 2017, the finance ministry said on Monday. \
+         Venezuela's oil output fell to 700,000 barrels a day in 2020, OPEC figures showed on Tuesday.",
+    )
+    .await;
+    assert_eq!(third.len(), 2, "{third:?}");
+    crate::claim_matches::matching_settles(&app).await;
+    let linked = |claim: &serde_json::Value| {
+        let app = &app;
+        let token = &token;
+        let id = claim["id"].as_i64().expect("id");
+        async move {
+            crate::helpers::api_get_ok(app, &format!("/api/v1/claims/{id}"), token).await
+                ["duplicate_of"]
+                .as_i64()
+        }
+    };
+    assert_eq!(linked(&second[0]).await, first[0]["id"].as_i64());
+    assert_eq!(
+        linked(&third[0]).await,
+        None,
+        "another figure, another claim"
+    );
+    assert_eq!(linked(&third[1]).await, None);
+    assert_eq!(
+        linked(&first[0]).await,
+        None,
+        "the earlier claim points nowhere"
+    );
 }
 
 #[tokio::test]
