@@ -33,12 +33,15 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// Each password hash borrows 19 MiB. glibc serves blocks that large from per-thread arenas
 /// once it has raised its mmap threshold, and keeps them there after they are freed, so every
 /// blocking thread that ever hashed holds its own 19 MiB (800 MiB after 100 sign-ins,
-/// BENCHMARKS.md). A fixed threshold of 1 MiB maps such blocks on their own and returns them
-/// when freed, so memory follows the hashing limit.
+/// BENCHMARKS.md). A fixed threshold under 19 MiB maps such blocks on their own and returns
+/// them when freed, so memory follows the hashing limit. It is 16 MiB rather than lower: the
+/// sentence encoder's tensors (2–8 MiB a batch) would otherwise be mapped, zeroed by the
+/// kernel and unmapped each time, which cost a fact-check import half as much system time as
+/// the encoder's own work (BENCHMARKS.md, claim matching).
 fn return_large_blocks_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator tuning and takes glibc's own locks.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 16 << 20);
     }
 }
