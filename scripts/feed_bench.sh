@@ -48,8 +48,9 @@ echo "# $articles articles (${text:-templates}), $workers worker processes, $(np
 start=$(date +%s.%N)
 curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d "{\"url\":\"http://127.0.0.1:$site_port/feed.xml\",\"name\":\"Bench wire\"}" "$api/sources" >/dev/null
-# The imports' jobs only: each imported article then queues its claims' embedding, duplicate
-# and matching job (match_claims), which follows the imports and is not part of this figure.
+# The imports' jobs only: each imported article also queues its claims' embedding, duplicate
+# and matching job (match_claims). Those run on the same workers, interleaved with the imports
+# (jobs are taken by due time), so they slow this figure, but their own end is not part of it.
 counts() {
   psql -h localhost -d "$db" -tA -F ' ' -c "SELECT count(*) FILTER (WHERE state = 'queued'), \
       count(*) FILTER (WHERE state = 'running'), count(*) FILTER (WHERE state = 'done'), \

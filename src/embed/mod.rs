@@ -160,7 +160,9 @@ impl Encoder {
         // computed like any other token.
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| texts[i].len());
-        let batches: &[&[usize]] = &order.chunks(BATCH).collect::<Vec<_>>();
+        // A few texts (one article's claims) still make one batch per thread.
+        let size = BATCH.min(texts.len().div_ceil(encode_threads())).max(1);
+        let batches: &[&[usize]] = &order.chunks(size).collect::<Vec<_>>();
         let threads = encode_threads().min(batches.len()).max(1);
         // The model's matrices are small enough that one batch keeps about one core busy, so
         // separate batches on separate threads is where a second core helps (1.7x, measured).

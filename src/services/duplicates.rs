@@ -45,37 +45,52 @@ pub async fn link_article(
     }
     matching::embed_claims(conn, embedder, claims).await?;
     let index = fresh_index(conn).await?;
-    // Candidates by embedding alone, then the figures of both texts decide.
-    let candidates: Vec<(i64, i64, f32)> = {
-        let vectors = index.read();
-        let own: HashSet<i64> = claims.iter().map(|c| c.0).collect();
-        let mut pairs = Vec::new();
-        for &(id, _) in claims {
-            let Some(query) = vectors.get(id) else {
-                continue;
-            };
-            let nearest = vectors.nearest_where(&query, NEIGHBOURS, |o| !own.contains(&o));
-            for (other, cosine) in nearest {
-                if cosine >= DUPLICATE_COSINE {
-                    pairs.push((id, other, cosine));
-                }
-            }
-        }
-        pairs
-    };
+    // Candidates by embedding alone, off the executor: a scan of every stored claim per claim.
+    let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
+    let candidates = tokio::task::spawn_blocking(move || nearest_pairs(&index, &ids))
+        .await
+        .map_err(AppError::unexpected)?;
+    // Then the figures of both texts decide, on the other claim's text as it is now: an
+    // embedding made from an earlier text (before a split) is not evidence.
     let others: Vec<i64> = candidates.iter().map(|p| p.1).collect();
     let texts: HashMap<i64, String> = Claim::texts(conn, &others).await?.into_iter().collect();
+    let hashes = store::hashes(conn, &others, MODEL_ID).await?;
+    let current = |id: &i64, text: &str| {
+        hashes.get(id) == Some(&matching::text_hash(&crate::ranking::claim_text(text)))
+    };
     let own_texts: HashMap<i64, &str> = claims.iter().map(|(id, t)| (*id, t.as_str())).collect();
     let pairs: Vec<(i64, i64, f32)> = candidates
         .into_iter()
         .filter(
             |(id, other, cosine)| match (own_texts.get(id), texts.get(other)) {
-                (Some(a), Some(b)) => same_claim(*cosine, DUPLICATE_COSINE, a, b),
+                (Some(a), Some(b)) => {
+                    current(other, b) && same_claim(*cosine, DUPLICATE_COSINE, a, b)
+                }
                 _ => false,
             },
         )
         .collect();
     Ok(Claim::link_duplicates(conn, &later_to_earlier(&pairs)).await?)
+}
+
+/// Each of `ids` with its nearest claims outside `ids` at [`DUPLICATE_COSINE`] or more.
+fn nearest_pairs(index: &ClaimIndex, ids: &[i64]) -> Vec<(i64, i64, f32)> {
+    let vectors = index.read();
+    let own: HashSet<i64> = ids.iter().copied().collect();
+    let mut pairs = Vec::new();
+    for &id in ids {
+        let Some(query) = vectors.get(id) else {
+            continue;
+        };
+        let nearest = vectors.nearest_where(&query, NEIGHBOURS, |o| !own.contains(&o));
+        pairs.extend(
+            nearest
+                .into_iter()
+                .filter(|(_, cosine)| *cosine >= DUPLICATE_COSINE)
+                .map(|(other, cosine)| (id, other, cosine)),
+        );
+    }
+    pairs
 }
 
 /// From pairs of similar claims (either order, with their cosine), each later claim's link to

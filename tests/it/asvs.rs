@@ -197,6 +197,8 @@ async fn fixture(app: &TestApp) -> Ids {
     assert_eq!(res.status(), 201);
     let evidence: Value = res.json().await.expect("json");
     let user = app.user("target", Role::Reviewer).await;
+    // The import's background job (embeddings, duplicates) ends before a test compares tables.
+    crate::claim_matches::matching_settles(app).await;
     Ids {
         article: article["id"].as_i64().expect("id"),
         claim,

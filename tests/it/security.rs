@@ -920,6 +920,8 @@ async fn a_dump_restores_into_a_new_database_with_every_row_and_an_intact_audit_
         sign_in(&app.address, "rita", "not it at all 123", None).await,
         401
     );
+    // Background jobs (embeddings, duplicates, matches) end before the rows are counted.
+    crate::claim_matches::matching_settles(&app).await;
     let before = row_counts(&app.db.url).await;
     assert!(
         before.iter().all(|(_, n)| *n > 0),
