@@ -25,6 +25,8 @@ pub const MODEL_ID: &str = "all-MiniLM-L6-v2@53aa5117";
 pub const MAX_TOKENS: usize = 256;
 /// Texts encoded in one forward pass.
 pub const BATCH: usize = 32;
+/// Most texts encoded per turn of the process's encoder (about a second on two cores).
+pub const TEXTS_PER_TURN: usize = 128;
 /// Most threads one call to [`Encoder::encode`] uses (the machine's cores, at most this).
 pub const ENCODE_THREADS: usize = 2;
 
@@ -312,28 +314,36 @@ impl Embedder {
         self.state.is_ok()
     }
 
-    /// Embeds texts on a blocking thread, one batch job at a time per process. `None` when
-    /// the model is unavailable.
+    /// Embeds texts on blocking threads, one model call at a time per process. `None` when
+    /// the model is unavailable. Many texts are sorted by length once (less padding), then
+    /// encoded [`TEXTS_PER_TURN`] at a time, each turn waiting its place: a match request's one
+    /// text waits for a turn, not for a whole import.
     pub async fn embed(&self, texts: Vec<String>) -> Result<Option<Vec<Vec<f32>>>, ModelError> {
         let Ok(encoder) = &self.state else {
             return Ok(None);
         };
-        if texts.is_empty() {
-            return Ok(Some(Vec::new()));
-        }
-        let _permit = self
-            .permits
-            .acquire()
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let texts: Arc<Vec<String>> = Arc::new(texts);
+        let mut out = vec![Vec::new(); texts.len()];
+        for turn in order.chunks(TEXTS_PER_TURN) {
+            let _permit = self
+                .permits
+                .acquire()
+                .await
+                .map_err(|e| ModelError::Encode(e.to_string()))?;
+            let (encoder, all, turn_ids) = (Arc::clone(encoder), Arc::clone(&texts), turn.to_vec());
+            let vectors = tokio::task::spawn_blocking(move || {
+                let refs: Vec<&str> = turn_ids.iter().map(|&i| all[i].as_str()).collect();
+                encoder.encode(&refs)
+            })
             .await
-            .map_err(|e| ModelError::Encode(e.to_string()))?;
-        let encoder = Arc::clone(encoder);
-        tokio::task::spawn_blocking(move || {
-            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-            encoder.encode(&refs)
-        })
-        .await
-        .map_err(|e| ModelError::Encode(e.to_string()))?
-        .map(Some)
+            .map_err(|e| ModelError::Encode(e.to_string()))??;
+            for (&i, vector) in turn.iter().zip(vectors) {
+                out[i] = vector;
+            }
+        }
+        Ok(Some(out))
     }
 
     /// Embeds one text; `None` when the model is unavailable.

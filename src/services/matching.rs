@@ -28,12 +28,11 @@ pub const MAX_LIMIT: usize = 50;
 pub const MAX_TEXT_BYTES: usize = 10_000;
 /// Items written per statement during an import.
 const IMPORT_CHUNK: usize = 256;
-/// Items embedded per model call during an import: the encoder sorts them by length into
-/// batches, and the more it sorts the less padding it computes.
+/// Items embedded per call during an import: the embedder sorts them by length into batches
+/// (the more it sorts, the less padding it computes) and encodes them a turn at a time.
 const EMBED_WINDOW: usize = 1024;
-/// Claims embedded per model call (and stored per statement) when claims lack embeddings:
-/// small, because a call holds the process's encoder and a match request waits for it.
-const EMBED_CHUNK: usize = 64;
+/// Claims embedded (and stored per statement) at a time when claims lack embeddings.
+const EMBED_CHUNK: usize = 512;
 
 /// One ranked fact-check, as the API and the claim page show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
