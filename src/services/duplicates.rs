@@ -17,6 +17,7 @@ use crate::embed::index::VectorIndex;
 use crate::embed::{Embedder, MODEL_ID};
 use crate::error::AppError;
 use crate::services::matching;
+use crate::services::table_cache::{self, LOAD_PAGE, PerDatabase, TableCache};
 
 /// Cosine of two claims' embeddings from which they may be the same claim (their figures must
 /// agree as well). Chosen on the claim-matching training pairs (BENCHMARKS.md, "Duplicates
@@ -24,8 +25,6 @@ use crate::services::matching;
 pub const DUPLICATE_COSINE: f32 = 0.75;
 /// Nearest claims of other articles looked at per claim.
 const NEIGHBOURS: usize = 8;
-/// Rows read per statement while loading the index.
-const LOAD_PAGE: i64 = 4096;
 
 /// Links the claims of one article (id, text) to duplicates in other articles, both ways: a
 /// claim to an earlier one it repeats, and later claims that repeat it (whichever article's job
@@ -128,58 +127,34 @@ async fn link_lexically(
     Ok(Claim::link_duplicates(conn, &links).await?)
 }
 
-/// One database's claim embeddings in memory (int8), a cache of PostgreSQL brought up to date
-/// before each use from the rows written since the last look. Held by the processes that run
-/// article jobs only; about 400 bytes a claim.
-#[derive(Default)]
-struct ClaimIndex {
-    /// Held while refreshing (refreshes must apply in order): the xmin to look from next.
-    look_from: tokio::sync::Mutex<u64>,
-    vectors: std::sync::RwLock<VectorIndex>,
-}
+/// One database's claim embeddings in memory (int8), a table cache (`services::table_cache`).
+/// Held by the processes that run article jobs only; about 400 bytes a claim.
+type ClaimIndex = TableCache<VectorIndex>;
 
-impl ClaimIndex {
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, VectorIndex> {
-        // A panic while writing leaves at worst a stale entry; the next refresh rewrites it.
-        self.vectors.read().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Indexes by database (tests run many databases in one process).
-static INDEXES: LazyLock<std::sync::Mutex<HashMap<String, Arc<ClaimIndex>>>> =
-    LazyLock::new(Default::default);
+static INDEXES: LazyLock<PerDatabase<VectorIndex>> = LazyLock::new(Default::default);
 
 async fn fresh_index(conn: &mut AsyncPgConnection) -> Result<Arc<ClaimIndex>, AppError> {
     let snapshot = crate::db::snapshot(conn)
         .await
         .map_err(AppError::unexpected)?;
-    let index = Arc::clone(
-        INDEXES
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(snapshot.database)
-            .or_default(),
-    );
-    let mut look_from = index.look_from.lock().await;
-    let mut after = 0;
+    let index = table_cache::of_database(&INDEXES, &snapshot.database);
+    let mut refresh = index.refresh(snapshot.xmin).await;
     loop {
-        let rows = store::changed_since(conn, *look_from, MODEL_ID, after, LOAD_PAGE).await?;
-        let Some(last) = rows.last() else { break };
-        after = last.claim_id;
-        let full = rows.len() as i64 == LOAD_PAGE;
-        let mut vectors = index.vectors.write().unwrap_or_else(|e| e.into_inner());
-        for row in rows {
-            match &row.embedding {
+        let (from, after) = (refresh.look_from(), refresh.after());
+        let rows = store::changed_since(conn, from, MODEL_ID, after, LOAD_PAGE).await?;
+        let more = refresh.apply(
+            rows,
+            |row| row.claim_id,
+            |vectors, row| match &row.embedding {
                 Some(v) => vectors.insert(row.claim_id, v),
                 None => vectors.remove(row.claim_id),
-            }
-        }
-        if !full {
+            },
+        );
+        if !more {
             break;
         }
     }
-    *look_from = (*look_from).max(snapshot.xmin);
-    drop(look_from);
+    refresh.finish();
     Ok(index)
 }
 

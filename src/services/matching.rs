@@ -16,6 +16,7 @@ use crate::embed::{Embedder, MODEL_ID};
 use crate::error::AppError;
 use crate::factcheck::{FactCheckItem, ItemError};
 use crate::ranking::{self, Signals, Weights};
+use crate::services::table_cache::{self, LOAD_PAGE, PerDatabase, TableCache};
 
 /// Best fact-checks by BM25 re-ranked per query: enough to hold the right one nearly always.
 pub const CANDIDATES: usize = 100;
@@ -173,79 +174,52 @@ async fn rank_with(
 }
 
 /// One database's fact-checks in memory: their embeddings (int8) for nearest neighbours and
-/// their full-text terms (PostgreSQL's lexemes of claim and title) for BM25. A cache of
-/// PostgreSQL, brought up to date before each use from the rows written since the last look,
-/// so writes by any process show at once; deleted rows leave it when a match meets them.
-#[derive(Default)]
-struct MatchIndex {
-    /// Held while refreshing (refreshes must apply in order): the xmin to look from next.
-    look_from: tokio::sync::Mutex<u64>,
-    data: std::sync::RwLock<IndexData>,
-}
-
+/// their full-text terms (PostgreSQL's lexemes of claim and title) for BM25. A table cache
+/// (`services::table_cache`), so writes by any process show at once; deleted rows leave it
+/// when a match meets them.
 #[derive(Default)]
 struct IndexData {
     vectors: VectorIndex,
     terms: TermIndex,
 }
 
-impl MatchIndex {
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, IndexData> {
-        // A panic while writing leaves at worst a stale entry; the next refresh rewrites it.
-        self.data.read().unwrap_or_else(|e| e.into_inner())
-    }
+type MatchIndex = TableCache<IndexData>;
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, IndexData> {
-        self.data.write().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Indexes by database (tests run many databases in one process).
-static INDEXES: LazyLock<std::sync::Mutex<HashMap<String, Arc<MatchIndex>>>> =
-    LazyLock::new(Default::default);
-/// Rows read per statement while loading, so a first load of 100,000 never holds them all.
-const LOAD_PAGE: i64 = 4096;
+static INDEXES: LazyLock<PerDatabase<IndexData>> = LazyLock::new(Default::default);
 
 async fn fresh_index(
     conn: &mut AsyncPgConnection,
     probe: &store::Probe,
 ) -> Result<Arc<MatchIndex>, AppError> {
-    let index = Arc::clone(
-        INDEXES
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(probe.database.clone())
-            .or_default(),
-    );
+    let index = table_cache::of_database(&INDEXES, &probe.database);
     let xmin: u64 = probe.xmin.parse().map_err(|e| {
         AppError::unexpected(anyhow::anyhow!("snapshot xmin {:?}: {e}", probe.xmin))
     })?;
-    let mut look_from = index.look_from.lock().await;
-    let mut after = 0;
+    let mut refresh = index.refresh(xmin).await;
     loop {
-        let rows = store::changed_since(conn, *look_from, MODEL_ID, after, LOAD_PAGE).await?;
-        let Some(last) = rows.last() else { break };
-        after = last.id;
-        let full = rows.len() as i64 == LOAD_PAGE;
-        let mut data = index.write();
-        for row in rows {
-            match &row.embedding {
-                Some(v) => data.vectors.insert(row.id, v),
-                None => data.vectors.remove(row.id),
-            }
-            let counts: Vec<u32> = row
-                .term_counts
-                .iter()
-                .map(|&n| u32::try_from(n).unwrap_or(1))
-                .collect();
-            data.terms.set(row.id, &row.terms, &counts);
-        }
-        if !full {
+        let (from, after) = (refresh.look_from(), refresh.after());
+        let rows = store::changed_since(conn, from, MODEL_ID, after, LOAD_PAGE).await?;
+        let more = refresh.apply(
+            rows,
+            |row| row.id,
+            |data, row| {
+                match &row.embedding {
+                    Some(v) => data.vectors.insert(row.id, v),
+                    None => data.vectors.remove(row.id),
+                }
+                let counts: Vec<u32> = row
+                    .term_counts
+                    .iter()
+                    .map(|&n| u32::try_from(n).unwrap_or(1))
+                    .collect();
+                data.terms.set(row.id, &row.terms, &counts);
+            },
+        );
+        if !more {
             break;
         }
     }
-    *look_from = (*look_from).max(xmin);
-    drop(look_from);
+    refresh.finish();
     Ok(index)
 }
 

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod review;
 pub mod saved_views;
 pub mod sources;
+pub mod table_cache;
 pub mod tags;
 pub mod verdict_fact_checks;
 pub mod webhooks;
