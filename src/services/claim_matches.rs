@@ -110,22 +110,21 @@ pub async fn run_job(ctx: &JobContext, job: &Job) -> Result<JobDone, JobFailure>
     let embedder = crate::embed::shared_async().await;
     let mut conn = ctx.pool.get().await?;
     embed_own_verdicts(&mut conn, embedder).await?;
+    let threshold = ctx.extract.duplicate_threshold;
+    let mut linked = 0;
     let (claims, article_id) = match scope {
         Scope::Claim(id) => {
             let claim = Claim::found(&mut conn, id).await?;
+            linked = duplicates::link_claim(&mut conn, embedder, &claim, threshold).await?;
             (vec![(claim.id, claim.text)], Some(claim.article_id))
         }
         Scope::Article(id) => (Claim::texts_of_article(&mut conn, id).await?, Some(id)),
         Scope::After(after) => (store::claims_after(&mut conn, after, BATCH).await?, None),
     };
     // An article's claims first find their duplicates in other articles (which embeds them).
-    let linked = match scope {
-        Scope::Article(id) => {
-            let threshold = ctx.extract.duplicate_threshold;
-            duplicates::link_article(&mut conn, embedder, id, &claims, threshold).await?
-        }
-        _ => 0,
-    };
+    if let Scope::Article(id) = scope {
+        linked = duplicates::link_article(&mut conn, embedder, id, &claims, threshold).await?;
+    }
     // With no fact-checks stored there is nothing to match against.
     let mut result = if fact_checks::count(&mut conn).await? > 0 {
         let matched = refresh(&mut conn, embedder, &claims).await?;
@@ -138,7 +137,7 @@ pub async fn run_job(ctx: &JobContext, job: &Job) -> Result<JobDone, JobFailure>
     {
         enqueue(&mut conn, Scope::After(last.0), None).await?;
     }
-    if let Scope::Article(_) = scope {
+    if let Scope::Article(_) | Scope::Claim(_) = scope {
         result.push_str(&format!(", {linked} duplicates linked"));
     }
     Ok(JobDone { result, article_id })

@@ -17,6 +17,7 @@ use crate::domain::search;
 use crate::domain::{Actor, ArticleId, ClaimId, UserId};
 use crate::error::AppError;
 use crate::extract;
+use crate::services::claim_matches::{self, Scope};
 use crate::services::{notifications, webhooks};
 
 /// Where a person's new claim is in the article.
@@ -257,6 +258,8 @@ async fn insert_marked(
     )
     .await?;
     webhooks::claims_created(conn, std::slice::from_ref(&claim), now).await?;
+    // Embedded, linked to its duplicates in other articles and matched, in the background.
+    claim_matches::enqueue(conn, Scope::Claim(ClaimId(claim.id)), Some(who.id)).await?;
     Ok(claim)
 }
 
@@ -405,6 +408,8 @@ pub async fn split(
         let note = Some(format!("the rest is claim {}", added.id));
         let event = change_event(id.0, who, EventKind::ClaimSplit, "span", values, note, now);
         let kept = store(conn, &claim, &correction, vec![event], now).await?;
+        // Its text changed: embedded and linked again, like the part split off.
+        claim_matches::enqueue(conn, Scope::Claim(id), Some(who.id)).await?;
         Ok((kept, added))
     })
     .await

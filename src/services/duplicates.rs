@@ -36,6 +36,44 @@ pub async fn link_article(
     claims: &[(i64, String)],
     trigram_threshold: f32,
 ) -> Result<usize, AppError> {
+    let own: HashSet<i64> = claims.iter().map(|c| c.0).collect();
+    link(conn, embedder, article_id, claims, own, trigram_threshold).await
+}
+
+/// [`link_article`] for one claim added to an article or changed after its import (added by
+/// hand, split): its duplicates in other articles.
+pub async fn link_claim(
+    conn: &mut AsyncPgConnection,
+    embedder: &Embedder,
+    claim: &Claim,
+    trigram_threshold: f32,
+) -> Result<usize, AppError> {
+    let own: HashSet<i64> = Claim::texts_of_article(conn, claim.article_id)
+        .await?
+        .into_iter()
+        .map(|c| c.0)
+        .collect();
+    let claims = [(claim.id, claim.text.clone())];
+    link(
+        conn,
+        embedder,
+        claim.article_id,
+        &claims,
+        own,
+        trigram_threshold,
+    )
+    .await
+}
+
+/// Links `claims` of an article to claims outside `own` (the article's).
+async fn link(
+    conn: &mut AsyncPgConnection,
+    embedder: &Embedder,
+    article_id: i64,
+    claims: &[(i64, String)],
+    own: HashSet<i64>,
+    trigram_threshold: f32,
+) -> Result<usize, AppError> {
     if claims.is_empty() {
         return Ok(0);
     }
@@ -46,7 +84,7 @@ pub async fn link_article(
     let index = fresh_index(conn).await?;
     // Candidates by embedding alone, off the executor: a scan of every stored claim per claim.
     let ids: Vec<i64> = claims.iter().map(|c| c.0).collect();
-    let candidates = tokio::task::spawn_blocking(move || nearest_pairs(&index, &ids))
+    let candidates = tokio::task::spawn_blocking(move || nearest_pairs(&index, &ids, &own))
         .await
         .map_err(AppError::unexpected)?;
     // Then the figures of both texts decide, on the other claim's text as it is now: an
@@ -72,10 +110,9 @@ pub async fn link_article(
     Ok(Claim::link_duplicates(conn, &later_to_earlier(&pairs)).await?)
 }
 
-/// Each of `ids` with its nearest claims outside `ids` at [`DUPLICATE_COSINE`] or more.
-fn nearest_pairs(index: &ClaimIndex, ids: &[i64]) -> Vec<(i64, i64, f32)> {
+/// Each of `ids` with its nearest claims outside `own` at [`DUPLICATE_COSINE`] or more.
+fn nearest_pairs(index: &ClaimIndex, ids: &[i64], own: &HashSet<i64>) -> Vec<(i64, i64, f32)> {
     let vectors = index.read();
-    let own: HashSet<i64> = ids.iter().copied().collect();
     let mut pairs = Vec::new();
     for &id in ids {
         let Some(query) = vectors.get(id) else {

@@ -379,3 +379,55 @@ async fn a_refused_import_keeps_what_was_typed_with_the_reason_beside_its_field(
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_claim_split_off_by_hand_is_linked_to_its_duplicate_in_another_article() {
+    let embedder = claimdesk::embed::shared_async().await;
+    assert!(embedder.is_ready(), "the tests run with the model");
+    let app = TestApp::spawn().await;
+    let token = app.token("ed", Role::Editor).await;
+    let post = |body: &'static str| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let body = serde_json::json!({"title": "Loans", "body": body});
+            let (status, article) =
+                crate::helpers::api_post(app, "/api/v1/articles", token, body).await;
+            assert_eq!(status, 201, "{article}");
+            article["claims"][0].clone()
+        }
+    };
+    let first = post(
+        "Russia lent Venezuela $17 billion between 2006 and 2017, the finance ministry said on Monday.",
+    )
+    .await;
+    crate::claim_matches::matching_settles(&app).await;
+    // Two statements in one sentence: as a whole it is not the first claim (cosine 0.62).
+    let joined = post(
+        "Oil output fell to 700,000 barrels a day in 2020, and Venezuela received 17 billion dollars in loans from Russia from 2006 to 2017, according to the finance ministry.",
+    )
+    .await;
+    crate::claim_matches::matching_settles(&app).await;
+    let id = joined["id"].as_i64().expect("id");
+    let path = format!("/api/v1/claims/{id}");
+    assert_eq!(
+        crate::helpers::api_get_ok(&app, &path, &token).await["duplicate_of"],
+        serde_json::Value::Null
+    );
+    let text = joined["text"].as_str().expect("text");
+    let at = joined["start"].as_i64().expect("start") as usize
+        + text.find("and Venezuela").expect("the second statement");
+    let (status, split) = crate::helpers::api_post(
+        &app,
+        &format!("{path}/split"),
+        &token,
+        serde_json::json!({"at": at, "version": joined["version"]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{split}");
+    // The part split off says the first claim again (cosine 0.78): its job links it.
+    let added = split["claims"][1]["id"].as_i64().expect("new claim");
+    crate::claim_matches::matching_settles(&app).await;
+    let claim = crate::helpers::api_get_ok(&app, &format!("/api/v1/claims/{added}"), &token).await;
+    assert_eq!(claim["duplicate_of"], first["id"], "{claim}");
+}
