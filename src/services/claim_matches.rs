@@ -110,21 +110,31 @@ pub async fn run_job(ctx: &JobContext, job: &Job) -> Result<JobDone, JobFailure>
     let embedder = crate::embed::shared_async().await;
     let mut conn = ctx.pool.get().await?;
     embed_own_verdicts(&mut conn, embedder).await?;
+    // Claims of an article, or one claim added or changed, first find their duplicates in
+    // other articles (which embeds them).
     let threshold = ctx.extract.duplicate_threshold;
-    let mut linked = 0;
-    let (claims, article_id) = match scope {
+    let (claims, article_id, linked) = match scope {
         Scope::Claim(id) => {
             let claim = Claim::found(&mut conn, id).await?;
-            linked = duplicates::link_claim(&mut conn, embedder, &claim, threshold).await?;
-            (vec![(claim.id, claim.text)], Some(claim.article_id))
+            let linked = duplicates::link_claim(&mut conn, embedder, &claim, threshold).await?;
+            (
+                vec![(claim.id, claim.text)],
+                Some(claim.article_id),
+                Some(linked),
+            )
         }
-        Scope::Article(id) => (Claim::texts_of_article(&mut conn, id).await?, Some(id)),
-        Scope::After(after) => (store::claims_after(&mut conn, after, BATCH).await?, None),
+        Scope::Article(id) => {
+            let claims = Claim::texts_of_article(&mut conn, id).await?;
+            let linked =
+                duplicates::link_article(&mut conn, embedder, id, &claims, threshold).await?;
+            (claims, Some(id), Some(linked))
+        }
+        Scope::After(after) => (
+            store::claims_after(&mut conn, after, BATCH).await?,
+            None,
+            None,
+        ),
     };
-    // An article's claims first find their duplicates in other articles (which embeds them).
-    if let Scope::Article(id) = scope {
-        linked = duplicates::link_article(&mut conn, embedder, id, &claims, threshold).await?;
-    }
     // With no fact-checks stored there is nothing to match against.
     let mut result = if fact_checks::count(&mut conn).await? > 0 {
         let matched = refresh(&mut conn, embedder, &claims).await?;
@@ -137,7 +147,7 @@ pub async fn run_job(ctx: &JobContext, job: &Job) -> Result<JobDone, JobFailure>
     {
         enqueue(&mut conn, Scope::After(last.0), None).await?;
     }
-    if let Scope::Article(_) | Scope::Claim(_) = scope {
+    if let Some(linked) = linked {
         result.push_str(&format!(", {linked} duplicates linked"));
     }
     Ok(JobDone { result, article_id })

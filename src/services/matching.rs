@@ -29,11 +29,10 @@ pub const MAX_LIMIT: usize = 50;
 pub const MAX_TEXT_BYTES: usize = 10_000;
 /// Items written per statement during an import.
 const IMPORT_CHUNK: usize = 256;
-/// Items embedded per call during an import: the embedder sorts them by length into batches
-/// (the more it sorts, the less padding it computes) and encodes them a turn at a time.
+/// Texts (fact-checks at import, claims lacking embeddings) embedded per call: the embedder
+/// sorts them by length into batches (the more it sorts, the less padding it computes) and
+/// encodes them a turn at a time.
 const EMBED_WINDOW: usize = 1024;
-/// Claims embedded (and stored per statement) at a time when claims lack embeddings.
-const EMBED_CHUNK: usize = 512;
 
 /// One ranked fact-check, as the API and the claim page show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -383,7 +382,7 @@ pub async fn embed_claims(
             (stored.get(id) != Some(&hash)).then_some((ClaimId(*id), query, hash))
         })
         .collect();
-    for chunk in todo.chunks(EMBED_CHUNK) {
+    for chunk in todo.chunks(EMBED_WINDOW) {
         let texts = chunk.iter().map(|c| c.1.clone()).collect();
         let Some(vectors) = embedder.embed(texts).await.map_err(AppError::unexpected)? else {
             return Ok(());
