@@ -36,6 +36,14 @@ impl Worker {
             .env("RUST_LOG", "info")
             .env("CLAIMDESK_FETCH_ALLOW_LOOPBACK", "true")
             .env("CLAIMDESK_JOB_WORKERS", "2")
+            // These processes test the job mechanics: the claims' jobs that imports queue run
+            // without the sentence encoder (lexical fallback), so each process does not load
+            // and run the model beside the rest of the suite on two cores.
+            .env(
+                "CLAIMDESK_MODEL_DIR",
+                std::env::temp_dir().join("claimdesk-no-model"),
+            )
+            .env("CLAIMDESK_MODEL_INSTALL", "0")
             .env("CLAIMDESK_JOB_POLL_MS", "50")
             .env("CLAIMDESK_JOB_LEASE_SECONDS", lease_secs.to_string())
             .env("CLAIMDESK_FETCH_HOST_INTERVAL_MS", "0")
